@@ -1,0 +1,162 @@
+"""Shapes of the accounts API. Serializers check types only; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import HostProfile, StudentProfile, User
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    role = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=150)
+    preferred_language = serializers.CharField(max_length=5, required=False, default="ja")
+
+
+class UserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "role", "name", "preferred_language"]
+
+
+class TokenInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TicketOutput(serializers.Serializer):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class LanguageSkill(serializers.Serializer):
+    code = serializers.CharField(max_length=3)
+    level = serializers.CharField(max_length=20)
+
+
+class _ProfileInput(serializers.Serializer):
+    languages = LanguageSkill(many=True, required=False)
+    interests = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    home_station = serializers.CharField(max_length=50, required=False)
+    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class StudentProfileInput(_ProfileInput):
+    nationality = serializers.CharField(max_length=2, required=False)
+    gender = serializers.CharField(max_length=12, required=False)
+    birth_year = serializers.IntegerField(required=False)
+    school = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    diet = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    allergies = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    needs_non_smoking = serializers.BooleanField(required=False)
+    max_travel_minutes = serializers.IntegerField(required=False)
+
+
+class HostProfileInput(_ProfileInput):
+    household_name = serializers.CharField(max_length=150, required=False)
+    household_size = serializers.IntegerField(required=False)
+    has_children = serializers.BooleanField(required=False)
+    pets = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    smoking = serializers.BooleanField(required=False)
+    diets_supported = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False
+    )
+    allergens_avoidable = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False
+    )
+    guest_gender_preference = serializers.CharField(max_length=8, required=False)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class _ProfileOutput(serializers.ModelSerializer):
+    home_station = serializers.CharField(source="home_station_id", allow_null=True)
+    is_complete = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+
+    def get_missing(self, obj: Any) -> list[str]:
+        from accounts.selectors import profile_missing_fields
+
+        return profile_missing_fields(obj, obj.user.role)
+
+    def get_is_complete(self, obj: Any) -> bool:
+        return not self.get_missing(obj)
+
+
+class StudentProfileOutput(_ProfileOutput):
+    nationality = serializers.CharField(source="nationality.code", allow_blank=True)
+
+    class Meta:
+        model = StudentProfile
+        fields = [
+            "nationality",
+            "gender",
+            "birth_year",
+            "school",
+            "languages",
+            "diet",
+            "allergies",
+            "needs_non_smoking",
+            "interests",
+            "home_station",
+            "max_travel_minutes",
+            "bio",
+            "is_complete",
+            "missing",
+        ]
+
+
+class HostProfileOutput(_ProfileOutput):
+    class Meta:
+        model = HostProfile
+        fields = [
+            "household_name",
+            "household_size",
+            "has_children",
+            "languages",
+            "pets",
+            "smoking",
+            "diets_supported",
+            "allergens_avoidable",
+            "interests",
+            "home_station",
+            "guest_gender_preference",
+            "address",
+            "phone",
+            "bio",
+            "is_complete",
+            "missing",
+        ]
+
+
+def profile_output(profile: StudentProfile | HostProfile | None) -> dict[str, Any] | None:
+    if profile is None:
+        return None
+    if isinstance(profile, StudentProfile):
+        return StudentProfileOutput(profile).data
+    return HostProfileOutput(profile).data
+
+
+class MeOutput(UserOutput):
+    profile = serializers.SerializerMethodField()
+
+    class Meta(UserOutput.Meta):
+        fields = [*UserOutput.Meta.fields, "profile"]
+
+    def get_profile(self, obj: User) -> dict[str, Any] | None:
+        from accounts.selectors import profile_of
+
+        return profile_output(profile_of(obj))
+
+
+class MeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False)
+    preferred_language = serializers.CharField(max_length=5, required=False)

@@ -1,0 +1,38 @@
+"""Who may do what: DRF permission classes and the coordinators' admin group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from accounts.models import Role
+
+COORDINATOR_GROUP = "Coordinators"
+COORDINATOR_APPS = ("accounts", "matching", "chat")
+
+
+class IsCoordinator(BasePermission):
+    message = "Only coordinators may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.COORDINATOR)
+
+
+class IsStudentOrHost(BasePermission):
+    message = "Only students and host families may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role in (Role.STUDENT, Role.HOST))
+
+
+def coordinator_group() -> Group:
+    """The admin group of coordinators: every permission of Engawa's own apps."""
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    perms = Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS)
+    group.permissions.set(perms)
+    return group

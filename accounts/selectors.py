@@ -1,0 +1,136 @@
+"""Reads of accounts data shared by the API, the pages and the matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.models import (
+    Allergen,
+    Diet,
+    HostProfile,
+    Interest,
+    Role,
+    SpokenLanguage,
+    Station,
+    StudentProfile,
+    User,
+)
+
+STUDENT_REQUIRED = (
+    "nationality",
+    "gender",
+    "birth_year",
+    "languages",
+    "home_station",
+    "max_travel_minutes",
+)
+HOST_REQUIRED = (
+    "household_name",
+    "household_size",
+    "languages",
+    "home_station",
+    "address",
+    "phone",
+)
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    languages: frozenset[str]
+    stations: frozenset[str]
+    diets: frozenset[str]
+    food_allergens: frozenset[str]
+    pet_allergens: frozenset[str]
+    interests: frozenset[str]
+
+    @property
+    def allergens(self) -> frozenset[str]:
+        return self.food_allergens | self.pet_allergens
+
+
+@lru_cache(maxsize=1)
+def _reference_codes_cached() -> ReferenceCodes:
+    allergens = list(Allergen.objects.values_list("code", "kind"))
+    return ReferenceCodes(
+        languages=frozenset(SpokenLanguage.objects.values_list("code", flat=True)),
+        stations=frozenset(Station.objects.values_list("slug", flat=True)),
+        diets=frozenset(Diet.objects.values_list("code", flat=True)),
+        food_allergens=frozenset(c for c, k in allergens if k == Allergen.Kind.FOOD),
+        pet_allergens=frozenset(c for c, k in allergens if k == Allergen.Kind.PET),
+        interests=frozenset(Interest.objects.values_list("slug", flat=True)),
+    )
+
+
+def reference_codes() -> ReferenceCodes:
+    """The valid codes of every reference table. Reference data only changes by migration, so
+    one read per process is enough; an empty read (tests before migrations) is not kept."""
+    codes = _reference_codes_cached()
+    if not codes.languages:
+        _reference_codes_cached.cache_clear()
+    return codes
+
+
+def reference_data(*, language: str) -> dict[str, Any]:
+    """Every reference list with labels in ``language`` (ja or en)."""
+
+    def label(row: Any) -> str:
+        return row.name_ja if language.startswith("ja") else row.name_en
+
+    return {
+        "languages": [{"code": r.code, "name": label(r)} for r in SpokenLanguage.objects.all()],
+        "stations": [
+            {
+                "slug": r.slug,
+                "name": label(r),
+                "name_ja": r.name_ja,
+                "name_en": r.name_en,
+                "latitude": r.latitude,
+                "longitude": r.longitude,
+            }
+            for r in Station.objects.all()
+        ],
+        "diets": [{"code": r.code, "name": label(r)} for r in Diet.objects.all()],
+        "allergens": [
+            {"code": r.code, "name": label(r), "kind": r.kind} for r in Allergen.objects.all()
+        ],
+        "interests": [{"slug": r.slug, "name": label(r)} for r in Interest.objects.all()],
+    }
+
+
+def profile_of(user: User) -> StudentProfile | HostProfile | None:
+    """The user's profile, or None when the role has none or it is not filled in yet."""
+    try:
+        if user.role == Role.STUDENT:
+            return user.student_profile
+        if user.role == Role.HOST:
+            return user.host_profile
+    except (StudentProfile.DoesNotExist, HostProfile.DoesNotExist):
+        return None
+    return None
+
+
+def profile_missing_fields(profile: StudentProfile | HostProfile | None, role: str) -> list[str]:
+    """The required fields still empty; an empty list means the profile is complete."""
+    required = STUDENT_REQUIRED if role == Role.STUDENT else HOST_REQUIRED
+    if profile is None:
+        return list(required)
+    missing = []
+    for field in required:
+        value = getattr(profile, field + "_id" if field == "home_station" else field)
+        if value in (None, "", []):
+            missing.append(field)
+    return missing
+
+
+def profile_is_complete(user: User) -> bool:
+    if user.role not in (Role.STUDENT, Role.HOST):
+        return False
+    return not profile_missing_fields(profile_of(user), user.role)
+
+
+def users_by_role(*, role: str) -> QuerySet[User]:
+    return User.objects.filter(role=role, is_active=True).order_by("name")

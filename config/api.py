@@ -1,0 +1,38 @@
+"""API-wide glue: the exception handler that keeps every error a JSON object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn a Django ``ValidationError`` raised by a service into a 400 naming its fields.
+
+    Services validate with Django's exception (they do not know DRF); the API answers with
+    DRF's shape: ``{"field": ["message"]}`` or ``{"detail": "..."}``.
+    """
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            data = {"detail": " ".join(str(m) for m in exc.messages)}
+        exc = exceptions.ValidationError(data)
+    return drf_exception_handler(exc, context)
+
+
+class UserLanguageMixin:
+    """Answer an API client in its account's language. Token clients are only known after
+    DRF's authentication, which runs after every middleware, hence this hook."""
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        user = request.user
+        if user is not None and user.is_authenticated:
+            translation.activate(user.preferred_language)
+            request._request.LANGUAGE_CODE = user.preferred_language

@@ -1,0 +1,118 @@
+"""Shared fixtures: users of each role, API clients, and the real-service switches.
+
+Real services (PostgreSQL, Redis, a Celery worker, a browser) are used by the tests that need
+them. On a laptop without them those tests skip with a reason; in CI (``CI=true``) a missing
+service fails the run instead, so CI never goes green by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import Role, User
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def need_service(what: str, available: bool) -> None:
+    """Skip without the service on a laptop; fail in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available on this machine")
+
+
+def redis_available(url: str = REDIS_URL) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    need_service("Redis", redis_available())
+    return REDIS_URL
+
+
+@pytest.fixture
+def postgres(db: None) -> None:
+    need_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_runtime(settings: Any) -> Iterator[None]:
+    """Each test: eager Celery, the in-memory channel layer, an empty cache (throttles).
+
+    Tests that exercise the real worker or Redis layer override these explicitly."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = True
+    from config.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    cache.clear()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], APIClient]:
+    """An API client authenticated by the user's token (or anonymous for None)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            from accounts.services import token_for
+
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user=user)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def student(db: None) -> User:
+    return factories.StudentProfileFactory().user
+
+
+@pytest.fixture
+def host(db: None) -> User:
+    return factories.HostProfileFactory().user
+
+
+@pytest.fixture
+def coordinator(db: None) -> User:
+    return factories.UserFactory(role=Role.COORDINATOR, is_staff=True)
+
+
+def pytest_report_header(config: Any) -> str:
+    return (
+        f"engawa: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} ci={IN_CI}"
+    )

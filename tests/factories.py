@@ -1,0 +1,138 @@
+"""factory_boy factories shared by the whole suite. Profiles are complete by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import HostProfile, Role, StudentProfile, User
+from matching.models import Application, HostDay, Program, Proposal, Round
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    name = factory.Sequence(lambda n: f"User {n}")
+    role = Role.STUDENT
+    preferred_language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save()
+
+
+class StudentProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudentProfile
+
+    user = factory.SubFactory(UserFactory, role=Role.STUDENT)
+    nationality = "VN"
+    gender = "female"
+    birth_year = 2002
+    school = "Asia University"
+    languages = factory.LazyFunction(
+        lambda: [{"code": "vi", "level": "native"}, {"code": "ja", "level": "intermediate"}]
+    )
+    diet = factory.LazyFunction(list)
+    allergies = factory.LazyFunction(list)
+    needs_non_smoking = False
+    interests = factory.LazyFunction(lambda: ["cooking", "music"])
+    home_station_id = "kichijoji"
+    max_travel_minutes = 60
+    bio = "Hello!"
+
+
+class HostProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HostProfile
+
+    user = factory.SubFactory(UserFactory, role=Role.HOST)
+    household_name = factory.Sequence(lambda n: f"Family {n}")
+    household_size = 3
+    has_children = True
+    languages = factory.LazyFunction(lambda: [{"code": "ja", "level": "native"}])
+    pets = factory.LazyFunction(list)
+    smoking = False
+    diets_supported = factory.LazyFunction(lambda: ["vegetarian", "no_pork"])
+    allergens_avoidable = factory.LazyFunction(lambda: ["egg", "milk"])
+    interests = factory.LazyFunction(lambda: ["cooking", "gardening"])
+    home_station_id = "mitaka"
+    guest_gender_preference = "any"
+    address = "1-2-3 Naka-chō, Musashino-shi"
+    phone = "0422-00-1234"
+    bio = "We love cooking."
+
+
+def _visit_days() -> list[str]:
+    today = timezone.localdate()
+    return [
+        (today + dt.timedelta(days=30)).isoformat(),
+        (today + dt.timedelta(days=37)).isoformat(),
+    ]
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name = factory.Sequence(lambda n: f"Autumn home visits {n}")
+    kind = Program.Kind.HOME_VISIT
+    dates = factory.LazyFunction(_visit_days)
+    apply_until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    response_hours = 72
+    created_by = factory.SubFactory(UserFactory, role=Role.COORDINATOR, is_staff=True)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.LazyAttribute(lambda o: StudentProfileFactory().user)
+    role = factory.LazyAttribute(lambda o: o.user.role)
+    dates = factory.LazyAttribute(lambda o: list(o.program.dates))
+
+
+class HostApplicationFactory(ApplicationFactory):
+    user = factory.LazyAttribute(lambda o: HostProfileFactory().user)
+
+    @factory.post_generation
+    def seats(obj: Application, create: bool, extracted: int | None, **kwargs: object) -> None:
+        if create:
+            for day in obj.dates:
+                HostDay.objects.create(application=obj, date=day, seats=extracted or 1)
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    program = factory.SubFactory(ProgramFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    status = Round.Status.DRAFT
+    created_by = factory.LazyAttribute(lambda o: o.program.created_by)
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A draft proposal between a fresh student and family. Publishing is the service's job."""
+
+    class Meta:
+        model = Proposal
+
+    round = factory.SubFactory(RoundFactory)
+    program = factory.LazyAttribute(lambda o: o.round.program)
+    student_application = factory.LazyAttribute(lambda o: ApplicationFactory(program=o.program))
+    host_application = factory.LazyAttribute(lambda o: HostApplicationFactory(program=o.program))
+    date = factory.LazyAttribute(lambda o: o.program.dates[0])
+    score = 10.0
+    breakdown = factory.LazyFunction(lambda: {"language": 6.0, "interests": 4.0})
+    status = Proposal.Status.DRAFT
