@@ -1,1 +1,3 @@
-urlpatterns: list = []
+from matching.api import programs, proposals, rounds
+
+urlpatterns = [*programs.urlpatterns, *rounds.urlpatterns, *proposals.urlpatterns]

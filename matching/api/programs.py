@@ -1,0 +1,5 @@
+"""programs API."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""proposals API."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

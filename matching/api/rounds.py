@@ -1,0 +1,5 @@
+"""rounds API."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
