@@ -179,6 +179,10 @@ class Proposal(models.Model):
     )
     OPEN = (Status.PROPOSED, Status.ACCEPTED_BY_STUDENT, Status.ACCEPTED_BY_HOST)
 
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
     student_application = models.ForeignKey(
@@ -192,6 +196,12 @@ class Proposal(models.Model):
     breakdown = models.JSONField(default=dict)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     deadline = models.DateTimeField(null=True, blank=True)
+    # Each side's own answer, kept after the proposal ends (a declined pair is never re-proposed,
+    # and "who has not answered" is a column, not a walk through the audit trail).
+    student_answer = models.CharField(max_length=8, choices=Answer.choices, blank=True)
+    student_answered_at = models.DateTimeField(null=True, blank=True)
+    host_answer = models.CharField(max_length=8, choices=Answer.choices, blank=True)
+    host_answered_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -286,3 +296,39 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback on {self.proposal_id} by {self.author_id}"
+
+
+class Delivery(models.Model):
+    """One e-mail about one proposal event to one user. The unique row is what makes a retried
+    task, a second beat run or a repeated service call send the e-mail at most once."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL_RECEIVED = "proposal_received", _("Proposal received")
+        REMINDER = "reminder", _("Reminder")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Empty for once-only events; a coordinator's extra reminders each get their own key.
+    key = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("e-mail delivery")
+        verbose_name_plural = _("e-mail deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "proposal", "user", "key"], name="delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of proposal {self.proposal_id} to user {self.user_id}"
