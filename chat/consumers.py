@@ -1,0 +1,370 @@
+"""WebSocket consumers: a conversation's chat, and a user's live notification stream.
+
+They only speak the protocol (API.md "Chat"); every rule is a service or selector awaited in
+a bounded thread pool. Close codes: 4401 no valid user (or the user's credentials changed),
+4403 not allowed in this conversation (or a coordinator's access ended), 4410 the conversation
+was closed (do not reconnect). Codes need an accepted socket to reach a browser, so ``connect``
+accepts first and closes after.
+
+Never losing a message: each socket remembers the highest ``seq`` it has delivered. A live
+event that is not the next one (the layer dropped or reordered something) makes the socket
+fill the gap from the database; one it already delivered is skipped. ``resume`` replays from
+the database after the client's last message id. So a client holds the exact sequence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from channels.db import DatabaseSyncToAsync
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from chat import selectors, services
+from chat.groups import conversation_group, user_group
+from chat.models import Conversation, Message
+
+T = TypeVar("T")
+
+FRAME_MAX_BYTES = 16 * 1024
+RESUME_PAGE = 100
+TYPING_EVERY_SECONDS = 1.0
+# Redis forgets group members after ``group_expiry``; long-lived sockets re-join well before.
+GROUP_REFRESH_SECONDS = 3600.0
+
+CLOSE_NO_USER = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_CONVERSATION_CLOSED = 4410
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _db_executor() -> ThreadPoolExecutor:
+    """A bounded pool for ORM calls: sockets of one process run queries concurrently (asgiref's
+    default would put them all on one thread) without opening a connection per socket.
+    SQLite takes one writer at a time, so it gets one thread."""
+    global _executor
+    if _executor is None:
+        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        workers = 1 if sqlite else int(getattr(settings, "CHAT_DB_THREADS", 8))
+        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chat-db")
+    return _executor
+
+
+async def _db(func: Callable[..., T], language: str | None = None, **kwargs: Any) -> T:
+    def call() -> T:
+        with translation.override(language):
+            return func(**kwargs)
+
+    runner = DatabaseSyncToAsync(call, thread_sensitive=False, executor=_db_executor())
+    return await runner()
+
+
+def _validation_code(exc: ValidationError) -> tuple[str, str]:
+    """The first (code, message) of a service's ValidationError."""
+    if hasattr(exc, "error_dict"):
+        for errors in exc.error_dict.values():
+            for error in errors:
+                return error.code or "invalid", " ".join(error.messages)
+    return "invalid", " ".join(exc.messages)
+
+
+class _UserSocket(AsyncJsonWebsocketConsumer):
+    """What both consumers share: the authenticated user, joined groups, forced close."""
+
+    user: Any
+    language: str
+    joined: list[str]
+    refresher: asyncio.Task[None] | None
+
+    async def _start(self) -> bool:
+        """Accept, and close with 4401 when there is no valid user. True when it may go on."""
+        self.joined = []
+        self.refresher = None
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_NO_USER)
+            return False
+        self.user = user
+        self.language = user.preferred_language or settings.LANGUAGE_CODE
+        return True
+
+    async def _join(self, *groups: str) -> None:
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        if self.refresher is None:
+            self.refresher = asyncio.ensure_future(self._refresh_groups())
+
+    async def _refresh_groups(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            for group in list(self.joined):
+                await self.channel_layer.group_add(group, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "refresher", None) is not None:
+            self.refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.refresher
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+
+    async def user_sockets_close(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_NO_USER)
+
+    async def send_error(self, code: str, detail: str) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail})
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+class ChatConsumer(_UserSocket):
+    """``/ws/chat/<conversation_id>/``: API.md's frames, for members (and coordinators while a
+    report on the conversation is open)."""
+
+    conversation_id: int
+    delivered_seq: int
+    last_typing: float
+
+    async def connect(self) -> None:
+        self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
+        self.delivered_seq = 0
+        self.last_typing = 0.0
+        if not await self._start():
+            return
+        try:
+            await _db(
+                selectors.conversation_get_for_user,
+                conversation_id=self.conversation_id,
+                user=self.user,
+            )
+        except Conversation.DoesNotExist:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self._join(conversation_group(self.conversation_id), user_group(self.user.pk))
+        # Read the high-water mark only after joining: anything newer is broadcast to us.
+        self.delivered_seq = await _db(self._last_seq)
+
+    def _last_seq(self) -> int:
+        return int(
+            Conversation.objects.filter(pk=self.conversation_id)
+            .values_list("last_seq", flat=True)
+            .get()
+        )
+
+    # --- frames from the client ------------------------------------------------------------------
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        with translation.override(getattr(self, "language", None)):
+            if text_data is None:
+                await self.send_error("malformed_json", _("Send JSON text frames."))
+                return
+            if len(text_data) > FRAME_MAX_BYTES or len(text_data.encode()) > FRAME_MAX_BYTES:
+                await self.send_error(
+                    "frame_too_large",
+                    _("A frame has at most %(n)d bytes.") % {"n": FRAME_MAX_BYTES},
+                )
+                return
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                await self.send_error("malformed_json", _("The frame is not valid JSON."))
+                return
+            if not isinstance(content, dict):
+                await self.send_error("malformed_json", _("A frame is a JSON object."))
+                return
+            await self.receive_json(content)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        handlers = {
+            "message": self._on_message,
+            "typing": self._on_typing,
+            "read": self._on_read,
+            "resume": self._on_resume,
+        }
+        handler = handlers.get(content.get("type"))  # type: ignore[arg-type]
+        if handler is None:
+            await self.send_error(
+                "unknown_type",
+                _("Unknown frame type; use message, typing, read or resume."),
+            )
+            return
+        await handler(content)
+
+    async def _on_message(self, content: dict[str, Any]) -> None:
+        try:
+            message, _created = await _db(
+                services.message_post,
+                self.language,
+                conversation_id=self.conversation_id,
+                sender=self.user,
+                body=content.get("body"),
+                client_id=content.get("client_id"),
+            )
+        except ValidationError as exc:
+            await self.send_error(*_validation_code(exc))
+            return
+        except services.ChatRefused as exc:
+            await self.send_error(exc.code, exc.detail)
+            return
+        except Conversation.DoesNotExist:
+            await self.send_error("forbidden", _("You can no longer write here."))
+            return
+        # The sender's acknowledgement does not wait on the layer: deliver through this seq now
+        # (a retried client_id too); the broadcast's copy is then skipped as already delivered.
+        if message.seq <= self.delivered_seq:
+            await self._send_message(selectors.message_payload(message))
+        else:
+            await self._deliver_through(message.seq, known=message)
+
+    async def _on_typing(self, content: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_EVERY_SECONDS:
+            return  # typing is a hint: extra ones are dropped, not refused
+        self.last_typing = now
+        await self.channel_layer.group_send(
+            conversation_group(self.conversation_id),
+            {"type": "chat.typing", "user": self.user.pk},
+        )
+
+    async def _on_read(self, content: dict[str, Any]) -> None:
+        message_id = content.get("message_id")
+        if isinstance(message_id, bool) or not isinstance(message_id, int):
+            await self.send_error("bad_message_id", _("message_id is a message's id."))
+            return
+        try:
+            await _db(
+                services.message_read,
+                self.language,
+                conversation_id=self.conversation_id,
+                user=self.user,
+                message_id=message_id,
+            )
+        except ValidationError as exc:
+            await self.send_error(*_validation_code(exc))
+        except Conversation.DoesNotExist:
+            await self.send_error("forbidden", _("You can no longer read here."))
+
+    async def _on_resume(self, content: dict[str, Any]) -> None:
+        after = content.get("after") or 0
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.send_error("bad_after", _("after is the id of the last message you hold."))
+            return
+        after_seq = 0
+        if after:
+            seq = await _db(
+                selectors.message_seq, conversation_id=self.conversation_id, message_id=after
+            )
+            if seq is None:
+                await self.send_error("unknown_message", _("No such message in this conversation."))
+                return
+            after_seq = seq
+        while True:
+            page = await _db(
+                selectors.messages_after_seq,
+                conversation_id=self.conversation_id,
+                after_seq=after_seq,
+                limit=RESUME_PAGE,
+            )
+            for message in page:
+                await self._send_message(selectors.message_payload(message))
+            if page:
+                after_seq = page[-1].seq
+                self.delivered_seq = max(self.delivered_seq, after_seq)
+            if len(page) < RESUME_PAGE:
+                return
+
+    # --- delivery in seq order ---------------------------------------------------------------
+
+    async def _send_message(self, payload: dict[str, Any]) -> None:
+        await self.send_json({"type": "message", "message": payload})
+
+    async def _deliver_through(self, seq: int, known: Message | None = None) -> None:
+        """Send every message up to ``seq`` not yet delivered here, in order."""
+        while self.delivered_seq < seq:
+            if known is not None and known.seq == self.delivered_seq + 1:
+                await self._send_message(selectors.message_payload(known))
+                self.delivered_seq = known.seq
+                continue
+            page = await _db(
+                selectors.messages_after_seq,
+                conversation_id=self.conversation_id,
+                after_seq=self.delivered_seq,
+                limit=min(RESUME_PAGE, seq - self.delivered_seq),
+            )
+            if not page:
+                return  # not visible yet to this connection; a later event or resume fills it
+            for message in page:
+                await self._send_message(selectors.message_payload(message))
+                self.delivered_seq = message.seq
+
+    # --- events from the channel layer ---------------------------------------------------------
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        payload = event["message"]
+        seq = int(payload["seq"])
+        if seq <= self.delivered_seq:
+            return
+        if seq == self.delivered_seq + 1:
+            await self._send_message(payload)
+            self.delivered_seq = seq
+            return
+        await self._deliver_through(seq)
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        if event["user"] != self.user.pk:
+            await self.send_json({"type": "typing", "user": event["user"]})
+
+    async def chat_read(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "read", "user": event["user"], "message_id": event["message_id"]}
+        )
+
+    async def chat_blocked(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "blocked", "user": event["user"]})
+
+    async def chat_closed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "closed", "reason": event.get("reason", "")})
+        await self.close(code=CLOSE_CONVERSATION_CLOSED)
+
+    async def chat_access_revoked(self, event: dict[str, Any]) -> None:
+        if self.user.role == Role.COORDINATOR:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def notification_send(self, event: dict[str, Any]) -> None:
+        """The personal group also carries notifications; the notification stream shows them."""
+
+
+class NotificationConsumer(_UserSocket):
+    """``/ws/notifications/``: the user's live stream, ``{"type": "notification", ...event}``."""
+
+    async def connect(self) -> None:
+        if not await self._start():
+            return
+        await self._join(user_group(self.user.pk))
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        with translation.override(getattr(self, "language", None)):
+            await self.send_error("unknown_type", _("This stream only sends."))
+
+    async def notification_send(self, event: dict[str, Any]) -> None:
+        await self.send_json({**event["event"], "type": "notification"})

@@ -1,0 +1,204 @@
+"""Reads of chat data shared by the API, the consumers, the pages and the tasks.
+
+Access rule, in one place (``conversation_get_for_user``): the two members of a conversation,
+and a coordinator while a report on it is open. Anyone else is told the row does not exist.
+List reads take a constant number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Role
+from chat.models import Conversation, Membership, Message, Report
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PAGE_MAX = 100
+REPORT_CONTEXT = 5
+REPORTS_PAGE = 50
+
+
+def _open_report_exists() -> Exists:
+    return Exists(Report.objects.filter(conversation=OuterRef("pk"), status=Report.Status.OPEN))
+
+
+def conversation_get_for_user(*, conversation_id: int, user: User) -> Conversation:
+    """The conversation if ``user`` may read it; ``Conversation.DoesNotExist`` otherwise."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Conversation.DoesNotExist
+    queryset = Conversation.objects.filter(pk=conversation_id)
+    if user.role == Role.COORDINATOR:
+        queryset = queryset.filter(_open_report_exists())
+    else:
+        queryset = queryset.filter(
+            Exists(Membership.objects.filter(conversation=OuterRef("pk"), user=user))
+        )
+    return queryset.get()
+
+
+def conversation_member_ids(*, conversation_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(conversation_id=conversation_id)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """A message as the socket frames and the API show it."""
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "conversation": message.conversation_id,
+        "sender": message.sender_id,
+        "body": message.body,
+        "created_at": timezone.localtime(message.created_at).isoformat(),
+        "client_id": message.client_id or None,
+    }
+
+
+def message_seq(*, conversation_id: int, message_id: int) -> int | None:
+    """The seq of a message of this conversation (``None`` when it is not one of its own)."""
+    return (
+        Message.objects.filter(conversation_id=conversation_id, pk=message_id)
+        .values_list("seq", flat=True)
+        .first()
+    )
+
+
+def messages_after_seq(*, conversation_id: int, after_seq: int, limit: int) -> list[Message]:
+    """Up to ``limit`` messages after ``after_seq``, oldest first: one query."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq).order_by("seq")[
+            :limit
+        ]
+    )
+
+
+def messages_page(
+    *,
+    conversation: Conversation,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = PAGE_MAX,
+) -> list[Message]:
+    """A page of history, oldest first, at most ``PAGE_MAX``: after a message id (the next
+    ones), before one (the ones just before it), or else the newest. An id that is not a
+    message of this conversation gives an empty page. Two queries at most."""
+    limit = max(1, min(limit, PAGE_MAX))
+    queryset = Message.objects.filter(conversation=conversation)
+    anchor_id = after if after is not None else before
+    if anchor_id is not None:
+        anchor = message_seq(conversation_id=conversation.pk, message_id=anchor_id)
+        if anchor is None:
+            return []
+        if after is not None:
+            return list(queryset.filter(seq__gt=anchor).order_by("seq")[:limit])
+        queryset = queryset.filter(seq__lt=anchor)
+    newest_first = list(queryset.order_by("-seq")[:limit])
+    newest_first.reverse()
+    return newest_first
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    conversation: Conversation
+    participants: list[User]
+    unread_count: int
+    last_message: Message | None
+
+
+def conversations_for_user(*, user: User) -> list[ConversationRow]:
+    """The caller's conversations, newest activity first, with unread counts and the last
+    message. Members see theirs; a coordinator sees those with an open report. Four queries,
+    whatever the number of conversations."""
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            seq__gt=OuterRef("my_last_read"),
+        )
+        .exclude(sender=user)
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    base = Conversation.objects.select_related("proposal").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("user").order_by("user_id"),
+        )
+    )
+    if user.role == Role.COORDINATOR:
+        queryset = base.filter(_open_report_exists()).annotate(
+            unread=Value(0, output_field=IntegerField())
+        )
+    else:
+        my_last_read = Membership.objects.filter(conversation=OuterRef("pk"), user=user).values(
+            "last_read_seq"
+        )[:1]
+        queryset = (
+            base.filter(memberships__user=user)
+            .annotate(my_last_read=Subquery(my_last_read))
+            .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        )
+    conversations = list(queryset.order_by("-last_seq", "-created_at", "-id"))
+    last_messages = {
+        m.conversation_id: m
+        for m in Message.objects.filter(
+            conversation__in=[c.pk for c in conversations], seq=F("conversation__last_seq")
+        )
+    }
+    return [
+        ConversationRow(
+            conversation=c,
+            participants=[m.user for m in c.memberships.all()],
+            unread_count=int(c.unread),
+            last_message=last_messages.get(c.pk),
+        )
+        for c in conversations
+    ]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    report: Report
+    context: list[Message]
+
+
+def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[ReportRow]:
+    """Reports (open ones by default, oldest first, at most ``REPORTS_PAGE``) with the
+    ``REPORT_CONTEXT`` messages either side of each reported one. Two queries."""
+    queryset = Report.objects.select_related("message", "reporter", "resolved_by")
+    if status:
+        queryset = queryset.filter(status=status)
+    reports = list(queryset.order_by("created_at", "id")[:REPORTS_PAGE])
+    if not reports:
+        return []
+    around = Q()
+    for report in reports:
+        seq = report.message.seq
+        around |= Q(
+            conversation_id=report.conversation_id,
+            seq__gte=seq - REPORT_CONTEXT,
+            seq__lte=seq + REPORT_CONTEXT,
+        )
+    by_conversation: dict[int, list[Message]] = {}
+    for message in Message.objects.filter(around).order_by("conversation_id", "seq"):
+        by_conversation.setdefault(message.conversation_id, []).append(message)
+    rows = []
+    for report in reports:
+        seq = report.message.seq
+        context = [
+            m
+            for m in by_conversation.get(report.conversation_id, [])
+            if seq - REPORT_CONTEXT <= m.seq <= seq + REPORT_CONTEXT
+        ]
+        rows.append(ReportRow(report=report, context=context))
+    return rows

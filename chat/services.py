@@ -1,0 +1,485 @@
+"""Every write to chat data, and every live event the app sends to browsers.
+
+Events go out through the channel layer in ``transaction.on_commit``: a rolled-back write never
+reaches a socket, and a message is on disk before anyone sees it. A broadcast that the layer
+drops loses nothing: sockets fill gaps from the database by ``seq`` and clients ``resume``.
+
+Services raise:
+- ``Conversation.DoesNotExist`` / ``Message.DoesNotExist`` / ``Report.DoesNotExist`` when the
+  caller may not see the row (the API answers 404, a socket 4403);
+- ``ValidationError`` naming the field (with a ``code``) for bad input;
+- ``ChatRefused`` (``code`` ``rate_limited``, ``conversation_closed``, ``blocked``,
+  ``not_a_member``) when the input is fine but the conversation's state refuses the write.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from chat.groups import conversation_group, user_group
+from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
+from chat.selectors import conversation_get_for_user, message_payload
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from matching.models import Proposal
+
+logger = logging.getLogger(__name__)
+
+REPORT_REASON_MAX = 2000
+CLOSE_REASON_MAX = 2000
+DIGEST_AFTER = timedelta(minutes=15)
+DIGEST_MAX_MESSAGES = 20
+
+
+class ChatRefused(Exception):
+    """The input is valid but the conversation's state (or the sender's pace) refuses it."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+# --- Sending events ------------------------------------------------------------------------------
+
+
+def _group_send_now(group: str, event: dict[str, Any]) -> None:
+    # After commit the write is durable whatever happens here; a layer failure must not turn a
+    # stored message into a 500 (sockets recover it from the database).
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:
+        logger.exception("channel layer group_send to %s failed", group)
+
+
+def _group_send_on_commit(group: str, event: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: _group_send_now(group, event))
+
+
+def notification_send(*, user_ids: Iterable[int], event: dict[str, Any]) -> None:
+    """Push ``event`` to each user's live notification stream once the transaction commits
+    (at once outside a transaction). Browsers receive ``{"type": "notification", **event}``."""
+    ids = sorted({int(uid) for uid in user_ids})
+    payload = dict(event)
+
+    def send() -> None:
+        for uid in ids:
+            _group_send_now(user_group(uid), {"type": "notification.send", "event": payload})
+
+    transaction.on_commit(send)
+
+
+def user_sockets_close(*, user_id: int) -> None:
+    """Close every socket of the user (code 4401) after commit: logout, new password,
+    deactivation. The consumers close on the event, well within 2 s."""
+    _group_send_on_commit(user_group(user_id), {"type": "user.sockets_close"})
+
+
+# --- Conversations -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_open(*, proposal: Proposal) -> Conversation:
+    """The conversation of a confirmed proposal, created once (called inside the confirming
+    transaction; calling it again returns the same conversation). Members: the student and the
+    host family's user."""
+    conversation, _created = Conversation.objects.get_or_create(proposal=proposal)
+    user_ids = {proposal.student_application.user_id, proposal.host_application.user_id}
+    Membership.objects.bulk_create(
+        [Membership(conversation=conversation, user_id=uid) for uid in sorted(user_ids)],
+        ignore_conflicts=True,
+    )
+    return conversation
+
+
+def _close(conversation: Conversation, *, by: User | None, reason: str) -> None:
+    if not conversation.is_open:
+        return
+    conversation.status = Conversation.Status.CLOSED
+    conversation.closed_reason = reason
+    conversation.closed_by = by
+    conversation.closed_at = timezone.now()
+    conversation.save(update_fields=["status", "closed_reason", "closed_by", "closed_at"])
+    _group_send_on_commit(
+        conversation_group(conversation.pk),
+        {"type": "chat.closed", "conversation": conversation.pk, "reason": reason},
+    )
+
+
+@transaction.atomic
+def conversation_close_for_proposal(*, proposal: Proposal, reason: str = "") -> None:
+    """A cancelled match: its conversation turns read-only and its open sockets are closed
+    (code 4410) on commit. Locks the conversation row. No conversation: nothing to do."""
+    conversation = Conversation.objects.select_for_update().filter(proposal_id=proposal.pk).first()
+    if conversation is not None:
+        _close(conversation, by=None, reason=(reason or "")[:CLOSE_REASON_MAX])
+
+
+@transaction.atomic
+def conversation_close(*, conversation_id: int, by: User, reason: str = "") -> Conversation:
+    """A coordinator closes a conversation: read-only afterwards, sockets closed on commit.
+    Closing a closed conversation changes nothing."""
+    if by.role != Role.COORDINATOR:
+        raise Conversation.DoesNotExist
+    reason = (reason or "").strip()
+    if len(reason) > CLOSE_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("At most %(n)d characters.") % {"n": CLOSE_REASON_MAX}]}
+        )
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    _close(conversation, by=by, reason=reason)
+    return conversation
+
+
+@transaction.atomic
+def conversation_block(*, conversation_id: int, by: User) -> Block:
+    """A member blocks the other: nobody posts in the conversation any more. Idempotent.
+    Sends ``chat.blocked`` to the conversation's sockets on commit."""
+    conversation = conversation_get_for_user(conversation_id=conversation_id, user=by)
+    if not Membership.objects.filter(conversation=conversation, user=by).exists():
+        raise ChatRefused("not_a_member", _("Only the pair in a conversation can block it."))
+    block, created = Block.objects.get_or_create(blocker=by, conversation=conversation)
+    if created:
+        _group_send_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.blocked", "conversation": conversation.pk, "user": by.pk},
+        )
+    return block
+
+
+def conversation_purge_for_program(*, program_id: int) -> int:
+    """Retention: delete every message of the programme's conversations (reports on them go
+    too). Returns how many messages were deleted."""
+    with transaction.atomic():
+        _total, per_model = Message.objects.filter(
+            conversation__proposal__program_id=program_id
+        ).delete()
+    return per_model.get(Message._meta.label, 0)
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+def _clean_body(body: Any) -> str:
+    text = body.strip() if isinstance(body, str) else ""
+    if not text:
+        raise ValidationError(
+            {"body": [ValidationError(_("Write a message first."), code="empty_body")]}
+        )
+    if len(text) > settings.CHAT_MAX_BODY:
+        raise ValidationError(
+            {
+                "body": [
+                    ValidationError(
+                        _("A message has at most %(n)d characters.")
+                        % {"n": settings.CHAT_MAX_BODY},
+                        code="body_too_long",
+                    )
+                ]
+            }
+        )
+    return text
+
+
+def _clean_client_id(client_id: Any) -> str:
+    if client_id is None:
+        return ""
+    if not isinstance(client_id, str) or len(client_id.strip()) > CLIENT_ID_MAX:
+        raise ValidationError(
+            {
+                "client_id": [
+                    ValidationError(
+                        _("client_id is text of at most %(n)d characters.") % {"n": CLIENT_ID_MAX},
+                        code="bad_client_id",
+                    )
+                ]
+            }
+        )
+    return client_id.strip()
+
+
+def _rate_limit(user_id: int) -> None:
+    """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically in the
+    cache (Redis INCR in production) so that every server process shares one count."""
+    key = f"chat:rate:{user_id}:{int(time.time())}"
+    cache.add(key, 0, timeout=3)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr: this is the first post
+        cache.add(key, 1, timeout=3)
+        count = 1
+    if count > settings.CHAT_RATE_PER_SECOND:
+        raise ChatRefused(
+            "rate_limited",
+            _("Too many messages: at most %(n)d a second.") % {"n": settings.CHAT_RATE_PER_SECOND},
+        )
+
+
+def message_post(
+    *, conversation_id: int, sender: User, body: str, client_id: str | None = None
+) -> tuple[Message, bool]:
+    """Store a message and broadcast it on commit to every socket of the conversation, the
+    sender's included (``{"type": "chat.message", "message": {...}}``).
+
+    Idempotent on ``client_id``: the same sender's same id returns the stored message and
+    ``created=False`` (nothing is broadcast again). Allocates ``seq`` under a row lock of the
+    conversation, so two servers never hand out one number twice. Raises as the module says."""
+    conversation_get_for_user(conversation_id=conversation_id, user=sender)
+    client = _clean_client_id(client_id)
+    text = _clean_body(body)
+    _rate_limit(sender.pk)
+    try:
+        return _message_store(conversation_id, sender, text, client)
+    except IntegrityError:
+        # Only the client_id constraint can collide here (seq is under the lock): the same
+        # client_id raced in on another socket; that stored message is the answer.
+        existing = Message.objects.filter(
+            conversation_id=conversation_id, sender=sender, client_id=client
+        ).first()
+        if client and existing is not None:
+            return existing, False
+        raise
+
+
+@transaction.atomic
+def _message_store(
+    conversation_id: int, sender: User, text: str, client: str
+) -> tuple[Message, bool]:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if client:
+        existing = Message.objects.filter(
+            conversation=conversation, sender=sender, client_id=client
+        ).first()
+        if existing is not None:
+            return existing, False
+    if not conversation.is_open:
+        raise ChatRefused("conversation_closed", _("This conversation is closed."))
+    if Block.objects.filter(conversation=conversation).exists():
+        raise ChatRefused("blocked", _("This conversation was blocked."))
+    seq = conversation.last_seq + 1
+    message = Message.objects.create(
+        conversation=conversation, seq=seq, sender=sender, body=text, client_id=client
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
+    # Whoever writes has read everything before it.
+    Membership.objects.filter(conversation=conversation, user=sender).update(last_read_seq=seq)
+    _group_send_on_commit(
+        conversation_group(conversation.pk),
+        {"type": "chat.message", "message": message_payload(message)},
+    )
+    return message, True
+
+
+@transaction.atomic
+def message_read(*, conversation_id: int, user: User, message_id: int) -> int:
+    """Mark everything up to ``message_id`` read for a member (never moves backwards).
+    Sends ``chat.read`` to the conversation on commit when the mark moved. Returns the seq."""
+    conversation = conversation_get_for_user(conversation_id=conversation_id, user=user)
+    seq = (
+        Message.objects.filter(conversation=conversation, pk=message_id)
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if seq is None:
+        raise ValidationError(
+            {
+                "message_id": [
+                    ValidationError(
+                        _("No such message in this conversation."), code="unknown_message"
+                    )
+                ]
+            }
+        )
+    moved = Membership.objects.filter(
+        conversation=conversation, user=user, last_read_seq__lt=seq
+    ).update(last_read_seq=seq)
+    if moved:
+        _group_send_on_commit(
+            conversation_group(conversation.pk),
+            {
+                "type": "chat.read",
+                "conversation": conversation.pk,
+                "user": user.pk,
+                "message_id": message_id,
+            },
+        )
+    return seq
+
+
+# --- Moderation ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(*, message_id: int, reporter: User, reason: str) -> tuple[Report, bool]:
+    """A member reports a message of their conversation. One open report per reporter and
+    message (a second report returns the first, ``created=False``). Coordinators are notified
+    on their live stream on commit; while the report is open they may join the conversation."""
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    if not Membership.objects.filter(
+        conversation_id=message.conversation_id, user=reporter
+    ).exists():
+        raise Message.DoesNotExist
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError({"reason": [_("Say what is wrong with this message.")]})
+    if len(reason) > REPORT_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("At most %(n)d characters.") % {"n": REPORT_REASON_MAX}]}
+        )
+    if message.sender_id == reporter.pk:
+        raise ValidationError({"message": [_("You cannot report your own message.")]})
+    existing = Report.objects.filter(
+        message=message, reporter=reporter, status=Report.Status.OPEN
+    ).first()
+    if existing is not None:
+        return existing, False
+    report = Report.objects.create(
+        message=message, conversation_id=message.conversation_id, reporter=reporter, reason=reason
+    )
+    from accounts.models import User as UserModel
+
+    coordinator_ids = list(
+        UserModel.objects.filter(role=Role.COORDINATOR, is_active=True).values_list("pk", flat=True)
+    )
+    notification_send(
+        user_ids=coordinator_ids,
+        event={
+            "kind": "chat.report",
+            "report": report.pk,
+            "conversation": message.conversation_id,
+        },
+    )
+    return report, True
+
+
+@transaction.atomic
+def report_resolve(*, report_id: int, by: User, resolution: str = "") -> Report:
+    """A coordinator resolves a report (resolving a resolved one changes nothing). When the
+    conversation has no open report left, coordinators' sockets on it are closed on commit
+    (``chat.access_revoked``)."""
+    if by.role != Role.COORDINATOR:
+        raise Report.DoesNotExist
+    resolution = (resolution or "").strip()
+    if len(resolution) > REPORT_REASON_MAX:
+        raise ValidationError(
+            {"resolution": [_("At most %(n)d characters.") % {"n": REPORT_REASON_MAX}]}
+        )
+    report = Report.objects.select_for_update().get(pk=report_id)
+    if report.status == Report.Status.RESOLVED:
+        return report
+    report.status = Report.Status.RESOLVED
+    report.resolved_by = by
+    report.resolved_at = timezone.now()
+    report.resolution = resolution
+    report.save(update_fields=["status", "resolved_by", "resolved_at", "resolution"])
+    still_open = Report.objects.filter(
+        conversation_id=report.conversation_id, status=Report.Status.OPEN
+    ).exists()
+    if not still_open:
+        _group_send_on_commit(
+            conversation_group(report.conversation_id),
+            {"type": "chat.access_revoked", "conversation": report.conversation_id},
+        )
+    return report
+
+
+# --- Missed-message digests ----------------------------------------------------------------------
+
+
+def digests_send(*, now: Any = None) -> int:
+    """E-mail each member whose messages have waited unread for 15 minutes, once per batch of
+    messages: ``digested_up_to_seq`` moves past what was sent, under a row lock that makes a
+    second concurrent run skip the member. Returns how many e-mails were queued.
+
+    The e-mail goes out on commit, in the member's language."""
+    now = now or timezone.now()
+    cutoff = now - DIGEST_AFTER
+    due_seq = (
+        Message.objects.filter(
+            conversation=OuterRef("conversation"),
+            seq__gt=Greatest(OuterRef("last_read_seq"), OuterRef("digested_up_to_seq")),
+            created_at__lte=cutoff,
+        )
+        .exclude(sender=OuterRef("user"))
+        .values("conversation")
+        .annotate(top=Max("seq"))
+        .values("top")
+    )
+    candidates = list(
+        Membership.objects.filter(
+            conversation__status=Conversation.Status.OPEN,
+            user__is_active=True,
+            conversation__last_seq__gt=Greatest(F("last_read_seq"), F("digested_up_to_seq")),
+        )
+        .annotate(due=Subquery(due_seq))
+        .filter(due__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for membership_id in candidates:
+        sent += _digest_one(membership_id, cutoff)
+    return sent
+
+
+@transaction.atomic
+def _digest_one(membership_id: int, cutoff: Any) -> int:
+    membership = (
+        Membership.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("user", "conversation__proposal__program")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        return 0
+    floor = max(membership.last_read_seq, membership.digested_up_to_seq)
+    unread = list(
+        Message.objects.filter(
+            conversation_id=membership.conversation_id, seq__gt=floor, created_at__lte=cutoff
+        )
+        .exclude(sender_id=membership.user_id)
+        .select_related("sender")
+        .order_by("seq")
+    )
+    if not unread:
+        return 0
+    membership.digested_up_to_seq = unread[-1].seq
+    membership.save(update_fields=["digested_up_to_seq"])
+    user = membership.user
+    language = user.preferred_language if user.preferred_language in ("ja", "en") else "ja"
+    context = {
+        "user": user,
+        "program": membership.conversation.proposal.program,
+        "messages": unread[-DIGEST_MAX_MESSAGES:],
+        "count": len(unread),
+        "more": max(0, len(unread) - DIGEST_MAX_MESSAGES),
+        "url": f"{settings.SITE_URL.rstrip('/')}/chat/{membership.conversation_id}/",
+    }
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string(f"chat/email/digest_subject_{language}.txt", context).split()
+        )
+        text = render_to_string(f"chat/email/digest_{language}.txt", context)
+        html = render_to_string(f"chat/email/digest_{language}.html", context)
+    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    mail.attach_alternative(html, "text/html")
+    transaction.on_commit(lambda: mail.send(fail_silently=False))
+    return 1
