@@ -1,5 +1,289 @@
-"""programs API."""
+"""Programmes and applications API (API.md, "Programmes and applications"). Thin views:
+permission → input serializer → one service or selector → output serializer."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.http import Http404
+from django.urls import URLPattern, path
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import HostProfile, StudentProfile
+from accounts.permissions import IsCoordinator, IsStudentOrHost
+from accounts.selectors import profile_of
+from config.api import UserLanguageMixin
+from matching.models import Application, Program
+from matching.selectors import programs as selectors
+from matching.services import programs as services
+
+# --- Serializers ---------------------------------------------------------------------------
+
+
+class ProgramInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.CharField(max_length=20)
+    dates = serializers.ListField(child=serializers.CharField(max_length=20), max_length=60)
+    apply_until = serializers.CharField(max_length=40)
+    response_hours = serializers.IntegerField()
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class ApplyInput(serializers.Serializer):
+    dates = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=60
+    )
+    capacity = serializers.IntegerField(required=False, allow_null=True)
+    teaches = serializers.ListField(
+        child=serializers.CharField(max_length=3), required=False, max_length=10
+    )
+    learns = serializers.ListField(
+        child=serializers.CharField(max_length=3), required=False, max_length=10
+    )
+    format = serializers.CharField(required=False, max_length=10)
+    time_slots = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=21
+    )
+
+
+class HostDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    seats = serializers.IntegerField()
+    seats_taken = serializers.IntegerField()
+
+
+class ApplicationOutput(serializers.ModelSerializer):
+    """An application as its author (or a coordinator) sees it."""
+
+    days = HostDayOutput(many=True, read_only=True)
+    capacity = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "program",
+            "role",
+            "status",
+            "dates",
+            "capacity",
+            "days",
+            "teaches",
+            "learns",
+            "format",
+            "time_slots",
+            "times_unplaced",
+            "created_at",
+        ]
+
+    def get_capacity(self, obj: Application) -> int | None:
+        days = list(obj.days.all())
+        return max(day.seats for day in days) if days else None
+
+
+class ProgramOutput(serializers.ModelSerializer):
+    my_application = serializers.SerializerMethodField()
+    accepting_applications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "dates",
+            "apply_until",
+            "response_hours",
+            "status",
+            "accepting_applications",
+            "created_at",
+            "closed_at",
+            "my_application",
+        ]
+
+    def get_accepting_applications(self, obj: Program) -> bool:
+        return obj.status == Program.Status.OPEN and obj.apply_until > timezone.now()
+
+    def get_my_application(self, obj: Program) -> dict[str, Any] | None:
+        mine = getattr(obj, "my_applications", None)
+        if not mine:
+            return None
+        return dict(ApplicationOutput(mine[0]).data)
+
+    def to_representation(self, instance: Program) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        # Counts are annotated for coordinators only (selectors.programs_visible_to).
+        if hasattr(instance, "student_count"):
+            data["student_count"] = instance.student_count
+            data["host_count"] = instance.host_count
+        return data
+
+
+_STUDENT_FIELDS = [
+    "nationality",
+    "gender",
+    "birth_year",
+    "school",
+    "languages",
+    "diet",
+    "allergies",
+    "needs_non_smoking",
+    "interests",
+    "home_station",
+    "max_travel_minutes",
+    "bio",
+]
+_HOST_FIELDS = [
+    "household_name",
+    "household_size",
+    "has_children",
+    "languages",
+    "pets",
+    "smoking",
+    "diets_supported",
+    "allergens_avoidable",
+    "interests",
+    "home_station",
+    "guest_gender_preference",
+    "address",
+    "phone",
+    "bio",
+]
+
+
+def _full_profile(profile: StudentProfile | HostProfile | None) -> dict[str, Any] | None:
+    """Every profile field, private ones included: this is the coordinators' view."""
+    if profile is None:
+        return None
+    fields = _STUDENT_FIELDS if isinstance(profile, StudentProfile) else _HOST_FIELDS
+    data: dict[str, Any] = {}
+    for field in fields:
+        if field == "home_station":
+            data[field] = profile.home_station_id
+        elif field == "nationality":
+            data[field] = profile.nationality.code or ""
+        else:
+            data[field] = getattr(profile, field)
+    return data
+
+
+class ApplicantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+    preferred_language = serializers.CharField()
+
+
+class CoordinatorApplicationOutput(ApplicationOutput):
+    applicant = ApplicantOutput(source="user", read_only=True)
+    profile = serializers.SerializerMethodField()
+
+    class Meta(ApplicationOutput.Meta):
+        fields = [*ApplicationOutput.Meta.fields, "applicant", "profile"]
+
+    def get_profile(self, obj: Application) -> dict[str, Any] | None:
+        return _full_profile(profile_of(obj.user))
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+class ProgramListView(UserLanguageMixin, APIView):
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [IsCoordinator()]
+        return [IsAuthenticated()]
+
+    @extend_schema(responses=ProgramOutput(many=True))
+    def get(self, request: Request) -> Response:
+        programs = selectors.programs_visible_to(user=request.user)
+        return Response(ProgramOutput(programs, many=True).data)
+
+    @extend_schema(request=ProgramInput, responses={201: ProgramOutput})
+    def post(self, request: Request) -> Response:
+        data = ProgramInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        program = services.program_create(by=request.user, **data.validated_data)
+        program = selectors.program_get_visible(user=request.user, program_id=program.pk)
+        return Response(ProgramOutput(program).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramDetailView(UserLanguageMixin, APIView):
+    @extend_schema(responses=ProgramOutput)
+    def get(self, request: Request, program_id: int) -> Response:
+        program = selectors.program_get_visible(user=request.user, program_id=program_id)
+        return Response(ProgramOutput(program).data)
+
+
+class ProgramCloseView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=ProgramOutput)
+    def post(self, request: Request, program_id: int) -> Response:
+        program = selectors.program_get(program_id=program_id)
+        services.program_close(program=program, by=request.user)
+        program = selectors.program_get_visible(user=request.user, program_id=program_id)
+        return Response(ProgramOutput(program).data)
+
+
+class ProgramApplyView(UserLanguageMixin, APIView):
+    permission_classes = [IsStudentOrHost]
+
+    @extend_schema(request=ApplyInput, responses={201: ApplicationOutput})
+    def post(self, request: Request, program_id: int) -> Response:
+        program = selectors.program_get(program_id=program_id)
+        data = ApplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_submit(
+            program=program, user=request.user, **data.validated_data
+        )
+        return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramWithdrawView(UserLanguageMixin, APIView):
+    permission_classes = [IsStudentOrHost]
+
+    @extend_schema(request=None, responses=ApplicationOutput)
+    def post(self, request: Request, program_id: int) -> Response:
+        program = selectors.program_get_visible(user=request.user, program_id=program_id)
+        application = selectors.application_of(program=program, user=request.user)
+        if application is None:
+            raise Http404
+        application = services.application_withdraw(application=application, by=request.user)
+        return Response(ApplicationOutput(application).data)
+
+
+class ProgramApplicationsView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(responses=CoordinatorApplicationOutput(many=True))
+    def get(self, request: Request, program_id: int) -> Response:
+        program = selectors.program_get(program_id=program_id)
+        applications = selectors.applications_of_program(program=program)
+        return Response(CoordinatorApplicationOutput(applications, many=True).data)
+
+
+urlpatterns: list[URLPattern] = [
+    path("programs/", ProgramListView.as_view(), name="api-programs"),
+    path("programs/<int:program_id>/", ProgramDetailView.as_view(), name="api-program"),
+    path("programs/<int:program_id>/close/", ProgramCloseView.as_view(), name="api-program-close"),
+    path("programs/<int:program_id>/apply/", ProgramApplyView.as_view(), name="api-program-apply"),
+    path(
+        "programs/<int:program_id>/withdraw/",
+        ProgramWithdrawView.as_view(),
+        name="api-program-withdraw",
+    ),
+    path(
+        "programs/<int:program_id>/applications/",
+        ProgramApplicationsView.as_view(),
+        name="api-program-applications",
+    ),
+]

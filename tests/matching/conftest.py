@@ -1,0 +1,63 @@
+"""Fixtures of the matching tests: programmes, applications and a coordinator's client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from matching.models import Application, Program
+from tests import factories
+
+
+def future_days(*offsets: int) -> list[str]:
+    today = timezone.localdate()
+    return [(today + dt.timedelta(days=n)).isoformat() for n in offsets]
+
+
+@pytest.fixture
+def program(db: None, coordinator: User) -> Program:
+    return factories.ProgramFactory(created_by=coordinator, dates=future_days(30, 37))
+
+
+@pytest.fixture
+def coordinator_client(
+    coordinator: User, client_for: Callable[[User | None], APIClient]
+) -> APIClient:
+    return client_for(coordinator)
+
+
+@pytest.fixture
+def make_student() -> Callable[..., Application]:
+    """An active student application in ``program``; profile fields can be overridden."""
+
+    def make(program: Program, dates: list[str] | None = None, **profile: Any) -> Application:
+        user = factories.StudentProfileFactory(**profile).user
+        return factories.ApplicationFactory(
+            program=program, user=user, dates=dates if dates is not None else list(program.dates)
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_host() -> Callable[..., Application]:
+    """An active host application with ``seats`` per date; profile fields can be overridden."""
+
+    def make(
+        program: Program, seats: int = 1, dates: list[str] | None = None, **profile: Any
+    ) -> Application:
+        user = factories.HostProfileFactory(**profile).user
+        return factories.HostApplicationFactory(
+            program=program,
+            user=user,
+            dates=dates if dates is not None else list(program.dates),
+            seats=seats,
+        )
+
+    return make

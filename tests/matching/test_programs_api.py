@@ -1,0 +1,274 @@
+"""The programmes and applications API through DRF's client: paths, codes, who sees what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from matching.models import Application, Program
+from tests import factories
+from tests.matching.conftest import future_days
+
+pytestmark = pytest.mark.django_db
+
+ClientFor = Callable[[User | None], APIClient]
+
+
+def _body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "name": "Spring home visits",
+        "kind": "home_visit",
+        "dates": future_days(20, 27),
+        "apply_until": (timezone.now() + dt.timedelta(days=7)).isoformat(),
+        "response_hours": 72,
+    }
+    body.update(overrides)
+    return body
+
+
+class TestCreate:
+    def test_coordinator_creates(self, coordinator_client: APIClient) -> None:
+        response = coordinator_client.post("/api/programs/", _body(), format="json")
+        assert response.status_code == 201, response.data
+        assert response.data["id"] == Program.objects.get().pk
+        assert response.data["dates"] == future_days(20, 27)
+        assert response.data["my_application"] is None
+
+    def test_missing_field_is_named(self, coordinator_client: APIClient) -> None:
+        body = _body()
+        del body["apply_until"]
+        response = coordinator_client.post("/api/programs/", body, format="json")
+        assert response.status_code == 400
+        assert "apply_until" in response.data
+
+    def test_service_error_is_a_400_naming_the_field(self, coordinator_client: APIClient) -> None:
+        response = coordinator_client.post(
+            "/api/programs/", _body(response_hours=1000), format="json"
+        )
+        assert response.status_code == 400
+        assert list(response.data) == ["response_hours"]
+        assert not Program.objects.exists()
+
+    def test_students_may_not_create(self, student: User, client_for: ClientFor) -> None:
+        response = client_for(student).post("/api/programs/", _body(), format="json")
+        assert response.status_code == 403
+
+    def test_anonymous_gets_401(self, api: APIClient) -> None:
+        assert api.get("/api/programs/").status_code == 401
+        assert api.post("/api/programs/", _body(), format="json").status_code == 401
+
+
+class TestList:
+    def test_student_sees_open_and_own(
+        self, program: Program, student: User, client_for: ClientFor, coordinator: User
+    ) -> None:
+        past = factories.ProgramFactory(
+            created_by=coordinator,
+            apply_until=timezone.now() - dt.timedelta(days=1),
+            name="Closed for applications",
+        )
+        applied = factories.ProgramFactory(
+            created_by=coordinator,
+            apply_until=timezone.now() - dt.timedelta(days=1),
+            name="Applied earlier",
+        )
+        mine = factories.ApplicationFactory(program=applied, user=student)
+        response = client_for(student).get("/api/programs/")
+        assert response.status_code == 200
+        by_id = {row["id"]: row for row in response.data}
+        assert set(by_id) == {program.pk, applied.pk}
+        assert past.pk not in by_id
+        assert by_id[applied.pk]["my_application"]["id"] == mine.pk
+        assert by_id[applied.pk]["accepting_applications"] is False
+        assert by_id[program.pk]["my_application"] is None
+        assert by_id[program.pk]["accepting_applications"] is True
+
+    def test_coordinator_sees_all_with_counts(
+        self,
+        program: Program,
+        coordinator: User,
+        coordinator_client: APIClient,
+        make_student: Callable[..., Application],
+        make_host: Callable[..., Application],
+    ) -> None:
+        factories.ProgramFactory(
+            created_by=coordinator, apply_until=timezone.now() - dt.timedelta(days=1)
+        )
+        make_student(program)
+        make_student(program)
+        make_host(program)
+        response = coordinator_client.get("/api/programs/")
+        assert len(response.data) == 2
+        row = next(r for r in response.data if r["id"] == program.pk)
+        assert (row["student_count"], row["host_count"]) == (2, 1)
+
+    def test_list_query_count_is_constant(
+        self,
+        coordinator: User,
+        student: User,
+        client_for: ClientFor,
+        django_assert_num_queries: Any,
+    ) -> None:
+        client = client_for(student)
+        for _ in range(2):
+            p = factories.ProgramFactory(created_by=coordinator)
+            factories.ApplicationFactory(program=p, user=student)
+        # token auth, programmes, my applications, their days
+        with django_assert_num_queries(4):
+            assert len(client.get("/api/programs/").data) == 2
+        for _ in range(5):
+            p = factories.ProgramFactory(created_by=coordinator)
+        with django_assert_num_queries(4):
+            assert len(client.get("/api/programs/").data) == 7
+
+    def test_detail_hides_what_the_caller_may_not_see(
+        self, coordinator: User, student: User, client_for: ClientFor
+    ) -> None:
+        hidden = factories.ProgramFactory(
+            created_by=coordinator, apply_until=timezone.now() - dt.timedelta(days=1)
+        )
+        assert client_for(student).get(f"/api/programs/{hidden.pk}/").status_code == 404
+        assert client_for(student).get("/api/programs/999999/").status_code == 404
+        assert client_for(coordinator).get(f"/api/programs/{hidden.pk}/").status_code == 200
+
+
+class TestApply:
+    def test_student_applies(self, program: Program, student: User, client_for: ClientFor) -> None:
+        response = client_for(student).post(
+            f"/api/programs/{program.pk}/apply/", {"dates": program.dates}, format="json"
+        )
+        assert response.status_code == 201, response.data
+        application = Application.objects.get()
+        assert response.data["id"] == application.pk
+        assert response.data["status"] == "active"
+        detail = client_for(student).get(f"/api/programs/{program.pk}/")
+        assert detail.data["my_application"]["id"] == application.pk
+
+    def test_host_applies_with_capacity(
+        self, program: Program, host: User, client_for: ClientFor
+    ) -> None:
+        response = client_for(host).post(
+            f"/api/programs/{program.pk}/apply/",
+            {"dates": program.dates[:1], "capacity": 3},
+            format="json",
+        )
+        assert response.status_code == 201, response.data
+        assert response.data["capacity"] == 3
+        assert [d["seats"] for d in response.data["days"]] == [3]
+
+    @pytest.mark.parametrize(
+        ("case", "field"),
+        [
+            ("incomplete_profile", "profile"),
+            ("after_deadline", "apply_until"),
+            ("date_outside", "dates"),
+            ("twice", "program"),
+            ("closed", "program"),
+        ],
+    )
+    def test_each_refusal_says_which(
+        self, program: Program, client_for: ClientFor, case: str, field: str
+    ) -> None:
+        user = factories.StudentProfileFactory(
+            max_travel_minutes=None if case == "incomplete_profile" else 60
+        ).user
+        dates = program.dates
+        if case == "after_deadline":
+            Program.objects.filter(pk=program.pk).update(
+                apply_until=timezone.now() - dt.timedelta(seconds=1)
+            )
+        elif case == "date_outside":
+            dates = future_days(29)
+        elif case == "twice":
+            factories.ApplicationFactory(program=program, user=user)
+        elif case == "closed":
+            Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
+        before = Application.objects.count()
+        response = client_for(user).post(
+            f"/api/programs/{program.pk}/apply/", {"dates": dates}, format="json"
+        )
+        assert response.status_code == 400
+        assert field in response.data, response.data
+        assert Application.objects.count() == before
+
+    def test_coordinator_gets_403(self, program: Program, coordinator_client: APIClient) -> None:
+        response = coordinator_client.post(
+            f"/api/programs/{program.pk}/apply/", {"dates": program.dates}, format="json"
+        )
+        assert response.status_code == 403
+
+    def test_missing_programme_is_404(self, student: User, client_for: ClientFor) -> None:
+        response = client_for(student).post(
+            "/api/programs/424242/apply/", {"dates": []}, format="json"
+        )
+        assert response.status_code == 404
+
+    def test_language_exchange_body(
+        self, coordinator: User, student: User, client_for: ClientFor
+    ) -> None:
+        exchange = factories.ProgramFactory(
+            created_by=coordinator, kind="language_exchange", dates=future_days(30)
+        )
+        response = client_for(student).post(
+            f"/api/programs/{exchange.pk}/apply/",
+            {"teaches": ["vi"], "learns": ["ja"], "format": "either"},
+            format="json",
+        )
+        assert response.status_code == 201, response.data
+        assert (response.data["teaches"], response.data["format"]) == (["vi"], "either")
+
+    def test_withdraw(self, program: Program, student: User, client_for: ClientFor) -> None:
+        client = client_for(student)
+        assert client.post(f"/api/programs/{program.pk}/withdraw/").status_code == 404
+        client.post(f"/api/programs/{program.pk}/apply/", {"dates": program.dates}, format="json")
+        response = client.post(f"/api/programs/{program.pk}/withdraw/")
+        assert response.status_code == 200
+        assert response.data["status"] == "withdrawn"
+
+
+class TestApplications:
+    def test_coordinator_sees_full_profiles_in_constant_queries(
+        self,
+        program: Program,
+        coordinator_client: APIClient,
+        make_student: Callable[..., Application],
+        make_host: Callable[..., Application],
+        django_assert_num_queries: Any,
+    ) -> None:
+        make_student(program)
+        make_host(program, seats=2)
+        # token auth, programme, applications with users and profiles, host days
+        with django_assert_num_queries(4):
+            response = coordinator_client.get(f"/api/programs/{program.pk}/applications/")
+        assert response.status_code == 200
+        host_row = next(r for r in response.data if r["role"] == "host")
+        assert host_row["profile"]["address"] == "1-2-3 Naka-chō, Musashino-shi"
+        assert host_row["profile"]["phone"] == "0422-00-1234"
+        assert host_row["capacity"] == 2
+        student_row = next(r for r in response.data if r["role"] == "student")
+        assert student_row["profile"]["nationality"] == "VN"
+        assert student_row["applicant"]["email"]
+        for _ in range(6):
+            make_student(program)
+            make_host(program)
+        with django_assert_num_queries(4):
+            response = coordinator_client.get(f"/api/programs/{program.pk}/applications/")
+        assert len(response.data) == 14
+
+    def test_students_and_hosts_get_403(
+        self, program: Program, student: User, host: User, client_for: ClientFor
+    ) -> None:
+        for user in (student, host):
+            response = client_for(user).get(f"/api/programs/{program.pk}/applications/")
+            assert response.status_code == 403
+
+    def test_close(self, program: Program, coordinator_client: APIClient) -> None:
+        response = coordinator_client.post(f"/api/programs/{program.pk}/close/")
+        assert response.status_code == 200
+        assert response.data["status"] == "closed"
