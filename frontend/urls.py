@@ -1,3 +1,54 @@
+"""The web pages. The coordinator's pages live in ``frontend.coordinator_urls``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from frontend.forms import LocalisedPasswordResetForm
+from frontend.views import dashboard, profile, public
+
 app_name = "frontend"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("signup/", public.signup, name="signup"),
+    path("login/", public.EngawaLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", public.set_language, name="set_language"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="frontend/auth/password_reset_form.html",
+            form_class=LocalisedPasswordResetForm,
+            email_template_name="frontend/auth/password_reset_email.txt",
+            subject_template_name="frontend/auth/password_reset_subject.txt",
+            success_url=reverse_lazy("frontend:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="frontend/auth/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="frontend/auth/password_reset_confirm.html",
+            success_url=reverse_lazy("frontend:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="frontend/auth/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("profile/", profile.overview, name="profile"),
+    path("profile/<slug:step>/", profile.step, name="profile_step"),
+    path("coordinator/", include("frontend.coordinator_urls")),
+]

@@ -1,0 +1,417 @@
+"""The profile, as short steps. Each step is a form over some of the profile's fields; it
+checks only the shape of the input (a number is a number, a level goes with a language) and
+hands the values to ``accounts.services.profile_save(partial=True)``, which owns the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import (
+    Allergen,
+    Diet,
+    Gender,
+    GuestGenderPreference,
+    HostProfile,
+    Interest,
+    LanguageLevel,
+    Pet,
+    Role,
+    SpokenLanguage,
+    Station,
+    StudentProfile,
+)
+from accounts.selectors import HOST_REQUIRED, STUDENT_REQUIRED
+
+MAX_LANGUAGE_ROWS = 8
+
+# Line names are stored in English only; these give them a label in the user's language.
+LINE_LABELS: dict[str, Promise] = {
+    "JR Chūō Line (Rapid)": _("JR Chūō Line (Rapid)"),
+    "JR Chūō-Sōbu Line": _("JR Chūō-Sōbu Line"),
+    "JR Musashino Line": _("JR Musashino Line"),
+    "JR Nambu Line": _("JR Nambu Line"),
+    "JR Yamanote Line": _("JR Yamanote Line"),
+    "JR Ōme Line": _("JR Ōme Line"),
+    "Keiō Inokashira Line": _("Keiō Inokashira Line"),
+    "Keiō Line": _("Keiō Line"),
+    "Keiō Sagamihara Line": _("Keiō Sagamihara Line"),
+    "Odakyū Line": _("Odakyū Line"),
+    "Odakyū Odawara Line": _("Odakyū Odawara Line"),
+    "Seibu Haijima Line": _("Seibu Haijima Line"),
+    "Seibu Ikebukuro Line": _("Seibu Ikebukuro Line"),
+    "Seibu Kokubunji Line": _("Seibu Kokubunji Line"),
+    "Seibu Shinjuku Line": _("Seibu Shinjuku Line"),
+    "Seibu Tamagawa Line": _("Seibu Tamagawa Line"),
+    "Seibu Tamako Line": _("Seibu Tamako Line"),
+    "Seibu Toshima Line": _("Seibu Toshima Line"),
+    "Seibu Yūrakuchō Line": _("Seibu Yūrakuchō Line"),
+    "Tama Monorail": _("Tama Monorail"),
+    "Toei Shinjuku Line": _("Toei Shinjuku Line"),
+    "Toei Ōedo Line": _("Toei Ōedo Line"),
+    "Tokyo Metro Fukutoshin Line": _("Tokyo Metro Fukutoshin Line"),
+    "Tokyo Metro Ginza Line": _("Tokyo Metro Ginza Line"),
+    "Tokyo Metro Hanzōmon Line": _("Tokyo Metro Hanzōmon Line"),
+    "Tokyo Metro Marunouchi Line": _("Tokyo Metro Marunouchi Line"),
+    "Tokyo Metro Tōzai Line": _("Tokyo Metro Tōzai Line"),
+    "Tōkyū Den-en-toshi Line": _("Tōkyū Den-en-toshi Line"),
+    "Tōkyū Tōyoko Line": _("Tōkyū Tōyoko Line"),
+}
+
+
+def line_label(line: str) -> str:
+    return str(LINE_LABELS.get(line, line))
+
+
+def station_choices() -> list[tuple[str, Any]]:
+    """Stations grouped by their first line, names in the active language."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for station in Station.objects.all():
+        first_line = station.lines.split(",")[0].strip() if station.lines else ""
+        group = line_label(first_line) if first_line else str(_("Other stations"))
+        groups.setdefault(group, []).append((station.slug, station.label()))
+    ordered = sorted(groups.items(), key=lambda item: item[0])
+    return [("", _("Choose a station")), *ordered]
+
+
+def _labelled(rows: Any) -> list[tuple[str, str]]:
+    return [(getattr(r, "code", None) or r.slug, r.label()) for r in rows]
+
+
+def _checkboxes(label: Promise, choices: list[tuple[str, str]], help_text: Any = "") -> Any:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+def _yes_no(label: Promise, help_text: Any = "") -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False, help_text=help_text)
+
+
+def build_field(name: str, role: str) -> forms.Field:
+    """The form field for one profile field (labels and choices in the active language)."""
+    if name == "nationality":
+        return forms.ChoiceField(
+            label=_("Nationality"), choices=[("", _("Choose a country")), *list(countries)]
+        )
+    if name == "gender":
+        return forms.ChoiceField(
+            label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect
+        )
+    if name == "birth_year":
+        return forms.IntegerField(
+            label=_("Year of birth"),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        )
+    if name == "school":
+        return forms.CharField(label=_("School"), max_length=200)
+    if name == "diet":
+        return _checkboxes(
+            _("My diet"), _labelled(Diet.objects.all()), _("Leave empty if you eat everything.")
+        )
+    if name == "allergies":
+        return _checkboxes(
+            _("My allergies"),
+            _labelled(Allergen.objects.all()),
+            _(
+                "Foods and animals you react to. "
+                "We only match you with families who can avoid them."
+            ),
+        )
+    if name == "needs_non_smoking":
+        return _yes_no(_("I need a smoke-free home"))
+    if name == "home_station":
+        return forms.ChoiceField(
+            label=_("Nearest station"),
+            choices=station_choices(),
+            widget=forms.Select(attrs={"data-station-filter": _("Search stations")}),
+        )
+    if name == "max_travel_minutes":
+        return forms.IntegerField(
+            label=_("Longest travel time (minutes, one way)"),
+            help_text=_("Between 10 and 180 minutes."),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+    if name == "interests":
+        return _checkboxes(
+            _("Interests"),
+            _labelled(Interest.objects.all()),
+            _("We try to match people who share something."),
+        )
+    if name == "bio":
+        return forms.CharField(
+            label=_("About our family") if role == Role.HOST else _("About me"),
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            help_text=_("A few friendly sentences: who you are and what you would like to share."),
+        )
+    if name == "household_name":
+        return forms.CharField(
+            label=_("Household name"),
+            max_length=150,
+            help_text=_("For example, “The Tanaka family”."),
+        )
+    if name == "household_size":
+        return forms.IntegerField(
+            label=_("People living at home"),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+    if name == "has_children":
+        return _yes_no(_("Children live at home"))
+    if name == "guest_gender_preference":
+        return forms.ChoiceField(
+            label=_("Guest students"),
+            choices=GuestGenderPreference.choices,
+            widget=forms.RadioSelect,
+        )
+    if name == "pets":
+        return _checkboxes(_("Pets at home"), list(Pet.choices))
+    if name == "smoking":
+        return _yes_no(_("Someone smokes at home"))
+    if name == "diets_supported":
+        return _checkboxes(_("Diets we can cater for"), _labelled(Diet.objects.all()))
+    if name == "allergens_avoidable":
+        return _checkboxes(
+            _("Allergens we can keep out of the food"),
+            _labelled(Allergen.objects.filter(kind=Allergen.Kind.FOOD)),
+        )
+    if name == "address":
+        return forms.CharField(
+            label=_("Address"),
+            max_length=300,
+            help_text=_(
+                "Private: shown only to the coordinators "
+                "and to a student once a visit is confirmed."
+            ),
+            widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        )
+    if name == "phone":
+        return forms.CharField(
+            label=_("Phone"),
+            max_length=30,
+            help_text=_("Private, like the address."),
+            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        )
+    raise KeyError(name)
+
+
+# Fields whose empty value means "not answered yet": left out of a save instead of sent empty.
+_OMIT_WHEN_EMPTY = {
+    "nationality",
+    "gender",
+    "birth_year",
+    "home_station",
+    "max_travel_minutes",
+    "household_size",
+    "guest_gender_preference",
+}
+
+
+class ProfileStepForm(forms.Form):
+    """One step of a profile: the fields it lists, prefilled from the stored profile."""
+
+    field_names: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *args: Any,
+        role: str,
+        profile: StudentProfile | HostProfile | None,
+        field_names: tuple[str, ...],
+        **kwargs: Any,
+    ) -> None:
+        self.role = role
+        self.field_names = field_names
+        kwargs.setdefault("initial", _initial(profile, field_names))
+        super().__init__(*args, **kwargs)
+        required = STUDENT_REQUIRED if role == Role.STUDENT else HOST_REQUIRED
+        for name in field_names:
+            field = build_field(name, role)
+            field.required = name in required
+            self.fields[name] = field
+
+    def service_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in self.field_names:
+            value = self.cleaned_data.get(name)
+            if name in _OMIT_WHEN_EMPTY and value in (None, ""):
+                continue
+            data[name] = value if value is not None else ""
+        return data
+
+
+class LanguagesForm(forms.Form):
+    """Languages with levels, as rows of (language, level); empty rows are ignored."""
+
+    is_languages = True
+
+    def __init__(
+        self, *args: Any, role: str, profile: StudentProfile | HostProfile | None, **kwargs: Any
+    ) -> None:
+        self.role = role
+        stored = list(getattr(profile, "languages", None) or [])
+        self.row_count = min(MAX_LANGUAGE_ROWS, max(3, len(stored) + 2))
+        initial: dict[str, str] = {}
+        for i, item in enumerate(stored[: self.row_count]):
+            initial[f"lang_{i}"] = item.get("code", "")
+            initial[f"level_{i}"] = item.get("level", "")
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        language_choices = [("", _("Choose a language")), *_labelled(SpokenLanguage.objects.all())]
+        # Sorted by the name the reader sees, not by the English name.
+        language_choices[1:] = sorted(language_choices[1:], key=lambda c: c[1])
+        level_choices = [("", _("Choose a level")), *LanguageLevel.choices]
+        for i in range(self.row_count):
+            self.fields[f"lang_{i}"] = forms.ChoiceField(
+                label=_("Language %(n)d") % {"n": i + 1}, choices=language_choices, required=False
+            )
+            self.fields[f"level_{i}"] = forms.ChoiceField(
+                label=_("Level of language %(n)d") % {"n": i + 1},
+                choices=level_choices,
+                required=False,
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"lang_{i}"], self[f"level_{i}"]) for i in range(self.row_count)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = 0
+        for i in range(self.row_count):
+            code, level = data.get(f"lang_{i}"), data.get(f"level_{i}")
+            if code and not level:
+                self.add_error(f"level_{i}", _("Choose a level for this language."))
+            elif level and not code:
+                self.add_error(f"lang_{i}", _("Choose the language for this level."))
+            if code:
+                chosen += 1
+        if not chosen:
+            raise forms.ValidationError(_("Add at least one language you speak."))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        rows = []
+        for i in range(self.row_count):
+            code = self.cleaned_data.get(f"lang_{i}")
+            if code:
+                rows.append({"code": code, "level": self.cleaned_data.get(f"level_{i}")})
+        return {"languages": rows}
+
+
+def _initial(profile: StudentProfile | HostProfile | None, names: tuple[str, ...]) -> dict:
+    if profile is None:
+        return {}
+    initial: dict[str, Any] = {}
+    for name in names:
+        if name == "home_station":
+            initial[name] = profile.home_station_id or ""
+        elif name == "nationality":
+            initial[name] = profile.nationality.code if profile.nationality else ""
+        else:
+            initial[name] = getattr(profile, name)
+    return initial
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Promise
+    intro: Promise
+    fields: tuple[str, ...]
+
+
+STUDENT_STEPS: tuple[Step, ...] = (
+    Step(
+        "about",
+        _("About you"),
+        _("The basics the coordinators need to find a good family for you."),
+        ("nationality", "gender", "birth_year", "school"),
+    ),
+    Step(
+        "languages",
+        _("Languages"),
+        _("Every language you speak, with how well you speak it."),
+        ("languages",),
+    ),
+    Step(
+        "food",
+        _("Food and allergies"),
+        _("So that your family can cook something you can eat safely."),
+        ("diet", "allergies", "needs_non_smoking"),
+    ),
+    Step(
+        "travel",
+        _("Home station and travel"),
+        _("Where you start from and how far you are happy to travel."),
+        ("home_station", "max_travel_minutes"),
+    ),
+    Step(
+        "interests",
+        _("Interests and a few words"),
+        _("Shared interests make the first conversation easy."),
+        ("interests", "bio"),
+    ),
+)
+
+HOST_STEPS: tuple[Step, ...] = (
+    Step(
+        "household",
+        _("Your household"),
+        _("Who lives at home, and whom you would like to welcome."),
+        ("household_name", "household_size", "has_children", "guest_gender_preference"),
+    ),
+    Step(
+        "languages",
+        _("Languages"),
+        _("The languages spoken at home, with how well."),
+        ("languages",),
+    ),
+    Step(
+        "home",
+        _("Pets, smoking and food"),
+        _("So we never send a student who is allergic to your cat, or who cannot eat your food."),
+        ("pets", "smoking", "diets_supported", "allergens_avoidable"),
+    ),
+    Step(
+        "station",
+        _("Station, address and phone"),
+        _("The station tells us who can reach you easily. The address and phone stay private."),
+        ("home_station", "address", "phone"),
+    ),
+    Step(
+        "interests",
+        _("Interests and a few words"),
+        _("Shared interests make the first conversation easy."),
+        ("interests", "bio"),
+    ),
+)
+
+
+def steps_for(role: str) -> tuple[Step, ...]:
+    return STUDENT_STEPS if role == Role.STUDENT else HOST_STEPS
+
+
+def form_for_step(
+    step: Step,
+    *,
+    role: str,
+    profile: StudentProfile | HostProfile | None,
+    data: Any = None,
+) -> ProfileStepForm | LanguagesForm:
+    if step.fields == ("languages",):
+        return LanguagesForm(data, role=role, profile=profile)
+    return ProfileStepForm(data, role=role, profile=profile, field_names=step.fields)
+
+
+def current_language() -> str:
+    return (get_language() or "ja")[:2]

@@ -1,0 +1,50 @@
+// Live notifications for a logged-in user: one WebSocket to /ws/notifications/ (the session
+// cookie authenticates it), a toast for each event, and a reconnect with back-off.
+// Pages can react too: every event is re-dispatched as "engawa:notification" on document.
+
+import { showToast } from "./toast.js";
+
+const MAX_DELAY_MS = 30000;
+let delay = 1000;
+let socket = null;
+
+function socketUrl(path) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${path}`;
+}
+
+function textOf(event) {
+  // The server sends each event already translated into the user's language.
+  return event.text || event.title || event.detail || (event.message && event.message.body) || "";
+}
+
+function connect() {
+  const path = document.body.dataset.notificationsUrl;
+  if (!path || !("WebSocket" in window)) return;
+  socket = new WebSocket(socketUrl(path));
+  socket.addEventListener("open", () => {
+    delay = 1000;
+  });
+  socket.addEventListener("message", (raw) => {
+    let event;
+    try {
+      event = JSON.parse(raw.data);
+    } catch {
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("engawa:notification", { detail: event }));
+    const text = textOf(event);
+    // The open chat page shows its own messages; no toast for the conversation on screen.
+    const onScreen = document.body.dataset.conversationId;
+    if (onScreen && event.conversation && String(event.conversation) === onScreen) return;
+    if (text) showToast(text, { href: event.url, linkText: event.link_text });
+  });
+  socket.addEventListener("close", (closed) => {
+    // 4401/4403: not logged in or not allowed; trying again would not help.
+    if (closed.code === 4401 || closed.code === 4403) return;
+    window.setTimeout(connect, delay);
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+  });
+}
+
+connect();

@@ -1,0 +1,50 @@
+"""Template helpers shared by every page (ours and the coordinator's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def include_if_exists(context: template.Context, name: str) -> SafeString | str:
+    """Render ``name`` with the current context, or nothing when it does not exist yet.
+
+    The base navigation lets the coordinator pages add their own links this way, so the two
+    sets of pages can ship independently."""
+    try:
+        tpl = get_template(name)
+    except TemplateDoesNotExist:
+        return ""
+    return tpl.render(context.flatten(), context.get("request"))
+
+
+@register.filter
+def widget_type(field: BoundField) -> str:
+    """``checkbox``, ``checkboxes``, ``radios``, ``select`` or ``input``: picks the markup."""
+    name = field.field.widget.__class__.__name__
+    return {
+        "CheckboxInput": "checkbox",
+        "CheckboxSelectMultiple": "checkboxes",
+        "RadioSelect": "radios",
+        "Select": "select",
+        "SelectMultiple": "select",
+        "Textarea": "textarea",
+    }.get(name, "input")
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context: template.Context, *names: str) -> str:
+    """``aria-current="page"`` when the current URL name is one of ``names``."""
+    request: Any = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in names:
+        return SafeString(' aria-current="page"')
+    return ""

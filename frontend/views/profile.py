@@ -1,0 +1,158 @@
+"""The profile in short steps, saved one step at a time through ``profile_save``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import Allergen, Diet, Interest, Pet, SpokenLanguage, Station, User
+from accounts.selectors import (
+    HOST_REQUIRED,
+    STUDENT_REQUIRED,
+    profile_missing_fields,
+    profile_of,
+)
+from accounts.services import profile_save
+from frontend.forms import apply_service_errors
+from frontend.profile_forms import Step, build_field, form_for_step, steps_for
+from frontend.views.access import member_required
+
+
+def completeness(user: User) -> dict[str, Any]:
+    """How much of the required profile is filled in, and which steps still need work."""
+    required = STUDENT_REQUIRED if user.is_student else HOST_REQUIRED
+    missing = profile_missing_fields(profile_of(user), user.role)
+    done = len(required) - len(missing)
+    steps = steps_for(user.role)
+    return {
+        "done": done,
+        "total": len(required),
+        "percent": round(100 * done / len(required)),
+        "complete": not missing,
+        "missing_steps": [s for s in steps if set(s.fields) & set(missing)],
+    }
+
+
+@member_required
+def overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = profile_of(user)
+    steps = steps_for(user.role)
+    missing = set(profile_missing_fields(profile, user.role))
+    summary = [
+        {
+            "step": step,
+            "incomplete": bool(set(step.fields) & missing),
+            "items": [_summary_item(profile, name, user.role) for name in step.fields],
+        }
+        for step in steps
+    ]
+    return render(
+        request,
+        "frontend/profile/overview.html",
+        {"summary": summary, "completeness": completeness(user), "steps": steps},
+    )
+
+
+@member_required
+def step(request: HttpRequest, step: str) -> HttpResponse:
+    user = request.user
+    steps = steps_for(user.role)
+    index = next((i for i, s in enumerate(steps) if s.slug == step), None)
+    if index is None:
+        raise Http404
+    current: Step = steps[index]
+    profile = profile_of(user)
+    form = form_for_step(current, role=user.role, profile=profile, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_save(user=user, data=form.service_data(), partial=True)
+        except ValidationError as exc:
+            apply_service_errors(form, exc, {"languages": None})
+        else:
+            messages.success(request, _("Saved."))
+            if index + 1 < len(steps):
+                return redirect("frontend:profile_step", step=steps[index + 1].slug)
+            return redirect("frontend:profile")
+    missing = set(profile_missing_fields(profile, user.role))
+    return render(
+        request,
+        "frontend/profile/step.html",
+        {
+            "form": form,
+            "step": current,
+            "steps": steps,
+            "index": index,
+            "number": index + 1,
+            "previous": steps[index - 1] if index else None,
+            "is_last": index + 1 == len(steps),
+            "incomplete_slugs": {s.slug for s in steps if set(s.fields) & missing},
+            "completeness": completeness(user),
+        },
+    )
+
+
+def _summary_item(profile: Any, name: str, role: str) -> dict[str, Any]:
+    """A field's label and a readable value for the overview."""
+    label = build_label(name, role)
+    value: Any = getattr(profile, name, None) if profile is not None else None
+    if profile is None:
+        shown = ""
+    elif name == "languages":
+        names = dict(SpokenLanguage.objects.values_list("code", "name_ja" if _ja() else "name_en"))
+        levels = dict(_level_labels())
+        shown = ", ".join(
+            f"{names.get(i['code'], i['code'])} ({levels.get(i['level'], i['level'])})"
+            for i in value or []
+        )
+    elif name in ("diet", "diets_supported"):
+        shown = _codes(value, Diet)
+    elif name in ("allergies", "allergens_avoidable"):
+        shown = _codes(value, Allergen)
+    elif name == "interests":
+        shown = _codes(value, Interest)
+    elif name == "pets":
+        labels = dict(Pet.choices)
+        shown = ", ".join(str(labels.get(v, v)) for v in value or [])
+    elif name == "home_station":
+        station = Station.objects.filter(slug=profile.home_station_id).first()
+        shown = station.label() if station else ""
+    elif name == "nationality":
+        shown = profile.nationality.name if profile.nationality else ""
+    elif name in ("gender", "guest_gender_preference"):
+        shown = getattr(profile, f"get_{name}_display")() if value else ""
+    elif isinstance(value, bool):
+        shown = _("Yes") if value else _("No")
+    else:
+        shown = "" if value is None else str(value)
+    return {"name": name, "label": label, "value": shown}
+
+
+def build_label(name: str, role: str) -> str:
+    if name == "languages":
+        return _("Languages")
+    return str(build_field(name, role).label)
+
+
+def _codes(values: list[str] | None, model: Any) -> str:
+    if not values:
+        return ""
+    rows = {r.pk: r.label() for r in model.objects.filter(pk__in=values)}
+    return ", ".join(rows.get(v, v) for v in values)
+
+
+def _level_labels() -> list[tuple[str, str]]:
+    from accounts.models import LanguageLevel
+
+    return [(v, str(lbl)) for v, lbl in LanguageLevel.choices]
+
+
+def _ja() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "ja").startswith("ja")

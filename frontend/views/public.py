@@ -1,0 +1,62 @@
+"""Pages for everyone: the landing page, sign-up, log-in/out and the language switch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.services import user_register, user_update
+from frontend.forms import LoginForm, SignupForm, apply_service_errors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("frontend:dashboard")
+    return render(request, "frontend/home.html")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("frontend:dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.service_kwargs(), preferred_language=_current_language())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome to Engawa! Let us start with your profile, step by step.")
+            )
+            return redirect("frontend:profile")
+    return render(request, "frontend/signup.html", {"form": form})
+
+
+class EngawaLoginView(LoginView):
+    template_name = "frontend/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language: remembered on the account when logged in (so every device and
+    every e-mail follows it), and in Django's language cookie for everyone."""
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in ("ja", "en"):
+        user_update(user=request.user, preferred_language=code)
+    return django_set_language(request)
+
+
+def _current_language() -> str:
+    code = (translation.get_language() or "ja")[:2]
+    return code if code in ("ja", "en") else "ja"
