@@ -13,7 +13,11 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
     message = _("Too many failed log-in attempts. Please try again in 15 minutes.")
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
-    return TemplateResponse(request, "frontend/locked_out.html", {"message": message}, status=429)
+    # Rendered here: axes returns this from its middleware, where nothing renders it later.
+    response = TemplateResponse(
+        request, "frontend/locked_out.html", {"message": message}, status=429
+    )
+    return response.render()
 
 
 def username_from_credentials(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from frontend.forms import LocalisedPasswordResetForm
-from frontend.views import dashboard, profile, public
+from frontend.views import dashboard, profile, programs, public
 
 app_name = "frontend"
 
@@ -50,5 +50,12 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("profile/", profile.overview, name="profile"),
     path("profile/<slug:step>/", profile.step, name="profile_step"),
+    path("programmes/", programs.program_list, name="programs"),
+    path("programmes/<int:program_id>/", programs.program_apply, name="program_apply"),
+    path(
+        "programmes/<int:program_id>/withdraw/",
+        programs.program_withdraw,
+        name="program_withdraw",
+    ),
     path("coordinator/", include("frontend.coordinator_urls")),
 ]

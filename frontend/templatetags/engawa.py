@@ -48,3 +48,19 @@ def nav_current(context: template.Context, *names: str) -> str:
     if match is not None and match.view_name in names:
         return SafeString(' aria-current="page"')
     return ""
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A visit day (date or ISO string) with its weekday, in the active language."""
+    from frontend.formatting import day_label
+
+    return day_label(value) if value else ""
+
+
+@register.filter
+def moment(value: Any) -> str:
+    """A date and time in Tokyo time, in the active language."""
+    from frontend.formatting import moment_label
+
+    return moment_label(value) if value else ""

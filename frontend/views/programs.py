@@ -1,0 +1,98 @@
+"""Programmes open to the user, and applying to one (through ``application_submit``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import profile_is_complete
+from frontend.forms import apply_service_errors
+from frontend.program_forms import ApplyForm
+from frontend.views.access import member_required
+from matching.models import Program
+from matching.selectors import programs as program_selectors
+from matching.services import programs as program_services
+
+# Service errors that are about the programme or the profile, not one field of the form.
+APPLY_ERROR_MAP: dict[str, str | None] = {
+    "program": None,
+    "apply_until": None,
+    "profile": None,
+    "time_slots": None,
+}
+
+
+def _accepting(program: Program) -> bool:
+    return program.status == Program.Status.OPEN and program.apply_until > timezone.now()
+
+
+@member_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "program": program,
+            "application": program.my_applications[0] if program.my_applications else None,
+            "accepting": _accepting(program),
+        }
+        for program in program_selectors.programs_visible_to(user=request.user)
+    ]
+    return render(
+        request,
+        "frontend/programs/list.html",
+        {"rows": rows, "profile_complete": profile_is_complete(request.user)},
+    )
+
+
+@member_required
+def program_apply(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
+    application = program.my_applications[0] if program.my_applications else None
+    form = None
+    if application is None and _accepting(program):
+        form = ApplyForm(request.POST or None, program=program, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                program_services.application_submit(
+                    program=program, user=request.user, **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc, APPLY_ERROR_MAP)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you! Your application is in. We will tell you when there is a match."),
+                )
+                return redirect("frontend:program_apply", program_id=program.pk)
+    return render(
+        request,
+        "frontend/programs/detail.html",
+        {
+            "program": program,
+            "application": application,
+            "form": form,
+            "accepting": _accepting(program),
+            "profile_complete": profile_is_complete(request.user),
+        },
+    )
+
+
+@member_required
+@require_POST
+def program_withdraw(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
+    application = program.my_applications[0] if program.my_applications else None
+    if application is None:
+        return redirect("frontend:program_apply", program_id=program.pk)
+    try:
+        program_services.application_withdraw(application=application, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your application is withdrawn."))
+    return redirect("frontend:program_apply", program_id=program.pk)

@@ -1,0 +1,102 @@
+"""Programmes and applying, through the same service as the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Application, HostDay
+from tests.factories import ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_programme_list_shows_open_programmes(page_client, student, language: str) -> None:
+    program = ProgramFactory(name="Winter visits")
+    ProgramFactory(name="Old one", apply_until=timezone.now() - dt.timedelta(days=1))
+    response = page_client(student, language=language).get(reverse("frontend:programs"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Winter visits" in html and "Old one" not in html
+    assert reverse("frontend:program_apply", kwargs={"program_id": program.pk}) in html
+
+
+def test_programme_list_needs_login_and_a_member(page_client, coordinator) -> None:
+    anonymous = page_client().get(reverse("frontend:programs"))
+    assert anonymous.status_code == 302 and "/login/" in anonymous.url
+    assert page_client(coordinator).get(reverse("frontend:programs")).status_code == 403
+
+
+def test_programme_list_query_count_does_not_grow(
+    page_client, student, django_assert_max_num_queries
+) -> None:
+    ProgramFactory.create_batch(2)
+    client = page_client(student, language="en")
+    client.get(reverse("frontend:programs"))
+    ProgramFactory.create_batch(6)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("frontend:programs"))
+
+
+def test_student_applies_with_dates(page_client, student) -> None:
+    program = ProgramFactory()
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    client = page_client(student, language="en")
+    assert "The days you can make" in client.get(url).content.decode()
+    response = client.post(url, {"dates": [program.dates[0]]})
+    assert response.status_code == 302
+    application = Application.objects.get(program=program, user=student)
+    assert application.dates == [program.dates[0]]
+    assert "Your application" in client.get(url).content.decode()
+
+
+def test_host_applies_with_seats(page_client, host) -> None:
+    program = ProgramFactory()
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    response = page_client(host, language="en").post(
+        url, {"dates": list(program.dates), "capacity": "2"}
+    )
+    assert response.status_code == 302
+    assert sorted(HostDay.objects.values_list("seats", flat=True)) == [2, 2]
+
+
+def test_missing_dates_show_an_error_beside_the_dates(page_client, host) -> None:
+    program = ProgramFactory()
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    response = page_client(host, language="en").post(url, {"capacity": "5"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_dates_error"' in html
+    assert 'id="id_capacity_error"' in html
+    assert not Application.objects.exists()
+
+
+def test_incomplete_profile_is_told_above_the_form(page_client) -> None:
+    program = ProgramFactory()
+    newcomer = UserFactory(role="student")
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    response = page_client(newcomer, language="en").post(url, {"dates": [program.dates[0]]})
+    assert response.status_code == 200
+    assert "Complete your profile" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_withdraw(page_client, student) -> None:
+    program = ProgramFactory()
+    client = page_client(student, language="en")
+    client.post(
+        reverse("frontend:program_apply", kwargs={"program_id": program.pk}),
+        {"dates": [program.dates[0]]},
+    )
+    client.post(reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}))
+    assert Application.objects.get().status == Application.Status.WITHDRAWN
+
+
+def test_a_closed_programme_nobody_applied_to_is_404(page_client, student) -> None:
+    program = ProgramFactory(apply_until=timezone.now() - dt.timedelta(days=1))
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    assert page_client(student).get(url).status_code == 404
