@@ -1,5 +1,432 @@
-"""proposals API."""
+"""Proposals API: publishing a round, the parties' answers, the coordinators' follow-up, the
+audit trail and feedback. Thin: permission → input serializer → one service or selector →
+output. A user who is not a party gets 404; a state that forbids the action, 409."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.permissions import IsCoordinator, IsStudentOrHost
+from config.api import UserLanguageMixin
+from matching.models import Feedback, Program, Proposal, ProposalEvent
+from matching.selectors import proposals as selectors
+from matching.services import feedback as feedback_services
+from matching.services import proposals as services
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except (services.ProposalNotFound, services.RoundNotFound) as exc:
+        raise NotFound() from exc
+    except (services.ProposalConflict, services.RoundConflict) as exc:
+        raise Conflict(str(exc)) from exc
+
+
+ANSWER = {"accepted": "accept", "declined": "decline"}
+NOT_FOUND = OpenApiResponse(description="Missing, or the caller is not a party.")
+CONFLICT = OpenApiResponse(description='{"detail": "..."}: the proposal\'s state forbids it.')
+
+
+def _user_brief(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.name, "role": user.role}
+
+
+def party_view(proposal: Proposal, viewer: User) -> dict[str, Any]:
+    """A proposal as one of its parties sees it."""
+    side = selectors.side_of(proposal=proposal, user=viewer)
+    mine = proposal.student_answer if side == "student" else proposal.host_answer
+    theirs = proposal.host_answer if side == "student" else proposal.student_answer
+    return {
+        "id": proposal.pk,
+        "program": proposal.program_id,
+        "program_name": proposal.program.name,
+        "date": proposal.date.isoformat(),
+        "status": proposal.status,
+        "side": side,
+        "counterpart": selectors.counterpart(proposal=proposal, viewer=viewer),
+        "deadline": proposal.deadline.isoformat() if proposal.deadline else None,
+        "conversation": selectors.conversation_id(proposal),
+        "my_answer": ANSWER.get(mine),
+        "their_answer": ANSWER.get(theirs),
+        "confirmed_at": proposal.confirmed_at.isoformat() if proposal.confirmed_at else None,
+    }
+
+
+def coordinator_view(proposal: Proposal) -> dict[str, Any]:
+    """A proposal as a coordinator sees it: both sides in full, contact details included."""
+    student = selectors.student_public(proposal.student_application.user)
+    student.update(
+        application=proposal.student_application_id, answer=ANSWER.get(proposal.student_answer)
+    )
+    host = selectors.host_public(proposal.host_application.user, with_contact=True)
+    host.update(application=proposal.host_application_id, answer=ANSWER.get(proposal.host_answer))
+    return {
+        "id": proposal.pk,
+        "program": proposal.program_id,
+        "round": proposal.round_id,
+        "round_number": proposal.round.number,
+        "date": proposal.date.isoformat(),
+        "status": proposal.status,
+        "score": proposal.score,
+        "breakdown": proposal.breakdown,
+        "deadline": proposal.deadline.isoformat() if proposal.deadline else None,
+        "reminded_at": proposal.reminded_at.isoformat() if proposal.reminded_at else None,
+        "confirmed_at": proposal.confirmed_at.isoformat() if proposal.confirmed_at else None,
+        "waiting_for": selectors.waiting_for(proposal),
+        "student": student,
+        "host": host,
+        "conversation": selectors.conversation_id(proposal),
+    }
+
+
+def _view_for(proposal: Proposal, viewer: User) -> dict[str, Any]:
+    return coordinator_view(proposal) if viewer.is_coordinator else party_view(proposal, viewer)
+
+
+def _reloaded(proposal_id: int, viewer: User) -> dict[str, Any]:
+    proposal = selectors.proposal_visible_to(proposal_id=proposal_id, user=viewer)
+    if proposal is None:  # pragma: no cover - the service just found it
+        raise NotFound()
+    return _view_for(proposal, viewer)
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class ProposalOutput(serializers.Serializer):
+    """Documentation of a party's view (the view returns plain dicts)."""
+
+    id = serializers.IntegerField()
+    program = serializers.IntegerField()
+    program_name = serializers.CharField()
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Proposal.Status.choices)
+    side = serializers.ChoiceField(choices=["student", "host"])
+    counterpart = serializers.DictField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    conversation = serializers.IntegerField(allow_null=True)
+    my_answer = serializers.ChoiceField(choices=["accept", "decline"], allow_null=True)
+    their_answer = serializers.ChoiceField(choices=["accept", "decline"], allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CoordinatorProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    program = serializers.IntegerField()
+    round = serializers.IntegerField()
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Proposal.Status.choices)
+    waiting_for = serializers.ListField(child=serializers.CharField())
+    student = serializers.DictField()
+    host = serializers.DictField()
+
+
+class PublishOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    published = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.ListField(child=serializers.DictField())
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OnBehalfInput(serializers.Serializer):
+    side = serializers.ChoiceField(choices=["student", "host"])
+    answer = serializers.ChoiceField(choices=["accept", "decline"])
+    reason = serializers.CharField(max_length=2000)
+
+
+class RemindOutput(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    reminded = serializers.ListField(child=serializers.IntegerField())
+
+
+class EventOutput(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProposalEvent
+        fields = ["id", "from_status", "to_status", "actor", "on_behalf_of", "reason", "created_at"]
+
+    def get_actor(self, event: ProposalEvent) -> dict[str, Any] | None:
+        return _user_brief(event.actor)
+
+    def get_on_behalf_of(self, event: ProposalEvent) -> dict[str, Any] | None:
+        return _user_brief(event.on_behalf_of)
+
+
+class FeedbackInput(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    would_meet_again = serializers.BooleanField()
+
+
+class FeedbackOutput(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    side = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "proposal", "author", "side", "rating", "comment", "would_meet_again",
+                  "created_at"]  # fmt: skip
+
+    def get_author(self, feedback: Feedback) -> dict[str, Any] | None:
+        return _user_brief(feedback.author)
+
+    def get_side(self, feedback: Feedback) -> str:
+        return "host" if feedback.author.is_host else "student"
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class RoundPublishView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        request=None,
+        responses={200: PublishOutput, 404: NOT_FOUND, 409: CONFLICT},
+        description="Send a draft round's proposals to both sides. A draft whose student or "
+        "seat was taken since the round ran is listed in `skipped` instead of failing.",
+    )
+    def post(self, request: Request, round_id: int) -> Response:
+        with _domain_errors():
+            result = services.round_publish(round_id=round_id, by=request.user)
+        return Response(
+            {
+                "id": result.round.pk,
+                "status": result.round.status,
+                "published": result.published,
+                "skipped": result.skipped,
+            }
+        )
+
+
+class ProposalListView(UserLanguageMixin, APIView):
+    permission_classes = [IsStudentOrHost]
+
+    @extend_schema(responses=ProposalOutput(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.proposals_for_user(user=request.user)
+        return Response([party_view(p, request.user) for p in rows])
+
+
+class ProposalDetailView(UserLanguageMixin, APIView):
+    @extend_schema(responses={200: ProposalOutput, 404: NOT_FOUND})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        proposal = selectors.proposal_visible_to(proposal_id=proposal_id, user=request.user)
+        if proposal is None:
+            raise NotFound()
+        return Response(_view_for(proposal, request.user))
+
+
+class ProposalAcceptView(UserLanguageMixin, APIView):
+    permission_classes = [IsStudentOrHost]
+
+    @extend_schema(request=None, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request: Request, proposal_id: int) -> Response:
+        with _domain_errors():
+            services.proposal_accept(proposal_id=proposal_id, by=request.user)
+        return Response(_reloaded(proposal_id, request.user))
+
+
+class ProposalDeclineView(UserLanguageMixin, APIView):
+    permission_classes = [IsStudentOrHost]
+
+    @extend_schema(
+        request=DeclineInput, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT}
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        data = DeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _domain_errors():
+            services.proposal_decline(
+                proposal_id=proposal_id, by=request.user, **data.validated_data
+            )
+        return Response(_reloaded(proposal_id, request.user))
+
+
+class ProposalCancelView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        request=CancelInput,
+        responses={200: CoordinatorProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _domain_errors():
+            services.proposal_cancel(
+                proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
+            )
+        return Response(_reloaded(proposal_id, request.user))
+
+
+class ProposalOnBehalfView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        request=OnBehalfInput,
+        responses={200: CoordinatorProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
+        description="Record the answer a party gave by phone or on paper; the audit trail "
+        "names the coordinator as actor and the party as on_behalf_of.",
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        data = OnBehalfInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _domain_errors():
+            services.proposal_answer_on_behalf(
+                proposal_id=proposal_id, by=request.user, **data.validated_data
+            )
+        return Response(_reloaded(proposal_id, request.user))
+
+
+class ProposalRemindView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request: Request, proposal_id: int) -> Response:
+        with _domain_errors():
+            reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
+        return Response({"proposal": proposal_id, "reminded": reminded})
+
+
+class ProposalEventsView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(responses={200: EventOutput(many=True), 404: NOT_FOUND})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        get_object_or_404(Proposal, pk=proposal_id)
+        events = selectors.proposal_events(proposal_id=proposal_id)
+        return Response(EventOutput(events, many=True).data)
+
+
+class ProgramProposalsView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=Proposal.Status.values, required=False)],
+        responses={200: CoordinatorProposalOutput(many=True), 404: NOT_FOUND},
+        description="Every published proposal of the programme (or those of one status), with "
+        "`waiting_for`: the sides that have not answered yet.",
+    )
+    def get(self, request: Request, program_id: int) -> Response:
+        get_object_or_404(Program, pk=program_id)
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in Proposal.Status.values:
+            raise ValidationError({"status": [_("Unknown status: %(s)s.") % {"s": wanted}]})
+        rows = selectors.proposals_for_program(program_id=program_id, status=wanted)
+        return Response([coordinator_view(p) for p in rows])
+
+
+class IsPartyWriterOrCoordinatorReader(BasePermission):
+    """Parties leave feedback; coordinators read it."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method == "POST":
+            return IsStudentOrHost().has_permission(request, view)
+        return IsCoordinator().has_permission(request, view)
+
+
+class ProposalFeedbackView(UserLanguageMixin, APIView):
+    permission_classes = [IsPartyWriterOrCoordinatorReader]
+
+    @extend_schema(
+        request=FeedbackInput,
+        responses={201: FeedbackOutput, 400: OpenApiResponse(), 404: NOT_FOUND, 409: CONFLICT},
+        description="A party of a confirmed proposal, after the visit day, once. The comment "
+        "is read by coordinators only.",
+    )
+    def post(self, request: Request, proposal_id: int) -> Response:
+        data = FeedbackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _domain_errors():
+            feedback = feedback_services.feedback_leave(
+                proposal_id=proposal_id, by=request.user, **data.validated_data
+            )
+        return Response(FeedbackOutput(feedback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: FeedbackOutput(many=True), 404: NOT_FOUND})
+    def get(self, request: Request, proposal_id: int) -> Response:
+        get_object_or_404(Proposal, pk=proposal_id)
+        rows = selectors.proposal_feedback(proposal_id=proposal_id)
+        return Response(FeedbackOutput(rows, many=True).data)
+
+
+urlpatterns: list[URLPattern] = [
+    path("rounds/<int:round_id>/publish/", RoundPublishView.as_view(), name="api-round-publish"),
+    path("proposals/", ProposalListView.as_view(), name="api-proposals"),
+    path("proposals/<int:proposal_id>/", ProposalDetailView.as_view(), name="api-proposal"),
+    path(
+        "proposals/<int:proposal_id>/accept/",
+        ProposalAcceptView.as_view(),
+        name="api-proposal-accept",
+    ),
+    path(
+        "proposals/<int:proposal_id>/decline/",
+        ProposalDeclineView.as_view(),
+        name="api-proposal-decline",
+    ),
+    path(
+        "proposals/<int:proposal_id>/cancel/",
+        ProposalCancelView.as_view(),
+        name="api-proposal-cancel",
+    ),
+    path(
+        "proposals/<int:proposal_id>/answer-on-behalf/",
+        ProposalOnBehalfView.as_view(),
+        name="api-proposal-on-behalf",
+    ),
+    path(
+        "proposals/<int:proposal_id>/remind/",
+        ProposalRemindView.as_view(),
+        name="api-proposal-remind",
+    ),
+    path(
+        "proposals/<int:proposal_id>/events/",
+        ProposalEventsView.as_view(),
+        name="api-proposal-events",
+    ),
+    path(
+        "proposals/<int:proposal_id>/feedback/",
+        ProposalFeedbackView.as_view(),
+        name="api-proposal-feedback",
+    ),
+    path(
+        "programs/<int:program_id>/proposals/",
+        ProgramProposalsView.as_view(),
+        name="api-program-proposals",
+    ),
+]

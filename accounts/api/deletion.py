@@ -1,0 +1,47 @@
+"""DELETE /api/me/: a student or a family deletes their own account (see accounts.deletion).
+
+The route shares ``me/`` with the profile view: this view extends it with ``delete`` so that
+GET and PATCH behave exactly as before."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import views
+from accounts.deletion import user_delete
+from accounts.models import Role
+
+
+class DeleteInput(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class MeView(views.MeView):
+    @extend_schema(
+        request=DeleteInput,
+        responses={
+            204: OpenApiResponse(description="The account and its personal data are gone."),
+            400: OpenApiResponse(description='{"password": [...]}: missing or wrong.'),
+            403: OpenApiResponse(description="Coordinators are removed by the association."),
+        },
+        description="Delete the caller's account: personal data deleted or anonymised, open "
+        "proposals and coming visits cancelled. The current password confirms it.",
+    )
+    def delete(self, request: Request) -> Response:
+        if request.user.role not in (Role.STUDENT, Role.HOST):
+            raise PermissionDenied(_("Coordinator accounts are removed by the association."))
+        data = DeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.check_password(data.validated_data["password"]):
+            raise ValidationError({"password": [_("This is not your password.")]})
+        user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns: list[URLPattern] = [path("me/", MeView.as_view(), name="api-me-delete")]

@@ -1,0 +1,38 @@
+"""Periodic tasks of matching, for ``CELERY_BEAT_SCHEDULE`` in config/settings.py.
+
+The intervals can be shortened through the environment (the beat integration test runs the
+expiry every two seconds); the defaults are the production ones."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+EXPIRE_EVERY = _seconds("ENGAWA_EXPIRE_EVERY_SECONDS", 5 * 60)
+REMIND_EVERY = _seconds("ENGAWA_REMIND_EVERY_SECONDS", 15 * 60)
+PURGE_EVERY = _seconds("ENGAWA_PURGE_EVERY_SECONDS", 24 * 60 * 60)
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "matching.proposals_expire": {
+        "task": "matching.proposals_expire",
+        "schedule": EXPIRE_EVERY,
+        # A run that waited longer than its interval is superseded by the next one.
+        "options": {"expires": EXPIRE_EVERY},
+    },
+    "matching.proposals_remind": {
+        "task": "matching.proposals_remind",
+        "schedule": REMIND_EVERY,
+        "options": {"expires": REMIND_EVERY},
+    },
+    "matching.programs_purge_due": {
+        "task": "matching.programs_purge_due",
+        "schedule": PURGE_EVERY,
+        "options": {"expires": PURGE_EVERY},
+    },
+}

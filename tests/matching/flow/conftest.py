@@ -1,0 +1,116 @@
+"""Fixtures of the proposal flow: draft rounds made with the shared factories, published
+through the service, and helpers that run on-commit work the way a real commit would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from accounts.models import Role, User
+from matching.models import Application, HostDay, Proposal, Round
+from matching.services import proposals as services
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Argon2 is right for accounts and slow for the hundreds of users these tests create.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_student(*, language: str = "en", **profile: Any) -> User:
+    user = factories.UserFactory(role=Role.STUDENT, preferred_language=language)
+    factories.StudentProfileFactory(user=user, **profile)
+    return user
+
+
+def make_host(*, language: str = "en", **profile: Any) -> User:
+    user = factories.UserFactory(role=Role.HOST, preferred_language=language)
+    factories.HostProfileFactory(user=user, **profile)
+    return user
+
+
+def draft_proposal(
+    *,
+    rnd: Round,
+    student: User | None = None,
+    host: User | None = None,
+    host_app: Application | None = None,
+    seats: int = 1,
+    score: float = 10.0,
+) -> Proposal:
+    """A draft proposal in ``rnd`` between (new or given) applicants of its programme."""
+    program = rnd.program
+    student = student or make_student()
+    student_app = Application.objects.filter(
+        program=program, user=student
+    ).first() or factories.ApplicationFactory(program=program, user=student)
+    if host_app is None:
+        host = host or make_host()
+        host_app = Application.objects.filter(
+            program=program, user=host
+        ).first() or factories.HostApplicationFactory(program=program, user=host, seats=seats)
+    return factories.ProposalFactory(
+        round=rnd,
+        program=program,
+        student_application=student_app,
+        host_application=host_app,
+        score=score,
+    )
+
+
+def seats_taken(proposal: Proposal) -> int:
+    return HostDay.objects.get(
+        application_id=proposal.host_application_id, date=proposal.date
+    ).seats_taken
+
+
+@pytest.fixture
+def rnd(db: None) -> Round:
+    return factories.RoundFactory()
+
+
+@pytest.fixture
+def publish(
+    coordinator: User, django_capture_on_commit_callbacks: Any
+) -> Callable[[Round], services.PublishResult]:
+    """Publish a round as a coordinator, running its on-commit work (e-mails) like a commit."""
+
+    def run(round_: Round) -> services.PublishResult:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.round_publish(round_id=round_.pk, by=coordinator)
+
+    return run
+
+
+@pytest.fixture
+def proposal(rnd: Round, publish: Callable[[Round], Any]) -> Proposal:
+    """One published proposal: an English-speaking student and a Japanese-speaking family."""
+    draft = draft_proposal(
+        rnd=rnd, student=make_student(language="en"), host=make_host(language="ja")
+    )
+    publish(rnd)
+    mail.outbox.clear()
+    return Proposal.objects.get(pk=draft.pk)
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """Call ``fn(**kwargs)`` and run what it registered on commit, as a commit would."""
+
+    def run(fn: Callable[..., Any], **kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return run
+
+
+def student_of(proposal: Proposal) -> User:
+    return proposal.student_application.user
+
+
+def host_of(proposal: Proposal) -> User:
+    return proposal.host_application.user
