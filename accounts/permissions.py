@@ -31,8 +31,19 @@ class IsStudentOrHost(BasePermission):
 
 
 def coordinator_group() -> Group:
-    """The admin group of coordinators: every permission of Engawa's own apps."""
+    """The admin group of coordinators: every permission of Engawa's own apps, and of every
+    other model the admin shows (groups, tokens, log-in lockouts), so that no admin page is
+    closed to them."""
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
     group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-    perms = Permission.objects.filter(content_type__app_label__in=COORDINATOR_APPS)
+    # Proxy models (DRF's TokenProxy) carry their permissions on their own content type.
+    shown = ContentType.objects.get_for_models(*admin.site._registry, for_concrete_models=False)
+    perms = Permission.objects.filter(
+        Q(content_type__app_label__in=COORDINATOR_APPS)
+        | Q(content_type__in=[ct.pk for ct in shown.values()])
+    )
     group.permissions.set(perms)
     return group

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -172,6 +172,15 @@ def ws_ticket_redeem(*, ticket: str) -> User | None:
         return None
     user = WsTicket.objects.select_related("user").get(digest=digest).user
     return user if user.is_active else None
+
+
+def ws_tickets_purge(*, now: datetime | None = None) -> int:
+    """Delete the tickets that have expired (used or not); return how many went.
+
+    Housekeeping run by Celery beat (``accounts.ws_tickets_purge``); a redeemed ticket is
+    useless once expired too, so expiry alone decides."""
+    deleted, _per_model = WsTicket.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
 
 
 # --- Profiles ------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import HostProfile, StudentProfile, User
@@ -40,6 +42,12 @@ class TicketOutput(serializers.Serializer):
 class LanguageSkill(serializers.Serializer):
     code = serializers.CharField(max_length=3)
     level = serializers.CharField(max_length=20)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A key other than code and level is a client's mistake, not something to drop.
+        if isinstance(data, dict) and set(data) - {"code", "level"}:
+            raise serializers.ValidationError(_("Each language is {code, level}."))
+        return super().to_internal_value(data)
 
 
 class _ProfileInput(serializers.Serializer):
@@ -137,6 +145,19 @@ class HostProfileOutput(_ProfileOutput):
         ]
 
 
+# The schema of "a student's or a host's profile": the role decides which one a user has.
+PROFILE_INPUT = PolymorphicProxySerializer(
+    component_name="ProfileInput",
+    serializers=[StudentProfileInput, HostProfileInput],
+    resource_type_field_name=None,
+)
+PROFILE_OUTPUT = PolymorphicProxySerializer(
+    component_name="Profile",
+    serializers=[StudentProfileOutput, HostProfileOutput],
+    resource_type_field_name=None,
+)
+
+
 def profile_output(profile: StudentProfile | HostProfile | None) -> dict[str, Any] | None:
     if profile is None:
         return None
@@ -151,6 +172,14 @@ class MeOutput(UserOutput):
     class Meta(UserOutput.Meta):
         fields = [*UserOutput.Meta.fields, "profile"]
 
+    @extend_schema_field(
+        PolymorphicProxySerializer(
+            component_name="Profile",
+            serializers=[StudentProfileOutput, HostProfileOutput],
+            resource_type_field_name=None,
+            allow_null=True,
+        )
+    )
     def get_profile(self, obj: User) -> dict[str, Any] | None:
         from accounts.selectors import profile_of
 
@@ -160,3 +189,41 @@ class MeOutput(UserOutput):
 class MeInput(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False)
     preferred_language = serializers.CharField(max_length=5, required=False)
+
+
+class LanguageReference(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StationReference(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
+class DietReference(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AllergenReference(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["food", "pet"])
+
+
+class InterestReference(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReferenceOutput(serializers.Serializer):
+    languages = LanguageReference(many=True)
+    stations = StationReference(many=True)
+    diets = DietReference(many=True)
+    allergens = AllergenReference(many=True)
+    interests = InterestReference(many=True)

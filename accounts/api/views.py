@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -19,9 +22,12 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api.serializers import (
+    PROFILE_INPUT,
+    PROFILE_OUTPUT,
     HostProfileInput,
     MeInput,
     MeOutput,
+    ReferenceOutput,
     RegisterInput,
     StudentProfileInput,
     TicketOutput,
@@ -32,7 +38,20 @@ from accounts.api.serializers import (
 )
 from accounts.models import Role
 from accounts.permissions import IsStudentOrHost
+from accounts.throttling import lockout_response
 from config.api import UserLanguageMixin
+
+ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
+
+
+def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer]) -> None:
+    """A field the endpoint does not know is a 400 naming it: a typo, or an attempt to set
+    what may not be set (a role, an e-mail), must not pass silently."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": _("Send a JSON object.")})
+    unknown = sorted(set(request.data) - set(input_class().fields))
+    if unknown:
+        raise ValidationError({f: [_("Not a field you can set here.")] for f in unknown})
 
 
 class RegisterView(UserLanguageMixin, APIView):
@@ -41,7 +60,7 @@ class RegisterView(UserLanguageMixin, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInput, responses={201: UserOutput})
+    @extend_schema(request=RegisterInput, responses={201: UserOutput, 400: ERROR})
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -55,22 +74,34 @@ class TokenView(UserLanguageMixin, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenInput, responses={200: TokenOutput})
-    def post(self, request: Request) -> Response:
+    @extend_schema(
+        request=TokenInput,
+        responses={
+            200: TokenOutput,
+            400: ERROR,
+            429: OpenApiResponse(description="Too many failed log-ins for this account."),
+        },
+    )
+    def post(self, request: Request) -> Response | HttpResponse:
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
+        email = data.validated_data["email"].strip().lower()
+        # Asked before authenticating, so that the failure that reaches the limit still gets
+        # its 400 and only the attempts after it are refused (also with the right password).
+        if settings.AXES_ENABLED and AxesProxyHandler.is_locked(
+            request._request, credentials={"email": email}
+        ):
+            return lockout_response(request._request)
         # The plain HttpRequest goes to authenticate() so that django-axes can count failures.
-        user = authenticate(
-            request._request,
-            email=data.validated_data["email"].strip().lower(),
-            password=data.validated_data["password"],
-        )
-        if getattr(request._request, "axes_locked_out", False):
-            from accounts.throttling import lockout_response
-
-            return lockout_response(request._request)  # type: ignore[return-value]
+        user = authenticate(request._request, email=email, password=data.validated_data["password"])
         if user is None:
+            # This attempt was judged before the lock: it is a wrong password, not a refusal,
+            # and AxesMiddleware would otherwise turn the failure that reaches the limit into a
+            # 429 already.
+            request._request.axes_locked_out = False
             raise ValidationError({"detail": _("Unable to log in with this e-mail and password.")})
+        # A token log-in is a log-in: axes resets the failure count, Django stamps last_login.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response({"token": services.token_for(user=user)})
 
 
@@ -89,8 +120,9 @@ class MeView(UserLanguageMixin, APIView):
     def get(self, request: Request) -> Response:
         return Response(MeOutput(request.user).data)
 
-    @extend_schema(request=MeInput, responses=MeOutput)
+    @extend_schema(request=MeInput, responses={200: MeOutput, 400: ERROR})
     def patch(self, request: Request) -> Response:
+        refuse_unknown_fields(request, MeInput)
         data = MeInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, **data.validated_data)
@@ -102,11 +134,7 @@ class ProfileView(UserLanguageMixin, APIView):
 
     def _save(self, request: Request, *, partial: bool) -> Response:
         input_class = StudentProfileInput if request.user.role == Role.STUDENT else HostProfileInput
-        if not isinstance(request.data, dict):
-            raise ValidationError({"detail": _("Send a JSON object.")})
-        unknown = sorted(set(request.data) - set(input_class().fields))
-        if unknown:
-            raise ValidationError({f: [_("Not a field of this profile.")] for f in unknown})
+        refuse_unknown_fields(request, input_class)
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
         profile = services.profile_save(
@@ -115,16 +143,20 @@ class ProfileView(UserLanguageMixin, APIView):
         return Response(profile_output(profile))
 
     @extend_schema(
-        request=StudentProfileInput,
-        responses=inline_serializer("ProfileOut", {"profile": serializers.DictField()}),
-        description="A student sends the student profile; a host family the host profile.",
+        request=PROFILE_INPUT,
+        responses={200: PROFILE_OUTPUT, 400: ERROR},
+        description=(
+            "A student sends the student profile, a host family the host profile. PUT replaces "
+            "the whole profile: omitted fields go back to empty."
+        ),
     )
     def put(self, request: Request) -> Response:
         return self._save(request, partial=False)
 
     @extend_schema(
-        request=StudentProfileInput,
-        responses=inline_serializer("ProfilePatchOut", {"profile": serializers.DictField()}),
+        request=PROFILE_INPUT,
+        responses={200: PROFILE_OUTPUT, 400: ERROR},
+        description="Changes only the fields sent.",
     )
     def patch(self, request: Request) -> Response:
         return self._save(request, partial=True)
@@ -134,17 +166,16 @@ class ReferenceView(UserLanguageMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("lang", str, enum=["ja", "en"], required=False)],
-        responses=inline_serializer(
-            "Reference",
-            {
-                "languages": serializers.ListField(child=serializers.DictField()),
-                "stations": serializers.ListField(child=serializers.DictField()),
-                "diets": serializers.ListField(child=serializers.DictField()),
-                "allergens": serializers.ListField(child=serializers.DictField()),
-                "interests": serializers.ListField(child=serializers.DictField()),
-            },
-        ),
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                str,
+                enum=["ja", "en"],
+                required=False,
+                description="Label language; else the account's, else Accept-Language.",
+            )
+        ],
+        responses=ReferenceOutput,
     )
     def get(self, request: Request) -> Response:
         language = request.query_params.get("lang")
