@@ -3,8 +3,8 @@
 They only speak the protocol (API.md "Chat"); every rule is a service or selector awaited in
 a bounded thread pool. Close codes: 4401 no valid user (or the user's credentials changed),
 4403 not allowed in this conversation (or a coordinator's access ended), 4410 the conversation
-was closed (do not reconnect). Codes need an accepted socket to reach a browser, so ``connect``
-accepts first and closes after.
+was closed (do not reconnect). Codes need an accepted socket to reach a browser, so a refused
+socket is accepted and then closed; an allowed one is accepted after joining its groups.
 
 Never losing a message: each socket remembers the highest ``seq`` it has delivered. A live
 event that is not the next one (the layer dropped or reordered something) makes the socket
@@ -88,17 +88,21 @@ class _UserSocket(AsyncJsonWebsocketConsumer):
     refresher: asyncio.Task[None] | None
 
     async def _start(self) -> bool:
-        """Accept, and close with 4401 when there is no valid user. True when it may go on."""
+        """Close with 4401 when there is no valid user. True when it may go on; the caller
+        accepts once it has joined its groups, so an accepted socket misses no event."""
         self.joined = []
         self.refresher = None
-        await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=CLOSE_NO_USER)
+            await self._refuse(CLOSE_NO_USER)
             return False
         self.user = user
         self.language = user.preferred_language or settings.LANGUAGE_CODE
         return True
+
+    async def _refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
 
     async def _join(self, *groups: str) -> None:
         for group in groups:
@@ -154,11 +158,12 @@ class ChatConsumer(_UserSocket):
                 user=self.user,
             )
         except Conversation.DoesNotExist:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._refuse(CLOSE_FORBIDDEN)
             return
         await self._join(conversation_group(self.conversation_id), user_group(self.user.pk))
         # Read the high-water mark only after joining: anything newer is broadcast to us.
         self.delivered_seq = await _db(self._last_seq)
+        await self.accept()
 
     def _last_seq(self) -> int:
         return int(
@@ -359,6 +364,7 @@ class NotificationConsumer(_UserSocket):
         if not await self._start():
             return
         await self._join(user_group(self.user.pk))
+        await self.accept()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any

@@ -1,0 +1,204 @@
+"""Chat API: thin views over chat.services and chat.selectors.
+
+Someone who may not see a conversation, message or report gets 404, exactly as if it did not
+exist. ``POST .../messages/`` answers 201 with a new message; the same ``client_id`` again
+answers 200 with the message stored the first time (stored once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, Throttled
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsCoordinator
+from chat import selectors, services
+from chat.api.serializers import (
+    BlockOutput,
+    ConversationOutput,
+    ConversationStateOutput,
+    HistoryQuery,
+    MessageInput,
+    MessageOutput,
+    ReadInput,
+    ReadOutput,
+    ReasonInput,
+    ReportInput,
+    ReportOutput,
+    ReportWithContextOutput,
+    ResolveInput,
+)
+from chat.models import Conversation, Message, Report
+from config.api import UserLanguageMixin
+
+T = TypeVar("T")
+
+ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
+NOT_FOUND = OpenApiResponse(description="No such conversation, or not yours.")
+REFUSED = OpenApiResponse(description="Closed or blocked conversation: {detail, code}.")
+
+
+class Refused(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "refused"
+
+
+def _call(func: Callable[..., T], **kwargs: Any) -> T:
+    """Run a service or selector, mapping chat's refusals onto HTTP."""
+    try:
+        return func(**kwargs)
+    except (Conversation.DoesNotExist, Message.DoesNotExist, Report.DoesNotExist) as exc:
+        raise Http404 from exc
+    except services.ChatRefused as exc:
+        if exc.code == "rate_limited":
+            raise Throttled(wait=1, detail=exc.detail) from exc
+        raise Refused(detail={"detail": exc.detail, "code": exc.code}) from exc
+
+
+class ConversationListView(UserLanguageMixin, APIView):
+    @extend_schema(responses={200: ConversationOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        rows = selectors.conversations_for_user(user=request.user)
+        return Response(ConversationOutput(rows, many=True).data)
+
+
+class ConversationMessagesView(UserLanguageMixin, APIView):
+    @extend_schema(
+        parameters=[HistoryQuery], responses={200: MessageOutput(many=True), 404: NOT_FOUND}
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = _call(
+            selectors.conversation_get_for_user,
+            conversation_id=conversation_id,
+            user=request.user,
+        )
+        query = HistoryQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        messages = selectors.messages_page(conversation=conversation, **query.validated_data)
+        return Response(MessageOutput(messages, many=True).data)
+
+    @extend_schema(
+        request=MessageInput,
+        responses={
+            201: MessageOutput,
+            200: OpenApiResponse(MessageOutput, description="This client_id was stored before."),
+            400: ERROR,
+            404: NOT_FOUND,
+            409: REFUSED,
+            429: OpenApiResponse(description="More than 5 messages a second."),
+        },
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = MessageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        message, created = _call(
+            services.message_post,
+            conversation_id=conversation_id,
+            sender=request.user,
+            body=data.validated_data["body"],
+            client_id=data.validated_data.get("client_id"),
+        )
+        return Response(
+            MessageOutput(message).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ConversationReadView(UserLanguageMixin, APIView):
+    @extend_schema(request=ReadInput, responses={200: ReadOutput, 400: ERROR, 404: NOT_FOUND})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = ReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        message_id = data.validated_data["message_id"]
+        seq = _call(
+            services.message_read,
+            conversation_id=conversation_id,
+            user=request.user,
+            message_id=message_id,
+        )
+        return Response(ReadOutput({"message_id": message_id, "seq": seq}).data)
+
+
+class ConversationBlockView(UserLanguageMixin, APIView):
+    @extend_schema(request=None, responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        block = _call(services.conversation_block, conversation_id=conversation_id, by=request.user)
+        return Response(BlockOutput(block).data)
+
+
+class ConversationCloseView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        request=ReasonInput, responses={200: ConversationStateOutput, 400: ERROR, 404: NOT_FOUND}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = _call(
+            services.conversation_close,
+            conversation_id=conversation_id,
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(ConversationStateOutput(conversation).data)
+
+
+class MessageReportView(UserLanguageMixin, APIView):
+    @extend_schema(
+        request=ReportInput,
+        responses={
+            201: ReportOutput,
+            200: OpenApiResponse(ReportOutput, description="You already reported it."),
+            400: ERROR,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        data = ReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report, created = _call(
+            services.report_create,
+            message_id=message_id,
+            reporter=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(
+            ReportOutput(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ReportListView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(responses={200: ReportWithContextOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        wanted = request.query_params.get("status", Report.Status.OPEN)
+        rows = selectors.reports_for_coordinator(
+            status=wanted if wanted in Report.Status.values else None
+        )
+        return Response(ReportWithContextOutput(rows, many=True).data)
+
+
+class ReportResolveView(UserLanguageMixin, APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=ResolveInput, responses={200: ReportOutput, 404: NOT_FOUND})
+    def post(self, request: Request, report_id: int) -> Response:
+        data = ResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = _call(
+            services.report_resolve,
+            report_id=report_id,
+            by=request.user,
+            resolution=data.validated_data["resolution"],
+        )
+        return Response(ReportOutput(report).data)

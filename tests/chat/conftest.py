@@ -1,0 +1,60 @@
+"""Chat fixtures: confirmed pairs with their conversation, and socket helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from accounts.models import User
+from accounts.services import ws_ticket_issue
+from chat.models import Conversation
+from chat.services import conversation_open
+from matching.models import Proposal
+from tests import factories
+
+ORIGIN = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+
+
+def make_conversation(student: User | None = None, host: User | None = None) -> Conversation:
+    """A confirmed proposal between the two (fresh users when not given) and its conversation."""
+    student = student or factories.StudentProfileFactory().user
+    host = host or factories.HostProfileFactory().user
+    round_ = factories.RoundFactory()
+    proposal = factories.ProposalFactory(
+        round=round_,
+        student_application=factories.ApplicationFactory(program=round_.program, user=student),
+        host_application=factories.HostApplicationFactory(program=round_.program, user=host),
+        status=Proposal.Status.CONFIRMED,
+    )
+    return conversation_open(proposal=proposal)
+
+
+@pytest.fixture
+def conversation(student: User, host: User) -> Conversation:
+    return make_conversation(student, host)
+
+
+@pytest.fixture
+def conversation_factory(db: None) -> Callable[..., Conversation]:
+    return make_conversation
+
+
+async def socket_for(path: str, user: User | None, **kwargs: Any) -> WebsocketCommunicator:
+    """A communicator on the real ASGI app (origin check, ticket auth, routing)."""
+    from config.asgi import application
+
+    if user is not None:
+        ticket = await database_sync_to_async(ws_ticket_issue)(user=user)
+        path = f"{path}?ticket={ticket}"
+    return WebsocketCommunicator(application, path, headers=ORIGIN, **kwargs)
+
+
+async def open_socket(path: str, user: User) -> WebsocketCommunicator:
+    communicator = await socket_for(path, user)
+    connected, _subprotocol = await communicator.connect()
+    assert connected
+    return communicator
