@@ -1,0 +1,93 @@
+"""GET /api/reference/: open to anyone, labels in the caller's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/reference/"
+
+
+def by_key(rows: list[dict[str, Any]], key: str = "code") -> dict[str, dict[str, Any]]:
+    return {row[key]: row for row in rows}
+
+
+def test_anyone_reads_every_list(api: APIClient) -> None:
+    answer = api.get(URL)
+    assert answer.status_code == 200
+    data = answer.json()
+    assert set(data) == {"languages", "stations", "diets", "allergens", "interests"}
+    assert len(data["languages"]) >= 30
+    assert len(data["stations"]) >= 40
+    assert len(data["interests"]) >= 25
+    assert set(by_key(data["diets"])) == {
+        "vegetarian",
+        "vegan",
+        "halal",
+        "kosher",
+        "no_pork",
+        "no_beef",
+        "no_alcohol",
+    }
+    allergens = by_key(data["allergens"])
+    assert allergens["cat"]["kind"] == "pet" and allergens["dog"]["kind"] == "pet"
+    assert allergens["buckwheat"]["kind"] == "food"
+
+
+def test_stations_carry_both_names_and_coordinates(api: APIClient) -> None:
+    stations = by_key(api.get(URL, {"lang": "en"}).json()["stations"], "slug")
+    kichijoji = stations["kichijoji"]
+    assert kichijoji["name_ja"] == "吉祥寺" and kichijoji["name_en"] == "Kichijōji"
+    assert kichijoji["name"] == "Kichijōji"
+    assert abs(kichijoji["latitude"] - 35.703) < 0.01
+    assert abs(kichijoji["longitude"] - 139.58) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "expected"),
+    [
+        ({"lang": "en"}, {}, "Vietnamese"),
+        ({"lang": "ja"}, {}, "ベトナム語"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}, "Vietnamese"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "ja"}, "ベトナム語"),
+        ({}, {}, "ベトナム語"),  # Japanese by default
+        ({"lang": "en"}, {"HTTP_ACCEPT_LANGUAGE": "ja"}, "Vietnamese"),  # ?lang= wins
+        ({"lang": "xx"}, {"HTTP_ACCEPT_LANGUAGE": "en"}, "Vietnamese"),  # unknown ?lang= ignored
+    ],
+)
+def test_labels_follow_lang_then_accept_language(
+    api: APIClient, query: dict[str, str], headers: dict[str, str], expected: str
+) -> None:
+    languages = by_key(api.get(URL, query, **headers).json()["languages"])
+    assert languages["vi"]["name"] == expected
+
+
+def test_labels_follow_the_accounts_language(
+    client_for: Callable[[User | None], APIClient], student: User
+) -> None:
+    student.preferred_language = "ja"
+    student.save()
+    client = client_for(student)
+    data = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert by_key(data["allergens"])["egg"]["name"] == "卵"
+    student.preferred_language = "en"
+    student.save()
+    data = client.get(URL, HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert by_key(data["allergens"])["egg"]["name"] == "Egg"
+    # An explicit ?lang= still wins over the account.
+    data = client.get(URL, {"lang": "ja"}).json()
+    assert by_key(data["interests"], "slug")["cooking"]["name"] != "Cooking"
+
+
+def test_reading_the_reference_takes_a_constant_number_of_queries(
+    api: APIClient, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(5):
+        api.get(URL)

@@ -1,0 +1,54 @@
+"""The OpenAPI schema and its browsable page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from openapi_spec_validator import validate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_validates_as_openapi_3(client: Client) -> None:
+    answer = client.get("/api/schema/", {"format": "json"})
+    assert answer.status_code == 200
+    schema = answer.json()
+    assert schema["openapi"].startswith("3.")
+    validate(schema)
+    for path in (
+        "/api/auth/register/",
+        "/api/auth/token/",
+        "/api/auth/ws-ticket/",
+        "/api/me/",
+        "/api/me/profile/",
+        "/api/reference/",
+    ):
+        assert path in schema["paths"], path
+
+
+def test_the_profile_endpoint_documents_both_profiles(client: Client) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    put = schema["paths"]["/api/me/profile/"]["put"]
+    body = put["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    variants = schema["components"]["schemas"][body.rsplit("/", 1)[-1]]["oneOf"]
+    names = {v["$ref"].rsplit("/", 1)[-1] for v in variants}
+    assert names == {"StudentProfileInputRequest", "HostProfileInputRequest"}
+    student = schema["components"]["schemas"]["StudentProfileInputRequest"]["properties"]
+    assert {"nationality", "birth_year", "max_travel_minutes", "allergies"} <= set(student)
+
+
+def test_the_docs_page_renders_with_local_assets(client: Client) -> None:
+    answer = client.get("/api/docs/")
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "swagger" in page.lower()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert assets, "Swagger UI should come from our own static files, not a CDN"
+    assert not re.search(r'(?:src|href)="https?://', page)
+    script = next(a for a in assets if a.endswith(".js"))
+    asset = client.get(script)
+    assert asset.status_code == 200, script
+    body = b"".join(asset.streaming_content) if asset.streaming else asset.content
+    assert len(body) > 1000
