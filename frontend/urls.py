@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from frontend.forms import LocalisedPasswordResetForm
-from frontend.views import dashboard, profile, programs, public
+from frontend.views import chat, dashboard, profile, programs, proposals, public
 
 app_name = "frontend"
 
@@ -56,6 +56,27 @@ urlpatterns = [
         "programmes/<int:program_id>/withdraw/",
         programs.program_withdraw,
         name="program_withdraw",
+    ),
+    path("proposals/", proposals.proposal_list, name="proposals"),
+    path("proposals/<int:proposal_id>/accept/", proposals.proposal_accept, name="proposal_accept"),
+    path(
+        "proposals/<int:proposal_id>/decline/",
+        proposals.proposal_decline,
+        name="proposal_decline",
+    ),
+    path("visits/", proposals.visit_list, name="visits"),
+    path("visits/<int:proposal_id>/", proposals.visit_detail, name="visit"),
+    path(
+        "visits/<int:proposal_id>/calendar.ics",
+        proposals.visit_calendar,
+        name="visit_calendar",
+    ),
+    path("messages/", chat.conversation_list, name="conversations"),
+    path("messages/<int:conversation_id>/", chat.conversation_detail, name="chat"),
+    path(
+        "messages/<int:conversation_id>/report/<int:message_id>/",
+        chat.message_report,
+        name="chat_report",
     ),
     path("coordinator/", include("frontend.coordinator_urls")),
 ]

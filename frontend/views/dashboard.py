@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.selectors import profile_missing_fields, profile_of
+from frontend.profile_forms import steps_for
 from frontend.views.access import login_required
-from frontend.views.profile import completeness, steps_for
+from frontend.views.profile import completeness
+from matching.models import Program, Proposal
+from matching.selectors import programs as program_selectors
+from matching.selectors import proposals as proposal_selectors
 
 # The coordinator pages are built separately; their start page is the first of these.
 COORDINATOR_HOMES = ("frontend:coordinator:home", "frontend:coordinator:programs")
@@ -35,7 +41,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/dashboard.html", context)
 
 
-def _matching_overview(user: object) -> dict[str, object]:
-    """Open programmes, proposals waiting for an answer and upcoming visits, once the
-    matching selectors that read them exist."""
-    return {}
+def _matching_overview(user: User) -> dict[str, object]:
+    """Open programmes, proposals waiting for this user's answer and upcoming visits."""
+    now = timezone.now()
+    programs = [
+        p
+        for p in program_selectors.programs_visible_to(user=user)
+        if p.status == Program.Status.OPEN and p.apply_until > now
+    ]
+    mine = proposal_selectors.proposals_for_user(user=user)
+    answer_field = "student_answer" if user.is_student else "host_answer"
+    waiting = list(mine.filter(status__in=Proposal.OPEN, **{answer_field: ""}))
+    visits = list(mine.filter(status=Proposal.Status.CONFIRMED, date__gte=timezone.localdate()))
+    return {"open_programs": programs, "waiting_proposals": waiting, "upcoming_visits": visits}

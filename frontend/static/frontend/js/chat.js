@@ -1,0 +1,239 @@
+// A conversation, live: messages over /ws/chat/<id>/ (the session cookie authenticates),
+// typing hints, read marks, and a reconnect that asks the server to `resume` after the last
+// message this page holds, so nothing is lost or shown twice. Without JavaScript the page
+// still works: the form posts to the server.
+
+const config = JSON.parse(document.getElementById("chat-config").textContent);
+const text = config.text;
+const log = document.getElementById("chat-log");
+const statusLine = document.getElementById("chat-status");
+const typingLine = document.getElementById("chat-typing");
+const form = document.getElementById("chat-form");
+const input = form ? form.querySelector("textarea") : null;
+
+const CLOSE_NO_USER = 4401;
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_CONVERSATION_CLOSED = 4410;
+const MAX_DELAY_MS = 15000;
+const TYPING_SHOWN_MS = 4000;
+
+let socket = null;
+let delay = 1000;
+let lastId = config.last_id || 0;
+let lastReadSent = 0;
+let typingTimer = null;
+let lastTypingSent = 0;
+let stopped = false;
+const pending = new Map(); // client_id -> {body, element}
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+}
+
+function nameOf(userId) {
+  return config.names[String(userId)] || "";
+}
+
+function setStatus(message) {
+  statusLine.textContent = message;
+}
+
+function timeLabel(iso) {
+  const lang = document.documentElement.lang === "ja" ? "ja-JP" : "en-GB";
+  return new Intl.DateTimeFormat(lang, {
+    timeZone: "Asia/Tokyo",
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(new Date(iso));
+}
+
+function scrollToEnd() {
+  log.scrollTop = log.scrollHeight;
+}
+
+function renderMessage(message, { sending = false } = {}) {
+  const mine = message.sender === config.me;
+  const item = document.createElement("li");
+  item.className = mine ? "chat__message chat__message--mine" : "chat__message";
+  if (message.id) item.dataset.messageId = String(message.id);
+  if (message.seq) item.dataset.seq = String(message.seq);
+  item.dataset.sender = String(message.sender);
+  const meta = document.createElement("div");
+  meta.className = "chat__meta";
+  const sender = document.createElement("span");
+  sender.className = "chat__sender";
+  sender.textContent = mine ? text.you : nameOf(message.sender);
+  meta.append(sender);
+  const time = document.createElement("time");
+  if (message.created_at) {
+    time.dateTime = message.created_at;
+    time.textContent = timeLabel(message.created_at);
+  } else if (sending) {
+    time.textContent = text.sending;
+  }
+  meta.append(time);
+  if (mine) {
+    const read = document.createElement("span");
+    read.className = "chat__read";
+    read.textContent = text.read;
+    read.hidden = true;
+    meta.append(read);
+  } else if (message.id) {
+    const report = document.createElement("a");
+    report.className = "chat__report";
+    report.href = config.report_url.replace(/\/0\/$/, `/${message.id}/`);
+    report.textContent = text.report;
+    meta.append(report);
+  }
+  const body = document.createElement("p");
+  body.className = "chat__body";
+  body.textContent = message.body;
+  item.append(meta, body);
+  return item;
+}
+
+function showMessage(message) {
+  if (log.querySelector(`[data-message-id="${message.id}"]`)) return; // already shown
+  document.getElementById("chat-empty")?.remove();
+  const waiting = message.client_id && pending.get(message.client_id);
+  const element = renderMessage(message);
+  if (waiting) {
+    waiting.element.replaceWith(element);
+    pending.delete(message.client_id);
+  } else {
+    log.append(element);
+  }
+  lastId = Math.max(lastId, message.id);
+  if (message.sender !== config.me) {
+    typingLine.textContent = "";
+    markRead();
+  }
+  scrollToEnd();
+}
+
+function markRead() {
+  if (document.visibilityState !== "visible" || !socket || socket.readyState !== WebSocket.OPEN)
+    return;
+  const others = [...log.querySelectorAll("[data-message-id]")].filter(
+    (el) => el.dataset.sender !== String(config.me),
+  );
+  const newest = others.length ? Number(others[others.length - 1].dataset.messageId) : 0;
+  if (newest > lastReadSent) {
+    lastReadSent = newest;
+    socket.send(JSON.stringify({ type: "read", message_id: newest }));
+  }
+}
+
+function showRead(userId, messageId) {
+  if (userId === config.me) return;
+  for (const element of log.querySelectorAll(".chat__message--mine[data-message-id]")) {
+    if (Number(element.dataset.messageId) <= messageId) {
+      const mark = element.querySelector(".chat__read");
+      if (mark) mark.hidden = false;
+    }
+  }
+}
+
+function showTyping(userId) {
+  if (userId === config.me) return;
+  typingLine.textContent = format(text.typing, { name: nameOf(userId) });
+  window.clearTimeout(typingTimer);
+  typingTimer = window.setTimeout(() => {
+    typingLine.textContent = "";
+  }, TYPING_SHOWN_MS);
+}
+
+function stop(reason) {
+  stopped = true;
+  setStatus(reason);
+  if (form) {
+    for (const control of form.querySelectorAll("textarea, button")) control.disabled = true;
+  }
+}
+
+function sendPending() {
+  for (const [clientId, entry] of pending) {
+    socket.send(JSON.stringify({ type: "message", body: entry.body, client_id: clientId }));
+  }
+}
+
+function connect() {
+  if (stopped) return;
+  setStatus(text.connecting);
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${window.location.host}${config.socket}`);
+  socket.addEventListener("open", () => {
+    delay = 1000;
+    setStatus(text.connected);
+    document.body.dataset.chatReady = "true";
+    // Whatever arrived while this page was loading or offline, then what we still owe.
+    socket.send(JSON.stringify({ type: "resume", after: lastId }));
+    sendPending();
+    markRead();
+  });
+  socket.addEventListener("message", (event) => {
+    let frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (frame.type === "message") showMessage(frame.message);
+    else if (frame.type === "typing") showTyping(frame.user);
+    else if (frame.type === "read") showRead(frame.user, frame.message_id);
+    else if (frame.type === "blocked") stop(text.blocked);
+    else if (frame.type === "closed") stop(text.closed);
+    else if (frame.type === "error") setStatus(frame.detail);
+  });
+  socket.addEventListener("close", (event) => {
+    document.body.dataset.chatReady = "false";
+    if (event.code === CLOSE_CONVERSATION_CLOSED) return stop(text.closed);
+    if (event.code === CLOSE_NO_USER || event.code === CLOSE_FORBIDDEN) {
+      return stop(text.offline);
+    }
+    if (stopped) return;
+    setStatus(text.offline);
+    window.setTimeout(connect, delay);
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+  });
+}
+
+if (form && input) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = input.value.trim();
+    if (!body) return;
+    const clientId = window.crypto?.randomUUID
+      ? window.crypto.randomUUID()
+      : `${Date.now()}-${Math.random()}`;
+    const element = renderMessage({ sender: config.me, body }, { sending: true });
+    element.classList.add("chat__message--pending");
+    document.getElementById("chat-empty")?.remove();
+    log.append(element);
+    scrollToEnd();
+    pending.set(clientId, { body, element });
+    input.value = "";
+    input.focus();
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "message", body, client_id: clientId }));
+    }
+  });
+  input.addEventListener("keydown", (event) => {
+    // Enter sends, Shift+Enter makes a new line (the usual chat habit).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => {
+    const now = Date.now();
+    if (socket && socket.readyState === WebSocket.OPEN && now - lastTypingSent > 2000) {
+      lastTypingSent = now;
+      socket.send(JSON.stringify({ type: "typing" }));
+    }
+  });
+}
+
+document.addEventListener("visibilitychange", markRead);
+scrollToEnd();
+connect();

@@ -1,0 +1,168 @@
+"""Conversations: the list, one conversation's page (history served here, live updates over
+``/ws/chat/<id>/`` by ``static/frontend/js/chat.js``), a no-JavaScript send, and reporting a
+message. Every read and write goes through ``chat.selectors`` / ``chat.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from chat import selectors as chat_selectors
+from chat import services as chat_services
+from chat.models import Block, Conversation, Membership, Message
+from frontend.forms import apply_service_errors
+from frontend.views.access import member_required
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your message"),
+        max_length=settings.CHAT_MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What is wrong with this message?"),
+        max_length=chat_services.REPORT_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "A coordinator reads the conversation around this message and gets in touch."
+        ),
+    )
+
+
+def _conversation_or_404(request: HttpRequest, conversation_id: int) -> Conversation:
+    try:
+        return chat_selectors.conversation_get_for_user(
+            conversation_id=conversation_id, user=request.user
+        )
+    except Conversation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _other(participants: list[User], me: User) -> User | None:
+    return next((p for p in participants if p.pk != me.pk), None)
+
+
+@member_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "row": row,
+            "other": _other(row.participants, request.user),
+        }
+        for row in chat_selectors.conversations_for_user(user=request.user)
+    ]
+    return render(request, "frontend/chat/list.html", {"rows": rows})
+
+
+@member_required
+def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _conversation_or_404(request, conversation_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # The page without JavaScript: the same service the socket uses.
+        try:
+            chat_services.message_post(
+                conversation_id=conversation.pk,
+                sender=request.user,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except chat_services.ChatRefused as exc:
+            form.add_error(None, exc.detail)
+        else:
+            return redirect("frontend:chat", conversation_id=conversation.pk)
+    history = chat_selectors.messages_page(conversation=conversation)
+    memberships = list(Membership.objects.filter(conversation=conversation).select_related("user"))
+    participants = [m.user for m in memberships]
+    other = _other(participants, request.user)
+    other_read_seq = next((m.last_read_seq for m in memberships if m.user_id != request.user.pk), 0)
+    if history and any(m.user_id == request.user.pk for m in memberships):
+        chat_services.message_read(
+            conversation_id=conversation.pk, user=request.user, message_id=history[-1].pk
+        )
+    blocked = Block.objects.filter(conversation=conversation).exists()
+    return render(
+        request,
+        "frontend/chat/detail.html",
+        {
+            "conversation": conversation,
+            "history": history,
+            "other": other,
+            "other_read_seq": other_read_seq,
+            "form": form,
+            "can_write": conversation.is_open and not blocked,
+            "blocked": blocked,
+            "chat_config": _chat_config(request.user, conversation, participants, history),
+        },
+    )
+
+
+def _chat_config(
+    user: User, conversation: Conversation, participants: list[User], history: list[Message]
+) -> dict[str, Any]:
+    """What chat.js needs, handed over with json_script (the CSP allows no inline script)."""
+    return {
+        "conversation": conversation.pk,
+        "me": user.pk,
+        "socket": f"/ws/chat/{conversation.pk}/",
+        "last_id": history[-1].pk if history else 0,
+        "names": {str(p.pk): p.name for p in participants},
+        "report_url": reverse(
+            "frontend:chat_report", kwargs={"conversation_id": conversation.pk, "message_id": 0}
+        ),
+        "text": {
+            "you": _("You"),
+            "read": _("Read"),
+            "sending": _("Sending…"),
+            "report": _("Report"),
+            "typing": _("%(name)s is typing…"),
+            "connecting": _("Connecting…"),
+            "connected": _("Connected. New messages appear here as they arrive."),
+            "offline": _("Connection lost. Reconnecting…"),
+            "closed": _("This conversation is closed."),
+            "blocked": _("This conversation was blocked."),
+            "new_message": _("New message from %(name)s"),
+        },
+    }
+
+
+@member_required
+def message_report(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
+    conversation = _conversation_or_404(request, conversation_id)
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is None:
+        raise Http404
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chat_services.report_create(
+                message_id=message.pk, reporter=request.user, reason=form.cleaned_data["reason"]
+            )
+        except Message.DoesNotExist as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you. A coordinator will look at this message soon."))
+            return redirect("frontend:chat", conversation_id=conversation.pk)
+    sender = User.objects.filter(pk=message.sender_id).first()
+    return render(
+        request,
+        "frontend/chat/report.html",
+        {"conversation": conversation, "message": message, "sender": sender, "form": form},
+    )

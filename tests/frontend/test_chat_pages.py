@@ -1,0 +1,107 @@
+"""The conversation pages: list, history, the no-JavaScript send, reporting a message."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from chat.models import Conversation, Message, Report
+from chat.services import message_post
+from matching.models import Proposal
+from matching.services.proposals import proposal_accept, round_publish
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(coordinator) -> Conversation:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    proposal_accept(proposal_id=draft.pk, by=draft.student_application.user)
+    proposal_accept(proposal_id=draft.pk, by=draft.host_application.user)
+    proposal = Proposal.objects.get(pk=draft.pk)
+    assert proposal.status == Proposal.Status.CONFIRMED
+    return Conversation.objects.get(proposal=proposal)
+
+
+def _members(conversation: Conversation):
+    proposal = conversation.proposal
+    return proposal.student_application.user, proposal.host_application.user
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_chat_page_shows_the_history_and_hands_its_settings_to_the_script(
+    page_client, conversation, language
+) -> None:
+    student, host = _members(conversation)
+    message_post(conversation_id=conversation.pk, sender=host, body="Welcome! 駅で会いましょう")
+    response = page_client(student, language=language).get(
+        reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "駅で会いましょう" in html
+    config = json.loads(
+        re.search(
+            r'<script id="chat-config" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert config["socket"] == f"/ws/chat/{conversation.pk}/"
+    assert config["me"] == student.pk
+    assert 'src="/static/frontend/js/chat.js"' in html
+
+
+def test_opening_the_page_marks_the_history_read(page_client, conversation) -> None:
+    student, host = _members(conversation)
+    message_post(conversation_id=conversation.pk, sender=host, body="Hello")
+    listing = page_client(student, language="en").get(reverse("frontend:conversations"))
+    assert "1 unread" in listing.content.decode()
+    page_client(student).get(reverse("frontend:chat", kwargs={"conversation_id": conversation.pk}))
+    listing = page_client(student, language="en").get(reverse("frontend:conversations"))
+    assert "unread" not in listing.content.decode()
+
+
+def test_sending_without_javascript_uses_the_same_service(page_client, conversation) -> None:
+    student, _host = _members(conversation)
+    url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    client = page_client(student, language="en")
+    assert client.post(url, {"body": "See you on Saturday"}).status_code == 302
+    assert Message.objects.get().body == "See you on Saturday"
+    empty = client.post(url, {"body": "   "})
+    assert 'id="id_body_error"' in empty.content.decode()
+    assert Message.objects.count() == 1
+
+
+def test_a_stranger_gets_404(page_client, conversation, student) -> None:
+    url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    assert page_client(student).get(url).status_code == 404
+    assert page_client().get(url).status_code == 302
+
+
+def test_reporting_a_message(page_client, conversation) -> None:
+    student, host = _members(conversation)
+    message, _created = message_post(conversation_id=conversation.pk, sender=host, body="Rude")
+    url = reverse(
+        "frontend:chat_report",
+        kwargs={"conversation_id": conversation.pk, "message_id": message.pk},
+    )
+    client = page_client(student, language="en")
+    assert 'for="id_reason"' in client.get(url).content.decode()
+    missing = client.post(url, {"reason": ""})
+    assert 'id="id_reason_error"' in missing.content.decode()
+    assert client.post(url, {"reason": "This made me uncomfortable."}).status_code == 302
+    report = Report.objects.get()
+    assert (report.message, report.reporter) == (message, student)
+
+
+def test_conversation_list_query_count(
+    page_client, conversation, django_assert_max_num_queries
+) -> None:
+    student, _host = _members(conversation)
+    client = page_client(student, language="en")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("frontend:conversations")).status_code == 200
