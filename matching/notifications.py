@@ -234,7 +234,9 @@ def proposal_notify(
             if not created:
                 continue
             created_rows.append(delivery)
-            transaction.on_commit(partial(_enqueue, delivery.pk))
+            # Robust: a broker that is down (or, in the eager embedded mode, an SMTP error) must
+            # not turn a committed answer into an error; the row stays unsent and visible.
+            transaction.on_commit(partial(_enqueue, delivery.pk), robust=True)
         try:
             from chat import services as chat_services
         except ImportError:  # the chat app's services are not there yet

@@ -432,7 +432,7 @@ def _cancel_locked(proposal: Proposal, *, actor: User | None, reason: str) -> No
         from chat import services as chat_services
 
         if hasattr(chat_services, "conversation_close_for_proposal"):
-            chat_services.conversation_close_for_proposal(proposal=proposal)
+            chat_services.conversation_close_for_proposal(proposal=proposal, reason=reason)
     proposal_notify(proposal=proposal, kind=Delivery.Kind.CANCELLED, recipients=_parties(proposal))
 
 

@@ -58,7 +58,7 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
 
         # The chat app owns its messages; it deletes them when it offers the hook.
         if hasattr(chat_services, "conversation_purge_for_program"):
-            chat_services.conversation_purge_for_program(program=program)
+            chat_services.conversation_purge_for_program(program_id=program.pk)
             chat_purged = True
         comments = (
             Feedback.objects.filter(proposal__program=program)
