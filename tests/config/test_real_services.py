@@ -1,0 +1,128 @@
+"""The production backends for real: the Redis channel layer and a Celery worker on Redis.
+
+Both skip on a laptop without Redis/PostgreSQL (the conftest fixtures) and fail in CI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from channels_redis.core import RedisChannelLayer
+from django.db import connection
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import User, WsTicket
+from accounts.tasks import ws_tickets_purge
+from config.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+async def test_a_message_round_trips_through_the_redis_channel_layer(redis_url: str) -> None:
+    layer = RedisChannelLayer(hosts=[redis_url], expiry=10)
+    group = f"test-{uuid.uuid4().hex}"
+    channel = await layer.new_channel()
+    try:
+        await layer.group_add(group, channel)
+        await layer.group_send(group, {"type": "chat.message", "body": "こんにちは", "n": 1})
+        received = await layer.receive(channel)
+        assert received == {"type": "chat.message", "body": "こんにちは", "n": 1}
+    finally:
+        await layer.group_discard(group, channel)
+        await layer.flush()
+        await layer.close_pools()
+
+
+def database_url() -> str:
+    """The URL of the database this test runs in (pytest-django's test database)."""
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "")
+    if s["PASSWORD"]:
+        auth += ":" + quote(s["PASSWORD"])
+    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{s['NAME']}"
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_runs_the_purge_task_from_redis(
+    postgres: None, redis_url: str, student: User
+) -> None:
+    # Two expired tickets and one live one, committed so that the worker sees them.
+    for _ in range(2):
+        services.ws_ticket_issue(user=student)
+    WsTicket.objects.update(expires_at=timezone.now() - timedelta(minutes=5))
+    live = services.ws_ticket_issue(user=student)
+    assert WsTicket.objects.count() == 3
+
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{queue}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # The suite runs tasks eagerly; this one must go through the broker.
+        celery_app.conf.task_always_eager = False
+        with celery_app.connection_for_write(redis_url) as conn:
+            ws_tickets_purge.apply_async(queue=queue, connection=conn)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and WsTicket.objects.count() != 1:
+            if worker.poll() is not None:
+                break
+            time.sleep(0.25)
+        remaining = list(WsTicket.objects.all())
+        assert len(remaining) == 1, "the worker did not purge the expired tickets in 30 s"
+        assert services.ws_ticket_redeem(ticket=live) == student
+    finally:
+        celery_app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        # Keep the worker's own account of what happened for a failing run.
+        print(output)
+    assert "Task accounts.ws_tickets_purge[" in output
+    assert "succeeded" in output

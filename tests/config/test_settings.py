@@ -1,0 +1,198 @@
+"""The settings module in each runtime mode, checked in a fresh interpreter with a given env."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+# Every variable config/settings.py reads: the subprocess starts from none of them, so the
+# developer's or CI's environment cannot leak into what a test asserts.
+SETTINGS_VARIABLES = (
+    "ENGAWA_ENV",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DEBUG",
+    "DATABASE_URL",
+    "CONN_MAX_AGE",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "THROTTLE_AUTH",
+    "THROTTLE_WRITES",
+    "AXES_FAILURE_LIMIT",
+    "AXES_ENABLED",
+    "LOG_LEVEL",
+    "RETENTION_DAYS",
+    "STATIC_ROOT",
+)
+
+PRODUCTION = {
+    "ENGAWA_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "engawa.example",
+    "DATABASE_URL": "postgres://engawa:secret@db.internal:5432/engawa",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+REPORT = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from config.celery import app
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "DATABASE_ENGINE": settings.DATABASES["default"]["ENGINE"],
+    "DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
+    "CHANNEL_BACKEND": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "CHANNEL_HOSTS": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
+    "EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
+    "APP_EAGER": app.conf.task_always_eager,
+    "BROKER": app.conf.broker_url,
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "EMAIL_HOST": getattr(settings, "EMAIL_HOST", None),
+    "EMAIL_PORT": getattr(settings, "EMAIL_PORT", None),
+    "EMAIL_USE_TLS": getattr(settings, "EMAIL_USE_TLS", None),
+    "SECRET_KEY": settings.SECRET_KEY,
+    "PASSWORD_HASHER": settings.PASSWORD_HASHERS[0],
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "STATICFILES": settings.STORAGES["staticfiles"]["BACKEND"],
+}))
+"""
+
+
+def clean_env(**variables: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["LOG_LEVEL"] = "WARNING"
+    env.update(variables)
+    return env
+
+
+def python(code: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=clean_env(**variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def report(**variables: str) -> dict[str, Any]:
+    done = python(REPORT, **variables)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    done = python("import django; django.setup()", **env)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert missing in done.stderr
+    named = [
+        v for v in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL") if v in done.stderr
+    ]
+    assert named == [missing], done.stderr
+
+
+def test_production_without_anything_names_every_missing_variable() -> None:
+    done = python("import django; django.setup()", ENGAWA_ENV="production")
+    assert done.returncode != 0
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        assert name in done.stderr
+
+
+def test_an_empty_secret_key_counts_as_missing() -> None:
+    done = python("import django; django.setup()", **{**PRODUCTION, "SECRET_KEY": "  "})
+    assert done.returncode != 0 and "SECRET_KEY" in done.stderr
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    done = python("import django; django.setup()", ENGAWA_ENV="staging")
+    assert done.returncode != 0 and "ENGAWA_ENV" in done.stderr
+
+
+def test_production_passes_check_deploy_without_findings() -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=clean_env(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_production_uses_the_real_backends_and_secure_cookies() -> None:
+    found = report(**PRODUCTION)
+    assert found["DEBUG"] is False
+    assert found["SECRET_KEY"] == PRODUCTION["SECRET_KEY"]
+    assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert found["EAGER"] is False and found["APP_EAGER"] is False
+    assert found["SESSION_COOKIE_SECURE"] is True
+    assert found["SECURE_SSL_REDIRECT"] is True
+    assert found["STATICFILES"].startswith("whitenoise.")
+
+
+def test_the_embedded_mode_needs_no_environment() -> None:
+    found = report()
+    assert found["DEBUG"] is True
+    assert found["DATABASE_ENGINE"] == "django.db.backends.sqlite3"
+    assert found["DATABASE_NAME"].endswith("var/engawa.sqlite3")
+    assert found["CHANNEL_BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert found["CACHE_BACKEND"].endswith("LocMemCache")
+    assert found["EAGER"] is True and found["APP_EAGER"] is True
+    assert found["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert found["PASSWORD_HASHER"].endswith("Argon2PasswordHasher")
+
+
+def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
+    found = report(
+        DATABASE_URL="postgres://engawa:secret@db.internal:5432/engawa",
+        REDIS_URL="redis://redis.internal:6379/2",
+        EMAIL_URL="smtp+tls://mailer:pw@smtp.example.org:587",
+    )
+    assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert found["DATABASE_NAME"] == "engawa"
+    assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert found["CHANNEL_HOSTS"] == ["redis://redis.internal:6379/2"]
+    assert found["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["BROKER"] == "redis://redis.internal:6379/2"
+    assert found["EAGER"] is False and found["APP_EAGER"] is False
+    assert found["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (found["EMAIL_HOST"], found["EMAIL_PORT"], found["EMAIL_USE_TLS"]) == (
+        "smtp.example.org",
+        587,
+        True,
+    )
+
+
+def test_a_separate_broker_url_wins_over_redis_url() -> None:
+    found = report(REDIS_URL="redis://redis.internal:6379/2", CELERY_BROKER_URL="redis://q:6379/5")
+    assert found["BROKER"] == "redis://q:6379/5"
