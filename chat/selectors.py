@@ -91,9 +91,12 @@ def messages_page(
 ) -> list[Message]:
     """A page of history, oldest first, at most ``PAGE_MAX``: after a message id (the next
     ones), before one (the ones just before it), or else the newest. An id that is not a
-    message of this conversation gives an empty page. Two queries at most."""
+    message of this conversation gives an empty page; ``after=0`` starts from the first
+    message. Two queries at most."""
     limit = max(1, min(limit, PAGE_MAX))
     queryset = Message.objects.filter(conversation=conversation)
+    if after == 0:  # from the very start
+        return list(queryset.order_by("seq")[:limit])
     anchor_id = after if after is not None else before
     if anchor_id is not None:
         anchor = message_seq(conversation_id=conversation.pk, message_id=anchor_id)

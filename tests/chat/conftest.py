@@ -58,3 +58,9 @@ async def open_socket(path: str, user: User) -> WebsocketCommunicator:
     connected, _subprotocol = await communicator.connect()
     assert connected
     return communicator
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories hash a password per user; Argon2 would make these tests slow for nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

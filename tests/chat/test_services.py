@@ -1,0 +1,190 @@
+"""Chat services: opening and closing conversations, events on commit, retention, digests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from chat import services
+from chat.groups import conversation_group, user_group
+from chat.models import Conversation, Membership, Message
+from matching.models import Proposal
+from tests import factories
+from tests.chat.conftest import make_conversation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings: Any) -> None:
+    settings.CHAT_RATE_PER_SECOND = 10_000
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """What the services hand to the channel layer, in order."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(services, "_group_send_now", lambda g, e: events.append((g, e)))
+    return events
+
+
+def test_opening_is_idempotent_and_makes_both_sides_members(student: User, host: User) -> None:
+    conversation = make_conversation(student, host)
+    again = services.conversation_open(proposal=conversation.proposal)
+    assert again.pk == conversation.pk
+    assert Conversation.objects.count() == 1
+    assert set(Membership.objects.values_list("user_id", flat=True)) == {student.pk, host.pk}
+
+
+def test_a_message_is_broadcast_only_after_commit(
+    conversation: Conversation,
+    student: User,
+    sent: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        message, created = services.message_post(
+            conversation_id=conversation.pk, sender=student, body="hi"
+        )
+    assert created
+    assert sent == [
+        (
+            conversation_group(conversation.pk),
+            {"type": "chat.message", "message": sent[0][1]["message"]},
+        )
+    ]
+    assert sent[0][1]["message"]["id"] == message.pk
+    assert sent[0][1]["message"]["seq"] == 1
+
+
+def test_a_rolled_back_notification_is_never_sent(student: User, sent: list) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.notification_send(user_ids=[student.pk], event={"kind": "x"})
+        raise RuntimeError
+    assert sent == []
+
+
+def test_a_notification_goes_to_each_users_group_once(
+    student: User, host: User, sent: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_send(user_ids=[host.pk, student.pk, host.pk], event={"kind": "x"})
+    assert [group for group, _ in sent] == sorted([user_group(student.pk), user_group(host.pk)])
+    assert sent[0][1] == {"type": "notification.send", "event": {"kind": "x"}}
+
+
+def test_sequence_numbers_are_contiguous_per_conversation(student: User, host: User) -> None:
+    one = make_conversation(student, host)
+    two = make_conversation()
+    member_two = two.memberships.first().user
+    for n in range(3):
+        services.message_post(conversation_id=one.pk, sender=student, body=f"a{n}")
+        services.message_post(conversation_id=two.pk, sender=member_two, body=f"b{n}")
+    assert list(one.messages.values_list("seq", flat=True)) == [1, 2, 3]
+    assert list(two.messages.values_list("seq", flat=True)) == [1, 2, 3]
+    one.refresh_from_db()
+    assert one.last_seq == 3
+
+
+def test_a_cancelled_match_closes_the_conversation(
+    conversation: Conversation, sent: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    proposal = conversation.proposal
+    proposal.status = Proposal.Status.CANCELLED
+    proposal.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conversation_close_for_proposal(proposal=proposal, reason="cancelled")
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.CLOSED
+    assert conversation.closed_reason == "cancelled"
+    assert sent[0][1]["type"] == "chat.closed"
+    # No conversation yet (never confirmed): nothing to do.
+    services.conversation_close_for_proposal(proposal=factories.ProposalFactory())
+
+
+def test_purge_deletes_only_that_programmes_messages(student: User, host: User) -> None:
+    mine = make_conversation(student, host)
+    other = make_conversation()
+    for n in range(4):
+        services.message_post(conversation_id=mine.pk, sender=student, body=f"m{n}")
+    services.message_post(
+        conversation_id=other.pk, sender=other.memberships.first().user, body="keep"
+    )
+    assert services.conversation_purge_for_program(program_id=mine.proposal.program_id) == 4
+    assert list(Message.objects.values_list("body", flat=True)) == ["keep"]
+
+
+def test_user_sockets_close_targets_the_personal_group(
+    student: User, sent: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_sockets_close(user_id=student.pk)
+    assert sent == [(user_group(student.pk), {"type": "user.sockets_close"})]
+
+
+def _age(conversation: Conversation, minutes: int) -> None:
+    Message.objects.filter(conversation=conversation).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_digest_goes_once_in_the_members_language(
+    conversation: Conversation,
+    student: User,
+    host: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    student.preferred_language = "ja"
+    student.save()
+    for body in ("first", "second"):
+        services.message_post(conversation_id=conversation.pk, sender=host, body=body)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.digests_send() == 0  # not 15 minutes old yet
+    _age(conversation, 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.digests_send() == 1
+    [email] = mail.outbox
+    assert email.to == [student.email]
+    assert "未読メッセージ" in email.subject
+    assert "first" in email.body
+    assert "second" in email.body
+    assert "未読" in email.alternatives[0][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.digests_send() == 0  # never twice for the same messages
+    services.message_post(conversation_id=conversation.pk, sender=host, body="third")
+    _age(conversation, 20)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.digests_send() == 1
+    assert "third" in mail.outbox[1].body
+    assert "first" not in mail.outbox[1].body
+
+
+def test_read_messages_get_no_digest(
+    conversation: Conversation, student: User, host: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    message, _ = services.message_post(conversation_id=conversation.pk, sender=host, body="hi")
+    services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
+    _age(conversation, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.digests_send() == 0
+    assert mail.outbox == []
+
+
+def test_the_digest_task_runs_the_service(
+    conversation: Conversation, student: User, host: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from chat.schedule import BEAT_SCHEDULE
+    from chat.tasks import chat_digest_send
+
+    services.message_post(conversation_id=conversation.pk, sender=host, body="hello")
+    _age(conversation, 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert chat_digest_send.delay().get() == 1
+    assert mail.outbox[0].subject.startswith("Engawa")  # the student's language is en here
+    assert BEAT_SCHEDULE["chat-digest-send"]["task"] == chat_digest_send.name
