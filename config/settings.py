@@ -9,6 +9,7 @@ secrets and services.
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 import django_stubs_ext
@@ -258,7 +259,13 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60}
 CELERY_TIMEZONE = TIME_ZONE
+# Each app keeps its periodic tasks beside its code (``<app>/schedule.py``); beat runs them all:
+# ticket sweeps, proposal expiry and reminders, retention, chat digests.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+for _app in ("accounts", "matching", "chat"):
+    CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+# One queue per deployment, or per integration test that starts its own worker and beat.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
