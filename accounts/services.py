@@ -391,7 +391,9 @@ def profile_save(
     with transaction.atomic():
         profile, _created = model.objects.select_for_update().get_or_create(user=user)
         if not partial:
-            fresh = model(user=user)
+            # No user= here: building a profile for the user would put this empty one in the
+            # user's cached reverse relation, and profile_of(user) would then read it.
+            fresh = model()
             for field in STUDENT_FIELDS if user.role == Role.STUDENT else HOST_FIELDS:
                 attname = "home_station_id" if field == "home_station" else field
                 setattr(profile, attname, getattr(fresh, attname))
@@ -399,4 +401,9 @@ def profile_save(
             attname = "home_station_id" if field == "home_station" else field
             setattr(profile, attname, value)
         profile.save()
+    # Later reads through this user object (profile_of, completeness) see what was stored.
+    if isinstance(profile, StudentProfile):
+        user.student_profile = profile
+    else:
+        user.host_profile = profile
     return profile

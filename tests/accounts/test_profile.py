@@ -272,3 +272,14 @@ def test_travel_limits_at_the_edges_are_accepted(
 def test_lists_are_stored_without_duplicates(client_for: Client, student: User) -> None:
     data = client_for(student).patch(URL, {"interests": ["music", "cooking", "music"]}).json()
     assert data["interests"] == ["cooking", "music"]
+
+
+def test_after_a_put_the_same_user_object_reads_the_stored_profile(fresh_student: User) -> None:
+    from accounts.selectors import profile_is_complete, profile_of
+    from accounts.services import profile_save
+
+    profile_save(user=fresh_student, data=student_body(), partial=False)
+    assert profile_is_complete(fresh_student)
+    assert profile_of(fresh_student).home_station_id == "kichijoji"  # type: ignore[union-attr]
+    profile_save(user=fresh_student, data={"bio": "only a bio"}, partial=False)
+    assert not profile_is_complete(fresh_student)

@@ -1,0 +1,134 @@
+"""``manage.py seed_demo``: a realistic demo set, the same after two runs, with working logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import HostProfile, StudentProfile, User
+from accounts.selectors import profile_is_complete
+from matching.models import Application, HostDay, Program
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, Any]:
+    return {
+        "users": sorted(User.objects.values_list("email", "name", "role", "preferred_language")),
+        "students": sorted(
+            StudentProfile.objects.values_list(
+                "user__email", "nationality", "birth_year", "diet", "allergies", "home_station"
+            )
+        ),
+        "hosts": sorted(
+            HostProfile.objects.values_list("user__email", "household_name", "pets", "smoking")
+        ),
+        "programs": sorted(Program.objects.values_list("name", "kind", "dates")),
+        "applications": sorted(
+            Application.objects.values_list("program__name", "user__email", "dates", "teaches")
+        ),
+        "days": sorted(HostDay.objects.values_list("application__user__email", "date", "seats")),
+    }
+
+
+def logins(output: str) -> tuple[str, dict[str, str]]:
+    password = re.search(r"password:\s*\n\s*(\S+)", output)
+    assert password, output
+    found = dict(re.findall(r"^\s*(coordinator|student|host family)\s+(\S+@\S+)\s*$", output, re.M))
+    assert set(found) == {"coordinator", "student", "host family"}, output
+    return password.group(1), found
+
+
+def test_seeding_twice_leaves_the_same_data() -> None:
+    seed()
+    first = snapshot()
+    seed()
+    assert snapshot() == first
+
+
+def test_the_demo_is_realistic() -> None:
+    seed()
+    students = User.objects.filter(role="student")
+    hosts = User.objects.filter(role="host")
+    assert User.objects.filter(role="coordinator").count() == 1
+    assert 30 <= students.count() <= 45
+    assert 15 <= hosts.count() <= 25
+    assert all(profile_is_complete(user) for user in [*students, *hosts])
+    nationalities = set(StudentProfile.objects.values_list("nationality", flat=True))
+    assert {"VN", "CN", "NP", "KR", "ID", "PH", "US", "FR", "BR", "LK", "MM", "MN"} <= {
+        str(n) for n in nationalities
+    }
+    profiles = list(StudentProfile.objects.all())
+    assert any(p.diet for p in profiles) and any(not p.diet for p in profiles)
+    assert any(p.allergies for p in profiles)
+    assert any(p.needs_non_smoking for p in profiles)
+    assert len({p.home_station_id for p in profiles}) >= 8
+    assert len({p.max_travel_minutes for p in profiles}) >= 3
+    families = list(HostProfile.objects.all())
+    assert all(re.search(r"[\u4e00-\u9fff]家 / the \w+ family", f.household_name) for f in families)
+    assert any(f.pets for f in families) and any(f.smoking for f in families)
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", f.bio) for f in families)
+    assert all(re.search(r"[A-Za-z]{4,}", f.bio) for f in families)
+
+
+def test_the_programmes_are_open_with_most_people_applied() -> None:
+    seed()
+    visits = Program.objects.get(kind="home_visit")
+    assert visits.status == "open" and len(visits.dates) == 2
+    today = timezone.localdate()
+    for day in visits.dates:
+        ahead = (dt.date.fromisoformat(day) - today).days
+        assert 20 <= ahead <= 35
+    applied = visits.applications.all()
+    assert (
+        applied.filter(role="student").count() > 0.7 * User.objects.filter(role="student").count()
+    )
+    assert applied.filter(role="host").count() > 0.7 * User.objects.filter(role="host").count()
+    assert HostDay.objects.filter(application__program=visits).exists()
+    exchange = Program.objects.get(kind="language_exchange")
+    assert exchange.applications.filter(role="student").exists()
+    assert exchange.applications.filter(role="host").exists()
+
+
+def test_the_printed_logins_work(api: APIClient) -> None:
+    password, accounts = logins(seed())
+    for role, email in accounts.items():
+        answer = api.post("/api/auth/token/", {"email": email, "password": password})
+        assert answer.status_code == 200, (role, answer.content)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        me = api.get("/api/me/").json()
+        api.credentials()
+        assert me["role"] == {"host family": "host"}.get(role, role)
+
+
+def test_reset_reloads_the_demo_and_keeps_other_accounts() -> None:
+    other = User.objects.create_user(
+        "real.person@example.org", "x-long-password-1", name="Real", role="student"
+    )
+    seed()
+    first = snapshot()
+    User.objects.filter(email__startswith="lan.nguyen@").update(name="Changed")
+    output = seed("--reset")
+    assert "Deleted" in output
+    assert snapshot() == first
+    assert User.objects.filter(pk=other.pk).exists()
+
+
+def test_seed_demo_refuses_production(settings: Any) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        seed()
+    assert not User.objects.exists()
