@@ -45,6 +45,8 @@ def _domain_errors() -> Iterator[None]:
 
 
 ANSWER = {"accepted": "accept", "declined": "decline"}
+STATUS_HELP = "One of: " + ", ".join(Proposal.Status.values) + "."
+ANSWER_HELP = '"accept", "decline", or null before that side answers.'
 NOT_FOUND = OpenApiResponse(description="Missing, or the caller is not a party.")
 CONFLICT = OpenApiResponse(description='{"detail": "..."}: the proposal\'s state forbids it.')
 
@@ -124,13 +126,13 @@ class ProposalOutput(serializers.Serializer):
     program = serializers.IntegerField()
     program_name = serializers.CharField()
     date = serializers.DateField()
-    status = serializers.ChoiceField(choices=Proposal.Status.choices)
-    side = serializers.ChoiceField(choices=["student", "host"])
+    status = serializers.CharField(help_text=STATUS_HELP)
+    side = serializers.CharField(help_text='"student" or "host": the caller\'s side.')
     counterpart = serializers.DictField()
     deadline = serializers.DateTimeField(allow_null=True)
     conversation = serializers.IntegerField(allow_null=True)
-    my_answer = serializers.ChoiceField(choices=["accept", "decline"], allow_null=True)
-    their_answer = serializers.ChoiceField(choices=["accept", "decline"], allow_null=True)
+    my_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
+    their_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -139,7 +141,7 @@ class CoordinatorProposalOutput(serializers.Serializer):
     program = serializers.IntegerField()
     round = serializers.IntegerField()
     date = serializers.DateField()
-    status = serializers.ChoiceField(choices=Proposal.Status.choices)
+    status = serializers.CharField(help_text=STATUS_HELP)
     waiting_for = serializers.ListField(child=serializers.CharField())
     student = serializers.DictField()
     host = serializers.DictField()
