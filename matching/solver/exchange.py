@@ -702,7 +702,7 @@ def solve_exchange(
         a, b = (i, j) if enc.keys[i] < enc.keys[j] else (j, i)
         paired[[a, b]] = True
         breakdown = {
-            name: round(arrays.weights[name] * float(arrays.values[name][a, b]), 4)
+            name: arrays.weights[name] * float(arrays.values[name][a, b])
             for name in EXCHANGE_CRITERIA
         }
         ka, kb = int(enc.keys[a]), int(enc.keys[b])

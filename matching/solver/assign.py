@@ -1,0 +1,326 @@
+"""Assignment with seat capacities: the lexicographic optimum, and students-proposing stable.
+
+See the package docstring for the model and the proof that ``assign_optimal`` is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+from .graph import Graph, pair_slots
+
+IntA = npt.NDArray[Any]
+BoolA = npt.NDArray[np.bool_]
+
+K_ADD = 4  # violated pairs added per student and iteration (the most violated first)
+VERIFY_STUDENTS = 2048  # students per verification block (bounds temporary memory)
+
+
+class CapacityError(ValueError):
+    """The pinned pairs cannot all be seated together."""
+
+
+@dataclass
+class AssignInfo:
+    iterations: int = 0
+    restricted_pairs: int = 0
+    restricted_edges: int = 0
+    components: int = 0
+    solved_components: int = 0
+    bf_passes: int = 0
+    big_m: int = 0
+    phase_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _edges_of_pairs(g: Graph, s_dates: BoolA, pairs: IntA) -> tuple[IntA, IntA, IntA]:
+    """Slot edges (student, slot, w) of the given pair indices, one per workable day."""
+    s = g.row_of(pairs)
+    h = g.host[pairs].astype(np.int64)
+    pi, j = pair_slots(g, s_dates, s, h)
+    order = np.lexsort((j, s[pi]))
+    return s[pi][order], j[order], g.w[pairs][pi][order].astype(np.int64)
+
+
+def _solve_component(
+    rows: IntA, es: IntA, ej: IntA, ew: IntA, cap: IntA, pinned: BoolA, big_m: int, big: int
+) -> tuple[IntA, IntA]:
+    """LAPJVsp on one component; returns (students, slot or -1) for ``rows``."""
+    slots, ej_local = np.unique(ej, return_inverse=True)
+    deg = np.bincount(ej_local, minlength=slots.size)
+    # Identical seats of one family-day are only expanded as far as students could fill them.
+    n_seats = np.minimum(cap[slots], deg)
+    seat_base = np.concatenate(([0], np.cumsum(n_seats)[:-1]))
+    total_seats = int(n_seats.sum())
+    r_local = np.searchsorted(rows, es)
+    rep = n_seats[ej_local]
+    er = np.repeat(r_local, rep)
+    first = np.repeat(np.cumsum(rep) - rep, rep)
+    ec = np.repeat(seat_base[ej_local], rep) + (np.arange(er.size) - first)
+    cost = np.repeat(big - big_m - ew, rep).astype(np.float64)
+    free = np.nonzero(~pinned[rows])[0]
+    # "Unplaced" is a private dummy seat per student at the highest cost: never forced into a pair.
+    er = np.concatenate((er, free))
+    ec = np.concatenate((ec, total_seats + np.arange(free.size)))
+    cost = np.concatenate((cost, np.full(free.size, float(big))))
+    mat = sp.csr_matrix((cost, (er, ec)), shape=(rows.size, total_seats + free.size))
+    try:
+        r_ind, c_ind = min_weight_full_bipartite_matching(mat)
+    except ValueError as exc:
+        raise CapacityError(str(exc)) from exc
+    seat_slot = np.repeat(slots, n_seats)
+    out = np.full(rows.size, -1, dtype=np.int64)
+    real = c_ind < total_seats
+    out[r_ind[real]] = seat_slot[c_ind[real]]
+    return rows, out
+
+
+INF = 1 << 61  # "no path": far above any reachable cost, far below int64 overflow
+
+
+def _slot_prices(
+    n: int,
+    n_slots: int,
+    es: IntA,
+    ej: IntA,
+    ew: IntA,
+    assigned: IntA,
+    pinned: BoolA,
+    cap: IntA,
+    big_m: int,
+) -> tuple[IntA, int]:
+    """Minimal competitive prices of the slots: shortest distance from each slot to the sink.
+
+    Residual graph of the restricted optimum (costs -(M + w) on a student->slot edge):
+    a slot with a free seat reaches the sink at 0; a full slot goes back to one of its students
+    at +(M + w) (that student loses the seat), who moves on to another slot at -(M + w') or to
+    "unplaced" at 0.  Bellman-Ford towards the sink, vectorised: Gauss-Seidel sweeps alternating
+    the slot and the student updates with ``np.minimum.reduceat``; stops when nothing moves.
+    """
+    used = assigned[es] == ej
+    load = np.bincount(assigned[assigned >= 0], minlength=n_slots)
+    dist_j = np.where(load < cap, 0, INF).astype(np.int64)
+    base_s = np.where((assigned >= 0) & ~pinned, 0, INF).astype(np.int64)
+
+    def grouped(tail: IntA, head: IntA, cost: IntA) -> tuple[IntA, IntA, IntA, IntA]:
+        order = np.argsort(tail, kind="stable")
+        tail, head, cost = tail[order], head[order], cost[order]
+        starts = np.concatenate(([0], np.nonzero(np.diff(tail))[0] + 1)) if tail.size else tail
+        return tail[starts] if tail.size else tail, head, cost, starts
+
+    # slot -> its students (used edges), student -> other slots (unused restricted edges)
+    j_tail, j_head, j_cost, j_st = grouped(ej[used], es[used], big_m + ew[used])
+    s_tail, s_head, s_cost, s_st = grouped(es[~used], ej[~used], -(big_m + ew[~used]))
+    dist_s = base_s.copy()
+    for sweep in range(1, n + n_slots + 3):
+        moved = False
+        if s_tail.size:
+            best = np.minimum.reduceat(np.minimum(dist_j[s_head], INF) + s_cost, s_st)
+            best = np.minimum(best, INF)
+            better = best < dist_s[s_tail]
+            if better.any():
+                moved = True
+                dist_s[s_tail[better]] = best[better]
+        if j_tail.size:
+            best = np.minimum.reduceat(np.minimum(dist_s[j_head] + j_cost, INF), j_st)
+            better = best < dist_j[j_tail]
+            if better.any():
+                moved = True
+                dist_j[j_tail[better]] = best[better]
+        if not moved:
+            return dist_j, sweep
+    raise RuntimeError("negative cycle in the residual graph: the restricted solve is not optimal")
+
+
+def assign_optimal(
+    g: Graph, s_dates: BoolA, pin_s: IntA, pin_h: IntA, big_m: int
+) -> tuple[IntA, AssignInfo]:
+    """Slot of each student (-1: unplaced) maximising (placed, total score) lexicographically."""
+    import time
+
+    info = AssignInfo(big_m=big_m)
+    n, n_slots = g.n, g.n_slots
+    cap = g.slot_cap
+    wmax = int(g.w.max()) if g.w.size else 0
+    big = big_m + wmax + 1
+    pinned = np.zeros(n, dtype=bool)
+    pinned[pin_s] = True
+    pin_host = np.full(n, -1, dtype=np.int64)
+    pin_host[pin_s] = pin_h
+
+    # Pinned students keep only the pairs with their family; everybody else starts from the
+    # best K pairs of each student.
+    cand = g.cand
+    cand = cand[~pinned[g.row_of(cand)]]
+    pin_pairs = [
+        np.arange(g.indptr[s], g.indptr[s + 1])[g.host[g.indptr[s] : g.indptr[s + 1]] == h]
+        for s, h in zip(pin_s.tolist(), pin_h.tolist(), strict=True)
+    ]
+    pairs = np.unique(np.concatenate([cand, *pin_pairs]).astype(np.int64))
+
+    assigned = np.full(n, -1, dtype=np.int64)
+    new_pairs = pairs
+    while True:
+        info.iterations += 1
+        t0 = time.perf_counter()
+        es, ej, ew = _edges_of_pairs(g, s_dates, pairs)
+        graph = sp.csr_matrix(
+            (np.ones(es.size, dtype=np.int8), (es, n + ej)), shape=(n + n_slots, n + n_slots)
+        )
+        n_comp, labels = connected_components(graph, directed=False)
+        comp_of_edge = labels[es]
+        order = np.argsort(comp_of_edge, kind="stable")
+        bounds = np.searchsorted(comp_of_edge[order], np.arange(n_comp + 1))
+        touched = np.zeros(n_comp, dtype=bool)
+        touched[labels[g.row_of(new_pairs)]] = True
+        info.components = int(np.count_nonzero(np.diff(bounds)))
+        for comp in np.nonzero(np.diff(bounds))[0].tolist():
+            sel = order[bounds[comp] : bounds[comp + 1]]
+            if not touched[comp]:
+                continue  # same edges as in the previous iteration: its solution still holds
+            rows = np.unique(es[sel])
+            info.solved_components += 1
+            r, slot = _solve_component(rows, es[sel], ej[sel], ew[sel], cap, pinned, big_m, big)
+            assigned[r] = slot
+        t1 = time.perf_counter()
+        info.phase_ms["lapjvsp"] = info.phase_ms.get("lapjvsp", 0.0) + (t1 - t0) * 1e3
+        price, passes = _slot_prices(n, n_slots, es, ej, ew, assigned, pinned, cap, big_m)
+        info.bf_passes += passes
+        t2 = time.perf_counter()
+        info.phase_ms["duals"] = info.phase_ms.get("duals", 0.0) + (t2 - t1) * 1e3
+        # A student's utility at the minimal prices: what it has minus the price of its slot.
+        w_at = np.zeros(n, dtype=np.int64)
+        w_at[es[assigned[es] == ej]] = ew[assigned[es] == ej]
+        util = np.where(assigned >= 0, w_at - price[np.maximum(assigned, 0)], -big_m)
+        new_pairs = _violations(g, s_dates, pinned, assigned, util, price)
+        info.phase_ms["verify"] = (
+            info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
+        )
+        info.restricted_pairs = int(pairs.size)
+        info.restricted_edges = int(es.size)
+        if new_pairs.size == 0:
+            return assigned, info
+        pairs = np.union1d(pairs, new_pairs)
+
+
+def _violations(
+    g: Graph, s_dates: BoolA, pinned: BoolA, assigned: IntA, util: IntA, price: IntA
+) -> IntA:
+    """Pairs outside the restricted problem that would break the dual certificate.
+
+    (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
+    (for an unplaced student util = -M: any slot with price_j < M + w_sj).  K_ADD per student.
+    """
+    n = g.n
+    found_p: list[IntA] = []
+    found_r: list[IntA] = []
+    # Per date: the price of each host's slot that day (INF when no seat), so the check is a few
+    # 1-D gathers.  A pinned student has no other pair in the model: skip it.
+    slot_price = [
+        np.where(g.slot_of[:, d] >= 0, price[np.maximum(g.slot_of[:, d], 0)], INF)
+        for d in range(g.n_dates)
+    ]
+    slot_id = [np.ascontiguousarray(g.slot_of[:, d]) for d in range(g.n_dates)]
+    s_util = np.where(pinned, INF, util)
+    for lo in range(0, n, VERIFY_STUDENTS):
+        hi = min(n, lo + VERIFY_STUDENTS)
+        p0, p1 = int(g.indptr[lo]), int(g.indptr[hi])
+        s = g.rows(lo, hi)
+        h = g.host[p0:p1]
+        base = s_util[s] - g.w[p0:p1]
+        for d in range(g.n_dates):
+            red = base + slot_price[d][h]
+            idx = np.nonzero(red < 0)[0]
+            if idx.size == 0:
+                continue
+            si = s[idx]
+            j = slot_id[d][h[idx]]
+            keep = s_dates[si, d] & (assigned[si] != j)
+            found_p.append(idx[keep] + p0)
+            found_r.append(red[idx][keep])
+    p = np.concatenate(found_p)
+    if p.size == 0:
+        return p
+    red = np.concatenate(found_r)
+    s = g.row_of(p)
+    order = np.lexsort((p, red, s))
+    p, s = p[order], s[order]
+    first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
+    rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
+    return np.unique(p[rank < K_ADD])
+
+
+def assign_stable(
+    g: Graph,
+    s_dates: BoolA,
+    pin_s: IntA,
+    pin_h: IntA,
+    student_view: IntA,
+    host_view: IntA,
+) -> IntA:
+    """Students-proposing deferred acceptance over (family, day) slots with seat capacities.
+
+    ``student_view`` / ``host_view`` are per pair (aligned with ``g.host``).  A student ranks
+    slots by its view (ties: lower slot index, i.e. the earlier day, then the lower host row);
+    a slot ranks students by the family's view (ties: the lower student row).  Pins are seated
+    first, on the earliest shared day with a seat left, and do not take part in the proposals.
+    """
+    n = g.n
+    cap = g.slot_cap.copy()
+    assigned = np.full(n, -1, dtype=np.int64)
+    for s, h in zip(pin_s.tolist(), pin_h.tolist(), strict=True):
+        for d in range(g.n_dates):
+            j = int(g.slot_of[h, d])
+            if j >= 0 and s_dates[s, d] and cap[j] > 0:
+                assigned[s] = j
+                cap[j] -= 1
+                break
+        else:
+            raise CapacityError(f"pinned student row {s}: no seat left with host row {h}")
+    pinned = assigned >= 0
+
+    # Every student's slots in its order of preference, as one flat array per block of students.
+    pi, j = pair_slots(g, s_dates, g.rows(), g.host.astype(np.int64))
+    s = g.row_of(pi)
+    keep = ~pinned[s]
+    pi, j, s = pi[keep], j[keep], s[keep]
+    order = np.lexsort((j, -student_view[pi], s))
+    e_j = j[order]
+    e_hv = host_view[pi[order]].astype(np.int64)
+    e_s = s[order]
+    start = np.searchsorted(e_s, np.arange(n + 1))
+    ptr = start[:-1].copy()
+    end = start[1:]
+    del pi, j, s, order, e_s
+
+    held_s = np.zeros(0, dtype=np.int64)
+    held_j = np.zeros(0, dtype=np.int64)
+    held_hv = np.zeros(0, dtype=np.int64)
+    free = np.nonzero(~pinned & (ptr < end))[0]
+    while free.size:
+        pj = e_j[ptr[free]]
+        phv = e_hv[ptr[free]]
+        ptr[free] += 1
+        touched = np.zeros(g.n_slots, dtype=bool)
+        touched[pj] = True
+        stay = ~touched[held_j]
+        cs = np.concatenate((held_s[~stay], free))
+        cj = np.concatenate((held_j[~stay], pj))
+        chv = np.concatenate((held_hv[~stay], phv))
+        o = np.lexsort((cs, -chv, cj))
+        cs, cj, chv = cs[o], cj[o], chv[o]
+        first = np.searchsorted(cj, cj, side="left")
+        rank = np.arange(cj.size) - first
+        ok = rank < cap[cj]
+        held_s = np.concatenate((held_s[stay], cs[ok]))
+        held_j = np.concatenate((held_j[stay], cj[ok]))
+        held_hv = np.concatenate((held_hv[stay], chv[ok]))
+        rejected = cs[~ok]
+        free = rejected[ptr[rejected] < end[rejected]]
+    assigned[held_s] = held_j
+    return assigned

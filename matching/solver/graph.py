@@ -1,0 +1,130 @@
+"""The feasibility graph: every feasible (student, host) pair with its integer score, as CSR.
+
+Built block by block (``BLOCK`` students x all hosts at a time) so that peak memory stays at a
+few hundred MB for 10 000 x 5 500 pairs; the pairs that survive all hard rules are kept sparse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import tables
+from .tables import Tables
+
+IntA = npt.NDArray[Any]
+BLOCK = 1024
+
+
+@dataclass
+class Graph:
+    n: int
+    m: int
+    n_dates: int
+    indptr: IntA  # (n + 1,) int64: pairs of student s are indptr[s]:indptr[s + 1]
+    host: IntA  # (P,) int32 host row of each pair
+    w: IntA  # (P,) int32 score in quanta
+    slot_of: IntA  # (m, D) int64 slot index of (host, date), -1 when no free seat that day
+    slot_host: IntA  # (J,) int64
+    slot_date: IntA  # (J,) int64
+    slot_cap: IntA  # (J,) int64 free seats
+    cand: IntA  # pair indices of the first restricted problem: the best K per student
+
+    @property
+    def n_slots(self) -> int:
+        return int(self.slot_host.size)
+
+    def rows(self, lo: int = 0, hi: int | None = None) -> IntA:
+        """Student row of each pair of students lo..hi-1 (int64)."""
+        hi = self.n if hi is None else hi
+        return np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(self.indptr[lo : hi + 1]))
+
+    def row_of(self, p: IntA) -> IntA:
+        """Student row of the pairs with indices ``p``."""
+        return np.searchsorted(self.indptr, p, side="right").astype(np.int64) - 1
+
+
+def build_graph(t: Tables, k_best: int, l_best: int) -> Graph:
+    """Scan all students x hosts in blocks; keep the feasible pairs and the initial candidates.
+
+    Candidates: the ``k_best`` best families of each student and the ``l_best`` best students
+    of each family, so that every family with a feasible student takes part from the start.
+    """
+    enc = t.enc
+    n, m, n_dates = enc.n, enc.m, enc.n_dates
+    has_seat = enc.h_seats > 0  # (m, D)
+    slot_date, slot_host = np.nonzero(has_seat.T)  # slots ordered by date, then host
+    slot_of = np.full((m, n_dates), -1, dtype=np.int64)
+    slot_of[slot_host, slot_date] = np.arange(slot_host.size)
+    slot_cap = enc.h_seats[slot_host, slot_date].astype(np.int64)
+
+    hosts = np.arange(m, dtype=np.int64)[None, :]
+    counts = np.zeros(n, dtype=np.int64)
+    host_parts: list[IntA] = []
+    w_parts: list[IntA] = []
+    cand: list[IntA] = []
+    k = min(k_best, m)
+    top_w = np.full((0, m), -1, dtype=np.int64)  # running best students of each host
+    top_p = np.full((0, m), -1, dtype=np.int64)
+    done = 0
+    for start in range(0, n, BLOCK):
+        rows = np.arange(start, min(start + BLOCK, n), dtype=np.int64)
+        ok = tables.feasible(t, rows[:, None], hosts)
+        # The pair needs a day the student can come and the family still has a seat.
+        day = np.zeros_like(ok)
+        for d in range(n_dates):
+            day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
+        ok &= day
+        w = tables.total(t, rows[:, None], hosts)
+        r, c = np.nonzero(ok)
+        counts[rows] = np.bincount(r, minlength=rows.size)
+        host_parts.append(c.astype(np.int32))
+        w_parts.append(w[r, c].astype(np.int32))
+        if k > 0:
+            wm = np.where(ok, w, -1)
+            top = np.argpartition(wm, m - k, axis=1)[:, m - k :]
+            keep = np.take_along_axis(wm, top, axis=1) >= 0
+            pos = np.full(ok.shape, -1, dtype=np.int64)
+            pos[r, c] = np.arange(done, done + r.size)
+            cand.append(np.take_along_axis(pos, top, axis=1)[keep])
+            if l_best > 0:
+                both_w = np.concatenate((top_w, wm))
+                both_p = np.concatenate((top_p, pos))
+                if both_w.shape[0] > l_best:
+                    part = np.argpartition(both_w, both_w.shape[0] - l_best, axis=0)[-l_best:]
+                    both_w = np.take_along_axis(both_w, part, axis=0)
+                    both_p = np.take_along_axis(both_p, part, axis=0)
+                top_w, top_p = both_w, both_p
+        done += r.size
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    empty = np.zeros(0, dtype=np.int64)
+    return Graph(
+        n=n,
+        m=m,
+        n_dates=n_dates,
+        indptr=indptr,
+        host=np.concatenate(host_parts) if host_parts else empty.astype(np.int32),
+        w=np.concatenate(w_parts) if w_parts else empty.astype(np.int32),
+        slot_of=slot_of,
+        slot_host=slot_host.astype(np.int64),
+        slot_date=slot_date.astype(np.int64),
+        slot_cap=slot_cap,
+        cand=np.unique(np.concatenate([*cand, top_p[top_w >= 0]])) if cand else empty,
+    )
+
+
+def pair_slots(g: Graph, dates: npt.NDArray[np.bool_], s: IntA, h: IntA) -> tuple[IntA, IntA]:
+    """Expand (student, host) pairs into (pair index, slot) for every day that works for both."""
+    pi: list[IntA] = []
+    sj: list[IntA] = []
+    idx = np.arange(s.size, dtype=np.int64)
+    for d in range(g.n_dates):
+        j = g.slot_of[h, d]
+        ok = (j >= 0) & dates[s, d]
+        pi.append(idx[ok])
+        sj.append(j[ok])
+    return np.concatenate(pi), np.concatenate(sj)

@@ -1,0 +1,153 @@
+"""The entry point: encode -> mask and score -> assign -> explain -> measure."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import tables
+from .assign import CapacityError, assign_optimal, assign_stable
+from .encode import Encoded, check_pins, encode
+from .explain import explain_hosts, explain_students
+from .graph import Graph, build_graph
+from .metrics import blocking_pairs, histogram
+from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
+from .types import Assignment, PinError, Problem, Result, Unplaced
+
+IntA = npt.NDArray[Any]
+
+K_BEST = 8  # best families per student in the first restricted problem
+L_BEST = 4  # best students per family in the first restricted problem
+BASE_QUANTUM = 1e-3  # points: scores are optimised as integers of this resolution
+FLOAT_EXACT = 2**52
+
+
+def choose_quantum(n: int, weights: dict[str, float]) -> float:
+    """The finest resolution (1e-3 points or coarser) at which the big-M costs stay exact.
+
+    The largest number the solver adds up is about (n + 2) * (M + w_max) with
+    M <= 1 + n * w_max and w_max = sum(weights) / quantum; it must stay below 2**52.
+    """
+    quantum = BASE_QUANTUM
+    total = sum(weights.values())
+    while (n + 2) ** 2 * (total / quantum + 2) * 2 >= FLOAT_EXACT:
+        quantum *= 10
+    return quantum
+
+
+def _big_m(g: Graph) -> int:
+    """1 + the sum of every student's best score: more than any total score can differ."""
+    nz = np.diff(g.indptr) > 0
+    if not nz.any():
+        return 1
+    best = np.maximum.reduceat(g.w.astype(np.int64), g.indptr[:-1][nz])
+    return int(best.sum()) + 1
+
+
+def solve(problem: Problem) -> Result:
+    """Propose visits for one round.  Raises SolverInputError / PinError on bad input."""
+    t0 = time.perf_counter()
+    weights = resolve_weights(problem.weights)
+    enc = encode(problem)
+    check_pins(enc)
+    quantum = choose_quantum(enc.n, weights)
+    tab = tables.build_tables(enc, weights, quantum)
+    stable = problem.mode == "stable"
+    g = build_graph(tab, 0 if stable else K_BEST, 0 if stable else L_BEST)
+    t1 = time.perf_counter()
+
+    info: dict[str, Any] = {}
+    try:
+        if stable:
+            s_rows = g.rows()
+            h_rows = g.host.astype(np.int64)
+            sv = tables.total(tab, s_rows, h_rows, STUDENT_VIEW)
+            hv = tables.total(tab, s_rows, h_rows, HOST_VIEW)
+            assigned = assign_stable(g, enc.s_dates, enc.pin_s, enc.pin_h, sv, hv)
+            del s_rows, h_rows, sv, hv
+        else:
+            big_m = _big_m(g)
+            assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)
+            info = {
+                "iterations": ainfo.iterations,
+                "restricted_pairs": ainfo.restricted_pairs,
+                "restricted_edges": ainfo.restricted_edges,
+                "components": ainfo.components,
+                "bf_sweeps": ainfo.bf_passes,
+                "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
+            }
+    except CapacityError as exc:
+        sk, hk = int(enc.s_key[enc.pin_s[0]]), int(enc.h_key[enc.pin_h[0]])
+        raise PinError(sk, hk, "capacity", f"the pinned pairs do not fit the seats: {exc}") from exc
+    t2 = time.perf_counter()
+
+    assignments = _assignments(tab, g, enc, assigned, quantum)
+    load = np.bincount(assigned[assigned >= 0], minlength=g.n_slots)
+    cap_left = np.zeros_like(enc.h_seats)
+    cap_left[g.slot_host, g.slot_date] = g.slot_cap - load
+    un_s = np.nonzero(assigned < 0)[0]
+    hosted = np.zeros(enc.m, dtype=bool)
+    hosted[g.slot_host[assigned[assigned >= 0]]] = True
+    un_h = np.nonzero(~hosted)[0]
+    s_reasons = explain_students(tab, un_s, cap_left)
+    h_reasons = explain_hosts(tab, un_h)
+    unplaced_students = [
+        Unplaced(int(enc.s_key[s]), r) for s, r in zip(un_s.tolist(), s_reasons, strict=True)
+    ]
+    unplaced_hosts = [
+        Unplaced(int(enc.h_key[h]), r) for h, r in zip(un_h.tolist(), h_reasons, strict=True)
+    ]
+    t3 = time.perf_counter()
+
+    blocking = blocking_pairs(tab, g, assigned)
+    t4 = time.perf_counter()
+    scores = [a.score for a in assignments]
+    stats: dict[str, Any] = {
+        "mode": problem.mode,
+        "students": enc.n,
+        "hosts": enc.m,
+        "slots": int(g.slot_cap.sum()),
+        "matched": len(assignments),
+        "unmatched": enc.n - len(assignments),
+        "hosts_without_guest": int(un_h.size),
+        "total_score": round(float(sum(scores)), 3),
+        "mean_score": round(float(np.mean(scores)), 3) if scores else 0.0,
+        "min_score": round(float(min(scores)), 3) if scores else 0.0,
+        "score_histogram": histogram(scores),
+        "blocking_pairs": blocking,
+        "feasible_pairs": int(g.host.size),
+        "quantum": quantum,
+        "weights": weights,
+        "encode_ms": round((t1 - t0) * 1e3, 1),
+        "assign_ms": round((t2 - t1) * 1e3, 1),
+        "explain_ms": round((t3 - t2) * 1e3, 1),
+        "metrics_ms": round((t4 - t3) * 1e3, 1),
+        "solve_ms": round((t3 - t0) * 1e3, 1),
+        "assign_info": info,
+    }
+    return Result(assignments, unplaced_students, unplaced_hosts, stats)
+
+
+def _assignments(
+    tab: tables.Tables, g: Graph, enc: Encoded, assigned: IntA, quantum: float
+) -> list[Assignment]:
+    placed = np.nonzero(assigned >= 0)[0]
+    h = g.slot_host[assigned[placed]]
+    d = g.slot_date[assigned[placed]]
+    pts = tables.points(tab, placed, h)
+    cols = {c: (pts[c].astype(np.int64) * quantum).round(6).tolist() for c in CRITERIA}
+    tot = sum(pts[c].astype(np.int64) for c in CRITERIA) if placed.size else np.zeros(0)
+    scores = (np.asarray(tot, dtype=np.int64) * quantum).round(6).tolist()
+    return [
+        Assignment(
+            student_key=int(enc.s_key[s]),
+            host_key=int(enc.h_key[hh]),
+            date_index=int(dd),
+            score=float(scores[i]),
+            breakdown={c: float(cols[c][i]) for c in CRITERIA},
+        )
+        for i, (s, hh, dd) in enumerate(zip(placed.tolist(), h.tolist(), d.tolist(), strict=True))
+    ]

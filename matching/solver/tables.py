@@ -1,0 +1,212 @@
+"""Fast evaluation of the mask and the scores through small lookup tables.
+
+Many applicants share the same categorical needs, the same station or the same languages, so each
+rule and criterion is first evaluated with the reference formulas of ``encode`` / ``score`` on
+one representative per distinct profile (a few hundred x a few thousand cells), then gathered for
+a block of students x all hosts (or for an aligned list of pairs).  The values are identical to
+the reference formulas by construction; a test checks it against a Python double loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .encode import Encoded, forbidden_code, pair_rules
+from .score import (
+    CRITERIA,
+    INTEREST_CAP,
+    fairness_host_raw,
+    fairness_student_raw,
+    household_raw,
+    raw_criteria,
+)
+
+BoolA = npt.NDArray[np.bool_]
+IntA = npt.NDArray[Any]
+
+# Beyond this many cells a station table is not worth it: compute travel pair by pair.
+_MAX_TABLE_CELLS = 8_000_000
+_CATEGORICAL = ("pet", "smoking", "diet", "allergen", "gender")
+
+
+def _profiles(*cols: npt.NDArray[Any]) -> tuple[IntA, IntA]:
+    """(representative row of each distinct profile, profile index of each row)."""
+    stacked = np.column_stack([np.asarray(c).reshape(len(c), -1).view(np.int64) for c in cols])
+    _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+
+
+@dataclass
+class Tables:
+    enc: Encoded
+    weights: dict[str, float]
+    quantum: float
+    s_cat: IntA
+    h_cat: IntA
+    compat: BoolA  # (student categorical profile, host categorical profile)
+    rule_compat: dict[str, BoolA]  # the same, one table per categorical rule (explanations)
+    s_tr: IntA
+    h_tr: IntA
+    travel_ok: BoolA | None  # (student station+limit, host station) or None: compute directly
+    travel_q: IntA | None
+    s_lp: IntA
+    h_lp: IntA
+    lang_q: IntA
+    s_int_f: npt.NDArray[np.float32]
+    h_int_f: npt.NDArray[np.float32]
+    int_q: IntA  # points by number of shared interests
+    house_q: IntA  # (2, m): without / with a kids-loving student
+    fs_q: IntA
+    fh_q: IntA
+
+
+def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> Tables:
+    def q(raw: npt.NDArray[np.float64], name: str) -> IntA:
+        # int32: a pair is worth at most 6 x MAX_WEIGHT / quantum < 2**31 units.
+        return np.rint(raw * (weights[name] / quantum)).astype(np.int32)
+
+    s_rep, s_cat = _profiles(
+        enc.s_pet_allergy, enc.s_nonsmoke.astype(np.int64), enc.s_diet, enc.s_food, enc.s_gender
+    )
+    h_rep, h_cat = _profiles(
+        enc.h_pets, enc.h_smoking.astype(np.int64), enc.h_diet, enc.h_food, enc.h_gender_pref
+    )
+    rules = pair_rules(enc, s_rep[:, None], h_rep[None, :])
+    compat = np.logical_and.reduce([rules[r] for r in _CATEGORICAL])
+
+    st_rep, s_tr = _profiles(enc.s_lat, enc.s_lon, enc.s_max_travel)
+    ht_rep, h_tr = _profiles(enc.h_lat, enc.h_lon)
+    travel_ok: BoolA | None = None
+    travel_q: IntA | None = None
+    if st_rep.size * ht_rep.size <= _MAX_TABLE_CELLS:
+        travel_ok = pair_rules(enc, st_rep[:, None], ht_rep[None, :])["travel"]
+        travel_q = q(raw_criteria(enc, st_rep[:, None], ht_rep[None, :])["travel"], "travel")
+
+    s_lang_cols = [*enc.s_lang, enc.s_ja_native.astype(np.int64)]
+    h_lang_cols = [*enc.h_lang, enc.h_ja.astype(np.int64)]
+    sl_rep, s_lp = _profiles(*s_lang_cols)
+    hl_rep, h_lp = _profiles(*h_lang_cols)
+    lang_q = q(raw_criteria(enc, sl_rep[:, None], hl_rep[None, :])["language"], "language")
+
+    n_int = len(enc.interests)
+    shifts = np.arange(64, dtype=np.uint64)
+
+    def unpack(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
+        full = (bits[:, :, None] >> shifts) & np.uint64(1)
+        return full.reshape(len(bits), -1)[:, :n_int].astype(np.float32)
+
+    counts = np.minimum(np.arange(n_int + 1), INTEREST_CAP) / INTEREST_CAP
+    # household depends on the student only through "likes children": a row for each value.
+    kids = np.array([[False], [True]])
+    house_raw = household_raw(kids, enc.h_children[None, :], enc.h_size[None, :])
+    return Tables(
+        enc=enc,
+        weights=dict(weights),
+        quantum=quantum,
+        s_cat=s_cat,
+        h_cat=h_cat,
+        compat=compat,
+        rule_compat={r: rules[r] for r in _CATEGORICAL},
+        s_tr=s_tr,
+        h_tr=h_tr,
+        travel_ok=travel_ok,
+        travel_q=travel_q,
+        s_lp=s_lp,
+        h_lp=h_lp,
+        lang_q=lang_q,
+        s_int_f=unpack(enc.s_int),
+        h_int_f=unpack(enc.h_int),
+        int_q=q(counts, "interests"),
+        house_q=q(house_raw, "household"),
+        fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
+        fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
+    )
+
+
+def rule_blocks(t: Tables, si: IntA, hi: IntA) -> dict[str, BoolA]:
+    """Every date-independent hard rule separately, for a block (si (r,1), hi (1,c))."""
+    rows, cols = si[:, 0], hi[0]
+    out = {
+        r: np.take(tab[t.s_cat[rows]], t.h_cat[cols], axis=1) for r, tab in t.rule_compat.items()
+    }
+    if t.travel_ok is not None:
+        out["travel"] = np.take(t.travel_ok[t.s_tr[rows]], t.h_tr[cols], axis=1)
+    else:
+        out["travel"] = pair_rules(t.enc, si, hi)["travel"]
+    out["forbidden"] = forbidden_code(t.enc, si, hi) < 0
+    return out
+
+
+def feasible(t: Tables, si: IntA, hi: IntA) -> BoolA:
+    """Date-independent hard rules for a block (si (r,1), hi (1,m)) or aligned pairs."""
+    ok: BoolA = t.compat[t.s_cat[si], t.h_cat[hi]]
+    if t.travel_ok is not None:
+        ok &= t.travel_ok[t.s_tr[si], t.h_tr[hi]]
+    else:
+        ok &= pair_rules(t.enc, si, hi)["travel"]
+    enc = t.enc
+    if enc.forbid_pair.size:
+        if si.ndim == 2 and si.shape[1] == 1 and hi.ndim == 2:
+            # A block of consecutive rows: only the forbidden pairs of those rows matter.
+            rows = si[:, 0]
+            lo = np.searchsorted(enc.forbid_pair, int(rows[0]) * enc.m)
+            hi_ = np.searchsorted(enc.forbid_pair, (int(rows[-1]) + 1) * enc.m)
+            fp = enc.forbid_pair[lo:hi_]
+            ok[fp // enc.m - rows[0], fp % enc.m] = False
+        else:
+            ok &= forbidden_code(enc, si, hi) < 0
+    return ok
+
+
+def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
+    """Quantised points per criterion (units of ``t.quantum``), same broadcasting as feasible."""
+    shape = np.broadcast(si, hi).shape
+    if si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
+        # A block: gather table rows for the students, then columns with one np.take each
+        # (much faster than 2-D fancy indexing); interests by one float32 matrix product.
+        rows, cols = si[:, 0], hi[0]
+        shared = (t.s_int_f[rows] @ t.h_int_f[cols].T).astype(np.int32)
+        return {
+            "language": np.take(t.lang_q[t.s_lp[rows]], t.h_lp[cols], axis=1),
+            "interests": np.take(t.int_q, shared),
+            "travel": (
+                np.take(t.travel_q[t.s_tr[rows]], t.h_tr[cols], axis=1)
+                if t.travel_q is not None
+                else _travel_direct(t, si, hi)
+            ),
+            "household": np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)],
+            "fairness_student": np.broadcast_to(t.fs_q[si], shape),
+            "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
+        }
+    shared64 = np.bitwise_count(t.enc.s_int[si] & t.enc.h_int[hi]).sum(-1, dtype=np.int64)
+    return {
+        "language": t.lang_q[t.s_lp[si], t.h_lp[hi]],
+        "interests": t.int_q[shared64],
+        "travel": (
+            t.travel_q[t.s_tr[si], t.h_tr[hi]]
+            if t.travel_q is not None
+            else _travel_direct(t, si, hi)
+        ),
+        "household": t.house_q[t.enc.s_kids[si].astype(np.int64), hi],
+        "fairness_student": np.broadcast_to(t.fs_q[si], shape),
+        "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
+    }
+
+
+def _travel_direct(t: Tables, si: IntA, hi: IntA) -> IntA:
+    raw = raw_criteria(t.enc, si, hi)["travel"]
+    return np.rint(raw * (t.weights["travel"] / t.quantum)).astype(np.int32)
+
+
+def total(t: Tables, si: IntA, hi: IntA, criteria: tuple[str, ...] = CRITERIA) -> IntA:
+    """Sum of the quantised points of ``criteria`` (int32 for a block, int64 for pairs)."""
+    p = points(t, si, hi)
+    out = np.zeros(np.broadcast(si, hi).shape, dtype=p[criteria[0]].dtype if criteria else np.int64)
+    for c in criteria:
+        out += p[c]
+    return out

@@ -1,0 +1,135 @@
+"""Plain input and output records of the solver (no Django, no numpy in the public shapes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+GENDERS = ("female", "male", "nonbinary", "unspecified")
+LEVELS = ("beginner", "intermediate", "advanced", "native")
+DIETS = ("vegetarian", "vegan", "halal", "kosher", "no_pork", "no_beef", "no_alcohol")
+PET_ALLERGENS = ("cat", "dog")
+FOOD_ALLERGENS = (
+    "egg",
+    "milk",
+    "wheat",
+    "buckwheat",
+    "peanut",
+    "shrimp",
+    "crab",
+    "walnut",
+    "soy",
+    "fish",
+    "sesame",
+)
+ALLERGIES = PET_ALLERGENS + FOOD_ALLERGENS
+PETS = ("cat", "dog", "other")
+GENDER_PREFERENCES = ("any", "female", "male")
+FORBID_REASONS = ("coordinator", "declined", "met_before", "bad_feedback")
+
+Mode = Literal["optimal", "stable"]
+
+
+@dataclass(frozen=True)
+class StudentIn:
+    """One student application. ``key`` is the application id, echoed back in results."""
+
+    key: int
+    dates: tuple[int, ...]
+    gender: str = "unspecified"
+    languages: dict[str, str] = field(default_factory=dict)
+    diet: tuple[str, ...] = ()
+    allergies: tuple[str, ...] = ()
+    needs_non_smoking: bool = False
+    interests: tuple[str, ...] = ()
+    lat: float = 35.7030
+    lon: float = 139.5795
+    max_travel_minutes: int = 60
+    times_unplaced: int = 0
+
+
+@dataclass(frozen=True)
+class HostIn:
+    """One host-family application; ``seats`` maps a date index to the free seats that day."""
+
+    key: int
+    seats: dict[int, int]
+    languages: dict[str, str] = field(default_factory=dict)
+    pets: tuple[str, ...] = ()
+    smoking: bool = False
+    diets_supported: tuple[str, ...] = ()
+    allergens_avoidable: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    lat: float = 35.7030
+    lon: float = 139.5795
+    guest_gender_preference: str = "any"
+    has_children: bool = False
+    household_size: int = 2
+    times_hosted: int = 0
+    times_unplaced: int = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One matching round: who applies, the programme's dates, and the coordinator's levers."""
+
+    students: tuple[StudentIn, ...]
+    hosts: tuple[HostIn, ...]
+    date_labels: tuple[str, ...]
+    weights: dict[str, float] = field(default_factory=dict)
+    pins: tuple[tuple[int, int], ...] = ()
+    forbidden: dict[tuple[int, int], str] = field(default_factory=dict)
+    mode: Mode = "optimal"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A proposed visit: ``score`` is the sum of ``breakdown`` (points per criterion)."""
+
+    student_key: int
+    host_key: int
+    date_index: int
+    score: float
+    breakdown: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why someone was left out: ``code`` + ``params`` to translate, ``text`` in English."""
+
+    code: str
+    params: dict[str, Any]
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A student (or host) with no visit this round, with the reasons, most binding first."""
+
+    key: int
+    reasons: list[Reason]
+
+
+@dataclass
+class Result:
+    assignments: list[Assignment]
+    unplaced_students: list[Unplaced]
+    unplaced_hosts: list[Unplaced]
+    stats: dict[str, Any]
+
+
+class SolverInputError(ValueError):
+    """Bad input: the message names the field and the value."""
+
+
+class PinError(SolverInputError):
+    """A pinned pair cannot be placed; the message names the pair and the hard rule."""
+
+    def __init__(self, student_key: int, host_key: int, rule: str, detail: str) -> None:
+        self.student_key = student_key
+        self.host_key = host_key
+        self.rule = rule
+        super().__init__(f"pin ({student_key}, {host_key}) is infeasible: {rule}: {detail}")
