@@ -5,3 +5,8 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from accounts import audit
+
+        audit.connect()

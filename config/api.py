@@ -10,6 +10,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.audit import access_refused
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn a Django ``ValidationError`` raised by a service into a 400 naming its fields.
@@ -23,7 +25,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             data = {"detail": " ".join(str(m) for m in exc.messages)}
         exc = exceptions.ValidationError(data)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code in (401, 403):
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        access_refused(
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+            path=request.path if request is not None else "",
+            status=response.status_code,
+        )
+    return response
 
 
 class UserLanguageMixin:
