@@ -183,7 +183,7 @@ def check_result(problem: ExchangeProblem) -> None:
     for pair in result.pairs:
         assert pair.a < pair.b
         assert pair_ok(by_key[pair.a], by_key[pair.b], forbidden)
-        assert pair.score == pytest.approx(sum(pair.breakdown.values()), abs=1e-3)
+        assert pair.score == pytest.approx(sum(pair.breakdown.values()), abs=1e-9)
         teachers = {(t, learner) for t, learner, _ in pair.directions}
         assert teachers == {(pair.a, pair.b), (pair.b, pair.a)}
         seen += [pair.a, pair.b]
