@@ -1,6 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Everything else is set-up that
 # they do for you (a virtual environment in .venv, installed from the pinned constraints).
 PYTHON ?= python3
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -10,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

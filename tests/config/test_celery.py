@@ -42,3 +42,5 @@ def test_the_housekeeping_task_is_registered_and_scheduled() -> None:
     entry = BEAT_SCHEDULE["accounts.ws_tickets_purge"]
     assert entry["task"] in app.tasks
     assert 0 < float(entry["schedule"]) <= 24 * 3600
+    # config/settings.py merges every app's schedule into what beat runs.
+    assert app.conf.beat_schedule["accounts.ws_tickets_purge"]["task"] == entry["task"]

@@ -1,0 +1,163 @@
+"""What can be checked of the deployment without Docker: the compose file, the Dockerfile,
+CI's script and the README's two commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_SERVICES = ("web", "worker", "beat")
+# What ENGAWA_ENV=production refuses to start without (config/settings.py), plus the mode itself
+# and the SMTP server that production mail needs.
+PRODUCTION_REQUIRES = (
+    "ENGAWA_ENV",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
+
+
+def command_of(service: dict[str, Any]) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+def depends_healthy(service: dict[str, Any]) -> dict[str, str]:
+    depends = service.get("depends_on", {})
+    assert isinstance(depends, dict), "depends_on must carry conditions"
+    return {name: spec.get("condition", "") for name, spec in depends.items()}
+
+
+def test_the_five_services_exist(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+
+
+def test_postgres_keeps_its_data_and_reports_health(compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    volume = postgres["volumes"][0].split(":")
+    assert volume[1] == "/var/lib/postgresql/data"
+    assert volume[0] in compose["volumes"]
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_redis_reports_health(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "ping" in " ".join(redis["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_are_built_here_and_wait_for_healthy_backends(
+    compose: dict[str, Any], name: str
+) -> None:
+    service = compose["services"][name]
+    assert service["build"] == "."
+    conditions = depends_healthy(service)
+    assert conditions["postgres"] == "service_healthy"
+    assert conditions["redis"] == "service_healthy"
+
+
+def test_web_serves_asgi_with_daphne_after_migrate_and_collectstatic(
+    compose: dict[str, Any],
+) -> None:
+    web = compose["services"]["web"]
+    command = command_of(web)
+    migrate = command.index("manage.py migrate")
+    collect = command.index("manage.py collectstatic")
+    serve = command.index("daphne")
+    assert migrate < serve and collect < serve
+    daphne = shlex.split(command[serve:])
+    assert daphne[-1] == "config.asgi:application"
+    assert daphne[daphne.index("--bind") + 1] == "0.0.0.0"
+    assert daphne[daphne.index("--port") + 1] == "8000"
+    assert "8000:8000" in web["ports"]
+    assert web["healthcheck"]["test"]
+
+
+def test_worker_and_beat_run_celery_on_the_config_app(compose: dict[str, Any]) -> None:
+    worker = shlex.split(command_of(compose["services"]["worker"]))
+    beat = shlex.split(command_of(compose["services"]["beat"]))
+    assert worker[:4] == ["celery", "-A", "config", "worker"]
+    assert beat[:4] == ["celery", "-A", "config", "beat"]
+    # Only one beat: two would send every periodic task twice.
+    assert "deploy" not in compose["services"]["beat"]
+    # They start after web, whose start-up applies the migrations.
+    for name in ("worker", "beat"):
+        assert depends_healthy(compose["services"][name])["web"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_every_variable_production_requires_is_set(compose: dict[str, Any], name: str) -> None:
+    environment = compose["services"][name]["environment"]
+    for variable in PRODUCTION_REQUIRES:
+        assert str(environment.get(variable, "")).strip(), f"{name}: {variable} is not set"
+    assert environment["ENGAWA_ENV"] == "production"
+    # The secret comes from the operator, never from the file: compose refuses to start without.
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", environment["SECRET_KEY"])
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"].startswith("redis://redis:6379")
+
+
+def test_the_database_password_matches_on_both_sides(compose: dict[str, Any]) -> None:
+    password = compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert f":{password}@postgres" in compose["services"]["web"]["environment"]["DATABASE_URL"]
+
+
+def test_the_dockerfile_installs_pinned_and_runs_unprivileged() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.M)
+    assert "pip install -c constraints.txt ." in dockerfile
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
+    assert users and users[-1] not in {"root", "0"}
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".venv" in ignored and ".git" in ignored
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\s*make test\b", script, re.M)
+    assert "export CI=true" in script
+    assert "makemigrations --check" in script
+    assert "check --deploy" in script
+
+
+def test_the_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", readme, re.S)
+    assert first_block, "the README needs its commands in a code block"
+    commands = [
+        line.split("#", 1)[0].strip()
+        for line in first_block.group(1).splitlines()
+        if line.split("#", 1)[0].strip()
+    ]
+    assert commands == ["make run", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_the_readme_documents_every_setting_and_dependency() -> None:
+    readme = (ROOT / "README.md").read_text()
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    variables = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= variables
+    missing = sorted(v for v in variables if f"`{v}`" not in readme)
+    assert not missing, f"README does not document {missing}"
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    names = re.findall(r'^\s*"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?[<>=!~ ;"]', pyproject, re.M)
+    undocumented = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not undocumented, f"README does not say what {undocumented} are for"
