@@ -151,7 +151,7 @@ def visit_ics(*, proposal: Proposal, recipient: User) -> bytes:
         event.add("location", location)
     event.add("url", context["url"])
     calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def message_build(*, delivery: Delivery) -> EmailMultiAlternatives:

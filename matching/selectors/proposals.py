@@ -41,7 +41,7 @@ def _base() -> QuerySet[Proposal]:
 def conversation_id(proposal: Proposal) -> int | None:
     """The id of the proposal's conversation (loaded by this module's querysets), or None."""
     try:
-        conversation = proposal.conversation  # type: ignore[attr-defined]
+        conversation = proposal.conversation
     except (ObjectDoesNotExist, AttributeError):  # none yet, or no chat relation at all
         return None
     return conversation.pk if conversation is not None else None

@@ -154,7 +154,7 @@ def _seat_release(proposal: Proposal) -> None:
 
 
 def _closed_message(proposal: Proposal) -> str:
-    messages = {
+    messages: dict[str, str] = {
         Proposal.Status.CONFIRMED: _("This proposal is already confirmed."),
         Proposal.Status.DECLINED: _("This proposal was declined."),
         Proposal.Status.EXPIRED: _("This proposal has expired."),
