@@ -80,7 +80,7 @@ def _solve_component(
     return rows, out
 
 
-INF = 1 << 61  # "no path": far above any reachable cost, far below int64 overflow
+INF = 1 << 61  # "no seat that day": above any price, far below int64 overflow
 
 
 def _slot_prices(
@@ -90,51 +90,42 @@ def _slot_prices(
     ej: IntA,
     ew: IntA,
     assigned: IntA,
-    pinned: BoolA,
-    cap: IntA,
     big_m: int,
 ) -> tuple[IntA, int]:
-    """Minimal competitive prices of the slots: shortest distance from each slot to the sink.
+    """Minimal competitive prices of the slots for the restricted optimum (in quanta).
 
-    Residual graph of the restricted optimum (costs -(M + w) on a student->slot edge):
-    a slot with a free seat reaches the sink at 0; a full slot goes back to one of its students
-    at +(M + w) (that student loses the seat), who moves on to another slot at -(M + w') or to
-    "unplaced" at 0.  Bellman-Ford towards the sink, vectorised: Gauss-Seidel sweeps alternating
-    the slot and the student updates with ``np.minimum.reduceat``; stops when nothing moves.
+    The least p >= 0 with  p_j >= p_a(s) + w_sj - w_s,a(s)  for a placed student s and any
+    other restricted slot j (s must not envy j), and  p_j >= M + w_sj  for an unplaced student
+    with an edge to j.  A longest-path fixed point over the slots (Bellman-Ford with max),
+    vectorised with ``np.maximum.reduceat``; it exists because the restricted solution is
+    optimal (no improving cycle).  Minimal prices give every student its largest utility, so
+    the pricing pass flags as few pairs as possible.
     """
-    used = assigned[es] == ej
-    load = np.bincount(assigned[assigned >= 0], minlength=n_slots)
-    dist_j = np.where(load < cap, 0, INF).astype(np.int64)
-    base_s = np.where((assigned >= 0) & ~pinned, 0, INF).astype(np.int64)
-
-    def grouped(tail: IntA, head: IntA, cost: IntA) -> tuple[IntA, IntA, IntA, IntA]:
-        order = np.argsort(tail, kind="stable")
-        tail, head, cost = tail[order], head[order], cost[order]
-        starts = np.concatenate(([0], np.nonzero(np.diff(tail))[0] + 1)) if tail.size else tail
-        return tail[starts] if tail.size else tail, head, cost, starts
-
-    # slot -> its students (used edges), student -> other slots (unused restricted edges)
-    j_tail, j_head, j_cost, j_st = grouped(ej[used], es[used], big_m + ew[used])
-    s_tail, s_head, s_cost, s_st = grouped(es[~used], ej[~used], -(big_m + ew[~used]))
-    dist_s = base_s.copy()
-    for sweep in range(1, n + n_slots + 3):
-        moved = False
-        if s_tail.size:
-            best = np.minimum.reduceat(np.minimum(dist_j[s_head], INF) + s_cost, s_st)
-            best = np.minimum(best, INF)
-            better = best < dist_s[s_tail]
-            if better.any():
-                moved = True
-                dist_s[s_tail[better]] = best[better]
-        if j_tail.size:
-            best = np.minimum.reduceat(np.minimum(dist_s[j_head] + j_cost, INF), j_st)
-            better = best < dist_j[j_tail]
-            if better.any():
-                moved = True
-                dist_j[j_tail[better]] = best[better]
-        if not moved:
-            return dist_j, sweep
-    raise RuntimeError("negative cycle in the residual graph: the restricted solve is not optimal")
+    a_of = assigned[es]
+    used = a_of == ej
+    w_at = np.zeros(n, dtype=np.int64)
+    w_at[es[used]] = ew[used]
+    price = np.zeros(n_slots, dtype=np.int64)
+    unpl = a_of < 0
+    if unpl.any():
+        np.maximum.at(price, ej[unpl], big_m + ew[unpl])
+    move = (a_of >= 0) & ~used
+    head = ej[move]
+    order = np.argsort(head, kind="stable")
+    head = head[order]
+    tail = a_of[move][order]
+    gain = (ew[move] - w_at[es[move]])[order]
+    if head.size == 0:
+        return price, 1
+    starts = np.concatenate(([0], np.nonzero(np.diff(head))[0] + 1))
+    heads = head[starts]
+    for sweep in range(1, n_slots + 3):
+        best = np.maximum.reduceat(gain + price[tail], starts)
+        better = best > price[heads]
+        if not better.any():
+            return price, sweep
+        price[heads[better]] = best[better]
+    raise RuntimeError("improving cycle in the restricted solution: it is not optimal")
 
 
 def assign_optimal(
@@ -164,6 +155,8 @@ def assign_optimal(
     pairs = np.unique(np.concatenate([cand, *pin_pairs]).astype(np.int64))
 
     assigned = np.full(n, -1, dtype=np.int64)
+    if pairs.size == 0:
+        return assigned, info  # nobody can be placed anywhere
     new_pairs = pairs
     while True:
         info.iterations += 1
@@ -189,7 +182,7 @@ def assign_optimal(
             assigned[r] = slot
         t1 = time.perf_counter()
         info.phase_ms["lapjvsp"] = info.phase_ms.get("lapjvsp", 0.0) + (t1 - t0) * 1e3
-        price, passes = _slot_prices(n, n_slots, es, ej, ew, assigned, pinned, cap, big_m)
+        price, passes = _slot_prices(n, n_slots, es, ej, ew, assigned, big_m)
         info.bf_passes += passes
         t2 = time.perf_counter()
         info.phase_ms["duals"] = info.phase_ms.get("duals", 0.0) + (t2 - t1) * 1e3
@@ -197,6 +190,11 @@ def assign_optimal(
         w_at = np.zeros(n, dtype=np.int64)
         w_at[es[assigned[es] == ej]] = ew[assigned[es] == ej]
         util = np.where(assigned >= 0, w_at - price[np.maximum(assigned, 0)], -big_m)
+        # Complementary slackness, which the certificate relies on: only full slots have a
+        # price, and no unpinned placed student would rather be unplaced.
+        load = np.bincount(assigned[assigned >= 0], minlength=n_slots)
+        if (price[load < cap] > 0).any() or (util[(assigned >= 0) & ~pinned] < -big_m).any():
+            raise RuntimeError("restricted solution and prices violate complementary slackness")
         new_pairs = _violations(g, s_dates, pinned, assigned, util, price)
         info.phase_ms["verify"] = (
             info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
@@ -243,9 +241,9 @@ def _violations(
             keep = s_dates[si, d] & (assigned[si] != j)
             found_p.append(idx[keep] + p0)
             found_r.append(red[idx][keep])
+    if not found_p:
+        return np.zeros(0, dtype=np.int64)
     p = np.concatenate(found_p)
-    if p.size == 0:
-        return p
     red = np.concatenate(found_r)
     s = g.row_of(p)
     order = np.lexsort((p, red, s))
@@ -273,15 +271,15 @@ def assign_stable(
     n = g.n
     cap = g.slot_cap.copy()
     assigned = np.full(n, -1, dtype=np.int64)
-    for s, h in zip(pin_s.tolist(), pin_h.tolist(), strict=True):
+    for ps, ph in zip(pin_s.tolist(), pin_h.tolist(), strict=True):
         for d in range(g.n_dates):
-            j = int(g.slot_of[h, d])
-            if j >= 0 and s_dates[s, d] and cap[j] > 0:
-                assigned[s] = j
-                cap[j] -= 1
+            pj = int(g.slot_of[ph, d])
+            if pj >= 0 and s_dates[ps, d] and cap[pj] > 0:
+                assigned[ps] = pj
+                cap[pj] -= 1
                 break
         else:
-            raise CapacityError(f"pinned student row {s}: no seat left with host row {h}")
+            raise CapacityError(f"pinned student row {ps}: no seat left with host row {ph}")
     pinned = assigned >= 0
 
     # Every student's slots in its order of preference, as one flat array per block of students.
@@ -303,14 +301,14 @@ def assign_stable(
     held_hv = np.zeros(0, dtype=np.int64)
     free = np.nonzero(~pinned & (ptr < end))[0]
     while free.size:
-        pj = e_j[ptr[free]]
+        prop_j = e_j[ptr[free]]
         phv = e_hv[ptr[free]]
         ptr[free] += 1
         touched = np.zeros(g.n_slots, dtype=bool)
-        touched[pj] = True
+        touched[prop_j] = True
         stay = ~touched[held_j]
         cs = np.concatenate((held_s[~stay], free))
-        cj = np.concatenate((held_j[~stay], pj))
+        cj = np.concatenate((held_j[~stay], prop_j))
         chv = np.concatenate((held_hv[~stay], phv))
         o = np.lexsort((cs, -chv, cj))
         cs, cj, chv = cs[o], cj[o], chv[o]

@@ -24,9 +24,11 @@ from .types import (
     LEVELS,
     PET_ALLERGENS,
     PETS,
+    HostIn,
     PinError,
     Problem,
     SolverInputError,
+    StudentIn,
 )
 
 BoolA = npt.NDArray[np.bool_]
@@ -187,7 +189,8 @@ def encode(problem: Problem) -> Encoded:
                 f"unknown value {h.guest_gender_preference!r}"
             )
 
-    lang_codes = sorted({c for p in (*students, *hosts) for c in p.languages})
+    people: list[StudentIn | HostIn] = [*students, *hosts]
+    lang_codes = sorted({c for p in people for c in p.languages})
     lang_idx = {c: i for i, c in enumerate(lang_codes)}
 
     def lang_bits(people: list[dict[str, str]], who: str) -> list[BitsA]:
@@ -200,7 +203,7 @@ def encode(problem: Problem) -> Encoded:
                     per_level[k][r].append(lang_idx[code])
         return [_words(sets, len(lang_codes)) for sets in per_level]
 
-    interest_codes = sorted({i for p in (*students, *hosts) for i in p.interests})
+    interest_codes = sorted({i for p in people for i in p.interests})
     int_idx = {c: i for i, c in enumerate(interest_codes)}
     food_idx = {a: _ALLERGY[a] for a in FOOD_ALLERGENS}
     pet_allergy_idx = {a: _PET[a] for a in PET_ALLERGENS}

@@ -44,7 +44,9 @@ def blocking_pairs(t: Tables, g: Graph, assigned: IntA) -> int:
     load = np.bincount(assigned[placed], minlength=g.n_slots)
     worst = np.full(g.n_slots, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(worst, assigned[placed], hv_at)
-    free = g.slot_cap - load
+    # one padding slot at the end, so a "no slot" index (-1) reads harmless values
+    free = np.append(g.slot_cap - load, 0)
+    worst = np.append(worst, np.iinfo(np.int64).max)
     hosts = np.arange(m)[None, :]
     count = 0
     for start in range(0, n, BLOCK):
@@ -56,7 +58,7 @@ def blocking_pairs(t: Tables, g: Graph, assigned: IntA) -> int:
         for d in range(enc.n_dates):
             j = g.slot_of[:, d]
             has = j >= 0
-            jj = np.maximum(j, 0)
+            jj = np.where(has, j, g.n_slots)
             open_ = has & (free[jj] > 0)
             w_d = np.where(has & (free[jj] <= 0), worst[jj], np.iinfo(np.int64).max)
             hit = ok & enc.s_dates[rows, d][:, None] & (open_[None, :] | (hv > w_d[None, :]))

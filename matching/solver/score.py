@@ -64,7 +64,8 @@ def resolve_weights(overrides: Mapping[str, float]) -> dict[str, float]:
 
 
 def _count(bits: npt.NDArray[np.uint64]) -> IntA:
-    return np.bitwise_count(bits).sum(axis=-1, dtype=np.int64)
+    out: IntA = np.bitwise_count(bits).sum(axis=-1, dtype=np.int64)
+    return out
 
 
 def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:

@@ -36,6 +36,8 @@ _CATEGORICAL = ("pet", "smoking", "diet", "allergen", "gender")
 
 def _profiles(*cols: npt.NDArray[Any]) -> tuple[IntA, IntA]:
     """(representative row of each distinct profile, profile index of each row)."""
+    if len(cols[0]) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     stacked = np.column_stack([np.asarray(c).reshape(len(c), -1).view(np.int64) for c in cols])
     _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
     return first.astype(np.int64), inverse.reshape(-1).astype(np.int64)
@@ -98,7 +100,7 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
 
     def unpack(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
         full = (bits[:, :, None] >> shifts) & np.uint64(1)
-        return full.reshape(len(bits), -1)[:, :n_int].astype(np.float32)
+        return full.reshape(len(bits), bits.shape[1] * 64)[:, :n_int].astype(np.float32)
 
     counts = np.minimum(np.arange(n_int + 1), INTEREST_CAP) / INTEREST_CAP
     # household depends on the student only through "likes children": a row for each value.

@@ -1,0 +1,96 @@
+"""Hypothesis strategies: small rounds with every hard rule in play."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from matching.solver.types import HostIn, Problem, StudentIn
+
+STATIONS = ((35.7030, 139.5795), (35.7027, 139.5607), (35.6896, 139.7006), (35.6980, 139.4138))
+DATES = ("2027-01-17", "2027-01-24")
+INTERESTS = ("cooking", "anime", "music", "children", "hiking")
+
+
+@st.composite
+def students(draw: st.DrawFn, key: int) -> StudentIn:
+    lat, lon = draw(st.sampled_from(STATIONS))
+    return StudentIn(
+        key=key,
+        dates=tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1)))),
+        gender=draw(st.sampled_from(("female", "male", "nonbinary", "unspecified"))),
+        languages=draw(
+            st.dictionaries(
+                st.sampled_from(("ja", "en", "zh")),
+                st.sampled_from(("beginner", "intermediate", "advanced", "native")),
+                max_size=2,
+            )
+        ),
+        diet=tuple(draw(st.sets(st.sampled_from(("halal", "vegan")), max_size=1))),
+        allergies=tuple(draw(st.sets(st.sampled_from(("cat", "dog", "peanut")), max_size=1))),
+        needs_non_smoking=draw(st.booleans()),
+        interests=tuple(sorted(draw(st.sets(st.sampled_from(INTERESTS), max_size=3)))),
+        lat=lat,
+        lon=lon,
+        max_travel_minutes=draw(st.sampled_from((15, 25, 40, 60))),
+        times_unplaced=draw(st.integers(0, 2)),
+    )
+
+
+@st.composite
+def hosts(draw: st.DrawFn, key: int) -> HostIn:
+    lat, lon = draw(st.sampled_from(STATIONS))
+    days = draw(st.sets(st.sampled_from((0, 1)), min_size=1))
+    return HostIn(
+        key=key,
+        seats={d: draw(st.integers(0, 3)) for d in sorted(days)},
+        languages=draw(
+            st.dictionaries(
+                st.sampled_from(("ja", "en", "zh")),
+                st.sampled_from(("beginner", "intermediate", "advanced", "native")),
+                max_size=2,
+            )
+        ),
+        pets=tuple(draw(st.sets(st.sampled_from(("cat", "dog", "other")), max_size=1))),
+        smoking=draw(st.booleans()),
+        diets_supported=tuple(draw(st.sets(st.sampled_from(("halal", "vegan")), max_size=2))),
+        allergens_avoidable=tuple(draw(st.sets(st.sampled_from(("peanut",)), max_size=1))),
+        interests=tuple(sorted(draw(st.sets(st.sampled_from(INTERESTS), max_size=3)))),
+        lat=lat,
+        lon=lon,
+        guest_gender_preference=draw(st.sampled_from(("any", "any", "female", "male"))),
+        has_children=draw(st.booleans()),
+        household_size=draw(st.integers(1, 5)),
+        times_hosted=draw(st.integers(0, 3)),
+        times_unplaced=draw(st.integers(0, 1)),
+    )
+
+
+@st.composite
+def problems(
+    draw: st.DrawFn, max_students: int = 6, max_hosts: int = 3, mode: str = "optimal"
+) -> Problem:
+    n = draw(st.integers(0, max_students))
+    m = draw(st.integers(0, max_hosts))
+    ss = tuple(draw(students(100 + i)) for i in range(n))
+    hs = tuple(draw(hosts(200 + j)) for j in range(m))
+    forbidden = {}
+    if n and m:
+        for _ in range(draw(st.integers(0, 2))):
+            s = draw(st.sampled_from(ss))
+            h = draw(st.sampled_from(hs))
+            forbidden[(s.key, h.key)] = draw(st.sampled_from(("coordinator", "declined")))
+    weights = draw(
+        st.dictionaries(
+            st.sampled_from(("language", "interests", "travel", "fairness_student")),
+            st.floats(0, 50, allow_nan=False),
+            max_size=2,
+        )
+    )
+    return Problem(
+        students=ss,
+        hosts=hs,
+        date_labels=DATES,
+        weights=weights,
+        forbidden=forbidden,
+        mode="stable" if mode == "stable" else "optimal",
+    )

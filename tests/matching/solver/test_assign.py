@@ -1,0 +1,152 @@
+"""The optimal mode: hard rules, seats, pins and forbids hold, and the optimum is exact."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from bench.instances import make_problem
+from matching.solver import Problem, Result, hard_rule_violations, solve
+from matching.solver.score import resolve_weights
+from matching.solver.solve import choose_quantum
+
+from ._support import brute_force, dense_lsa, max_cardinality
+from .strategies import problems
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _value(p: Problem, r: Result) -> tuple[int, int]:
+    q = choose_quantum(len(p.students), resolve_weights(p.weights))
+    return len(r.assignments), round(sum(a.score for a in r.assignments) / q)
+
+
+def _seat_use(r: Result) -> dict[tuple[int, int], int]:
+    use: dict[tuple[int, int], int] = {}
+    for a in r.assignments:
+        use[(a.host_key, a.date_index)] = use.get((a.host_key, a.date_index), 0) + 1
+    return use
+
+
+@SETTINGS
+@given(problems(max_students=6, max_hosts=3))
+def test_small_rounds_match_brute_force_and_break_no_rule(p: Problem) -> None:
+    r = solve(p)
+    assert hard_rule_violations(p, r) == 0
+    seats = {(h.key, d): c for h in p.hosts for d, c in h.seats.items()}
+    assert all(k <= seats[key] for key, k in _seat_use(r).items())
+    assert all((a.student_key, a.host_key) not in p.forbidden for a in r.assignments)
+    assert _value(p, r) == brute_force(p)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_students=30, max_hosts=12))
+def test_larger_rounds_match_dense_assignment_and_max_cardinality(p: Problem) -> None:
+    r = solve(p)
+    assert hard_rule_violations(p, r) == 0
+    placed, total = _value(p, r)
+    assert placed == max_cardinality(p)
+    assert (placed, total) == dense_lsa(p)
+
+
+def test_nobody_unplaced_beside_a_free_feasible_seat_on_a_generated_round() -> None:
+    p = make_problem(300, seed=3)
+    r = solve(p)
+    assert hard_rule_violations(p, r) == 0
+    assert len(r.assignments) == max_cardinality(p)
+    for u in r.unplaced_students:
+        assert {x.code for x in u.reasons} <= {
+            "no_family_on_dates",
+            "pet",
+            "smoking",
+            "diet",
+            "allergen",
+            "gender",
+            "travel",
+            "forbidden",
+            "combination",
+            "full",
+            "taken",
+        }
+
+
+def test_generated_round_matches_or_tools_min_cost_flow() -> None:
+    mcf = pytest.importorskip("ortools.graph.python.min_cost_flow")
+    from matching.solver import tables
+    from matching.solver.encode import encode
+    from matching.solver.graph import build_graph, pair_slots
+
+    p = make_problem(400, seed=5)
+    r = solve(p)
+    enc = encode(p)
+    weights = resolve_weights({})
+    q = choose_quantum(enc.n, weights)
+    g = build_graph(tables.build_tables(enc, weights, q), 0, 0)
+    pi, j = pair_slots(g, enc.s_dates, g.rows(), g.host.astype("int64"))
+    s = g.row_of(pi)
+    w = g.w[pi].astype("int64")
+    big_m = int(w.max()) * enc.n + 1
+    f = mcf.SimpleMinCostFlow()
+    n, n_slots = enc.n, g.n_slots
+    src, sink = n + n_slots, n + n_slots + 1
+    for a in range(n):
+        f.add_arc_with_capacity_and_unit_cost(src, a, 1, 0)
+        f.add_arc_with_capacity_and_unit_cost(a, sink, 1, 0)
+    for b in range(n_slots):
+        f.add_arc_with_capacity_and_unit_cost(n + b, sink, int(g.slot_cap[b]), 0)
+    for a, b, c in zip(s.tolist(), j.tolist(), w.tolist(), strict=True):
+        f.add_arc_with_capacity_and_unit_cost(a, n + b, 1, -(big_m + c))
+    f.set_node_supply(src, n)
+    f.set_node_supply(sink, -n)
+    assert f.solve() == f.OPTIMAL
+    flows = f.flows(list(range(f.num_arcs())))
+    placed = sum(int(x) for x in flows[2 * n + n_slots :])
+    total = -f.optimal_cost() - placed * big_m
+    assert _value(p, r) == (placed, total)
+
+
+def test_pins_are_kept_and_priced_into_the_optimum() -> None:
+    p = make_problem(60, seed=11)
+    free = solve(p)
+    a = free.assignments[0]
+    # pin the first student to a family it can visit but did not get
+    other = next(
+        b for b in free.assignments if b.host_key != a.host_key and b.date_index == a.date_index
+    )
+    pinned = dataclasses.replace(p, pins=((a.student_key, a.host_key),))
+    r = solve(pinned)
+    assert any(x.student_key == a.student_key and x.host_key == a.host_key for x in r.assignments)
+    assert hard_rule_violations(pinned, r) == 0
+    assert other is not None
+
+
+@SETTINGS
+@given(problems(max_students=5, max_hosts=3))
+def test_a_feasible_pin_is_kept_and_the_rest_is_optimal(p: Problem) -> None:
+    r0 = solve(p)
+    if not r0.assignments:
+        return
+    a = r0.assignments[-1]
+    pinned = dataclasses.replace(p, pins=((a.student_key, a.host_key),))
+    r = solve(pinned)
+    assert any((x.student_key, x.host_key) == (a.student_key, a.host_key) for x in r.assignments)
+    assert hard_rule_violations(pinned, r) == 0
+    assert _value(pinned, r) == brute_force(pinned)
+
+
+def test_same_input_same_output() -> None:
+    p = make_problem(500, seed=2)
+    r1, r2 = solve(p), solve(p)
+    assert r1.assignments == r2.assignments
+    assert r1.unplaced_students == r2.unplaced_students
+    assert r1.unplaced_hosts == r2.unplaced_hosts
+
+
+def test_every_placed_score_is_the_sum_of_its_non_negative_breakdown() -> None:
+    r = solve(make_problem(200, seed=4))
+    for a in r.assignments:
+        assert all(v >= 0 for v in a.breakdown.values())
+        assert a.score == pytest.approx(sum(a.breakdown.values()), abs=1e-6)
+    assert r.stats["matched"] + r.stats["unmatched"] == r.stats["students"]
