@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import HostProfile, User
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Block, Conversation, Membership, Message
@@ -56,14 +56,24 @@ def _other(participants: list[User], me: User) -> User | None:
     return next((p for p in participants if p.pk != me.pk), None)
 
 
+def display_names(users: list[User]) -> dict[int, str]:
+    """A family is shown by its household name, a student by their name. One query."""
+    households = dict(
+        HostProfile.objects.filter(user_id__in=[u.pk for u in users]).values_list(
+            "user_id", "household_name"
+        )
+    )
+    return {u.pk: households.get(u.pk) or u.name for u in users}
+
+
 @member_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
+    found = chat_selectors.conversations_for_user(user=request.user)
+    others = [_other(row.participants, request.user) for row in found]
+    names = display_names([o for o in others if o is not None])
     rows = [
-        {
-            "row": row,
-            "other": _other(row.participants, request.user),
-        }
-        for row in chat_selectors.conversations_for_user(user=request.user)
+        {"row": row, "other": names.get(other.pk, "") if other else ""}
+        for row, other in zip(found, others, strict=True)
     ]
     return render(request, "frontend/chat/list.html", {"rows": rows})
 
@@ -90,6 +100,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     memberships = list(Membership.objects.filter(conversation=conversation).select_related("user"))
     participants = [m.user for m in memberships]
     other = _other(participants, request.user)
+    names = display_names(participants)
     other_read_seq = next((m.last_read_seq for m in memberships if m.user_id != request.user.pk), 0)
     if history and any(m.user_id == request.user.pk for m in memberships):
         chat_services.message_read(
@@ -102,7 +113,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         {
             "conversation": conversation,
             "history": history,
-            "other": other,
+            "other": names.get(other.pk, "") if other else "",
             "other_read_seq": other_read_seq,
             "form": form,
             "can_write": conversation.is_open and not blocked,
@@ -121,7 +132,7 @@ def _chat_config(
         "me": user.pk,
         "socket": f"/ws/chat/{conversation.pk}/",
         "last_id": history[-1].pk if history else 0,
-        "names": {str(p.pk): p.name for p in participants},
+        "names": {str(pk): name for pk, name in display_names(participants).items()},
         "report_url": reverse(
             "frontend:chat_report", kwargs={"conversation_id": conversation.pk, "message_id": 0}
         ),

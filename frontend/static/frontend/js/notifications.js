@@ -24,6 +24,7 @@ function connect() {
   socket = new WebSocket(socketUrl(path));
   socket.addEventListener("open", () => {
     delay = 1000;
+    document.body.dataset.notificationsReady = "true";
   });
   socket.addEventListener("message", (raw) => {
     let event;
@@ -40,6 +41,7 @@ function connect() {
     if (text) showToast(text, { href: event.url, linkText: event.link_text });
   });
   socket.addEventListener("close", (closed) => {
+    document.body.dataset.notificationsReady = "false";
     // 4401/4403: not logged in or not allowed; trying again would not help.
     if (closed.code === 4401 || closed.code === 4403) return;
     window.setTimeout(connect, delay);

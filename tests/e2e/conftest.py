@@ -1,0 +1,229 @@
+"""Browser tests: Debian's chromium through Playwright's sync API, against the real ASGI
+application (HTTP and WebSockets) served by uvicorn in a thread of this process.
+
+Why not pytest-django's ``live_server``: it speaks WSGI, and the chat and the notification
+toasts need WebSockets. Serving ``config.asgi.application`` in-process keeps the test
+database visible to the server; PostgreSQL is required (SQLite's shared in-memory database
+locks whole tables between threads), and the channel layer is Redis, the production one,
+because the test thread and the server's event loop both send to it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from accounts.models import User
+from tests.conftest import need_service
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artefacts" / "screenshots"
+BLOCKING_IMPACTS = {"serious", "critical"}
+DESKTOP, PHONE = 1280, 375
+
+
+@pytest.fixture(scope="session")
+def playwright_browser() -> Iterator[Any]:
+    """One chromium for the whole run (skipped without it locally, a failure in CI)."""
+    need_service("chromium", os.path.exists(CHROMIUM))
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are
+    # plain synchronous code between browser steps, which Django would otherwise refuse.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[str]:
+    """The site, HTTP and WebSockets, at the returned base URL, for one test."""
+    import uvicorn
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"e2e-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    channel_layers.backends.clear()
+    # Server threads close their connections after each request, so that the flush after the
+    # test and the test database's removal are never blocked by an idle connection.
+    db_settings = connections.settings["default"]
+    previous_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
+
+    from config.asgi import application
+
+    port = _free_port()
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the ASGI test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        db_settings["CONN_MAX_AGE"] = previous_age
+        channel_layers.backends.clear()
+
+
+@dataclass
+class Browsing:
+    """Opens tabs on the test server, logged in or not, and audits pages."""
+
+    browser: Any
+    base_url: str
+    contexts: list[Any] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def page(self, user: User | None = None, *, language: str = "en", width: int = DESKTOP) -> Any:
+        context = self.browser.new_context(
+            viewport={"width": width, "height": 900},
+            locale="ja-JP" if language == "ja" else "en-GB",
+            base_url=self.base_url,
+            timezone_id="Asia/Tokyo",
+        )
+        self.contexts.append(context)
+        context.add_cookies([{"name": "django_language", "value": language, "url": self.base_url}])
+        if user is not None:
+            # The account's language decides a logged-in page's language.
+            User.objects.filter(pk=user.pk).update(preferred_language=language)
+            client = Client()
+            # Logging in saves the user, and chat closes old sockets on commit: off the loop.
+            off_loop(lambda: client.force_login(user))
+            context.add_cookies(
+                [
+                    {
+                        "name": "sessionid",
+                        "value": client.cookies["sessionid"].value,
+                        "url": self.base_url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+
+        def on_console(message: Any) -> None:
+            # A CSP refusal means an inline script or style slipped into a page.
+            if "Content Security Policy" in message.text or message.type == "error":
+                self.problems.append(f"{page.url}: console {message.type}: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
+        return page
+
+    def audit(self, page: Any, name: str) -> list[str]:
+        """axe-core at desktop and phone width (serious and critical violations), plus a
+        full-page screenshot of each for a person to look at. Returns what failed."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        failures: list[str] = []
+        for width in (DESKTOP, PHONE):
+            page.set_viewport_size({"width": width, "height": 900})
+            results = Axe().run(page)
+            for violation in results.response.get("violations", []):
+                if violation.get("impact") in BLOCKING_IMPACTS:
+                    targets = [n.get("target") for n in violation.get("nodes", [])][:3]
+                    failures.append(
+                        f"{name} @{width}px: {violation['id']} ({violation['impact']}): "
+                        f"{violation.get('help')} {targets}"
+                    )
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+            )
+            if width == PHONE and overflow:
+                failures.append(f"{name} @{width}px: the page scrolls sideways")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        return failures
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(playwright_browser: Any, asgi_server: str) -> Iterator[Browsing]:
+    session = Browsing(browser=playwright_browser, base_url=asgi_server)
+    yield session
+    session.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def off_loop(function: Callable[[], Any]) -> Any:
+    """Run ``function`` (data set-up through services) in a plain thread and return its result.
+
+    Playwright's event loop lives in the test's thread; services that send channel-layer
+    events on commit need a thread without one."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = function()
+        except BaseException as exc:  # handed back to the test's thread below
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run, name="e2e-setup")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -1,0 +1,158 @@
+"""Every page for visitors, students and families in chromium: axe-core finds no serious or
+critical problem at desktop width or at 375 px, nothing scrolls sideways on a phone, no
+script or style is refused by the CSP, and a screenshot of each is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from chat.services import message_post
+from matching.models import Proposal
+from matching.services.proposals import proposal_accept, round_publish
+from tests.e2e.conftest import Browsing, off_loop
+from tests.factories import ProgramFactory, ProposalFactory, UserFactory
+
+# serialized_rollback: the flush after a browser test must not lose the reference data
+# (stations, languages...) that data migrations created.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _confirmed_proposal(coordinator) -> Proposal:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    proposal_accept(proposal_id=draft.pk, by=draft.student_application.user)
+    proposal_accept(proposal_id=draft.pk, by=draft.host_application.user)
+    return Proposal.objects.get(pk=draft.pk)
+
+
+def test_every_page_is_accessible_at_desktop_and_phone_width(
+    browsing: Browsing, coordinator
+) -> None:
+    visit = off_loop(lambda: _confirmed_proposal(coordinator))
+    student = visit.student_application.user
+    host = visit.host_application.user
+    conversation = visit.conversation
+    message, _ = off_loop(
+        lambda: message_post(conversation_id=conversation.pk, sender=host, body="ようこそ!")
+    )
+    off_loop(
+        lambda: message_post(
+            conversation_id=conversation.pk, sender=student, body="Thank you, see you!"
+        )
+    )
+    # A second proposal still waiting for answers, for the proposals and decline pages.
+    waiting = ProposalFactory()
+    off_loop(lambda: round_publish(round_id=waiting.round_id, by=coordinator))
+    waiting_student = waiting.student_application.user
+    open_program = ProgramFactory(name="Spring home visits")
+    newcomer = UserFactory(role="host", name="New family")
+
+    failures: list[str] = []
+    anonymous = {
+        "home": "/",
+        "signup": "/signup/",
+        "login": "/login/",
+        "password-reset": "/password-reset/",
+        "password-reset-sent": "/password-reset/sent/",
+    }
+    for language in ("en", "ja"):
+        page = browsing.page(language=language)
+        for name, url in anonymous.items():
+            page.goto(url)
+            failures += browsing.audit(page, f"{name}-{language}")
+
+    student_pages = {
+        "dashboard-student": "/dashboard/",
+        "profile-student": "/profile/",
+        "profile-student-about": "/profile/about/",
+        "profile-student-languages": "/profile/languages/",
+        "profile-student-food": "/profile/food/",
+        "profile-student-travel": "/profile/travel/",
+        "profile-student-interests": "/profile/interests/",
+        "programmes": "/programmes/",
+        "programme-apply": f"/programmes/{open_program.pk}/",
+        "programme-applied": f"/programmes/{visit.program_id}/",
+        "visits": "/visits/",
+        "visit-student": f"/visits/{visit.pk}/",
+        "messages": "/messages/",
+        "chat": f"/messages/{conversation.pk}/",
+        "chat-report": f"/messages/{conversation.pk}/report/{message.pk}/",
+    }
+    page = browsing.page(student)
+    for name, url in student_pages.items():
+        page.goto(url)
+        failures += browsing.audit(page, name)
+
+    page = browsing.page(waiting_student, language="ja")
+    for name, url in {
+        "proposals-ja": "/proposals/",
+        "proposal-decline-ja": f"/proposals/{waiting.pk}/decline/",
+    }.items():
+        page.goto(url)
+        failures += browsing.audit(page, name)
+
+    host_pages = {
+        "dashboard-host": "/dashboard/",
+        "profile-host-household": "/profile/household/",
+        "profile-host-home": "/profile/home/",
+        "profile-host-station": "/profile/station/",
+        "proposals-host": "/proposals/",
+        "visit-host": f"/visits/{visit.pk}/",
+    }
+    page = browsing.page(host)
+    for name, url in host_pages.items():
+        page.goto(url)
+        failures += browsing.audit(page, name)
+
+    # After the visit day, the feedback form; and an empty profile for a new family.
+    Proposal.objects.filter(pk=visit.pk).update(date=timezone.localdate() - dt.timedelta(days=2))
+    page.goto(f"/visits/{visit.pk}/")
+    failures += browsing.audit(page, "visit-feedback")
+    page = browsing.page(newcomer, language="ja")
+    page.goto("/profile/")
+    failures += browsing.audit(page, "profile-empty-ja")
+
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_bad_input_shows_the_error_beside_the_field(browsing: Browsing) -> None:
+    UserFactory(email="taken@example.org")
+    page = browsing.page(language="en", width=375)
+    page.goto("/signup/")
+    page.locator("#id_role_0").check()
+    page.get_by_label("Your name").fill("Minh")
+    page.get_by_label("E-mail address").fill("taken@example.org")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+
+    email = page.locator("#id_email")
+    assert email.get_attribute("aria-invalid") == "true"
+    error = page.locator("#id_email_error")
+    assert "already exists" in error.inner_text()
+    # The message sits in the same field block as the input, and the input points at it.
+    assert page.locator(".field", has=email).locator("#id_email_error").count() == 1
+    assert "id_email_error" in (email.get_attribute("aria-describedby") or "")
+    assert page.locator("#id_password_error").is_visible()
+    # The browser moved the focus to the first field that needs attention.
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    failures = browsing.audit(page, "signup-errors")
+    assert not failures, "\n".join(failures)
+
+
+def test_profile_step_error_in_japanese_beside_the_field(browsing: Browsing, student) -> None:
+    page = browsing.page(student, language="ja")
+    page.goto("/profile/travel/")
+    page.locator("#id_max_travel_minutes").fill("500")
+    page.locator("form.card button[type=submit]").click()
+    error = page.locator("#id_max_travel_minutes_error")
+    assert "10 から 180 の間" in error.inner_text()
+    assert page.locator("html").get_attribute("lang") == "ja"
+    failures = browsing.audit(page, "profile-error-ja")
+    assert not failures, "\n".join(failures)
