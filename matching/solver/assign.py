@@ -77,6 +77,8 @@ def _solve_component(
     out = np.full(rows.size, -1, dtype=np.int64)
     real = c_ind < total_seats
     out[r_ind[real]] = seat_slot[c_ind[real]]
+    if (out[pinned[rows]] < 0).any():
+        raise CapacityError("more pinned students than seats with their families")
     return rows, out
 
 

@@ -80,7 +80,11 @@ def solve(problem: Problem) -> Result:
                 "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
             }
     except CapacityError as exc:
-        sk, hk = int(enc.s_key[enc.pin_s[0]]), int(enc.h_key[enc.pin_h[0]])
+        # Name a pin of the family with more pinned students than seats (else the first pin).
+        pins_per_host = np.bincount(enc.pin_h, minlength=enc.m)
+        over = np.nonzero(pins_per_host[enc.pin_h] > enc.h_seats[enc.pin_h].sum(axis=1))[0]
+        k = int(over[-1]) if over.size else 0
+        sk, hk = int(enc.s_key[enc.pin_s[k]]), int(enc.h_key[enc.pin_h[k]])
         raise PinError(sk, hk, "capacity", f"the pinned pairs do not fit the seats: {exc}") from exc
     t2 = time.perf_counter()
 
