@@ -16,6 +16,7 @@ from matching.models import Program
 
 @shared_task(
     name="matching.announcement_email_send",
+    ignore_result=True,
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=30,
     retry_backoff_max=15 * 60,
