@@ -661,6 +661,22 @@ def test_csv_export_of_confirmed_visits(coord: Client, program: Program) -> None
     assert waiting.student_application.user.name not in text
 
 
+def test_csv_export_query_count_is_constant(
+    coord: Client, program: Program, django_assert_max_num_queries: Any
+) -> None:
+    url = reverse("frontend:coordinator:visits_csv", args=[program.pk])
+    _rnd, proposal = _published(program)
+    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
+    with CaptureQueriesContext(connection) as few:
+        coord.get(url)
+    for _ in range(3):
+        _rnd, proposal = _published(program)
+        Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
+    with django_assert_max_num_queries(len(few)):
+        answer = coord.get(url)
+    assert len(answer.content.decode("utf-8-sig").strip().splitlines()) == 5
+
+
 def test_csv_headers_follow_the_coordinators_language(
     page_client: Callable[..., Client], coordinator: User, program: Program
 ) -> None:
@@ -700,6 +716,30 @@ def test_reports_queue_shows_the_message_in_context(coord: Client, report: Any) 
     assert "a rude message" in page and "hello 0" in page and "Rude" in page
     assert "coord-thread__message--reported" in page
     assert "Resolve the report" in page and "Close the conversation" in page
+
+
+def test_reports_queue_query_count_is_constant(
+    coord: Client, report: Any, program: Program, django_assert_max_num_queries: Any
+) -> None:
+    from chat import services as chat_services
+
+    url = reverse("frontend:coordinator:reports")
+    with CaptureQueriesContext(connection) as few:
+        coord.get(url)
+    for _ in range(3):
+        _rnd, proposal = _published(program)
+        Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
+        proposal.refresh_from_db()
+        conversation = chat_services.conversation_open(proposal=proposal)
+        message, _created = chat_services.message_post(
+            conversation_id=conversation.pk, sender=proposal.host_application.user, body="rude"
+        )
+        chat_services.report_create(
+            message_id=message.pk, reporter=proposal.student_application.user, reason="Rude"
+        )
+    with django_assert_max_num_queries(len(few)):
+        answer = coord.get(url)
+    assert answer.content.decode().count("coord-thread__message--reported") == 4
 
 
 def test_resolve_a_report(coord: Client, report: Any) -> None:
