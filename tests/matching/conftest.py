@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from matching.models import Application, Program
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Factories set a password on every user; Argon2 would make the bulk tests crawl."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def future_days(*offsets: int) -> list[str]:
@@ -61,3 +67,10 @@ def make_host() -> Callable[..., Application]:
         )
 
     return make
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Service messages in English, so that tests can read them (the default language is ja)."""
+    with translation.override("en"):
+        yield

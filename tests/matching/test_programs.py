@@ -19,7 +19,7 @@ from matching.services.programs import (
 from tests import factories
 from tests.matching.conftest import future_days
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _create(coordinator: User, **overrides: object) -> Program:

@@ -1,0 +1,165 @@
+"""Reads for rounds: who is still free to place, what the two sides' history forbids, and the
+rounds a coordinator reviews. Every read runs a fixed number of queries whatever the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+from matching.models import Application, Feedback, HostDay, Program, Proposal, Round, Unplaced
+
+# Why a pair may not be proposed, as the solver names it (matching.solver.types.FORBID_REASONS).
+DECLINED = "declined"
+MET_BEFORE = "met_before"
+BAD_FEEDBACK = "bad_feedback"
+BAD_RATING_AT_MOST = 2
+
+
+@dataclass
+class RoundPool:
+    """The applicants a round may place. ``free_seats`` maps a host application id to
+    ``{iso date: seats still free}`` for every day it offered (0 when full): the solver tells
+    "full" apart from "not offered" in its explanations."""
+
+    students: list[Application]
+    hosts: list[Application]
+    free_seats: dict[int, dict[str, int]] = field(default_factory=dict)
+    # Confirmed visits of each family (by host user id) across every programme.
+    times_hosted: dict[int, int] = field(default_factory=dict)
+
+
+def applications_for_round(*, program: Program) -> RoundPool:
+    """Active applications of ``program`` still free: students without a live proposal in the
+    programme, and every active family with its seats left per day. Profiles (with their
+    stations) are joined; four queries in all."""
+    live = Proposal.objects.filter(student_application=OuterRef("pk"), status__in=Proposal.LIVE)
+    base = Application.objects.filter(program=program, status=Application.Status.ACTIVE)
+    students = list(
+        base.filter(role=Role.STUDENT)
+        .exclude(Exists(live))
+        .select_related("user", "user__student_profile", "user__student_profile__home_station")
+        .order_by("id")
+    )
+    hosts = list(
+        base.filter(role=Role.HOST)
+        .select_related("user", "user__host_profile", "user__host_profile__home_station")
+        .prefetch_related(Prefetch("days", queryset=HostDay.objects.order_by("date")))
+        .order_by("id")
+    )
+    free_seats = {
+        host.pk: {
+            day.date.isoformat(): max(0, day.seats - day.seats_taken) for day in host.days.all()
+        }
+        for host in hosts
+    }
+    hosted = (
+        Proposal.objects.filter(
+            status=Proposal.Status.CONFIRMED,
+            host_application__user_id__in=[host.user_id for host in hosts],
+        )
+        .values("host_application__user_id")
+        .annotate(n=Count("id"))
+    )
+    times_hosted = {row["host_application__user_id"]: row["n"] for row in hosted}
+    return RoundPool(
+        students=students, hosts=hosts, free_seats=free_seats, times_hosted=times_hosted
+    )
+
+
+def pair_history(*, program: Program, pool: RoundPool) -> dict[tuple[int, int], str]:
+    """Pairs of the pool that must not be proposed because of what already happened between
+    the two people, keyed ``(student application id, host application id)``:
+
+    - ``declined``: one declined the other in this programme (any round);
+    - ``met_before``: a confirmed visit between the same two users, in any programme;
+    - ``bad_feedback``: either side rated the other 2 or less, or would not meet again.
+
+    History is looked up by user, since the same people apply afresh to each programme. Three
+    queries, each restricted to the pool's users."""
+    student_app = {app.user_id: app.pk for app in pool.students}
+    host_app = {app.user_id: app.pk for app in pool.hosts}
+    if not student_app or not host_app:
+        return {}
+    student_users = list(student_app)
+    host_users = list(host_app)
+    pairs: dict[tuple[int, int], str] = {}
+
+    def add(rows: QuerySet[Proposal] | QuerySet[Feedback], reason: str) -> None:
+        for student_user, host_user in rows:
+            key = (student_app.get(student_user), host_app.get(host_user))
+            if key[0] is not None and key[1] is not None:
+                pairs.setdefault(key, reason)  # type: ignore[arg-type]
+
+    add(
+        Proposal.objects.filter(
+            program=program,
+            status=Proposal.Status.DECLINED,
+            student_application__user_id__in=student_users,
+            host_application__user_id__in=host_users,
+        ).values_list("student_application__user_id", "host_application__user_id"),
+        DECLINED,
+    )
+    add(
+        Proposal.objects.filter(
+            status=Proposal.Status.CONFIRMED,
+            student_application__user_id__in=student_users,
+            host_application__user_id__in=host_users,
+        ).values_list("student_application__user_id", "host_application__user_id"),
+        MET_BEFORE,
+    )
+    add(
+        Feedback.objects.filter(
+            Q(rating__lte=BAD_RATING_AT_MOST) | Q(would_meet_again=False),
+            proposal__student_application__user_id__in=student_users,
+            proposal__host_application__user_id__in=host_users,
+        ).values_list(
+            "proposal__student_application__user_id", "proposal__host_application__user_id"
+        ),
+        BAD_FEEDBACK,
+    )
+    return pairs
+
+
+def rounds_of_program(*, program: Program) -> QuerySet[Round]:
+    """The programme's rounds, newest first, with their proposal counts (one query)."""
+    return (
+        Round.objects.filter(program=program)
+        .select_related("created_by")
+        .annotate(proposal_count=Count("proposals"))
+        .order_by("-number")
+    )
+
+
+def round_detail(*, round_id: int) -> Round:
+    """A round with its proposals (both sides' names joined) and its unplaced applicants:
+    three queries whatever the number of proposals. Http404 when missing."""
+    proposals = Proposal.objects.select_related(
+        "student_application__user",
+        "host_application__user",
+        "host_application__user__host_profile",
+    ).order_by("date", "id")
+    unplaced = Unplaced.objects.select_related(
+        "application__user", "application__user__host_profile"
+    ).order_by("id")
+    found = (
+        Round.objects.filter(pk=round_id)
+        .select_related("program", "created_by")
+        .prefetch_related(
+            Prefetch("proposals", queryset=proposals),
+            Prefetch("unplaced", queryset=unplaced),
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def round_get(*, round_id: int) -> Round:
+    found = Round.objects.filter(pk=round_id).select_related("program").first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,485 @@
+"""Round services on the database: validation, the run's atomicity, idempotence, and the
+rules that decide who may be proposed to whom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import User
+from matching.models import Application, Feedback, HostDay, Program, Proposal, Round, Unplaced
+from matching.services import rounds as round_services
+from matching.services.rounds import round_run, round_start
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+API_STATS = {
+    "students",
+    "hosts",
+    "slots",
+    "matched",
+    "unmatched",
+    "total_score",
+    "mean_score",
+    "min_score",
+    "solve_ms",
+}
+
+MakeApp = Callable[..., Application]
+
+
+@pytest.fixture
+def run_rounds(django_capture_on_commit_callbacks: Any) -> Callable[..., Round]:
+    """Start a round and let its on-commit task run (eager Celery), as a request would."""
+
+    def start(program: Program, by: User, **levers: Any) -> Round:
+        with django_capture_on_commit_callbacks(execute=True):
+            rnd = round_start(program=program, by=by, **levers)
+        rnd.refresh_from_db()
+        return rnd
+
+    return start
+
+
+@pytest.fixture
+def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """The live events the services send, recorded instead of pushed."""
+    sent: list[dict[str, Any]] = []
+
+    def record(*, user_ids: Any, event: dict[str, Any]) -> None:
+        sent.append({"user_ids": list(user_ids), **event})
+
+    import chat.services
+
+    monkeypatch.setattr(chat.services, "notification_send", record)
+    yield sent
+
+
+def _pairs(rnd: Round) -> set[tuple[int, int]]:
+    return set(rnd.proposals.values_list("student_application_id", "host_application_id"))
+
+
+class TestStartValidation:
+    @pytest.mark.parametrize(
+        ("levers", "field"),
+        [
+            ({"weights": {"beauty": 1}}, "weights"),
+            ({"weights": {"language": -1}}, "weights"),
+            ({"weights": {"language": True}}, "weights"),
+            ({"weights": {"language": float("nan")}}, "weights"),
+            ({"weights": ["language"]}, "weights"),
+            ({"pins": [[1, 2, 3]]}, "pins"),
+            ({"pins": "all"}, "pins"),
+            ({"forbids": [["a", "b"]]}, "forbids"),
+            ({"mode": "random"}, "mode"),
+        ],
+    )
+    def test_bad_lever_is_named_and_nothing_stored(
+        self, program: Program, coordinator: User, levers: dict[str, Any], field: str
+    ) -> None:
+        with pytest.raises(ValidationError) as exc:
+            round_start(program=program, by=coordinator, **levers)
+        assert field in exc.value.message_dict
+        assert not Round.objects.exists()
+
+    def test_pairs_must_be_this_programmes_active_applications_in_the_right_roles(
+        self, program: Program, coordinator: User, make_student: MakeApp, make_host: MakeApp
+    ) -> None:
+        student, host = make_student(program), make_host(program)
+        other = factories.ProgramFactory(created_by=coordinator)
+        foreign = make_student(other)
+        withdrawn = make_student(program)
+        Application.objects.filter(pk=withdrawn.pk).update(status=Application.Status.WITHDRAWN)
+        cases = [
+            ("pins", [[host.pk, student.pk]]),  # roles swapped
+            ("pins", [[foreign.pk, host.pk]]),  # another programme
+            ("forbids", [[withdrawn.pk, host.pk]]),
+            ("forbids", [[student.pk, 999999]]),
+        ]
+        for field, pairs in cases:
+            with pytest.raises(ValidationError) as exc:
+                round_start(program=program, by=coordinator, **{field: pairs})
+            assert list(exc.value.message_dict) == [field], (field, pairs)
+        assert not Round.objects.exists()
+
+    def test_a_pin_that_is_also_forbidden_is_refused(
+        self, program: Program, coordinator: User, make_student: MakeApp, make_host: MakeApp
+    ) -> None:
+        student, host = make_student(program), make_host(program)
+        with pytest.raises(ValidationError) as exc:
+            round_start(
+                program=program,
+                by=coordinator,
+                pins=[[student.pk, host.pk]],
+                forbids=[[student.pk, host.pk]],
+            )
+        assert "forbidden" in exc.value.message_dict["pins"][0]
+
+    def test_a_student_pinned_twice_is_refused(
+        self, program: Program, coordinator: User, make_student: MakeApp, make_host: MakeApp
+    ) -> None:
+        student = make_student(program)
+        hosts = [make_host(program), make_host(program)]
+        with pytest.raises(ValidationError) as exc:
+            round_start(program=program, by=coordinator, pins=[[student.pk, h.pk] for h in hosts])
+        assert "pins" in exc.value.message_dict
+
+    def test_a_pinned_student_must_be_free(
+        self, program: Program, coordinator: User, make_host: MakeApp
+    ) -> None:
+        live = factories.ProposalFactory(
+            round=factories.RoundFactory(program=program), status=Proposal.Status.PROPOSED
+        )
+        with pytest.raises(ValidationError) as exc:
+            round_start(
+                program=program,
+                by=coordinator,
+                pins=[[live.student_application_id, make_host(program).pk]],
+            )
+        assert "live proposal" in exc.value.message_dict["pins"][0]
+
+    def test_closed_programme_and_non_coordinator(
+        self, program: Program, coordinator: User, student: User
+    ) -> None:
+        with pytest.raises(PermissionDenied):
+            round_start(program=program, by=student)
+        Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
+        with pytest.raises(ValidationError) as exc:
+            round_start(program=program, by=coordinator)
+        assert "program" in exc.value.message_dict
+
+
+class TestStart:
+    def test_queues_a_numbered_round_and_enqueues_on_commit(
+        self,
+        program: Program,
+        coordinator: User,
+        monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any,
+        events: list[dict[str, Any]],
+    ) -> None:
+        from matching.tasks import rounds as tasks
+
+        enqueued: list[int] = []
+        monkeypatch.setattr(tasks.round_run, "delay", enqueued.append)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            first = round_start(program=program, by=coordinator, weights={"travel": 0})
+            assert enqueued == []  # nothing leaves before the commit
+        for callback in callbacks:
+            callback()
+        second = round_start(program=program, by=coordinator)
+        assert (first.number, second.number) == (1, 2)
+        assert first.status == Round.Status.QUEUED
+        assert first.weights == {"travel": 0.0}
+        assert enqueued == [first.pk]
+
+
+class TestRun:
+    def test_writes_a_draft_with_proposals_unplaced_and_stats(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+        events: list[dict[str, Any]],
+    ) -> None:
+        students = [make_student(program) for _ in range(3)]
+        host = make_host(program, seats=1, dates=program.dates[:1])
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert rnd.finished_at is not None
+        proposals = list(rnd.proposals.all())
+        assert len(proposals) == 1
+        proposal = proposals[0]
+        assert proposal.status == Proposal.Status.DRAFT
+        assert proposal.host_application_id == host.pk
+        assert proposal.date.isoformat() == program.dates[0]
+        assert proposal.breakdown
+        assert proposal.score == pytest.approx(sum(proposal.breakdown.values()), abs=1e-6)
+        unplaced = {u.application_id: u.reasons for u in rnd.unplaced.all()}
+        assert set(unplaced) == {s.pk for s in students} - {proposal.student_application_id}
+        assert all(reasons for reasons in unplaced.values())
+        assert set(rnd.stats) >= API_STATS
+        assert (rnd.stats["students"], rnd.stats["matched"], rnd.stats["unmatched"]) == (3, 1, 2)
+        assert [e["status"] for e in events] == ["queued", "running", "draft"]
+        assert {tuple(e["user_ids"]) for e in events} == {(coordinator.pk,)}
+        # A draft takes no seats: publishing does.
+        assert HostDay.objects.get(application=host, date=program.dates[0]).seats_taken == 0
+        assert Application.objects.get(pk=students[0].pk).times_unplaced == 0
+
+    def test_solver_error_leaves_nothing_and_marks_the_round_failed(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+        monkeypatch: pytest.MonkeyPatch,
+        events: list[dict[str, Any]],
+    ) -> None:
+        make_student(program)
+        make_host(program)
+
+        def explode(problem: Any) -> Any:
+            raise RuntimeError("the assignment blew up")
+
+        monkeypatch.setattr(round_services, "solve", explode)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.FAILED
+        assert "RuntimeError" in rnd.error
+        assert "the assignment blew up" in rnd.error
+        assert not Proposal.objects.exists()
+        assert not Unplaced.objects.exists()
+        assert events[-1]["status"] == "failed"
+
+    def test_failure_half_way_through_the_write_leaves_no_half_round(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        for _ in range(3):
+            make_student(program)
+        make_host(program, seats=1)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            # By now the proposals are written in the same transaction.
+            assert Proposal.objects.exists()
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(Unplaced.objects, "bulk_create", broken)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.FAILED
+        assert "disk full" in rnd.error
+        assert not Proposal.objects.exists()
+        assert not Unplaced.objects.exists()
+        assert rnd.stats == {}
+
+    def test_redelivered_task_does_nothing(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        make_student(program)
+        make_host(program)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT
+        before = list(rnd.proposals.values_list("id", flat=True))
+        assert round_run(round_id=rnd.pk) is None
+        assert list(rnd.proposals.values_list("id", flat=True)) == before
+        Round.objects.filter(pk=rnd.pk).update(status=Round.Status.FAILED)
+        assert round_run(round_id=rnd.pk) is None
+        assert round_run(round_id=987654) is None
+
+    def test_a_run_abandoned_by_a_dead_worker_is_run_again(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+    ) -> None:
+        make_student(program)
+        make_host(program)
+        rnd = factories.RoundFactory(
+            program=program, status=Round.Status.RUNNING, created_by=coordinator
+        )
+        assert round_run(round_id=rnd.pk) is not None
+        rnd.refresh_from_db()
+        assert rnd.status == Round.Status.DRAFT
+        assert rnd.proposals.count() == 1
+
+    def test_a_later_round_sees_only_free_applicants(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        students = [make_student(program) for _ in range(3)]
+        host = make_host(program, seats=2, dates=program.dates[:1])
+        first = run_rounds(program, coordinator)
+        assert first.proposals.count() == 2
+        # Publishing (the proposals part) makes the drafts live and takes the seats.
+        taken = first.proposals.first()
+        assert taken is not None
+        Proposal.objects.filter(pk=taken.pk).update(status=Proposal.Status.PROPOSED)
+        HostDay.objects.filter(application=host).update(seats_taken=1)
+        second = run_rounds(program, coordinator)
+        assert second.status == Round.Status.DRAFT, second.error
+        assert second.stats["students"] == 2
+        assert second.stats["slots"] == 1
+        assert second.proposals.count() == 1
+        placed = set(second.proposals.values_list("student_application_id", flat=True))
+        placed |= set(second.unplaced.values_list("application_id", flat=True))
+        assert taken.student_application_id not in placed
+        assert placed == {s.pk for s in students} - {taken.student_application_id}
+
+    def test_forbids_are_respected(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program)
+        host = make_host(program)
+        rnd = run_rounds(program, coordinator, forbids=[[student.pk, host.pk]])
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert not rnd.proposals.exists()
+        reasons = rnd.unplaced.get(application=student).reasons
+        assert reasons
+
+    def test_pins_are_honoured(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        # The student speaks English only; the first family English too, the second Japanese.
+        student = make_student(program, languages=[{"code": "en", "level": "native"}])
+        make_host(program, languages=[{"code": "en", "level": "native"}])
+        japanese = make_host(program, languages=[{"code": "ja", "level": "native"}])
+        rnd = run_rounds(program, coordinator, pins=[[student.pk, japanese.pk]])
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert _pairs(rnd) == {(student.pk, japanese.pk)}
+        assert rnd.pins == [[student.pk, japanese.pk]]
+
+    def test_an_infeasible_pin_fails_the_round_with_a_clear_error(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program, allergies=["cat"])
+        host = make_host(program, pets=["cat"])
+        rnd = run_rounds(program, coordinator, pins=[[student.pk, host.pk]])
+        assert rnd.status == Round.Status.FAILED
+        assert str(student.pk) in rnd.error
+        assert "pin" in rnd.error.lower()
+        assert not Proposal.objects.exists()
+
+    def test_declined_pair_is_not_proposed_again(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program)
+        host = make_host(program, seats=2)
+        earlier = factories.RoundFactory(program=program, created_by=coordinator)
+        factories.ProposalFactory(
+            round=earlier,
+            student_application=student,
+            host_application=host,
+            status=Proposal.Status.DECLINED,
+        )
+        other = make_student(program)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert _pairs(rnd) == {(other.pk, host.pk)}
+        assert rnd.unplaced.filter(application=student).exists()
+
+    @pytest.mark.parametrize("history", ["met_before", "low_rating", "would_not_meet_again"])
+    def test_pairs_with_a_bad_or_finished_history_are_not_proposed(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+        history: str,
+    ) -> None:
+        student = make_student(program)
+        host = make_host(program)
+        # The same two people met in an earlier programme.
+        past = factories.ProgramFactory(created_by=coordinator)
+        met = factories.ProposalFactory(
+            round=factories.RoundFactory(program=past, created_by=coordinator),
+            student_application=factories.ApplicationFactory(program=past, user=student.user),
+            host_application=factories.HostApplicationFactory(program=past, user=host.user),
+            status=(
+                Proposal.Status.CONFIRMED if history == "met_before" else Proposal.Status.EXPIRED
+            ),
+        )
+        if history != "met_before":
+            Feedback.objects.create(
+                proposal=met,
+                author=host.user,
+                rating=2 if history == "low_rating" else 4,
+                would_meet_again=history != "would_not_meet_again",
+            )
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert not rnd.proposals.exists()
+
+    def test_good_feedback_does_not_forbid(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program)
+        host = make_host(program)
+        past = factories.ProgramFactory(created_by=coordinator)
+        met = factories.ProposalFactory(
+            round=factories.RoundFactory(program=past, created_by=coordinator),
+            student_application=factories.ApplicationFactory(program=past, user=student.user),
+            host_application=factories.HostApplicationFactory(program=past, user=host.user),
+            status=Proposal.Status.EXPIRED,
+        )
+        Feedback.objects.create(proposal=met, author=student.user, rating=5, would_meet_again=True)
+        rnd = run_rounds(program, coordinator)
+        assert _pairs(rnd) == {(student.pk, host.pk)}
+
+    def test_an_applicant_whose_profile_lost_its_station_is_unplaced_with_the_reason(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program)
+        student.user.student_profile.home_station = None
+        student.user.student_profile.save()
+        make_host(program)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        reasons = rnd.unplaced.get(application=student).reasons
+        assert reasons[0]["code"] == "profile_incomplete"
+
+    def test_withdrawn_applications_are_not_placed(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        student = make_student(program)
+        Application.objects.filter(pk=student.pk).update(status=Application.Status.WITHDRAWN)
+        make_host(program)
+        rnd = run_rounds(program, coordinator)
+        assert rnd.stats["students"] == 0
+        assert not rnd.proposals.exists()
