@@ -160,9 +160,16 @@ def _program_or_404(program_id: int) -> Program:
     return _mark_accepting(program_selectors.program_get(program_id=program_id))
 
 
+def _program_with_counts_or_404(request: HttpRequest, program_id: int) -> Program:
+    """The programme with ``student_count`` and ``host_count`` (as the list shows them)."""
+    return _mark_accepting(
+        program_selectors.program_get_visible(user=_coordinator(request), program_id=program_id)
+    )
+
+
 @coordinator_required
 def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program_or_404(program_id)
+    program = _program_with_counts_or_404(request, program_id)
     rounds = list(round_selectors.rounds_of_program(program=program))
     context = {
         "program": program,
@@ -346,9 +353,12 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     name = row.user.name
     if isinstance(row.profile, HostProfile) and row.profile.household_name:
         name = row.profile.household_name
+    languages = _reference_labels()["languages"] if application.teaches else {}
     context = {
         "program": program,
         "application": application,
+        "teaches": _join([languages.get(code) or code for code in application.teaches]),
+        "learns": _join([languages.get(code) or code for code in application.learns]),
         "row": row,
         "title": name,
         "facts": _profile_facts(row.profile),

@@ -238,6 +238,7 @@ def test_create_and_close_a_programme(coord: Client) -> None:
     page = coord.get(answer["Location"]).content.decode()
     assert "Summer visits" in page and "Run a matching round" in page
     assert "Taking applications" in page
+    assert "<dt>Students</dt><dd>0</dd>" in page
     closed = coord.post(reverse("frontend:coordinator:program_close", args=[program.pk]))
     assert closed.status_code == 302
     program.refresh_from_db()
