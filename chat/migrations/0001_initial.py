@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_messages', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'ordering': ['conversation', 'seq'],
+                'ordering': ['conversation_id', 'seq'],
             },
         ),
         migrations.CreateModel(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -64,3 +64,41 @@ async def open_socket(path: str, user: User) -> WebsocketCommunicator:
 def _fast_password_hashing(settings: Any) -> None:
     """Factories hash a password per user; Argon2 would make these tests slow for nothing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _worker_threads_close_their_connections() -> Iterator[None]:
+    """Consumers query from worker threads; with persistent connections (CONN_MAX_AGE) those
+    would outlive the test and keep PostgreSQL from dropping the test database."""
+    from django.db import connections
+
+    shared = connections["default"].settings_dict  # the dict every thread's connection uses
+    before = shared.get("CONN_MAX_AGE", 0)
+    shared["CONN_MAX_AGE"] = 0
+    yield
+    shared["CONN_MAX_AGE"] = before
+    _close_connections_in_worker_threads()
+
+
+def _close_connections_in_worker_threads() -> None:
+    import threading
+
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    from chat import consumers
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
+    executor = consumers._executor
+    threads = len(getattr(executor, "_threads", ()))
+    if executor is None or not threads:
+        return
+    # One task per thread: the barrier keeps each thread busy until all have closed theirs.
+    barrier = threading.Barrier(threads)
+
+    def close() -> None:
+        connections.close_all()
+        barrier.wait(timeout=5)
+
+    for future in [executor.submit(close) for _ in range(threads)]:
+        future.result(timeout=10)
