@@ -81,7 +81,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation_or_404(request, conversation_id)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The page without JavaScript: the same service the socket uses.
         try:
@@ -158,7 +158,7 @@ def message_report(request: HttpRequest, conversation_id: int, message_id: int) 
     message = Message.objects.filter(conversation=conversation, pk=message_id).first()
     if message is None:
         raise Http404
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             chat_services.report_create(

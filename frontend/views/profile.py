@@ -68,7 +68,12 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         raise Http404
     current: Step = steps[index]
     profile = profile_of(user)
-    form = form_for_step(current, role=user.role, profile=profile, data=request.POST or None)
+    form = form_for_step(
+        current,
+        role=user.role,
+        profile=profile,
+        data=request.POST if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             profile_save(user=user, data=form.service_data(), partial=True)

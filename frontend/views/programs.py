@@ -54,7 +54,9 @@ def program_apply(request: HttpRequest, program_id: int) -> HttpResponse:
     application = program.my_applications[0] if program.my_applications else None
     form = None
     if application is None and _accepting(program):
-        form = ApplyForm(request.POST or None, program=program, user=request.user)
+        form = ApplyForm(
+            request.POST if request.method == "POST" else None, program=program, user=request.user
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 program_services.application_submit(

@@ -141,7 +141,7 @@ def proposal_accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @member_required
 def proposal_decline(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
-    form = DeclineForm(request.POST or None)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             proposal_services.proposal_decline(
@@ -203,7 +203,7 @@ def visit_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     ]
     form = None
     if not mine and proposal.date < timezone.localdate():
-        form = FeedbackForm(request.POST or None)
+        form = FeedbackForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 feedback_services.feedback_leave(
