@@ -216,6 +216,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each gets its own, stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        # Programmes and conversations share one choice set: open or closed.
+        "OpenClosedStatusEnum": "matching.models.Program.Status",
+        "ApplicationStatusEnum": "matching.models.Application.Status",
+        "RoundStatusEnum": "matching.models.Round.Status",
+        "ProposalStatusEnum": "matching.models.Proposal.Status",
+        "ReportStatusEnum": "chat.models.Report.Status",
+    },
 }
 
 # --- Redis, channels, Celery --------------------------------------------------------------------
