@@ -126,7 +126,7 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
     (key = application id) from the application (teaches, learns, format, time slots, gender
     preference, times unplaced) and the profile (levels, station, travel limit, gender,
     interests); the round's weights; the forbidden pairs (the round's forbids, then pairs that
-    declined or rated each other badly before).  Three queries."""
+    declined or rated each other badly before); the round's pins.  Three queries."""
     apps = exchange_pool(round=round)
     applicants: list[ExchangeApplicant] = []
     for app in apps:
@@ -158,7 +158,13 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
             forbidden[(min(a, b), max(a, b))] = COORDINATOR
     for pair, reason in _history(apps).items():
         forbidden.setdefault(pair, reason)
-    return ExchangeProblem(applicants=applicants, weights=dict(round.weights), forbidden=forbidden)
+    return ExchangeProblem(
+        applicants=applicants,
+        weights=dict(round.weights),
+        forbidden=forbidden,
+        # Every pin goes to the solver, which refuses one that cannot hold (ExchangePinError).
+        pins=[(int(a), int(b)) for a, b in round.pins or []],
+    )
 
 
 def _reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:

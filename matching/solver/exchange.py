@@ -33,15 +33,28 @@ Score: each criterion gives a value in [0, 1]; a pair's score is sum(weight x va
 * ``fairness`` - (min(times unplaced, 3) of both) / 6: people left over before come first.
 
 Objective: the most people paired, then the highest total score (lexicographic).  Per connected
-component of the feasibility graph, ``linear_sum_assignment`` on the symmetric matrix
-``M + score`` (feasible), 0 (diagonal = stay unpaired), -BIG (infeasible) gives a maximum cycle
-cover; with ``M`` above any matching's total score the lexicographic order is kept.  Half its
-value bounds the optimum from above (every matching is a cover of 2-cycles and fixed points).
-A cover with no odd cycle of length >= 3 is turned into an optimal matching directly.  Otherwise
-the component is solved as an integer programme (``scipy.optimize.milp``: most pairs, then best
-score at that cardinality); a large component uses the candidate edges (the cover's edges and
-each applicant's best few) and its score bound is tightened by a Lagrangian search over the
-cardinality multiplier, one assignment per step.  The result reports the bound and the gap.
+component of the feasibility graph (``connected_components``), ``linear_sum_assignment`` on the
+symmetric matrix ``M + score`` (feasible), 0 (diagonal = stay unpaired), -BIG (infeasible)
+gives a maximum cycle cover; with ``M`` above any matching's total score the lexicographic order
+is kept.  Half its value bounds the optimum from above (every matching is a cover made of
+2-cycles and fixed points), and ``floor(bound / M)`` bounds the number of pairs.
+
+* A cover without odd cycles of length >= 3 is optimal as a matching: 2-cycles are pairs and an
+  even cycle gives its better alternating half (both halves are worth half the cycle).
+* Otherwise an odd cycle drops the vertex whose removal leaves the best alternating path, the
+  dropped vertices are re-paired where a direct edge or a path through one pair allows, and the
+  component is solved as an integer programme with ``scipy.optimize.milp`` (HiGHS): first the
+  most pairs, then the best score with the pair count fixed.  HiGHS's dual bound certifies it
+  (exact when it finishes).  A component with more than ``EXACT_EDGE_LIMIT`` edges runs the milp
+  on candidate edges (the cover's and each applicant's best ``CANDIDATES_PER_APPLICANT``); its
+  score bound is then the Lagrangian ``min_mu FM(score + mu) - mu * pairs`` (FM = half a cycle
+  cover), searched by bisection on the cover's cardinality (a subgradient).
+
+Stats: ``upper_bound`` bounds the total score of every matching with at least as many pairs as
+the answer (and ``pairs_upper_bound`` the number of pairs); ``gap = (upper_bound - total) /
+upper_bound``.  Pins (coordinator-fixed pairs) are checked against every rule and taken out of
+the graph first.  Same input, same answer, whatever the input order (applicants are sorted by
+key).  Values are single precision; scores and bounds are summed in double precision.
 """
 
 from __future__ import annotations
@@ -60,6 +73,7 @@ from scipy.sparse.csgraph import connected_components
 
 Bool = npt.NDArray[np.bool_]
 Float = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 Int = npt.NDArray[np.int64]
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced", "native")
@@ -138,6 +152,12 @@ class ExchangeProblem:
     weights: Mapping[str, float] = field(default_factory=dict)
     # Unordered pairs of keys that may not pair, with why (e.g. "declined", "coordinator").
     forbidden: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    # Pairs the coordinator fixed: kept as they are (each must be feasible), the rest is solved.
+    pins: Sequence[tuple[int, int]] = ()
+
+
+class ExchangePinError(ValueError):
+    """A pin names an unknown applicant, repeats one, or breaks a rule (named in the message)."""
 
 
 class ExchangePair(NamedTuple):
@@ -257,22 +277,24 @@ def encode(applicants: Sequence[ExchangeApplicant]) -> Encoded:
     )
 
 
-def travel_minutes(lat: Float, lon: Float) -> Float:
-    """n x n estimated travel minutes between home stations (NaN when a station is unknown)."""
-    phi, lam = np.radians(lat), np.radians(lon)
-    dphi = phi[:, None] - phi[None, :]
-    dlam = lam[:, None] - lam[None, :]
-    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    minutes: Float = TRAVEL_OVERHEAD_MINUTES + km * (60.0 / TRAVEL_KM_PER_HOUR)
+def travel_minutes(lat: Float, lon: Float) -> F32:
+    """n x n estimated travel minutes between home stations (NaN when a station is unknown).
+    Single precision: minutes are compared with whole-minute limits."""
+    phi, lam = np.radians(lat).astype(np.float32), np.radians(lon).astype(np.float32)
+    h = np.sin((phi[:, None] - phi[None, :]) / 2) ** 2
+    h += (
+        np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin((lam[:, None] - lam[None, :]) / 2) ** 2
+    )
+    km = np.float32(2 * EARTH_RADIUS_KM) * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    minutes: F32 = np.float32(TRAVEL_OVERHEAD_MINUTES) + km * np.float32(60.0 / TRAVEL_KM_PER_HOUR)
     np.fill_diagonal(minutes, 0.0)
     return minutes
 
 
-def _shared_bits(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """n x n count of common set bits, one word at a time."""
+def _shared_bits(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.int16]:
+    """n x n count of common set bits, one 64-bit word at a time."""
     n, words = bits.shape
-    out = np.zeros((n, n), dtype=np.int64)
+    out = np.zeros((n, n), dtype=np.int16)
     for w in range(words):
         out += np.bitwise_count(bits[:, w][:, None] & bits[:, w][None, :])
     return out
@@ -290,7 +312,7 @@ class Arrays:
     enc: Encoded
     stages: tuple[Bool, ...]
     in_person: Bool
-    values: dict[str, Float]  # criterion -> n x n value in [0, 1]
+    values: dict[str, F32]  # criterion -> n x n value in [0, 1]
     weights: dict[str, float]
     score: Float
 
@@ -299,22 +321,58 @@ class Arrays:
         return self.stages[-1]
 
 
-def _directed_teaching(enc: Encoded) -> tuple[Bool, Float]:
+# FIT[t, l]: the share of the way to native that a teacher of rank t covers for a learner of
+# rank l (0 when the teacher is not above the learner).
+_FIT = np.array(
+    [[max(0.0, (t - le) / (3 - le)) if le < 3 else 0.0 for le in range(4)] for t in range(4)],
+    dtype=np.float32,
+)
+
+
+def _directed_teaching(enc: Encoded) -> tuple[Bool, F32]:
     """[a, b]: does a teach b some language b learns, above b's level; and the best fit."""
     n = len(enc.keys)
     teaches = np.zeros((n, n), dtype=bool)
-    fit = np.zeros((n, n), dtype=np.float64)
-    # One n x n step per language (a handful), never per pair.
+    fit = np.zeros((n, n), dtype=np.float32)
+    # One block per language (its teachers x its learners), never a loop over pairs.
     for col in range(len(enc.languages)):
-        t = enc.teach[:, col].astype(np.int64)[:, None]
-        learner = enc.learn[:, col].astype(np.int64)[None, :]
-        ok = (t >= 0) & (learner >= 0) & (t > learner)
-        if not ok.any():
+        teachers = np.flatnonzero(enc.teach[:, col] >= 0)
+        learners = np.flatnonzero(enc.learn[:, col] >= 0)
+        if not len(teachers) or not len(learners):
             continue
-        share = (t - learner) / np.maximum(3 - learner, 1)
-        teaches |= ok
-        fit = np.maximum(fit, np.where(ok, share, 0.0))
+        block = _FIT[enc.teach[teachers, col][:, None], enc.learn[learners, col][None, :]]
+        sub = np.ix_(teachers, learners)
+        teaches[sub] |= block > 0
+        fit[sub] = np.maximum(fit[sub], block)
     return teaches, fit
+
+
+def _values(
+    enc: Encoded, fit: F32, shared_slots: npt.NDArray[np.int16], in_person: Bool, minutes: F32
+) -> dict[str, F32]:
+    """criterion -> n x n value in [0, 1] (single precision: a score is a sum of five)."""
+    one = np.float32(1.0)
+    shared_interests = _shared_bits(enc.interests).astype(np.float32)
+    interest_counts = np.diag(shared_interests).copy()
+    union = interest_counts[:, None] + interest_counts[None, :] - shared_interests
+    slot_counts = np.diag(shared_slots).astype(np.float32)
+    smaller = np.minimum(slot_counts[:, None], slot_counts[None, :])
+    limit = enc.limit.astype(np.float32)
+    shorter = np.maximum(np.fmin(limit[:, None], limit[None, :]), one)
+    unplaced = np.minimum(enc.unplaced, 3.0).astype(np.float32) / np.float32(6.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        travel = np.where(in_person, np.clip(one - minutes / shorter, 0.0, 1.0), np.float32(0.5))
+        return {
+            "level_fit": (fit + fit.T) * np.float32(0.5),
+            "shared_interests": np.where(
+                union > 0, shared_interests / np.maximum(union, one), np.float32(0.0)
+            ),
+            "time_overlap": np.where(
+                smaller > 0, shared_slots / np.maximum(smaller, one), np.float32(0.0)
+            ).astype(np.float32),
+            "travel": np.nan_to_num(travel, nan=0.5).astype(np.float32),
+            "fairness": unplaced[:, None] + unplaced[None, :],
+        }
 
 
 def build_arrays(problem: ExchangeProblem) -> Arrays:
@@ -343,7 +401,6 @@ def build_arrays(problem: ExchangeProblem) -> Arrays:
     in_person = ~any_online & reachable
 
     shared_slots = _shared_bits(enc.slots)
-    slot_counts = np.diag(shared_slots).astype(np.float64)
     slots_ok = shared_slots > 0
 
     def accepts(pref: npt.NDArray[np.int8], gender: npt.NDArray[np.int8]) -> Bool:
@@ -363,28 +420,10 @@ def build_arrays(problem: ExchangeProblem) -> Arrays:
     for rule in (format_ok, travel_ok, slots_ok, gender_ok, allowed):
         stages.append(stages[-1] & rule)
 
-    shared_interests = _shared_bits(enc.interests).astype(np.float64)
-    interest_counts = np.diag(shared_interests)
-    union = interest_counts[:, None] + interest_counts[None, :] - shared_interests
-    smaller = np.minimum(slot_counts[:, None], slot_counts[None, :])
-    shorter = np.fmin(enc.limit[:, None], enc.limit[None, :])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        travel_value = np.where(
-            in_person, np.clip(1.0 - minutes / np.maximum(shorter, 1.0), 0.0, 1.0), 0.5
-        )
-        values: dict[str, Float] = {
-            "level_fit": (fit + fit.T) / 2.0,
-            "shared_interests": np.where(union > 0, shared_interests / np.maximum(union, 1), 0.0),
-            "time_overlap": np.where(smaller > 0, shared_slots / np.maximum(smaller, 1), 0.0),
-            "travel": np.nan_to_num(travel_value, nan=0.5),
-            "fairness": (
-                np.minimum(enc.unplaced, 3.0)[:, None] + np.minimum(enc.unplaced, 3.0)[None, :]
-            )
-            / 6.0,
-        }
+    values = _values(enc, fit, shared_slots, in_person, minutes)
     score = np.zeros((n, n), dtype=np.float64)
     for name in EXCHANGE_CRITERIA:
-        score += weights[name] * values[name]
+        score += weights[name] * values[name].astype(np.float64)
     return Arrays(
         enc=enc,
         stages=tuple(stages),
@@ -671,6 +710,25 @@ def _directions(enc: Encoded, i: int, j: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _pinned(arrays: Arrays, pins: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    index = {int(k): i for i, k in enumerate(arrays.enc.keys)}
+    seen: set[int] = set()
+    out: list[tuple[int, int]] = []
+    for a_key, b_key in pins:
+        for key in (a_key, b_key):
+            if key not in index:
+                raise ExchangePinError(f"pin ({a_key}, {b_key}): {key} is not an applicant")
+            if key in seen:
+                raise ExchangePinError(f"pin ({a_key}, {b_key}): {key} is pinned twice")
+            seen.add(key)
+        a, b = index[a_key], index[b_key]
+        for rule, stage in zip(RULE_ORDER, arrays.stages, strict=True):
+            if not stage[a, b]:
+                raise ExchangePinError(f"pin ({a_key}, {b_key}) is infeasible: {rule}")
+        out.append((a, b))
+    return out
+
+
 def solve_exchange(
     problem: ExchangeProblem, *, clock: Callable[[], float] = time.perf_counter
 ) -> ExchangeResult:
@@ -679,10 +737,17 @@ def solve_exchange(
     arrays = build_arrays(problem)
     enc, feasible, score = arrays.enc, arrays.feasible, arrays.score
     n = len(enc.keys)
+    matched = _pinned(arrays, problem.pins)
+    pinned_score = float(sum(score[a, b] for a, b in matched))
+    if matched:
+        # Pinned applicants leave the graph; the others are solved around them.
+        feasible = feasible.copy()
+        gone = np.array([v for pair in matched for v in pair])
+        feasible[gone, :] = False
+        feasible[:, gone] = False
     n_comp, labels = connected_components(sparse.csr_array(feasible), directed=False)
     order = np.argsort(labels, kind="stable")
-    bounds_sum, pairs_bound = 0.0, 0
-    matched: list[tuple[int, int]] = []
+    bounds_sum, pairs_bound = pinned_score, len(matched)
     methods: dict[str, int] = {}
     split = np.flatnonzero(np.diff(labels[order])) + 1
     for members in np.split(order, split) if n else []:
@@ -725,6 +790,7 @@ def solve_exchange(
         "min_score": round(min(scores), 6) if scores else 0.0,
         "upper_bound": round(upper, 6),
         "gap": (upper - total) / upper if upper > 0 else 0.0,
+        "pinned": len(problem.pins),
         "components": int(n_comp),
         "methods": methods,
         "solve_ms": round((clock() - started) * 1000.0, 1),

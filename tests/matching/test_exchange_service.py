@@ -273,3 +273,16 @@ def test_runs_on_postgres_too(postgres: None, exchange_program: Program) -> None
     rnd = new_round(exchange_program)
     run(rnd)
     assert Proposal.objects.filter(round=rnd).count() == 3
+
+
+def test_pinned_pair_is_proposed(exchange_program: Program) -> None:
+    ja, en = japanese(exchange_program), english(exchange_program)
+    ja2, en2 = japanese(exchange_program), english(exchange_program)
+    rnd = new_round(exchange_program, pins=[[en2.pk, ja.pk]])
+    run(rnd)
+    pairs = {
+        frozenset((p.student_application_id, p.host_application_id))
+        for p in Proposal.objects.filter(round=rnd)
+    }
+    assert frozenset((ja.pk, en2.pk)) in pairs
+    assert frozenset((ja2.pk, en.pk)) in pairs

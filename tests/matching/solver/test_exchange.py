@@ -469,3 +469,36 @@ def test_augment_keeps_a_matching_and_never_loses_pairs(seed: int, n: int, p: fl
     assert len(vertices) == len(set(vertices))
     assert all(feasible[a, b] for a, b in pairs)
     assert len(pairs) >= len(start)
+
+
+def test_pins_are_kept_and_the_rest_is_solved_around_them() -> None:
+    # 3 would be the better partner of 1 (fairness), but the coordinator pinned 1 with 2.
+    people = [person(1), english(2), english(3, times_unplaced=3), person(4)]
+    result = solve_exchange(ExchangeProblem(applicants=people, pins=[(2, 1)]))
+    assert [(p.a, p.b) for p in result.pairs] == [(1, 2), (3, 4)]
+    assert result.stats["pinned"] == 1
+    assert result.stats["upper_bound"] >= result.stats["total_score"]
+    alone = solve_exchange(ExchangeProblem(applicants=people[:3], pins=[(2, 1)]))
+    assert [(p.a, p.b) for p in alone.pairs] == [(1, 2)]
+    assert [(u.key, u.reasons[0]["code"]) for u in alone.unplaced] == [(3, "partners_taken")]
+
+
+@pytest.mark.parametrize(
+    ("pins", "message"),
+    [
+        ([(1, 9)], "9 is not an applicant"),
+        ([(1, 2), (2, 1)], "pinned twice"),
+        ([(1, 3)], "infeasible: no_language_match"),
+    ],
+)
+def test_bad_pins_are_refused(pins: list[tuple[int, int]], message: str) -> None:
+    people = [person(1), english(2), person(3)]
+    with pytest.raises(exchange.ExchangePinError, match=message):
+        solve_exchange(ExchangeProblem(applicants=people, pins=pins))
+
+
+def test_forbidden_pin_names_the_rule() -> None:
+    people = [person(1), english(2)]
+    problem = ExchangeProblem(applicants=people, forbidden={(1, 2): "declined"}, pins=[(1, 2)])
+    with pytest.raises(exchange.ExchangePinError, match="forbidden"):
+        solve_exchange(problem)
