@@ -6,7 +6,7 @@ who teach Japanese; the rest teach English, Chinese, Korean, Vietnamese, Nepali 
 same instance (so peak memory is per method); networkx ``max_weight_matching(maxcardinality=
 True)`` is exact and gets 60 s.  Writes ``bench/results/exchange.json`` and prints a table.
 
-    .venv/bin/python bench/exchange.py [--sizes 200 1000 2000] [--seed 7]
+    .venv/bin/python bench/exchange.py [--sizes 200 500 1000 2000] [--seed 7] [--shapes typical ...]
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ JA_LEARNS_WEIGHTS = np.array([0.62, 0.13, 0.13, 0.05, 0.04, 0.03])
 LEARNER_LEVELS = ("beginner", "intermediate", "advanced")
 
 
-def make_instance(n: int, seed: int) -> ExchangeProblem:
+def make_instance(n: int, seed: int, shape: str = "typical") -> ExchangeProblem:
+    """``typical``: the association's mix, nearly bipartite (Japanese teachers on one side).
+    ``crosslingual``: a third of the others also learn another non-Japanese language, so
+    non-Japanese residents pair with each other too and the graph has odd cycles."""
     rng = np.random.default_rng(seed)
     people: list[ExchangeApplicant] = []
     for key in range(1, n + 1):
@@ -83,6 +86,10 @@ def make_instance(n: int, seed: int) -> ExchangeProblem:
             learns = {"ja": level}
             if rng.random() < 0.1 and native != "en":
                 learns["en"] = "intermediate"
+            if shape == "crosslingual" and rng.random() < 0.35:
+                other = str(rng.choice(OTHER_NATIVE, p=OTHER_WEIGHTS))
+                if other not in teaches:
+                    learns.setdefault(other, "beginner")
         fmt = ("online", "in_person", "either")[int(rng.choice(3, p=[0.25, 0.3, 0.45]))]
         gender = ("female", "male", "unspecified")[int(rng.choice(3, p=[0.55, 0.4, 0.05]))]
         pref = "any"
@@ -135,6 +142,7 @@ def run_engawa(problem: ExchangeProblem) -> dict[str, Any]:
         "pairs_upper_bound": result.stats["pairs_upper_bound"],
         "gap": result.stats["gap"],
         "methods": result.stats["methods"],
+        "edges": int(np.count_nonzero(np.triu(build_arrays(problem).feasible, 1))),
     }
 
 
@@ -171,15 +179,24 @@ def run_greedy(problem: ExchangeProblem) -> dict[str, Any]:
 METHODS = {"engawa": run_engawa, "networkx": run_networkx, "greedy": run_greedy}
 
 
-def child(method: str, n: int, seed: int) -> None:
-    problem = make_instance(n, seed)
+def peak_rss_mb() -> float:
+    """This process's peak resident memory.  VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    exec from the forking parent, which would charge the parent's arrays to the child."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024.0, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def child(method: str, n: int, seed: int, shape: str) -> None:
+    problem = make_instance(n, seed, shape)
     out = METHODS[method](problem)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+    out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
 
-def run_child(method: str, n: int, seed: int, timeout: float | None) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", method, str(n), str(seed)]
+def run_child(method: str, n: int, seed: int, shape: str, timeout: float | None) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", method, str(n), str(seed), shape]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
@@ -189,21 +206,21 @@ def run_child(method: str, n: int, seed: int, timeout: float | None) -> dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 1000, 2000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 500, 1000, 2000])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--child", nargs=3)
+    parser.add_argument("--shapes", nargs="*", default=["typical", "crosslingual"])
+    parser.add_argument("--child", nargs=4)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), int(args.child[2]))
+        child(args.child[0], int(args.child[1]), int(args.child[2]), args.child[3])
         return
     rows: list[dict[str, Any]] = []
-    for n in args.sizes:
-        problem = make_instance(n, args.seed)
-        _, ei, _, _ = _edges(problem)
-        row: dict[str, Any] = {"applicants": n, "seed": args.seed, "edges": len(ei)}
+    for shape, n in ((shape, n) for shape in args.shapes for n in args.sizes):
+        row: dict[str, Any] = {"shape": shape, "applicants": n, "seed": args.seed}
         for method in METHODS:
             timeout = NETWORKX_TIMEOUT_S if method == "networkx" else None
-            row[method] = run_child(method, n, args.seed, timeout)
+            row[method] = run_child(method, n, args.seed, shape, timeout)
+        row["edges"] = row["engawa"].pop("edges")
         ours, nx_row, greedy = row["engawa"], row["networkx"], row["greedy"]
         if not nx_row.get("timed_out"):
             row["vs_networkx"] = {
@@ -218,12 +235,12 @@ def main() -> None:
             ours["upper_bound"], 1e-9
         )
         rows.append(row)
-        print(f"n={n} done", file=sys.stderr)
+        print(f"{shape} n={n} done", file=sys.stderr)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"results": rows}, indent=2) + "\n")
     header = (
-        f"{'n':>5} {'edges':>7} | {'method':<8} {'time s':>8} {'rss MB':>7} {'pairs':>6} "
-        f"{'total':>11} {'gap':>9}"
+        f"{'shape':<12} {'n':>5} {'edges':>7} | {'method':<8} {'time s':>8} {'rss MB':>7} "
+        f"{'pairs':>6} {'total':>11} {'gap':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -232,17 +249,21 @@ def main() -> None:
         for method in METHODS:
             r = row[method]
             if r.get("timed_out"):
-                print(f"{row['applicants']:>5} {row['edges']:>7} | {method:<8} {'> 60':>8}")
+                print(
+                    f"{row['shape']:<12} {row['applicants']:>5} {row['edges']:>7} | "
+                    f"{method:<8} {'> 60':>8}"
+                )
                 continue
             gap = (bound - r["total_score"]) / bound if bound else 0.0
             print(
-                f"{row['applicants']:>5} {row['edges']:>7} | {method:<8} {r['seconds']:>8.2f} "
+                f"{row['shape']:<12} {row['applicants']:>5} {row['edges']:>7} | "
+                f"{method:<8} {r['seconds']:>8.2f} "
                 f"{r['peak_rss_mb']:>7.1f} {r['pairs']:>6} {r['total_score']:>11.2f} {gap:>9.2e}"
             )
         if "vs_networkx" in row:
             v = row["vs_networkx"]
             print(
-                f"{'':>15}   equal to networkx: {v['equal']}  speed-up x{v['speedup']:.1f}  "
+                f"{'':>28}   equal to networkx: {v['equal']}  speed-up x{v['speedup']:.1f}  "
                 f"pairs ratio {v['pairs_ratio']:.4f}  score ratio {v['score_ratio']:.6f}"
             )
 

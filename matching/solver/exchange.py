@@ -71,6 +71,8 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse.csgraph import connected_components
 
+from matching.solver.encode import travel_minutes as station_minutes
+
 Bool = npt.NDArray[np.bool_]
 Float = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -95,12 +97,6 @@ EXCHANGE_DEFAULT_WEIGHTS: dict[str, float] = {
     "travel": 10.0,
     "fairness": 15.0,
 }
-
-# Travel estimate: a fixed overhead (walking to and waiting at stations) plus door-to-door speed
-# on urban rail, from the great-circle distance.
-TRAVEL_OVERHEAD_MINUTES = 10.0
-TRAVEL_KM_PER_HOUR = 25.0
-EARTH_RADIUS_KM = 6371.0
 
 # Components with at most this many edges are solved exactly by milp on all their edges;
 # above it, milp runs on candidate edges only (measured: ~25k edges solve in about a second).
@@ -278,15 +274,13 @@ def encode(applicants: Sequence[ExchangeApplicant]) -> Encoded:
 
 
 def travel_minutes(lat: Float, lon: Float) -> F32:
-    """n x n estimated travel minutes between home stations (NaN when a station is unknown).
-    Single precision: minutes are compared with whole-minute limits."""
+    """n x n estimated travel minutes between home stations (NaN when a station is unknown):
+    the home-visit solver's estimate, so a station pair costs the same minutes in both
+    programmes.  Single precision: minutes are compared with whole-minute limits."""
     phi, lam = np.radians(lat).astype(np.float32), np.radians(lon).astype(np.float32)
-    h = np.sin((phi[:, None] - phi[None, :]) / 2) ** 2
-    h += (
-        np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin((lam[:, None] - lam[None, :]) / 2) ** 2
+    minutes: F32 = np.asarray(
+        station_minutes(phi[:, None], lam[:, None], phi[None, :], lam[None, :]), dtype=np.float32
     )
-    km = np.float32(2 * EARTH_RADIUS_KM) * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    minutes: F32 = np.float32(TRAVEL_OVERHEAD_MINUTES) + km * np.float32(60.0 / TRAVEL_KM_PER_HOUR)
     np.fill_diagonal(minutes, 0.0)
     return minutes
 

@@ -273,8 +273,10 @@ def test_odd_cycle_needs_blossom_reasoning() -> None:
     score = np.where(feasible, 10.0, 0.0)
     score[2, 3] = score[3, 2] = 1.0
     result = solve_component(feasible, score)
+    assert result.method == "milp"
     assert len(result.pairs) == 3
     assert (2, 3) in result.pairs or (3, 2) in result.pairs
+    assert result.score_bound == pytest.approx(21.0)
 
 
 def test_medium_problem_equals_networkx() -> None:
