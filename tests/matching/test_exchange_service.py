@@ -286,3 +286,24 @@ def test_pinned_pair_is_proposed(exchange_program: Program) -> None:
     }
     assert frozenset((ja.pk, en2.pk)) in pairs
     assert frozenset((ja2.pk, en.pk)) in pairs
+
+
+def test_exchange_draft_publishes_and_confirms_through_the_proposal_flow(
+    exchange_program: Program, coordinator: User
+) -> None:
+    from matching.services.proposals import proposal_accept, round_publish
+
+    ja, en = japanese(exchange_program), english(exchange_program)
+    rnd = new_round(exchange_program)
+    run(rnd)
+    published = round_publish(round_id=rnd.pk, by=coordinator)
+    assert published.skipped == []
+    proposal = Proposal.objects.get(round=rnd)
+    assert proposal.status == Proposal.Status.PROPOSED
+    assert HostDay.objects.get(application_id=proposal.host_application_id).seats_taken == 1
+    proposal_accept(proposal_id=proposal.pk, by=ja.user)
+    proposal_accept(proposal_id=proposal.pk, by=en.user)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.CONFIRMED
+    # Both are now taken: the next round has nobody to pair.
+    assert exchange_problem_for_round(round=new_round(exchange_program)).applicants == []
