@@ -127,7 +127,13 @@ class UnplacedAdmin(admin.ModelAdmin[Unplaced]):
     list_display = ["id", "round", "application"]
     list_filter = ["round__program"]
     search_fields = ["application__user__name", "application__user__email"]
-    list_select_related = ["round", "round__program", "application", "application__user"]
+    list_select_related = [
+        "round",
+        "round__program",
+        "application",
+        "application__user",
+        "application__program",
+    ]
     readonly_fields = ["round", "application", "reasons"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

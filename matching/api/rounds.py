@@ -47,7 +47,7 @@ def _host_name(app: Application) -> str:
     return (profile.household_name if profile else "") or app.user.name
 
 
-class ProposalOutput(serializers.ModelSerializer):
+class RoundProposalOutput(serializers.ModelSerializer):
     student = serializers.SerializerMethodField()
     host = serializers.SerializerMethodField()
 
@@ -74,7 +74,7 @@ class ProposalOutput(serializers.ModelSerializer):
         return {"user": app.user_id, "name": _host_name(app)}
 
 
-class UnplacedOutput(serializers.ModelSerializer):
+class RoundUnplacedOutput(serializers.ModelSerializer):
     role = serializers.CharField(source="application.role")
     name = serializers.SerializerMethodField()
 
@@ -119,8 +119,8 @@ class RoundListOutput(RoundSummaryOutput):
 
 
 class RoundDetailOutput(RoundSummaryOutput):
-    proposals = ProposalOutput(many=True, read_only=True)
-    unmatched = UnplacedOutput(source="unplaced", many=True, read_only=True)
+    proposals = RoundProposalOutput(many=True, read_only=True)
+    unmatched = RoundUnplacedOutput(source="unplaced", many=True, read_only=True)
 
     class Meta(RoundSummaryOutput.Meta):
         fields = [*RoundSummaryOutput.Meta.fields, "proposals", "unmatched"]
