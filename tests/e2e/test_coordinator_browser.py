@@ -163,10 +163,24 @@ def test_review_page_shows_pairs_reasons_and_histogram(
     assert page.locator("svg.coord-histogram rect.coord-histogram__bar").count() == 5
     assert page.locator("svg.coord-bar").count() >= 3 * 6
     assert page.get_by_text("The profile lacks a field the matcher needs").is_visible()
-    # Publishing from the page sends the proposals and lands on the answers page.
+    # Publishing from the page asks first, then sends the proposals and lands on the answers.
+    questions: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    print(
+        "FORM",
+        page.locator("form[data-confirm]").count(),
+        page.evaluate("Array.from(document.scripts).map(s => s.src)"),
+        flush=True,
+    )
     page.get_by_role("button", name="Publish this round").click()
     page.wait_for_url("**/answers/")
     assert page.get_by_role("heading", name="Follow the answers").is_visible()
+    assert questions and "Publish this round?" in questions[0]
     assert set(rnd.proposals.values_list("status", flat=True)) == {Proposal.Status.PROPOSED}
 
 
