@@ -72,10 +72,47 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class AsgiServer:
+    """``config.asgi.application`` served by uvicorn in a thread, restartable on its port."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        import uvicorn
+
+        from config.asgi import application
+
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="e2e-uvicorn", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the ASGI test server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stops serving: open WebSockets are closed the way a deploy closes them."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @pytest.fixture
-def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[str]:
-    """The site, HTTP and WebSockets, at the returned base URL, for one test."""
-    import uvicorn
+def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[AsgiServer]:
+    """The site, HTTP and WebSockets, for one test."""
     from channels.layers import channel_layers
 
     settings.CHANNEL_LAYERS = {
@@ -90,26 +127,12 @@ def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[str]:
     db_settings = connections.settings["default"]
     previous_age = db_settings.get("CONN_MAX_AGE", 0)
     db_settings["CONN_MAX_AGE"] = 0
-
-    from config.asgi import application
-
-    port = _free_port()
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the ASGI test server did not start")
-        time.sleep(0.05)
+    server = AsgiServer(_free_port())
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+        server.stop()
         db_settings["CONN_MAX_AGE"] = previous_age
         channel_layers.backends.clear()
 
@@ -191,8 +214,8 @@ class Browsing:
 
 
 @pytest.fixture
-def browsing(playwright_browser: Any, asgi_server: str) -> Iterator[Browsing]:
-    session = Browsing(browser=playwright_browser, base_url=asgi_server)
+def browsing(playwright_browser: Any, asgi_server: AsgiServer) -> Iterator[Browsing]:
+    session = Browsing(browser=playwright_browser, base_url=asgi_server.url)
     yield session
     session.close()
 

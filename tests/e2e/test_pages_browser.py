@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from chat.services import message_post
 from matching.models import Proposal
@@ -118,8 +121,34 @@ def test_every_page_is_accessible_at_desktop_and_phone_width(
     page.goto("/profile/")
     failures += browsing.audit(page, "profile-empty-ja")
 
+    # Choosing a new password from the e-mailed link, and a language-exchange application.
+    exchange = ProgramFactory(name="Tandem", kind="language_exchange", dates=open_program.dates[:1])
+    page = browsing.page(student)
+    page.goto(f"/programmes/{exchange.pk}/")
+    failures += browsing.audit(page, "programme-apply-exchange")
+    token = default_token_generator.make_token(newcomer)
+    uid = urlsafe_base64_encode(force_bytes(newcomer.pk))
+    page = browsing.page(language="ja")
+    page.goto(f"/password-reset/{uid}/{token}/")
+    failures += browsing.audit(page, "password-reset-confirm-ja")
+    page.goto("/password-reset/done/")
+    failures += browsing.audit(page, "password-reset-complete-ja")
+
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_lockout_page(browsing: Browsing, student) -> None:
+    page = browsing.page(language="en")
+    for _attempt in range(6):
+        page.goto("/login/")
+        page.get_by_label("E-mail address").fill(student.email)
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Log in").last.click()
+        page.wait_for_load_state()
+    assert "Too many" in page.locator("h1").inner_text()
+    failures = browsing.audit(page, "locked-out")
+    assert not failures, "\n".join(failures)
 
 
 def test_bad_input_shows_the_error_beside_the_field(browsing: Browsing) -> None:

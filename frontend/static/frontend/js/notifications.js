@@ -18,6 +18,13 @@ function textOf(event) {
   return event.text || event.title || event.detail || (event.message && event.message.body) || "";
 }
 
+function linkFor(event) {
+  if (event.url) return event.url;
+  if (event.conversation) return `/messages/${event.conversation}/`;
+  if (event.proposal) return document.body.dataset.proposalsUrl;
+  return undefined;
+}
+
 function connect() {
   const path = document.body.dataset.notificationsUrl;
   if (!path || !("WebSocket" in window)) return;
@@ -38,7 +45,7 @@ function connect() {
     // The open chat page shows its own messages; no toast for the conversation on screen.
     const onScreen = document.body.dataset.conversationId;
     if (onScreen && event.conversation && String(event.conversation) === onScreen) return;
-    if (text) showToast(text, { href: event.url, linkText: event.link_text });
+    if (text) showToast(text, { href: linkFor(event), linkText: document.body.dataset.toastLink });
   });
   socket.addEventListener("close", (closed) => {
     document.body.dataset.notificationsReady = "false";

@@ -1,0 +1,59 @@
+"""The chat page survives a server restart: it reconnects on its own and asks to ``resume``
+after the last message it holds, so a message sent while it was away appears once."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.models import Conversation
+from chat.services import message_post
+from matching.models import Proposal
+from matching.services.proposals import proposal_accept, round_publish
+from tests.e2e.conftest import AsgiServer, Browsing, off_loop
+from tests.factories import ProposalFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _conversation(coordinator) -> Conversation:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    proposal_accept(proposal_id=draft.pk, by=draft.student_application.user)
+    proposal_accept(proposal_id=draft.pk, by=draft.host_application.user)
+    return Conversation.objects.get(proposal=Proposal.objects.get(pk=draft.pk))
+
+
+def test_chat_reconnects_and_resumes_after_a_restart(
+    browsing: Browsing, asgi_server: AsgiServer, coordinator
+) -> None:
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    host = conversation.proposal.host_application.user
+    off_loop(lambda: message_post(conversation_id=conversation.pk, sender=host, body="Before"))
+
+    page = browsing.page(student)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready='true']")
+
+    asgi_server.stop()
+    page.wait_for_selector("body[data-chat-ready='false']")
+    assert "Reconnecting" in page.locator("#chat-status").inner_text()
+    # Written while the student's page was cut off.
+    off_loop(lambda: message_post(conversation_id=conversation.pk, sender=host, body="While away"))
+    asgi_server.start()
+
+    page.wait_for_selector("body[data-chat-ready='true']", timeout=20_000)
+    log = page.locator("#chat-log")
+    log.get_by_text("While away").wait_for(timeout=10_000)
+    assert log.get_by_text("Before").count() == 1
+    assert log.get_by_text("While away").count() == 1
+
+    # And the page still sends: the message is stored once.
+    page.get_by_label("Your message").fill("Back online")
+    page.get_by_role("button", name="Send").click()
+    # The stored copy (with its id) replaces the pending one.
+    log.locator(".chat__message--mine[data-message-id]").get_by_text("Back online").wait_for()
+    assert conversation.messages.filter(body="Back online").count() == 1
