@@ -98,10 +98,13 @@ class RoundAdmin(admin.ModelAdmin[Round]):
         return False
 
 
+_EVENT_FIELDS = ["created_at", "from_status", "to_status", "actor", "on_behalf_of", "reason"]
+
+
 class ProposalEventInline(ReadOnlyInline):
     model = ProposalEvent
-    fields = ["created_at", "from_status", "to_status", "actor", "on_behalf_of", "reason"]
-    readonly_fields = fields
+    fields = tuple(_EVENT_FIELDS)
+    readonly_fields = tuple(_EVENT_FIELDS)
 
 
 @admin.register(Proposal)

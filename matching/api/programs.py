@@ -3,7 +3,7 @@ permission → input serializer → one service or selector → output serialize
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from django.urls import URLPattern, path
@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import HostProfile, StudentProfile
+from accounts.models import HostProfile, StudentProfile, User
 from accounts.permissions import IsCoordinator, IsStudentOrHost
 from accounts.selectors import profile_of
 from config.api import UserLanguageMixin
@@ -121,8 +121,8 @@ class ProgramOutput(serializers.ModelSerializer):
         data = dict(super().to_representation(instance))
         # Counts are annotated for coordinators only (selectors.programs_visible_to).
         if hasattr(instance, "student_count"):
-            data["student_count"] = instance.student_count
-            data["host_count"] = instance.host_count
+            data["student_count"] = getattr(instance, "student_count", 0)
+            data["host_count"] = getattr(instance, "host_count", 0)
         return data
 
 
@@ -167,7 +167,7 @@ def _full_profile(profile: StudentProfile | HostProfile | None) -> dict[str, Any
     for field in fields:
         if field == "home_station":
             data[field] = profile.home_station_id
-        elif field == "nationality":
+        elif field == "nationality" and isinstance(profile, StudentProfile):
             data[field] = profile.nationality.code or ""
         else:
             data[field] = getattr(profile, field)
@@ -196,6 +196,11 @@ class CoordinatorApplicationOutput(ApplicationOutput):
 # --- Views ---------------------------------------------------------------------------------
 
 
+def _caller(request: Request) -> User:
+    # Every view here needs an authenticated user (the permission classes check it first).
+    return cast(User, request.user)
+
+
 class ProgramListView(UserLanguageMixin, APIView):
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
@@ -204,22 +209,22 @@ class ProgramListView(UserLanguageMixin, APIView):
 
     @extend_schema(responses=ProgramOutput(many=True))
     def get(self, request: Request) -> Response:
-        programs = selectors.programs_visible_to(user=request.user)
+        programs = selectors.programs_visible_to(user=_caller(request))
         return Response(ProgramOutput(programs, many=True).data)
 
     @extend_schema(request=ProgramInput, responses={201: ProgramOutput})
     def post(self, request: Request) -> Response:
         data = ProgramInput(data=request.data)
         data.is_valid(raise_exception=True)
-        program = services.program_create(by=request.user, **data.validated_data)
-        program = selectors.program_get_visible(user=request.user, program_id=program.pk)
+        program = services.program_create(by=_caller(request), **data.validated_data)
+        program = selectors.program_get_visible(user=_caller(request), program_id=program.pk)
         return Response(ProgramOutput(program).data, status=status.HTTP_201_CREATED)
 
 
 class ProgramDetailView(UserLanguageMixin, APIView):
     @extend_schema(responses=ProgramOutput)
     def get(self, request: Request, program_id: int) -> Response:
-        program = selectors.program_get_visible(user=request.user, program_id=program_id)
+        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
 
 
@@ -229,8 +234,8 @@ class ProgramCloseView(UserLanguageMixin, APIView):
     @extend_schema(request=None, responses=ProgramOutput)
     def post(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get(program_id=program_id)
-        services.program_close(program=program, by=request.user)
-        program = selectors.program_get_visible(user=request.user, program_id=program_id)
+        services.program_close(program=program, by=_caller(request))
+        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
 
 
@@ -243,7 +248,7 @@ class ProgramApplyView(UserLanguageMixin, APIView):
         data = ApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         application = services.application_submit(
-            program=program, user=request.user, **data.validated_data
+            program=program, user=_caller(request), **data.validated_data
         )
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
@@ -253,11 +258,11 @@ class ProgramWithdrawView(UserLanguageMixin, APIView):
 
     @extend_schema(request=None, responses=ApplicationOutput)
     def post(self, request: Request, program_id: int) -> Response:
-        program = selectors.program_get_visible(user=request.user, program_id=program_id)
-        application = selectors.application_of(program=program, user=request.user)
+        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
+        application = selectors.application_of(program=program, user=_caller(request))
         if application is None:
             raise Http404
-        application = services.application_withdraw(application=application, by=request.user)
+        application = services.application_withdraw(application=application, by=_caller(request))
         return Response(ApplicationOutput(application).data)
 
 

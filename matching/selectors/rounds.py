@@ -3,6 +3,7 @@ rounds a coordinator reviews. Every read runs a fixed number of queries whatever
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -87,11 +88,11 @@ def pair_history(*, program: Program, pool: RoundPool) -> dict[tuple[int, int], 
     host_users = list(host_app)
     pairs: dict[tuple[int, int], str] = {}
 
-    def add(rows: QuerySet[Proposal] | QuerySet[Feedback], reason: str) -> None:
+    def add(rows: Iterable[tuple[int, int]], reason: str) -> None:
         for student_user, host_user in rows:
-            key = (student_app.get(student_user), host_app.get(host_user))
-            if key[0] is not None and key[1] is not None:
-                pairs.setdefault(key, reason)  # type: ignore[arg-type]
+            student_id, host_id = student_app.get(student_user), host_app.get(host_user)
+            if student_id is not None and host_id is not None:
+                pairs.setdefault((student_id, host_id), reason)
 
     add(
         Proposal.objects.filter(

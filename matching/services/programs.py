@@ -145,7 +145,7 @@ def program_create(
     description = (description or "").strip()
     if len(description) > 10000:
         errors["description"] = [_("A description has at most 10000 characters.")]
-    if errors:
+    if errors or deadline is None:
         raise ValidationError(errors)
     return Program.objects.create(
         name=name,

@@ -25,7 +25,7 @@ class _RoundTask(Task):  # type: ignore[misc]
             )
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]
     name="matching.round_run",
     base=_RoundTask,
     acks_late=True,
