@@ -700,11 +700,46 @@ class RoundForm(forms.Form):
         return weights
 
 
+def _pairs_text(pairs: list[list[int]]) -> str:
+    return "\n".join(f"{a}, {b}" for a, b in pairs)
+
+
+def _round_initial(request: HttpRequest, program: Program) -> dict[str, Any]:
+    """The form's starting values: the defaults, or an earlier round's settings (``?from=``)
+    plus one pair to pin or forbid (``?pin=12-34`` / ``?forbid=12-34``), so that the review
+    page can offer "forbid this pair and run again"."""
+    initial: dict[str, Any] = {}
+    source_id = request.GET.get("from", "")
+    source = (
+        Round.objects.filter(program=program, pk=int(source_id)).first()
+        if source_id.isdigit()
+        else None
+    )
+    pins: list[list[int]] = []
+    forbids: list[list[int]] = []
+    if source is not None:
+        initial["mode"] = source.mode
+        initial.update({f"weight_{k}": v for k, v in _weights_of(source).items()})
+        pins = [list(p) for p in source.pins]
+        forbids = [list(p) for p in source.forbids]
+    for key, pairs in (("pin", pins), ("forbid", forbids)):
+        parts = request.GET.get(key, "").split("-")
+        if len(parts) == 2 and all(part.isdigit() for part in parts):
+            pair = [int(parts[0]), int(parts[1])]
+            if pair not in pairs:
+                pairs.append(pair)
+    initial["pins"] = _pairs_text(pins)
+    initial["forbids"] = _pairs_text(forbids)
+    return initial
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program_or_404(program_id)
-    form = RoundForm(request.POST or None, program=program)
+    form = RoundForm(
+        request.POST or None, program=program, initial=_round_initial(request, program)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             rnd = round_services.round_start(
@@ -716,9 +751,7 @@ def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
                 mode=form.cleaned_data["mode"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "weights" in exc.error_dict:
-                # The service names "weights" as a whole; show it above the weight fields.
-                exc = ValidationError({**exc.error_dict, "__all__": exc.error_dict.pop("weights")})
+            # "weights" (as a whole) and "program" have no field: they show above the form.
             _show_service_errors(form, exc)
         else:
             return redirect("frontend:coordinator:round", round_id=rnd.pk)

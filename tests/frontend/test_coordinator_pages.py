@@ -351,6 +351,24 @@ def test_round_form_shows_the_services_error_beside_the_field(
     assert not Round.objects.filter(program=program).exists()
 
 
+def test_forbid_and_rerun_prefills_the_form_from_the_round(coord: Client, program: Program) -> None:
+    rnd = _round(program, pairs=1, weights={"language": 45.0}, forbids=[[1, 2]], mode="stable")
+    proposal = rnd.proposals.get()
+    review = coord.get(reverse("frontend:coordinator:round", args=[rnd.pk])).content.decode()
+    pair = f"{proposal.student_application_id}-{proposal.host_application_id}"
+    link = f"?from={rnd.pk}&amp;forbid={pair}"
+    assert link in review
+    form = coord.get(
+        reverse("frontend:coordinator:round_start", args=[program.pk]),
+        {"from": rnd.pk, "forbid": pair},
+    ).content.decode()
+    assert 'value="45.0"' in form
+    assert re.search(r'<input[^>]*value="stable"[^>]*checked', form)
+    forbids = form.split('id="id_forbids"')[1].split("</textarea>")[0]
+    assert "1, 2" in forbids
+    assert f"{proposal.student_application_id}, {proposal.host_application_id}" in forbids
+
+
 def test_round_form_starts_a_round_with_the_chosen_levers(
     coord: Client, program: Program, django_capture_on_commit_callbacks: Any
 ) -> None:
