@@ -35,8 +35,8 @@ from matching.solver import HOST_VIEW, STUDENT_VIEW, hard_rule_violations, solve
 from matching.solver import tables as T  # noqa: E402
 from matching.solver.encode import encode  # noqa: E402
 from matching.solver.graph import build_graph, pair_slots  # noqa: E402
+from matching.solver.pipeline import choose_quantum  # noqa: E402
 from matching.solver.score import INTEREST_CAP, resolve_weights  # noqa: E402
-from matching.solver.solve import choose_quantum  # noqa: E402
 from matching.solver.types import FOOD_ALLERGENS, Problem  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "solver.json"
@@ -52,7 +52,7 @@ def _edges(p: Problem) -> dict[str, Any]:
     weights = resolve_weights(p.weights)
     q = choose_quantum(enc.n, weights)
     tab = T.build_tables(enc, weights, q)
-    g = build_graph(tab, 0, 0)
+    g = build_graph(tab, 0)
     pi, j = pair_slots(g, enc.s_dates, g.rows(), g.host.astype(np.int64))
     order = np.lexsort((j, g.row_of(pi)))
     pi, j = pi[order], j[order]

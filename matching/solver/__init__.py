@@ -32,7 +32,7 @@ Assignment (``mode="optimal"``)
 -------------------------------
 Objective, lexicographic: first the most students placed (a maximum-cardinality b-matching),
 then the highest total score.  Scores are integerised to ``quantum`` = 0.001 points (coarser
-only if needed for exactness, see ``solve.choose_quantum``); a placed pair is worth M + w with
+only if needed for exactness, see ``pipeline.choose_quantum``); a placed pair is worth M + w with
 M = 1 + sum over students of their best w.  Any matching with k + 1 pairs is worth at least
 (k + 1) M, any with k pairs less than k M + M, so maximising M x placed + score is exactly the
 lexicographic order; costs stay below 2**52, so float64 arithmetic in scipy is exact.
@@ -50,17 +50,26 @@ family's L best students -- and then prove, or repair, optimality for the full g
    solved exactly by ``min_weight_full_bipartite_matching`` (LAPJVsp): rows = students, columns
    = seats (a slot is expanded only to min(seats, students that can reach it) identical
    columns) plus one private "unplaced" column per unpinned student.
-2. Dual certificate: the minimal competitive price of every slot is its shortest distance to
-   the sink in the residual graph of that optimum (vectorised Bellman-Ford; no negative cycle
-   exists because the restricted solution is optimal).  With prices p, a student's utility is
-   u_s = w(s, its slot) - p(its slot) (-M if unplaced), and (u + M, p) is an optimal dual of
-   the restricted LP.
-3. Pricing: every pair of the *full* graph is checked in one vectorised pass: if no pair has
-   w_sj - p_j > u_s, the dual is feasible for the full problem, so by LP duality (the
-   b-matching LP is totally unimodular) the restricted optimum is optimal for the full problem.
-   Otherwise the most violated pairs (``K_ADD`` per student) join the restricted problem and
-   only the components they touch are solved again.  Each round adds pairs, so this ends; in
-   practice after a few rounds.
+2. Dual certificate: the *minimal competitive prices* p of the slots -- the least p >= 0 with
+   p_j >= p_a(s) + w_sj - w_s,a(s) for every placed student s and restricted slot j (nobody
+   envies a slot at its price) and p_j >= M + w_sj for an unplaced student with an edge to j.
+   A longest-path fixed point (Bellman-Ford, vectorised with ``np.maximum.reduceat``); it exists
+   because the restricted solution has no improving cycle.  With u_s = M + w_s,a(s) - p_a(s)
+   (0 if unplaced), (u, p) is dual feasible on the restricted edges, and complementary slackness
+   (a slot with a free seat has price 0; nobody placed has u < 0) is checked explicitly.
+3. Pricing: a pair (s, j) of the *full* graph breaks dual feasibility iff
+   w_sj - p_j > w_s,a(s) - p_a(s).  Prices are >= 0 and each student's pairs are stored best
+   first, so only a prefix of the row (w_sj > utility) can break it: a vectorised bisection
+   finds it, and a 64-pair window is scanned first.  If no pair breaks it, (u, p) is a feasible
+   dual of the full LP with complementary slackness, so by LP duality (the b-matching LP is
+   totally unimodular, integral optimum) the restricted optimum is optimal for the full problem.
+   Otherwise the most violated pairs (``K_ADD`` per student) join the restricted problem.  Each
+   round adds pairs, so this ends; in practice after 3-6 rounds.
+4. Local repair: after a round that added few pairs, only their neighbourhood (their students,
+   the students sitting in the slots they reach, all those students' slots) is solved again
+   with LAPJVsp, others keeping their seats.  That need not be optimal, but it needs no trust:
+   the certificate of step 2 either holds (then it is optimal) or the price fixed point does
+   not settle / slackness fails, and the whole restricted problem is solved exactly again.
 
 Ties are broken by the fixed order of the input (rows, then slots by date and family): the same
 input gives the same output.
@@ -77,8 +86,8 @@ Explanations and measures: see ``explain`` and ``metrics``.
 """
 
 from .metrics import hard_rule_violations, list_hard_rule_violations
+from .pipeline import solve
 from .score import CRITERIA, DEFAULT_WEIGHTS, HOST_VIEW, STUDENT_VIEW
-from .solve import solve
 from .types import (
     Assignment,
     HostIn,

@@ -19,7 +19,9 @@ IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
 K_ADD = 4  # violated pairs added per student and iteration (the most violated first)
-VERIFY_STUDENTS = 2048  # students per verification block (bounds temporary memory)
+WINDOW = 64  # pairs of a student's row priced first
+LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
+LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back
 
 
 class CapacityError(ValueError):
@@ -34,6 +36,8 @@ class AssignInfo:
     components: int = 0
     solved_components: int = 0
     bf_passes: int = 0
+    fallbacks: int = 0
+    local_repairs: int = 0
     big_m: int = 0
     phase_ms: dict[str, float] = field(default_factory=dict)
 
@@ -93,6 +97,7 @@ def _slot_prices(
     ew: IntA,
     assigned: IntA,
     big_m: int,
+    max_sweeps: int | None = None,
 ) -> tuple[IntA, int]:
     """Minimal competitive prices of the slots for the restricted optimum (in quanta).
 
@@ -121,12 +126,15 @@ def _slot_prices(
         return price, 1
     starts = np.concatenate(([0], np.nonzero(np.diff(head))[0] + 1))
     heads = head[starts]
-    for sweep in range(1, n_slots + 3):
+    limit = n_slots + 3 if max_sweeps is None else min(max_sweeps, n_slots + 3)
+    for sweep in range(1, limit + 1):
         best = np.maximum.reduceat(gain + price[tail], starts)
         better = best > price[heads]
         if not better.any():
             return price, sweep
         price[heads[better]] = best[better]
+    if max_sweeps is not None:
+        return price, -1  # not settled: the caller falls back to an exact solve
     raise RuntimeError("improving cycle in the restricted solution: it is not optimal")
 
 
@@ -160,31 +168,21 @@ def assign_optimal(
     if pairs.size == 0:
         return assigned, info  # nobody can be placed anywhere
     new_pairs = pairs
+    full = True  # the first round solves every component exactly
     while True:
         info.iterations += 1
         t0 = time.perf_counter()
         es, ej, ew = _edges_of_pairs(g, s_dates, pairs)
-        graph = sp.csr_matrix(
-            (np.ones(es.size, dtype=np.int8), (es, n + ej)), shape=(n + n_slots, n + n_slots)
-        )
-        n_comp, labels = connected_components(graph, directed=False)
-        comp_of_edge = labels[es]
-        order = np.argsort(comp_of_edge, kind="stable")
-        bounds = np.searchsorted(comp_of_edge[order], np.arange(n_comp + 1))
-        touched = np.zeros(n_comp, dtype=bool)
-        touched[labels[g.row_of(new_pairs)]] = True
-        info.components = int(np.count_nonzero(np.diff(bounds)))
-        for comp in np.nonzero(np.diff(bounds))[0].tolist():
-            sel = order[bounds[comp] : bounds[comp + 1]]
-            if not touched[comp]:
-                continue  # same edges as in the previous iteration: its solution still holds
-            rows = np.unique(es[sel])
-            info.solved_components += 1
-            r, slot = _solve_component(rows, es[sel], ej[sel], ew[sel], cap, pinned, big_m, big)
-            assigned[r] = slot
+        if full or not _solve_local(
+            g.row_of(new_pairs), es, ej, ew, assigned, cap, pinned, big_m, big
+        ):
+            _solve_components(n, n_slots, es, ej, ew, cap, pinned, big_m, big, assigned, info)
+            full = True
         t1 = time.perf_counter()
         info.phase_ms["lapjvsp"] = info.phase_ms.get("lapjvsp", 0.0) + (t1 - t0) * 1e3
-        price, passes = _slot_prices(n, n_slots, es, ej, ew, assigned, big_m)
+        price, passes = _slot_prices(
+            n, n_slots, es, ej, ew, assigned, big_m, None if full else LOCAL_SWEEPS
+        )
         info.bf_passes += passes
         t2 = time.perf_counter()
         info.phase_ms["duals"] = info.phase_ms.get("duals", 0.0) + (t2 - t1) * 1e3
@@ -195,8 +193,16 @@ def assign_optimal(
         # Complementary slackness, which the certificate relies on: only full slots have a
         # price, and no unpinned placed student would rather be unplaced.
         load = np.bincount(assigned[assigned >= 0], minlength=n_slots)
-        if (price[load < cap] > 0).any() or (util[(assigned >= 0) & ~pinned] < -big_m).any():
-            raise RuntimeError("restricted solution and prices violate complementary slackness")
+        slack_ok = passes >= 0 and not (
+            (price[load < cap] > 0).any() or (util[(assigned >= 0) & ~pinned] < -big_m).any()
+        )
+        if not slack_ok:
+            if full:
+                raise RuntimeError("restricted optimum and prices break complementary slackness")
+            info.fallbacks += 1
+            full = True  # the local repair was not optimal: solve everything exactly again
+            new_pairs = pairs
+            continue
         new_pairs = _violations(g, s_dates, pinned, assigned, util, price)
         info.phase_ms["verify"] = (
             info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
@@ -206,6 +212,101 @@ def assign_optimal(
         if new_pairs.size == 0:
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
+        full = False
+
+
+def _solve_components(
+    n: int,
+    n_slots: int,
+    es: IntA,
+    ej: IntA,
+    ew: IntA,
+    cap: IntA,
+    pinned: BoolA,
+    big_m: int,
+    big: int,
+    assigned: IntA,
+    info: AssignInfo,
+) -> None:
+    """Solve every connected component of the restricted graph exactly (LAPJVsp)."""
+    graph = sp.csr_matrix(
+        (np.ones(es.size, dtype=np.int8), (es, n + ej)), shape=(n + n_slots, n + n_slots)
+    )
+    n_comp, labels = connected_components(graph, directed=False)
+    comp_of_edge = labels[es]
+    order = np.argsort(comp_of_edge, kind="stable")
+    bounds = np.searchsorted(comp_of_edge[order], np.arange(n_comp + 1))
+    info.components = int(np.count_nonzero(np.diff(bounds)))
+    assigned[:] = -1
+    for comp in np.nonzero(np.diff(bounds))[0].tolist():
+        sel = order[bounds[comp] : bounds[comp + 1]]
+        rows = np.unique(es[sel])
+        info.solved_components += 1
+        r, slot = _solve_component(rows, es[sel], ej[sel], ew[sel], cap, pinned, big_m, big)
+        assigned[r] = slot
+
+
+def _solve_local(
+    new_students: IntA,
+    es: IntA,
+    ej: IntA,
+    ew: IntA,
+    assigned: IntA,
+    cap: IntA,
+    pinned: BoolA,
+    big_m: int,
+    big: int,
+) -> bool:
+    """Re-solve exactly only the neighbourhood of the pairs just added; False if too large.
+
+    The neighbourhood: the students of the new pairs, the students sitting in any slot those
+    can reach, and all their slots; everybody else keeps its seat (capacities shrink by it).
+    The result need not be optimal for the whole restricted problem -- the price fixed point
+    and the complementary-slackness check decide, and fall back to a full solve if not.
+    """
+    n, n_slots = assigned.size, cap.size
+    reg_s = np.zeros(n, dtype=bool)
+    reg_s[new_students] = True
+    reg_j = np.zeros(n_slots, dtype=bool)
+    reg_j[ej[reg_s[es]]] = True
+    reg_s |= (assigned >= 0) & reg_j[np.maximum(assigned, 0)]
+    reg_j[ej[reg_s[es]]] = True
+    if reg_s.sum() > LOCAL_MAX_SHARE * n:
+        return False
+    rows = np.nonzero(reg_s)[0]
+    outside = (assigned >= 0) & ~reg_s
+    cap_loc = cap - np.bincount(assigned[outside], minlength=n_slots)
+    sel = reg_s[es] & reg_j[ej]
+    try:
+        r, slot = _solve_component(rows, es[sel], ej[sel], ew[sel], cap_loc, pinned, big_m, big)
+    except CapacityError:
+        return False
+    assigned[r] = slot
+    return True
+
+
+def _scan(
+    g: Graph, s_dates: BoolA, assigned: IntA, util: IntA, price: IntA, start: IntA, length: IntA
+) -> tuple[IntA, IntA]:
+    """Violating pairs (and their reduced costs) among pairs start[s] .. start[s]+length[s]."""
+    total = int(length.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = np.repeat(np.cumsum(length) - length, length)
+    p = np.repeat(start, length) + (np.arange(total) - first)
+    s = np.repeat(np.arange(g.n), length)
+    h = g.host[p]
+    base = util[s] - g.w[p]
+    ps: list[IntA] = []
+    rs: list[IntA] = []
+    for d in range(g.n_dates):
+        j = g.slot_of[h, d]
+        has = (j >= 0) & s_dates[s, d]
+        red = base + np.where(has, price[np.maximum(j, 0)], INF)
+        bad = (red < 0) & (assigned[s] != j)
+        ps.append(p[bad])
+        rs.append(red[bad])
+    return np.concatenate(ps), np.concatenate(rs)
 
 
 def _violations(
@@ -214,38 +315,35 @@ def _violations(
     """Pairs outside the restricted problem that would break the dual certificate.
 
     (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
-    (for an unplaced student util = -M: any slot with price_j < M + w_sj).  K_ADD per student.
+    (for an unplaced student util = -M: any slot with price_j < M + w_sj).  Prices are >= 0, so
+    only pairs with w_sj > util_s can violate: a prefix of the student's row (rows are sorted
+    by score), found by a vectorised bisection.  Returns the K_ADD most violated per student.
     """
     n = g.n
-    found_p: list[IntA] = []
-    found_r: list[IntA] = []
-    # Per date: the price of each host's slot that day (INF when no seat), so the check is a few
-    # 1-D gathers.  A pinned student has no other pair in the model: skip it.
-    slot_price = [
-        np.where(g.slot_of[:, d] >= 0, price[np.maximum(g.slot_of[:, d], 0)], INF)
-        for d in range(g.n_dates)
-    ]
-    slot_id = [np.ascontiguousarray(g.slot_of[:, d]) for d in range(g.n_dates)]
-    s_util = np.where(pinned, INF, util)
-    for lo in range(0, n, VERIFY_STUDENTS):
-        hi = min(n, lo + VERIFY_STUDENTS)
-        p0, p1 = int(g.indptr[lo]), int(g.indptr[hi])
-        s = g.rows(lo, hi)
-        h = g.host[p0:p1]
-        base = s_util[s] - g.w[p0:p1]
-        for d in range(g.n_dates):
-            red = base + slot_price[d][h]
-            idx = np.nonzero(red < 0)[0]
-            if idx.size == 0:
-                continue
-            si = s[idx]
-            j = slot_id[d][h[idx]]
-            keep = s_dates[si, d] & (assigned[si] != j)
-            found_p.append(idx[keep] + p0)
-            found_r.append(red[idx][keep])
-    if not found_p:
-        return np.zeros(0, dtype=np.int64)
+    lo = g.indptr[:-1].copy()
+    hi = np.where(pinned, lo, g.indptr[1:])  # a pinned student has no other pair in the model
+    while True:  # first pair of each row with w <= util
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        go_right = open_ & (g.w[np.minimum(mid, g.w.size - 1)] > util)
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(open_ & ~go_right, mid, hi)
+    length = lo - g.indptr[:-1]
+    # Scan a short window of every prefix first; only students with no violation inside the
+    # window and a longer prefix are scanned to the end (typically none after round one).
+    window = np.minimum(length, WINDOW)
+    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], window)
+    seen = np.zeros(n, dtype=bool)
+    seen[g.row_of(p_found)] = True
+    rest = np.where((length > WINDOW) & ~seen, length - WINDOW, 0)
+    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + window, rest)
+    found_p = [p_found, p_more]
+    found_r = [r_found, r_more]
     p = np.concatenate(found_p)
+    if p.size == 0:
+        return p
     red = np.concatenate(found_r)
     s = g.row_of(p)
     order = np.lexsort((p, red, s))

@@ -31,7 +31,7 @@ class Graph:
     slot_host: IntA  # (J,) int64
     slot_date: IntA  # (J,) int64
     slot_cap: IntA  # (J,) int64 free seats
-    cand: IntA  # pair indices of the first restricted problem: the best K per student
+    cand: IntA  # pair indices of the first restricted problem: the best K of each student
 
     @property
     def n_slots(self) -> int:
@@ -47,11 +47,11 @@ class Graph:
         return np.searchsorted(self.indptr, p, side="right").astype(np.int64) - 1
 
 
-def build_graph(t: Tables, k_best: int, l_best: int) -> Graph:
-    """Scan all students x hosts in blocks; keep the feasible pairs and the initial candidates.
+def build_graph(t: Tables, k_best: int) -> Graph:
+    """Scan all students x hosts in blocks; keep the feasible pairs, best first per student.
 
-    Candidates: the ``k_best`` best families of each student and the ``l_best`` best students
-    of each family, so that every family with a feasible student takes part from the start.
+    Within a student's row the pairs are sorted by score, highest first (ties: lower host
+    row), so "the K best families" is a prefix and the pricing pass only reads prefixes.
     """
     enc = t.enc
     n, m, n_dates = enc.n, enc.m, enc.n_dates
@@ -65,11 +65,6 @@ def build_graph(t: Tables, k_best: int, l_best: int) -> Graph:
     counts = np.zeros(n, dtype=np.int64)
     host_parts: list[IntA] = []
     w_parts: list[IntA] = []
-    cand: list[IntA] = []
-    k = min(k_best, m)
-    top_w = np.full((0, m), -1, dtype=np.int64)  # running best students of each host
-    top_p = np.full((0, m), -1, dtype=np.int64)
-    done = 0
     for start in range(0, n, BLOCK):
         rows = np.arange(start, min(start + BLOCK, n), dtype=np.int64)
         ok = tables.feasible(t, rows[:, None], hosts)
@@ -80,28 +75,17 @@ def build_graph(t: Tables, k_best: int, l_best: int) -> Graph:
         ok &= day
         w = tables.total(t, rows[:, None], hosts)
         r, c = np.nonzero(ok)
+        wv = w[r, c].astype(np.int64)
+        # rows stay in order; inside a row, higher score first (stable: lower host first)
+        order = np.argsort((r << 32) - wv, kind="stable")
         counts[rows] = np.bincount(r, minlength=rows.size)
-        host_parts.append(c.astype(np.int32))
-        w_parts.append(w[r, c].astype(np.int32))
-        if k > 0:
-            wm = np.where(ok, w, -1)
-            top = np.argpartition(wm, m - k, axis=1)[:, m - k :]
-            keep = np.take_along_axis(wm, top, axis=1) >= 0
-            pos = np.full(ok.shape, -1, dtype=np.int64)
-            pos[r, c] = np.arange(done, done + r.size)
-            cand.append(np.take_along_axis(pos, top, axis=1)[keep])
-            if l_best > 0:
-                both_w = np.concatenate((top_w, wm))
-                both_p = np.concatenate((top_p, pos))
-                if both_w.shape[0] > l_best:
-                    part = np.argpartition(both_w, both_w.shape[0] - l_best, axis=0)[-l_best:]
-                    both_w = np.take_along_axis(both_w, part, axis=0)
-                    both_p = np.take_along_axis(both_p, part, axis=0)
-                top_w, top_p = both_w, both_p
-        done += r.size
+        host_parts.append(c[order].astype(np.int32))
+        w_parts.append(wv[order].astype(np.int32))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     empty = np.zeros(0, dtype=np.int64)
+    k = np.minimum(counts, max(k_best, 0))
+    cand = np.repeat(indptr[:-1], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
     return Graph(
         n=n,
         m=m,
@@ -113,7 +97,7 @@ def build_graph(t: Tables, k_best: int, l_best: int) -> Graph:
         slot_host=slot_host.astype(np.int64),
         slot_date=slot_date.astype(np.int64),
         slot_cap=slot_cap,
-        cand=np.unique(np.concatenate([*cand, top_p[top_w >= 0]])) if cand else empty,
+        cand=cand.astype(np.int64),
     )
 
 

@@ -19,8 +19,7 @@ from .types import Assignment, PinError, Problem, Result, Unplaced
 
 IntA = npt.NDArray[Any]
 
-K_BEST = 8  # best families per student in the first restricted problem
-L_BEST = 4  # best students per family in the first restricted problem
+K_BEST = 16  # best families per student in the first restricted problem
 BASE_QUANTUM = 1e-3  # points: scores are optimised as integers of this resolution
 FLOAT_EXACT = 2**52
 
@@ -56,7 +55,7 @@ def solve(problem: Problem) -> Result:
     quantum = choose_quantum(enc.n, weights)
     tab = tables.build_tables(enc, weights, quantum)
     stable = problem.mode == "stable"
-    g = build_graph(tab, 0 if stable else K_BEST, 0 if stable else L_BEST)
+    g = build_graph(tab, 0 if stable else K_BEST)
     t1 = time.perf_counter()
 
     info: dict[str, Any] = {}
@@ -76,7 +75,9 @@ def solve(problem: Problem) -> Result:
                 "restricted_pairs": ainfo.restricted_pairs,
                 "restricted_edges": ainfo.restricted_edges,
                 "components": ainfo.components,
-                "bf_sweeps": ainfo.bf_passes,
+                "price_sweeps": ainfo.bf_passes,
+                "local_repairs": ainfo.local_repairs,
+                "fallbacks": ainfo.fallbacks,
                 "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
             }
     except CapacityError as exc:

@@ -11,8 +11,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.solver.encode import encode
+from matching.solver.pipeline import choose_quantum
 from matching.solver.score import quantised_points, resolve_weights
-from matching.solver.solve import choose_quantum
 from matching.solver.types import FOOD_ALLERGENS, HostIn, Problem, StudentIn
 
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 
 from bench.instances import make_problem
 from matching.solver import Problem, Result, hard_rule_violations, solve
+from matching.solver.pipeline import choose_quantum
 from matching.solver.score import resolve_weights
-from matching.solver.solve import choose_quantum
 
 from ._support import brute_force, dense_lsa, max_cardinality
 from .strategies import problems
@@ -83,7 +83,7 @@ def test_generated_round_matches_or_tools_min_cost_flow() -> None:
     enc = encode(p)
     weights = resolve_weights({})
     q = choose_quantum(enc.n, weights)
-    g = build_graph(tables.build_tables(enc, weights, q), 0, 0)
+    g = build_graph(tables.build_tables(enc, weights, q), 0)
     pi, j = pair_slots(g, enc.s_dates, g.rows(), g.host.astype("int64"))
     s = g.row_of(pi)
     w = g.w[pi].astype("int64")
@@ -150,3 +150,21 @@ def test_every_placed_score_is_the_sum_of_its_non_negative_breakdown() -> None:
         assert all(v >= 0 for v in a.breakdown.values())
         assert a.score == pytest.approx(sum(a.breakdown.values()), abs=1e-6)
     assert r.stats["matched"] + r.stats["unmatched"] == r.stats["students"]
+
+
+@pytest.mark.parametrize("k_best", [1, 3])
+def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
+    monkeypatch: pytest.MonkeyPatch, k_best: int
+) -> None:
+    from matching.solver import assign
+    from matching.solver import pipeline as solve_module
+
+    # a tiny first restricted problem forces several pricing rounds; allow local repairs always
+    monkeypatch.setattr(solve_module, "K_BEST", k_best)
+    monkeypatch.setattr(assign, "LOCAL_MAX_SHARE", 1.0)
+    monkeypatch.setattr(assign, "K_ADD", 1)
+    p = make_problem(150, seed=21)
+    r = solve(p)
+    assert r.stats["assign_info"]["iterations"] > 1
+    assert hard_rule_violations(p, r) == 0
+    assert _value(p, r) == dense_lsa(p)

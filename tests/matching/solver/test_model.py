@@ -174,7 +174,7 @@ def test_vectorised_mask_and_scores_equal_a_python_double_loop() -> None:
 def test_graph_keeps_exactly_the_pairs_with_a_workable_day() -> None:
     p = make_problem(80, seed=8)
     enc = encode(p)
-    g = build_graph(tables.build_tables(enc, resolve_weights({}), 1e-3), 4, 2)
+    g = build_graph(tables.build_tables(enc, resolve_weights({}), 1e-3), 4)
     expect = 0
     for s in p.students:
         for h in p.hosts:

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from bench.instances import make_problem
 from matching.solver import HOST_VIEW, STUDENT_VIEW, Problem, hard_rule_violations, solve
 from matching.solver.encode import encode
+from matching.solver.pipeline import choose_quantum
 from matching.solver.score import quantised_points, resolve_weights
-from matching.solver.solve import choose_quantum
 
 from ._support import pair_ok
 from .strategies import problems
