@@ -291,6 +291,7 @@ def test_review_page_in_japanese(browser: Any, live_server: Any, coordinator: Us
     page = context.new_page()
     page.goto(live_server.url + reverse("frontend:coordinator:round", args=[rnd.pk]))
     assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_role("button", name="このラウンドを公開する").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "coordinator-round-review-ja-phone.png"), full_page=True)
     assert _axe_blocking(page) == []

@@ -351,6 +351,18 @@ def test_round_form_shows_the_services_error_beside_the_field(
     assert not Round.objects.filter(program=program).exists()
 
 
+def test_round_on_a_closed_programme_says_why_above_the_form(
+    coord: Client, program: Program
+) -> None:
+    Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
+    answer = coord.post(
+        reverse("frontend:coordinator:round_start", args=[program.pk]), {"mode": "optimal"}
+    )
+    assert answer.status_code == 400
+    assert "This programme is closed." in answer.content.decode()
+    assert not Round.objects.filter(program=program).exists()
+
+
 def test_forbid_and_rerun_prefills_the_form_from_the_round(coord: Client, program: Program) -> None:
     rnd = _round(program, pairs=1, weights={"language": 45.0}, forbids=[[1, 2]], mode="stable")
     proposal = rnd.proposals.get()
@@ -448,7 +460,18 @@ def test_review_in_japanese_translates_through_gettext(
     rnd = _round(program, pairs=1)
     page = page_client(coordinator, "ja").get(reverse("frontend:coordinator:round", args=[rnd.pk]))
     assert page.status_code == 200
-    assert '<html lang="ja">' in page.content.decode()
+    html = page.content.decode()
+    assert '<html lang="ja">' in html
+    # The page's own words and the solver's reason code, both through gettext.
+    assert "このラウンドを公開する" in html
+    assert "マッチングに必要な項目" in html
+    from django.utils import translation
+
+    from frontend.coordinator_views import reason_text
+
+    with translation.override("ja"):
+        full = reason_text({"code": "full", "params": {"families": 3}, "text": "x"}, "student")
+    assert "3" in full and "families" not in full
 
 
 @pytest.mark.parametrize(
