@@ -34,7 +34,7 @@ from accounts.selectors import profile_missing_fields, profile_of, reference_dat
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Conversation, Report
-from matching.models import Application, Program, Proposal, Round
+from matching.models import Application, Program, Proposal, Round, Unplaced
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors import rounds as round_selectors
@@ -354,7 +354,23 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     if isinstance(row.profile, HostProfile) and row.profile.household_name:
         name = row.profile.household_name
     languages = _reference_labels()["languages"] if application.teaches else {}
+    # Why earlier rounds left this applicant out, newest first (one query).
+    left_out = list(
+        Unplaced.objects.filter(application=application)
+        .select_related("round")
+        .order_by("-round__number")
+    )
+    reference = _reference_labels() if left_out else {}
     context = {
+        "left_out": [
+            {
+                "round": row.round,
+                "reasons": [
+                    reason_text(reason, application.role, reference) for reason in row.reasons
+                ],
+            }
+            for row in left_out
+        ],
         "program": program,
         "application": application,
         "teaches": _join([languages.get(code) or code for code in application.teaches]),

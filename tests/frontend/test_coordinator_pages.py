@@ -319,6 +319,15 @@ def test_applicant_page_shows_private_contact_to_coordinators(
     assert host_application.user.email in page
 
 
+def test_applicant_page_says_why_rounds_left_them_out(coord: Client, program: Program) -> None:
+    rnd = _round(program, pairs=1)
+    left_out = Unplaced.objects.get(round=rnd).application
+    page = coord.get(reverse("frontend:coordinator:application", args=[left_out.pk]))
+    html = page.content.decode()
+    assert f"Round {rnd.number}" in html
+    assert "The profile lacks a field the matcher needs" in html
+
+
 # --- Rounds ------------------------------------------------------------------------------------
 
 
