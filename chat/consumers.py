@@ -143,11 +143,13 @@ class ChatConsumer(_UserSocket):
 
     conversation_id: int
     delivered_seq: int
+    sent_floor: int
     last_typing: float
 
     async def connect(self) -> None:
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
         self.delivered_seq = 0
+        self.sent_floor = 0
         self.last_typing = 0.0
         if not await self._start():
             return
@@ -163,6 +165,8 @@ class ChatConsumer(_UserSocket):
         await self._join(conversation_group(self.conversation_id), user_group(self.user.pk))
         # Read the high-water mark only after joining: anything newer is broadcast to us.
         self.delivered_seq = await _db(self._last_seq)
+        # Every message after sent_floor has gone out on this socket (live, or by resume).
+        self.sent_floor = self.delivered_seq
         await self.accept()
 
     def _last_seq(self) -> int:
@@ -232,12 +236,13 @@ class ChatConsumer(_UserSocket):
         except Conversation.DoesNotExist:
             await self.send_error("forbidden", _("You can no longer write here."))
             return
-        # The sender's acknowledgement does not wait on the layer: deliver through this seq now
-        # (a retried client_id too); the broadcast's copy is then skipped as already delivered.
-        if message.seq <= self.delivered_seq:
-            await self._send_message(selectors.message_payload(message))
-        else:
+        # The sender's acknowledgement does not wait on the layer: deliver through this seq now;
+        # the broadcast's copy is then skipped as already delivered. A retried client_id that
+        # this socket already delivered (live or by resume) is not sent twice.
+        if message.seq > self.delivered_seq:
             await self._deliver_through(message.seq, known=message)
+        elif message.seq <= self.sent_floor:
+            await self._send_message(selectors.message_payload(message))
 
     async def _on_typing(self, content: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -281,6 +286,7 @@ class ChatConsumer(_UserSocket):
                 await self.send_error("unknown_message", _("No such message in this conversation."))
                 return
             after_seq = seq
+        self.sent_floor = min(self.sent_floor, after_seq)
         while True:
             page = await _db(
                 selectors.messages_after_seq,

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -264,16 +264,27 @@ def message_post(
 def _message_store(
     conversation_id: int, sender: User, text: str, client: str
 ) -> tuple[Message, bool]:
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-    if client:
-        existing = Message.objects.filter(
-            conversation=conversation, sender=sender, client_id=client
-        ).first()
-        if existing is not None:
-            return existing, False
+    # One locked read answers "blocked?" and "stored before?" too: each message costs few
+    # round trips while the row is held.
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .annotate(
+            blocked=Exists(Block.objects.filter(conversation=OuterRef("pk"))),
+            earlier_id=Subquery(
+                Message.objects.filter(
+                    conversation=OuterRef("pk"), sender=sender, client_id=client
+                ).values("pk")[:1]
+            )
+            if client
+            else Value(None, output_field=IntegerField()),
+        )
+        .get(pk=conversation_id)
+    )
+    if conversation.earlier_id is not None:
+        return Message.objects.get(pk=conversation.earlier_id), False
     if not conversation.is_open:
         raise ChatRefused("conversation_closed", _("This conversation is closed."))
-    if Block.objects.filter(conversation=conversation).exists():
+    if conversation.blocked:
         raise ChatRefused("blocked", _("This conversation was blocked."))
     seq = conversation.last_seq + 1
     message = Message.objects.create(

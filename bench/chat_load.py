@@ -1,0 +1,599 @@
+"""Load test of the chat: real ASGI servers, the Redis layer, PostgreSQL, clients in pairs.
+
+For each server kind (daphne, uvicorn) and each client count, the script:
+
+1. creates (once) and migrates a PostgreSQL database of its own, ``engawa_bench``, and makes
+   one confirmed proposal and its conversation per pair of clients;
+2. starts two server processes of that kind on ``bench.asgi_bench:application`` (Engawa plus a
+   bare ``/ws/echo/``), on that database and on a Redis database of its own;
+3. warms them up and records each process's RSS;
+4. floor: the same number of clients each send the same number of frames at the same pace to
+   the echo consumer and time the round trip;
+5. chat: each pair's two members sit on different servers (every message crosses Redis). Each
+   client sends its share of the messages at a steady rate, and before a send it may drop its
+   socket and reconnect to a random server, send ``resume`` after the last message it holds,
+   and retry its unacknowledged messages with the same ``client_id``;
+6. waits until the traffic settles, then checks every client against the database: a message
+   of its conversation it does not hold is *lost*; a message id that reached it twice is a
+   *duplicate frame*; a ``client_id`` stored twice is a *duplicate message*;
+7. disconnects everyone, waits, records each process's RSS again.
+
+Latency is send → arrival at the partner, for messages the partner received live (a message
+replayed to a reconnecting partner, or retried by a reconnecting sender, measures the reconnect,
+not the chat; those are counted apart). Results go to ``bench/results/chat.json``.
+
+    .venv/bin/python bench/chat_load.py                         # 200 clients, 10 000 messages
+    .venv/bin/python bench/chat_load.py --clients 200 1000
+    .venv/bin/python bench/chat_load.py --clients 40 --messages 800   # a quick look
+
+Needs PostgreSQL (``--postgres``, default ``postgres://postgres@127.0.0.1:5432``) and Redis
+(``--redis``, default ``redis://127.0.0.1:6379/13``; that database is flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "results" / "chat.json"
+
+
+# --- set-up --------------------------------------------------------------------------------------
+
+
+def database_prepare(postgres: str, name: str) -> str:
+    """A fresh, migrated database for the benchmark; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{postgres}/{name}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=True,
+    )
+    return url
+
+
+def django_setup(database_url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+
+
+def pairs_make(count: int, tag: str) -> list[tuple[int, int, int]]:
+    """``count`` confirmed proposals with their conversations: (conversation, student, host)."""
+    from django.utils import timezone
+
+    from accounts.models import Role, User
+    from chat.services import conversation_open
+    from matching.models import Application, Program, Proposal, Round
+
+    def user(email: str, role: str) -> User:
+        u = User(email=email, name=email.split("@")[0], role=role, preferred_language="en")
+        u.set_unusable_password()
+        return u
+
+    coordinator = User.objects.create(
+        email=f"coordinator-{tag}@bench.example", name="Bench", role=Role.COORDINATOR
+    )
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    program = Program.objects.create(
+        name=f"bench {tag}",
+        kind=Program.Kind.HOME_VISIT,
+        dates=[day],
+        apply_until=timezone.now() + dt.timedelta(days=10),
+        created_by=coordinator,
+    )
+    round_ = Round.objects.create(
+        program=program, number=1, status=Round.Status.PUBLISHED, created_by=coordinator
+    )
+    students = User.objects.bulk_create(
+        [user(f"s{n}-{tag}@bench.example", Role.STUDENT) for n in range(count)]
+    )
+    hosts = User.objects.bulk_create(
+        [user(f"h{n}-{tag}@bench.example", Role.HOST) for n in range(count)]
+    )
+    applications = Application.objects.bulk_create(
+        [Application(program=program, user=u, role=u.role, dates=[day]) for u in students + hosts]
+    )
+    proposals = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                round=round_,
+                program=program,
+                student_application=applications[n],
+                host_application=applications[count + n],
+                date=day,
+                score=0.0,
+                status=Proposal.Status.CONFIRMED,
+            )
+            for n in range(count)
+        ]
+    )
+    out = []
+    for n, proposal in enumerate(proposals):
+        conversation = conversation_open(proposal=proposal)
+        out.append((conversation.pk, students[n].pk, hosts[n].pk))
+    return out
+
+
+def ticket_for(user_id: int) -> str:
+    from accounts.models import User
+    from accounts.services import ws_ticket_issue
+
+    return ws_ticket_issue(user=User(pk=user_id))
+
+
+def stored_messages(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    from chat.models import Message
+
+    out: dict[int, list[tuple[int, str]]] = {c: [] for c in conversation_ids}
+    rows = (
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .order_by("conversation_id", "seq")
+        .values_list("conversation_id", "id", "client_id")
+    )
+    for conversation_id, message_id, client_id in rows:
+        out[conversation_id].append((message_id, client_id))
+    return out
+
+
+# --- servers -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    kind: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def rss_mb(self) -> float:
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+
+def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> list[Server]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    app = "bench.asgi_bench:application"
+    servers = []
+    for _ in range(count):
+        port = free_port()
+        if kind == "daphne":
+            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+        else:
+            command = [
+                *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
+                *("--lifespan", "off", "--no-access-log", "--log-level", "warning", app),
+            ]
+        process = subprocess.Popen(command, cwd=ROOT, env=env)
+        servers.append(Server(kind, port, process))
+    deadline = time.monotonic() + 60
+    for server in servers:
+        while True:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"{kind} on {server.port} exited")
+            try:
+                with socket.create_connection(("127.0.0.1", server.port), 0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{kind} on {server.port} did not start") from None
+                time.sleep(0.2)
+    return servers
+
+
+def servers_stop(servers: list[Server]) -> None:
+    for server in servers:
+        server.process.terminate()
+    for server in servers:
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+# --- clients -------------------------------------------------------------------------------------
+
+
+async def ws_open(port: int, path: str) -> Any:
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        f"ws://127.0.0.1:{port}{path}",
+        origin=f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
+        compression=None,
+        open_timeout=60,
+        ping_interval=None,
+        max_queue=None,
+    )
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+async def echo_phase(ports: list[int], clients: int, per_client: int, rate: float) -> dict:
+    latencies: list[float] = []
+
+    async def one(n: int) -> None:
+        ws = await ws_open(ports[n % len(ports)], "/ws/echo/")
+        try:
+            await asyncio.sleep(random.random() / rate)
+            for i in range(per_client):
+                started = time.perf_counter()
+                await ws.send(json.dumps({"type": "message", "body": f"echo {n} {i}"}))
+                await ws.recv()
+                latencies.append((time.perf_counter() - started) * 1000)
+                await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - started)))
+        finally:
+            await ws.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {
+        "frames": len(latencies),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "frames_per_s": round(len(latencies) / elapsed, 1),
+    }
+
+
+@dataclass
+class Shared:
+    sent_at: dict[str, float] = field(default_factory=dict)  # client_id → first send
+    retried: set[str] = field(default_factory=set)
+    latencies: list[float] = field(default_factory=list)
+    replayed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    reconnects: int = 0
+    last_arrival: float = 0.0
+
+
+class Client:
+    def __init__(
+        self, shared: Shared, ports: list[int], conversation: int, me: int, partner: int, home: int
+    ) -> None:
+        self.shared = shared
+        self.ports = ports
+        self.conversation = conversation
+        self.me = me
+        self.partner = partner
+        self.home = home
+        self.held: dict[int, int] = {}  # message id → seq
+        self.duplicate_frames = 0
+        self.unacked: dict[str, str] = {}  # client_id → body
+        self.ws: Any = None
+        self.reader: asyncio.Task[None] | None = None
+        self.opened_at = 0.0
+
+    async def connect(self, port: int, resume: bool) -> None:
+        ticket = await asyncio.to_thread(ticket_for, self.me)
+        self.ws = await ws_open(port, f"/ws/chat/{self.conversation}/?ticket={ticket}")
+        self.opened_at = time.perf_counter()
+        self.reader = asyncio.ensure_future(self.read(self.ws))
+        if resume:
+            after = max(self.held, default=0)
+            await self.ws.send(json.dumps({"type": "resume", "after": after}))
+            for client_id, body in list(self.unacked.items()):
+                self.shared.retried.add(client_id)
+                await self.send_frame(client_id, body)
+
+    async def read(self, ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                if frame["type"] == "error":
+                    code = frame["code"]
+                    self.shared.errors[code] = self.shared.errors.get(code, 0) + 1
+                    continue
+                if frame["type"] != "message":
+                    continue
+                message = frame["message"]
+                if message["id"] in self.held:
+                    self.duplicate_frames += 1
+                    continue
+                self.held[message["id"]] = message["seq"]
+                self.shared.last_arrival = now
+                client_id = message["client_id"] or ""
+                if message["sender"] == self.me:
+                    self.unacked.pop(client_id, None)
+                    continue
+                sent = self.shared.sent_at.get(client_id)
+                if sent is None:
+                    continue
+                if sent < self.opened_at or client_id in self.shared.retried:
+                    self.shared.replayed += 1
+                else:
+                    self.shared.latencies.append((now - sent) * 1000)
+
+    async def send_frame(self, client_id: str, body: str) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(
+                json.dumps({"type": "message", "body": body, "client_id": client_id})
+            )
+
+    async def drop(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.reader is not None:
+            await self.reader
+
+    async def run(self, per_client: int, rate: float, reconnect: float, start: float) -> None:
+        await asyncio.sleep(start)
+        for i in range(per_client):
+            started = time.perf_counter()
+            if random.random() < reconnect:
+                self.shared.reconnects += 1
+                await self.drop()
+                await self.connect(random.choice(self.ports), resume=True)
+            client_id = f"{self.me}-{i}"
+            body = f"message {i} from {self.me}"
+            self.shared.sent_at[client_id] = time.perf_counter()
+            self.unacked[client_id] = body
+            await self.send_frame(client_id, body)
+            # Jitter around the steady pace, so the clients do not beat in step.
+            pause = random.uniform(0.5, 1.5) / rate - (time.perf_counter() - started)
+            await asyncio.sleep(max(0.0, pause))
+
+
+async def chat_phase(
+    ports: list[int],
+    pairs: list[tuple[int, int, int]],
+    per_client: int,
+    rate: float,
+    reconnect: float,
+    settle_timeout: float,
+) -> dict:
+    shared = Shared()
+    clients: list[Client] = []
+    for n, (conversation, student, host) in enumerate(pairs):
+        clients.append(Client(shared, ports, conversation, student, host, n % len(ports)))
+        clients.append(Client(shared, ports, conversation, host, student, (n + 1) % len(ports)))
+    # Connect in waves: a thousand simultaneous handshakes measure the handshake, not the chat.
+    for wave in range(0, len(clients), 50):
+        await asyncio.gather(
+            *(c.connect(ports[c.home], resume=False) for c in clients[wave : wave + 50])
+        )
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(c.run(per_client, rate, reconnect, random.random() / rate) for c in clients)
+    )
+    sending_done = time.perf_counter()
+
+    # Settle: retry what is still unacknowledged, then wait until every client holds its
+    # conversation's whole sequence (or time runs out, and the shortfall is reported as lost).
+    conversation_ids = [p[0] for p in pairs]
+    deadline = time.perf_counter() + settle_timeout
+    while time.perf_counter() < deadline:
+        stored = await asyncio.to_thread(stored_messages, conversation_ids)
+        behind = [c for c in clients if len(c.held) < len(stored[c.conversation]) or c.unacked]
+        if not behind:
+            break
+        await asyncio.sleep(0.5)
+        for c in behind:
+            # Quiet for 2 s and still behind: what any client does, reconnect and resume.
+            if time.perf_counter() - shared.last_arrival > 2:
+                await c.drop()
+                shared.reconnects += 1
+                await c.connect(random.choice(ports), resume=True)
+    stored = await asyncio.to_thread(stored_messages, conversation_ids)
+    for c in clients:
+        await c.drop()
+
+    lost = 0
+    for c in clients:
+        ids = {message_id for message_id, _ in stored[c.conversation]}
+        lost += len(ids - set(c.held))
+    duplicate_messages = 0
+    sent_ids = set(shared.sent_at)
+    stored_client_ids: dict[str, int] = {}
+    for rows in stored.values():
+        for _, client_id in rows:
+            stored_client_ids[client_id] = stored_client_ids.get(client_id, 0) + 1
+    duplicate_messages = sum(n - 1 for n in stored_client_ids.values() if n > 1)
+    never_stored = len(sent_ids - set(stored_client_ids))
+    total = sum(len(rows) for rows in stored.values())
+    window = max(shared.last_arrival, sending_done) - started
+    return {
+        "messages_stored": total,
+        "messages_sent": len(sent_ids),
+        "never_stored": never_stored,
+        "lost": lost,
+        "duplicated_messages": duplicate_messages,
+        "duplicate_frames": sum(c.duplicate_frames for c in clients),
+        "reconnects": shared.reconnects,
+        "retried_messages": len(shared.retried),
+        "replayed_to_partner": shared.replayed,
+        "error_frames": shared.errors,
+        "latency_samples": len(shared.latencies),
+        "p50_ms": percentile(shared.latencies, 50),
+        "p99_ms": percentile(shared.latencies, 99),
+        "mean_ms": round(statistics.fmean(shared.latencies), 2) if shared.latencies else None,
+        "msgs_per_s": round(total / window, 1) if window > 0 else None,
+        "send_phase_s": round(sending_done - started, 2),
+    }
+
+
+async def warm_up(ports: list[int], pair: tuple[int, int, int]) -> None:
+    shared = Shared()
+    conversation, student, host = pair
+    a = Client(shared, ports, conversation, student, host, 0)
+    b = Client(shared, ports, conversation, host, student, 1)
+    await a.connect(ports[0], resume=False)
+    await b.connect(ports[1 % len(ports)], resume=False)
+    for i in range(3):
+        await a.send_frame(f"warm-a-{i}", "warm")
+        await b.send_frame(f"warm-b-{i}", "warm")
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(0.5)
+    await a.drop()
+    await b.drop()
+    for port in ports:
+        ws = await ws_open(port, "/ws/echo/")
+        await ws.send("warm")
+        await ws.recv()
+        await ws.close()
+
+
+def flush_redis(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str) -> dict:
+    per_client = max(1, args.messages // clients)
+    flush_redis(args.redis)
+    tag = f"{kind}-{clients}-{int(time.time())}"
+    pairs = pairs_make(clients // 2 + 1, tag)
+    warm_pair, pairs = pairs[0], pairs[1:]
+    servers = servers_start(kind, args.processes, database_url, args.redis)
+    ports = [s.port for s in servers]
+    try:
+        asyncio.run(warm_up(ports, warm_pair))
+        time.sleep(1)
+        rss_before = [round(s.rss_mb(), 1) for s in servers]
+        echo = asyncio.run(echo_phase(ports, clients, per_client, args.rate))
+        chat = asyncio.run(
+            chat_phase(ports, pairs, per_client, args.rate, args.reconnect, args.settle)
+        )
+        time.sleep(args.cooldown)
+        rss_after = [round(s.rss_mb(), 1) for s in servers]
+    finally:
+        servers_stop(servers)
+    p99_ratio = (
+        round(chat["p99_ms"] / echo["p99_ms"], 2) if chat["p99_ms"] and echo["p99_ms"] else None
+    )
+    growth = [
+        round((after - before) / before * 100, 1)
+        for before, after in zip(rss_before, rss_after, strict=True)
+    ]
+    return {
+        "server": kind,
+        "processes": args.processes,
+        "clients": clients,
+        "messages_per_client": per_client,
+        "rate_per_client_per_s": args.rate,
+        "reconnect_probability_per_send": args.reconnect,
+        "echo": echo,
+        "chat": chat,
+        "p99_over_echo_p99": p99_ratio,
+        "rss_mb_before": rss_before,
+        "rss_mb_after": rss_after,
+        "rss_growth_percent": growth,
+        "targets_met": {
+            "no_loss": chat["lost"] == 0 and chat["never_stored"] == 0,
+            "no_duplicates": chat["duplicated_messages"] == 0 and chat["duplicate_frames"] == 0,
+            "p99_within_1_5x_echo": p99_ratio is not None and p99_ratio <= 1.5,
+            "memory_within_10_percent": all(g <= 10 for g in growth),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[200])
+    parser.add_argument("--messages", type=int, default=10_000, help="per run, all clients")
+    parser.add_argument("--rate", type=float, default=2.0, help="messages a second per client")
+    parser.add_argument("--reconnect", type=float, default=0.02, help="chance before each send")
+    parser.add_argument("--servers", nargs="+", default=["daphne", "uvicorn"])
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="engawa_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait at the end")
+    parser.add_argument("--cooldown", type=float, default=5.0, help="seconds before RSS after")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    random.seed(args.seed)
+
+    database_url = database_prepare(args.postgres, args.database)
+    django_setup(database_url, args.redis)
+    runs = []
+    for clients in args.clients:
+        for kind in args.servers:
+            print(f"{kind}: {clients} clients …", flush=True)
+            result = run_one(kind, clients, args, database_url)
+            runs.append(result)
+            chat, echo = result["chat"], result["echo"]
+            print(
+                f"  lost={chat['lost']} dup={chat['duplicated_messages']}"
+                f"/{chat['duplicate_frames']} p50={chat['p50_ms']}ms p99={chat['p99_ms']}ms"
+                f" (echo p50={echo['p50_ms']}ms p99={echo['p99_ms']}ms)"
+                f" {chat['msgs_per_s']} msg/s reconnects={chat['reconnects']}"
+                f" rss {result['rss_mb_before']} → {result['rss_mb_after']} MB",
+                flush=True,
+            )
+    import platform
+
+    import psutil
+
+    report = {
+        "benchmark": "chat_load",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+        },
+        "command": " ".join(sys.argv),
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
