@@ -78,7 +78,7 @@ def reference_data(*, language: str) -> dict[str, Any]:
     """Every reference list with labels in ``language`` (ja or en)."""
 
     def label(row: Any) -> str:
-        return row.name_ja if language.startswith("ja") else row.name_en
+        return str(row.name_ja if language.startswith("ja") else row.name_en)
 
     return {
         "languages": [{"code": r.code, "name": label(r)} for r in SpokenLanguage.objects.all()],

@@ -135,7 +135,7 @@ def user_update(
 
 def token_for(*, user: User) -> str:
     token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+    return str(token.key)
 
 
 def token_revoke(*, user: User) -> None:
@@ -282,7 +282,7 @@ def _text(value: Any, field: str, limit: int, errors: _Errors) -> str | None:
     if len(value) > limit:
         errors.add(field, _("At most %(n)d characters.") % {"n": limit})
         return None
-    return value
+    return str(value)
 
 
 def _bool(value: Any, field: str, errors: _Errors) -> bool | None:

@@ -7,7 +7,7 @@ from celery import shared_task
 from accounts import services
 
 
-@shared_task(name="accounts.ws_tickets_purge", ignore_result=True)
+@shared_task(name="accounts.ws_tickets_purge", ignore_result=True)  # type: ignore[untyped-decorator]
 def ws_tickets_purge() -> int:
     """Delete expired WebSocket tickets; the number deleted."""
     return services.ws_tickets_purge()

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.models import HostProfile, StudentProfile, User
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(serializers.Serializer[Any]):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     role = serializers.CharField(max_length=20)
@@ -19,27 +19,27 @@ class RegisterInput(serializers.Serializer):
     preferred_language = serializers.CharField(max_length=5, required=False, default="ja")
 
 
-class UserOutput(serializers.ModelSerializer):
+class UserOutput(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "email", "role", "name", "preferred_language"]
 
 
-class TokenInput(serializers.Serializer):
+class TokenInput(serializers.Serializer[Any]):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutput(serializers.Serializer[Any]):
     token = serializers.CharField()
 
 
-class TicketOutput(serializers.Serializer):
+class TicketOutput(serializers.Serializer[Any]):
     ticket = serializers.CharField()
     expires_in = serializers.IntegerField()
 
 
-class LanguageSkill(serializers.Serializer):
+class LanguageSkill(serializers.Serializer[Any]):
     code = serializers.CharField(max_length=3)
     level = serializers.CharField(max_length=20)
 
@@ -50,7 +50,7 @@ class LanguageSkill(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class _ProfileInput(serializers.Serializer):
+class _ProfileInput(serializers.Serializer[Any]):
     languages = LanguageSkill(many=True, required=False)
     interests = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     home_station = serializers.CharField(max_length=50, required=False)
@@ -85,7 +85,7 @@ class HostProfileInput(_ProfileInput):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
-class _ProfileOutput(serializers.ModelSerializer):
+class _ProfileOutput(serializers.ModelSerializer[Any]):
     home_station = serializers.CharField(source="home_station_id", allow_null=True)
     is_complete = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
@@ -186,17 +186,17 @@ class MeOutput(UserOutput):
         return profile_output(profile_of(obj))
 
 
-class MeInput(serializers.Serializer):
+class MeInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=150, required=False)
     preferred_language = serializers.CharField(max_length=5, required=False)
 
 
-class LanguageReference(serializers.Serializer):
+class LanguageReference(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class StationReference(serializers.Serializer):
+class StationReference(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
     name_ja = serializers.CharField()
@@ -205,23 +205,23 @@ class StationReference(serializers.Serializer):
     longitude = serializers.FloatField()
 
 
-class DietReference(serializers.Serializer):
+class DietReference(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class AllergenReference(serializers.Serializer):
+class AllergenReference(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["food", "pet"])
 
 
-class InterestReference(serializers.Serializer):
+class InterestReference(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class ReferenceOutput(serializers.Serializer):
+class ReferenceOutput(serializers.Serializer[Any]):
     languages = LanguageReference(many=True)
     stations = StationReference(many=True)
     diets = DietReference(many=True)

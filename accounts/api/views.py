@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -36,7 +36,7 @@ from accounts.api.serializers import (
     UserOutput,
     profile_output,
 )
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import IsStudentOrHost
 from accounts.throttling import lockout_response
 from config.api import UserLanguageMixin
@@ -44,7 +44,12 @@ from config.api import UserLanguageMixin
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
 
 
-def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer]) -> None:
+def current_user(request: Request) -> User:
+    """The authenticated user; the view's permission classes have ruled out anonymous."""
+    return cast(User, request.user)
+
+
+def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> None:
     """A field the endpoint does not know is a 400 naming it: a typo, or an attempt to set
     what may not be set (a role, an e-mail), must not pass silently."""
     if not isinstance(request.data, dict):
@@ -98,7 +103,7 @@ class TokenView(UserLanguageMixin, APIView):
             # This attempt was judged before the lock: it is a wrong password, not a refusal,
             # and AxesMiddleware would otherwise turn the failure that reaches the limit into a
             # 429 already.
-            request._request.axes_locked_out = False
+            request._request.axes_locked_out = False  # type: ignore[attr-defined]
             raise ValidationError({"detail": _("Unable to log in with this e-mail and password.")})
         # A token log-in is a log-in: axes resets the failure count, Django stamps last_login.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
@@ -108,7 +113,7 @@ class TokenView(UserLanguageMixin, APIView):
 class WsTicketView(UserLanguageMixin, APIView):
     @extend_schema(request=None, responses={201: TicketOutput})
     def post(self, request: Request) -> Response:
-        ticket = services.ws_ticket_issue(user=request.user)
+        ticket = services.ws_ticket_issue(user=current_user(request))
         return Response(
             {"ticket": ticket, "expires_in": settings.WS_TICKET_TTL_SECONDS},
             status=status.HTTP_201_CREATED,
@@ -118,14 +123,14 @@ class WsTicketView(UserLanguageMixin, APIView):
 class MeView(UserLanguageMixin, APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
-        return Response(MeOutput(request.user).data)
+        return Response(MeOutput(current_user(request)).data)
 
     @extend_schema(request=MeInput, responses={200: MeOutput, 400: ERROR})
     def patch(self, request: Request) -> Response:
         refuse_unknown_fields(request, MeInput)
         data = MeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, **data.validated_data)
+        user = services.user_update(user=current_user(request), **data.validated_data)
         return Response(MeOutput(user).data)
 
 
@@ -133,13 +138,12 @@ class ProfileView(UserLanguageMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     def _save(self, request: Request, *, partial: bool) -> Response:
-        input_class = StudentProfileInput if request.user.role == Role.STUDENT else HostProfileInput
+        user = current_user(request)
+        input_class = StudentProfileInput if user.role == Role.STUDENT else HostProfileInput
         refuse_unknown_fields(request, input_class)
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        profile = services.profile_save(
-            user=request.user, data=dict(data.validated_data), partial=partial
-        )
+        profile = services.profile_save(user=user, data=dict(data.validated_data), partial=partial)
         return Response(profile_output(profile))
 
     @extend_schema(
