@@ -112,11 +112,31 @@ class RoundSummaryOutput(serializers.ModelSerializer):
         ]
 
 
+# The list shows each round's headline figures; the detail has every measure of the solver.
+LIST_STATS = (
+    "students",
+    "hosts",
+    "slots",
+    "matched",
+    "unmatched",
+    "total_score",
+    "mean_score",
+    "min_score",
+    "solve_ms",
+    "blocking_pairs",
+    "mode",
+)
+
+
 class RoundListOutput(RoundSummaryOutput):
     proposal_count = serializers.IntegerField()
+    stats = serializers.SerializerMethodField()
 
     class Meta(RoundSummaryOutput.Meta):
         fields = [*RoundSummaryOutput.Meta.fields, "proposal_count"]
+
+    def get_stats(self, obj: Round) -> dict[str, Any]:
+        return {key: obj.stats[key] for key in LIST_STATS if key in (obj.stats or {})}
 
 
 class RoundDetailOutput(RoundSummaryOutput):

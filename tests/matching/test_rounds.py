@@ -483,3 +483,65 @@ class TestRun:
         rnd = run_rounds(program, coordinator)
         assert rnd.stats["students"] == 0
         assert not rnd.proposals.exists()
+
+
+class TestTask:
+    def test_task_is_named_acks_late_and_retries_only_database_outages(self) -> None:
+        from django.db import OperationalError
+
+        from matching.tasks.rounds import round_run as task
+
+        assert task.name == "matching.round_run"
+        assert task.acks_late is True
+        assert tuple(task.autoretry_for) == (OperationalError,)
+
+    def test_a_database_outage_is_left_for_the_retry(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from django.db import OperationalError
+
+        make_student(program)
+        make_host(program)
+        rnd = factories.RoundFactory(
+            program=program, status=Round.Status.QUEUED, created_by=coordinator
+        )
+
+        def outage(problem: Any) -> Any:
+            raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(round_services, "solve", outage)
+        with pytest.raises(OperationalError):
+            round_run(round_id=rnd.pk)
+        rnd.refresh_from_db()
+        # Running and unlocked: the retried task takes it up again.
+        assert rnd.status == Round.Status.RUNNING
+        assert not Proposal.objects.exists()
+        monkeypatch.undo()
+        assert round_run(round_id=rnd.pk) is not None
+        rnd.refresh_from_db()
+        assert rnd.status == Round.Status.DRAFT
+
+    def test_when_retries_run_out_the_round_says_so(
+        self, program: Program, coordinator: User
+    ) -> None:
+        from django.db import OperationalError
+
+        from matching.tasks.rounds import round_run as task
+
+        rnd = factories.RoundFactory(
+            program=program, status=Round.Status.RUNNING, created_by=coordinator
+        )
+        task.on_failure(OperationalError("database is down"), "task-id", (rnd.pk,), {}, None)
+        rnd.refresh_from_db()
+        assert rnd.status == Round.Status.FAILED
+        assert "database is down" in rnd.error
+        # A round that already ended keeps its status.
+        draft = factories.RoundFactory(program=program, created_by=coordinator)
+        task.on_failure(RuntimeError("late"), "task-id", (), {"round_id": draft.pk}, None)
+        draft.refresh_from_db()
+        assert draft.status == Round.Status.DRAFT
