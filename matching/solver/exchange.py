@@ -104,6 +104,7 @@ EXACT_EDGE_LIMIT = 40_000
 CANDIDATES_PER_APPLICANT = 12
 MILP_TIME_LIMIT_S = 20.0
 LAGRANGE_STEPS = 10
+LAGRANGE_TOLERANCE = 1e-5
 
 # Reason codes, in the order the rules are checked: the first rule that leaves an applicant
 # without any candidate is the reason given.
@@ -532,7 +533,12 @@ def _two_phase_milp(
 
 
 def _lagrangian_bound(
-    feasible: Bool, score: Float, pairs: int, allow_negative: bool, big_m: float
+    feasible: Bool,
+    score: Float,
+    pairs: int,
+    allow_negative: bool,
+    big_m: float,
+    achieved: float = math.inf,
 ) -> float:
     """min over mu of FM(score + mu) - mu * pairs, FM being the best fractional matching (half a
     cycle cover).  Valid for every matching with exactly ``pairs`` pairs (any mu), or with at
@@ -556,6 +562,8 @@ def _lagrangian_bound(
     while evaluate(high) < 2 * pairs and high < big_m:
         low, high = high, min(high * 4.0, big_m)
     for _ in range(LAGRANGE_STEPS):
+        if best - achieved <= LAGRANGE_TOLERANCE * abs(best):
+            break  # close enough to the answer: more steps would not change the report
         mu = (low + high) / 2.0
         moved = evaluate(mu)
         if moved == 2 * pairs:
@@ -612,6 +620,95 @@ def _augment(pairs: list[tuple[int, int]], feasible: Bool, score: Float) -> list
     return [(int(a), int(mate[a])) for a in range(m) if mate[a] > a]
 
 
+def _maximum_cardinality(pairs: list[tuple[int, int]], feasible: Bool) -> list[tuple[int, int]]:
+    """Grow ``pairs`` to a maximum-cardinality matching by Edmonds' augmenting paths (odd
+    cycles shrunk into blossoms); by Berge's theorem the result has the most pairs possible.
+
+    One search per free vertex.  A search that finds no path leaves a tree that no later
+    augmentation can use (Edmonds), so its vertices are dropped from the remaining searches.
+    The start is the cover's matching, a few pairs short at most, so searches are few."""
+    m = len(feasible)
+    graph = sparse.csr_array(feasible)
+    indptr, indices = graph.indptr.tolist(), graph.indices.tolist()
+    adj = [indices[indptr[v] : indptr[v + 1]] for v in range(m)]
+    mate = [-1] * m
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
+    dead = [False] * m
+
+    def search(root: int) -> tuple[int, list[int], list[bool]]:
+        parent = [-1] * m
+        base = list(range(m))
+        seen = [False] * m
+        seen[root] = True
+        queue = [root]
+
+        def common_base(a: int, b: int) -> int:
+            on_path = [False] * m
+            while True:
+                a = base[a]
+                on_path[a] = True
+                if mate[a] == -1:
+                    break
+                a = parent[mate[a]]
+            while True:
+                b = base[b]
+                if on_path[b]:
+                    return b
+                b = parent[mate[b]]
+
+        def mark(v: int, stop: int, child: int, blossom: list[bool]) -> None:
+            while base[v] != stop:
+                blossom[base[v]] = blossom[base[mate[v]]] = True
+                parent[v] = child
+                child = mate[v]
+                v = parent[mate[v]]
+
+        head = 0
+        while head < len(queue):
+            v = queue[head]
+            head += 1
+            for w in adj[v]:
+                if dead[w] or base[v] == base[w] or mate[v] == w:
+                    continue
+                if w == root or (mate[w] != -1 and parent[mate[w]] != -1):
+                    # An odd cycle: shrink it into a blossom with base ``top``.
+                    top = common_base(v, w)
+                    blossom = [False] * m
+                    mark(v, top, w, blossom)
+                    mark(w, top, v, blossom)
+                    for u in range(m):
+                        if blossom[base[u]]:
+                            base[u] = top
+                            if not seen[u]:
+                                seen[u] = True
+                                queue.append(u)
+                elif parent[w] == -1:
+                    parent[w] = v
+                    if mate[w] == -1:
+                        return w, parent, seen
+                    seen[mate[w]] = True
+                    queue.append(mate[w])
+        return -1, parent, seen
+
+    for root in range(m):
+        if mate[root] != -1 or dead[root]:
+            continue
+        end, parent, seen = search(root)
+        if end == -1:
+            # The whole tree: outer (seen) and inner (reached, with a parent) vertices.
+            for u in range(m):
+                if seen[u] or parent[u] != -1:
+                    dead[u] = True
+            continue
+        while end != -1:
+            previous = parent[end]
+            following = mate[previous]
+            mate[end], mate[previous] = previous, end
+            end = following
+    return [(a, mate[a]) for a in range(m) if mate[a] > a]
+
+
 def solve_component(feasible: Bool, score: Float) -> ComponentResult:
     """Most pairs, then best total score, on one connected component (local indices)."""
     m = len(score)
@@ -634,6 +731,10 @@ def solve_component(feasible: Bool, score: Float) -> ComponentResult:
         )
     if len(pairs) < pairs_bound:
         pairs = _augment(pairs, feasible, score)
+    if len(pairs) < pairs_bound:
+        # Odd cycles can hide a larger matching only behind blossoms: Edmonds settles it.
+        pairs = _maximum_cardinality(pairs, feasible)
+        pairs_bound = len(pairs)
 
     ei, ej = np.nonzero(np.triu(feasible, 1))
     known = len(pairs) if len(pairs) == pairs_bound else None
@@ -652,6 +753,8 @@ def solve_component(feasible: Bool, score: Float) -> ComponentResult:
         keep[rows, top.ravel()] = True
         cover_rows = np.arange(m)
         keep[cover_rows, successor] = True
+        for a, b in pairs:  # the matching found so far, so its cardinality stays reachable
+            keep[a, b] = True
         keep &= feasible
         keep |= keep.T
         ci, cj = np.nonzero(np.triu(keep, 1))
@@ -663,7 +766,7 @@ def solve_component(feasible: Bool, score: Float) -> ComponentResult:
             pairs = found
     achieved = sum(score[a, b] for a, b in pairs)
     proven = len(pairs) == pairs_bound
-    bound = _lagrangian_bound(feasible, score, len(pairs), proven, big_m)
+    bound = _lagrangian_bound(feasible, score, len(pairs), proven, big_m, achieved)
     return ComponentResult(pairs, pairs_bound, max(achieved, bound), "candidates")
 
 

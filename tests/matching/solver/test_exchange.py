@@ -504,3 +504,23 @@ def test_forbidden_pin_names_the_rule() -> None:
     problem = ExchangeProblem(applicants=people, forbidden={(1, 2): "declined"}, pins=[(1, 2)])
     with pytest.raises(exchange.ExchangePinError, match="forbidden"):
         solve_exchange(problem)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(0, 100_000), st.integers(2, 60), st.floats(0.02, 0.3))
+def test_edmonds_reaches_the_maximum_cardinality(seed: int, n: int, p: float) -> None:
+    feasible, _ = random_graph(seed, n, p)
+    rng = np.random.default_rng(seed)
+    start: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for a, b in zip(*np.nonzero(np.triu(feasible, 1)), strict=True):
+        if a not in used and b not in used and rng.random() < 0.3:
+            start.append((int(a), int(b)))
+            used |= {int(a), int(b)}
+    pairs = exchange._maximum_cardinality(start, feasible)
+    vertices = [v for pair in pairs for v in pair]
+    assert len(vertices) == len(set(vertices))
+    assert all(feasible[a, b] for a, b in pairs)
+    graph = nx.Graph()
+    graph.add_edges_from(zip(*(x.tolist() for x in np.nonzero(np.triu(feasible, 1))), strict=True))
+    assert len(pairs) == len(nx.max_weight_matching(graph, maxcardinality=True))
