@@ -19,7 +19,6 @@ IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
 K_ADD = 4  # violated pairs added per student and iteration (the most violated first)
-WINDOW = 64  # pairs of a student's row priced first
 LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
 LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back
 
@@ -321,8 +320,9 @@ def _violations(
     """
     n = g.n
     lo = g.indptr[:-1].copy()
-    hi = np.where(pinned, lo, g.indptr[1:])  # a pinned student has no other pair in the model
-    while True:  # first pair of each row with w <= util
+    # a pinned student has no other pair in the model: nothing to price
+    hi = np.where(pinned, lo, g.indptr[:-1] + g.n_top)
+    while True:  # first pair of the sorted head with w <= util
         open_ = lo < hi
         if not open_.any():
             break
@@ -330,15 +330,15 @@ def _violations(
         go_right = open_ & (g.w[np.minimum(mid, g.w.size - 1)] > util)
         lo = np.where(go_right, mid + 1, lo)
         hi = np.where(open_ & ~go_right, mid, hi)
-    length = lo - g.indptr[:-1]
-    # Scan a short window of every prefix first; only students with no violation inside the
-    # window and a longer prefix are scanned to the end (typically none after round one).
-    window = np.minimum(length, WINDOW)
-    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], window)
+    head = lo - g.indptr[:-1]
+    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head)
+    # A student whose whole sorted head beats its utility, with no violation found there,
+    # may have more candidates in the unsorted rest of its row: read all of it.
     seen = np.zeros(n, dtype=bool)
     seen[g.row_of(p_found)] = True
-    rest = np.where((length > WINDOW) & ~seen, length - WINDOW, 0)
-    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + window, rest)
+    long_ = (head == g.n_top) & ~seen & ~pinned
+    rest = np.where(long_, np.diff(g.indptr) - g.n_top, 0)
+    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest)
     found_p = [p_found, p_more]
     found_r = [r_found, r_more]
     p = np.concatenate(found_p)

@@ -17,6 +17,7 @@ from .tables import Tables
 
 IntA = npt.NDArray[Any]
 BLOCK = 1024
+TOP = 64  # pairs per student kept sorted at the head of its row
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Graph:
     m: int
     n_dates: int
     indptr: IntA  # (n + 1,) int64: pairs of student s are indptr[s]:indptr[s + 1]
+    n_top: IntA  # (n,) how many pairs at the start of each row are sorted best first
     host: IntA  # (P,) int32 host row of each pair
     w: IntA  # (P,) int32 score in quanta
     slot_of: IntA  # (m, D) int64 slot index of (host, date), -1 when no free seat that day
@@ -50,8 +52,9 @@ class Graph:
 def build_graph(t: Tables, k_best: int) -> Graph:
     """Scan all students x hosts in blocks; keep the feasible pairs, best first per student.
 
-    Within a student's row the pairs are sorted by score, highest first (ties: lower host
-    row), so "the K best families" is a prefix and the pricing pass only reads prefixes.
+    A student's row starts with its ``TOP`` best pairs sorted by score, highest first (ties:
+    lower host row); the rest of the row follows in host order.  "The K best families" is a
+    prefix, and the pricing pass bisects the sorted head instead of reading whole rows.
     """
     enc = t.enc
     n, m, n_dates = enc.n, enc.m, enc.n_dates
@@ -63,8 +66,10 @@ def build_graph(t: Tables, k_best: int) -> Graph:
 
     hosts = np.arange(m, dtype=np.int64)[None, :]
     counts = np.zeros(n, dtype=np.int64)
+    n_top = np.zeros(n, dtype=np.int64)
     host_parts: list[IntA] = []
     w_parts: list[IntA] = []
+    top = min(TOP, m)
     for start in range(0, n, BLOCK):
         rows = np.arange(start, min(start + BLOCK, n), dtype=np.int64)
         ok = tables.feasible(t, rows[:, None], hosts)
@@ -74,23 +79,39 @@ def build_graph(t: Tables, k_best: int) -> Graph:
             day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
         ok &= day
         w = tables.total(t, rows[:, None], hosts)
-        r, c = np.nonzero(ok)
-        wv = w[r, c].astype(np.int64)
-        # rows stay in order; inside a row, higher score first (stable: lower host first)
-        order = np.argsort((r << 32) - wv, kind="stable")
-        counts[rows] = np.bincount(r, minlength=rows.size)
-        host_parts.append(c[order].astype(np.int32))
-        w_parts.append(wv[order].astype(np.int32))
+        wm = np.where(ok, w, -1)
+        # The head: the best `top` hosts of each row, sorted (ties: lower host first).
+        head = np.argpartition(-wm, top - 1, axis=1)[:, :top] if top else wm[:, :0]
+        head_w = np.take_along_axis(wm, head, axis=1)
+        o = np.lexsort((head, -head_w), axis=1)
+        head = np.take_along_axis(head, o, axis=1)
+        head_w = np.take_along_axis(head_w, o, axis=1)
+        keep = head_w >= 0
+        in_head = np.zeros_like(ok)
+        np.put_along_axis(in_head, head, keep, axis=1)
+        hr = np.broadcast_to(np.arange(rows.size)[:, None], head.shape)[keep]
+        rr, rc = np.nonzero(ok & ~in_head)
+        # one row after the other, head before the rest (a stable sort on the row only)
+        all_r = np.concatenate((hr, rr))
+        order = np.argsort(
+            all_r.astype(np.uint16 if rows.size <= 65535 else np.int64), kind="stable"
+        )
+        cols = np.concatenate((head[keep], rc))[order]
+        host_parts.append(cols.astype(np.int32))
+        w_parts.append(w[all_r[order], cols].astype(np.int32))
+        counts[rows] = np.bincount(all_r, minlength=rows.size)
+        n_top[rows] = keep.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     empty = np.zeros(0, dtype=np.int64)
-    k = np.minimum(counts, max(k_best, 0))
+    k = np.minimum(n_top, max(k_best, 0))
     cand = np.repeat(indptr[:-1], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
     return Graph(
         n=n,
         m=m,
         n_dates=n_dates,
         indptr=indptr,
+        n_top=n_top,
         host=np.concatenate(host_parts) if host_parts else empty.astype(np.int32),
         w=np.concatenate(w_parts) if w_parts else empty.astype(np.int32),
         slot_of=slot_of,
