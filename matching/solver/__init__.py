@@ -58,11 +58,13 @@ family's L best students -- and then prove, or repair, optimality for the full g
    (0 if unplaced), (u, p) is dual feasible on the restricted edges, and complementary slackness
    (a slot with a free seat has price 0; nobody placed has u < 0) is checked explicitly.
 3. Pricing: a pair (s, j) of the *full* graph breaks dual feasibility iff
-   w_sj - p_j > w_s,a(s) - p_a(s).  Prices are >= 0 and each student's pairs are stored best
-   first, so only a prefix of the row (w_sj > utility) can break it: a vectorised bisection
-   finds it, and a 64-pair window is scanned first.  If no pair breaks it, (u, p) is a feasible
-   dual of the full LP with complementary slackness, so by LP duality (the b-matching LP is
-   totally unimodular, integral optimum) the restricted optimum is optimal for the full problem.
+   w_sj - p_j > w_s,a(s) - p_a(s).  Prices are >= 0, so only pairs with w_sj > utility can
+   break it.  Each row starts with the student's 64 best pairs sorted (``graph.TOP``): a
+   vectorised bisection finds the candidates there, and only a student whose whole sorted head
+   beats its utility without a violation has the rest of its row read.  If no pair breaks
+   it, (u, p) is a feasible dual of the full LP with complementary slackness, so by LP duality
+   (the b-matching LP is totally unimodular, integral optimum) the restricted optimum is
+   optimal for the full problem.
    Otherwise the most violated pairs (``K_ADD`` per student) join the restricted problem.  Each
    round adds pairs, so this ends; in practice after 3-6 rounds.
 4. Local repair: after a round that added few pairs, only their neighbourhood (their students,
