@@ -42,10 +42,13 @@ is kept.  Half its value bounds the optimum from above (every matching is a cove
 * A cover without odd cycles of length >= 3 is optimal as a matching: 2-cycles are pairs and an
   even cycle gives its better alternating half (both halves are worth half the cycle).
 * Otherwise an odd cycle drops the vertex whose removal leaves the best alternating path, the
-  dropped vertices are re-paired where a direct edge or a path through one pair allows, and the
-  component is solved as an integer programme with ``scipy.optimize.milp`` (HiGHS): first the
-  most pairs, then the best score with the pair count fixed.  HiGHS's dual bound certifies it
-  (exact when it finishes).  A component with more than ``EXACT_EDGE_LIMIT`` edges runs the milp
+  dropped vertices are re-paired where a direct edge or a path through one pair allows, and if
+  the pair count is still below ``floor(bound / M)`` (and ``n // 2``), Edmonds' augmenting
+  paths with blossoms finish it: no augmenting path left means the most pairs (Berge).  The
+  best score at that pair count is then an integer programme (``scipy.optimize.milp``, HiGHS,
+  the pair count fixed by one equality row), certified by HiGHS's dual bound (exact when it
+  finishes within ``MILP_TIME_LIMIT_S``).  A component with more than ``EXACT_EDGE_LIMIT`` edges
+  runs the milp
   on candidate edges (the cover's and each applicant's best ``CANDIDATES_PER_APPLICANT``); its
   score bound is then the Lagrangian ``min_mu FM(score + mu) - mu * pairs`` (FM = half a cycle
   cover), searched by bisection on the cover's cardinality (a subgradient).
@@ -491,45 +494,34 @@ def _cover(weight_matrix: Float) -> tuple[Int, float]:
     return successor, float(weight_matrix[rows, cols].sum())
 
 
-def _two_phase_milp(
-    m: int, ei: Int, ej: Int, score: Float, known_pairs: int | None
-) -> tuple[list[tuple[int, int]], int, float, bool]:
-    """Most pairs, then best score at that cardinality, over edges (ei, ej).  Returns the
-    pairs, the proven cardinality bound, the score bound from HiGHS and whether both solves
-    finished."""
+def _best_score_milp(
+    m: int, ei: Int, ej: Int, score: Float, pairs: int
+) -> tuple[list[tuple[int, int]], float, bool]:
+    """The best total score over matchings of exactly ``pairs`` pairs on edges (ei, ej), as an
+    integer programme (HiGHS).  Returns the pairs, HiGHS's score bound and whether it finished
+    (then the answer is optimal on those edges)."""
     n_edges = len(ei)
     columns = np.arange(n_edges)
     incidence = sparse.csr_array(
         (np.ones(2 * n_edges), (np.concatenate([ei, ej]), np.concatenate([columns, columns]))),
         shape=(m, n_edges),
     )
-    degree = LinearConstraint(incidence, 0, 1)
     ones = np.ones(n_edges)
-    options = {"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT_S, "presolve": True}
-    proven = True
-    if known_pairs is None:
-        first = milp(
-            -ones, constraints=[degree], integrality=ones, bounds=Bounds(0, 1), options=options
-        )
-        if first.x is None:
-            return [], m // 2, math.inf, False
-        cardinality = round(-first.fun)
-        pairs_bound = math.floor(-first.mip_dual_bound + 1e-6)
-        proven = first.status == 0
-    else:
-        cardinality = pairs_bound = known_pairs
-    second = milp(
+    found = milp(
         -score,
-        constraints=[degree, LinearConstraint(ones[None, :], cardinality, cardinality)],
+        constraints=[
+            LinearConstraint(incidence, 0, 1),
+            LinearConstraint(ones[None, :], pairs, pairs),
+        ],
         integrality=ones,
         bounds=Bounds(0, 1),
-        options=options,
+        options={"mip_rel_gap": 0.0, "time_limit": MILP_TIME_LIMIT_S, "presolve": True},
     )
-    if second.x is None:
-        return [], pairs_bound, math.inf, False
-    chosen = second.x > 0.5
-    pairs = list(zip(ei[chosen].tolist(), ej[chosen].tolist(), strict=True))
-    return pairs, pairs_bound, float(-second.mip_dual_bound), proven and second.status == 0
+    if found.x is None:
+        return [], math.inf, False
+    chosen = found.x > 0.5
+    matched = list(zip(ei[chosen].tolist(), ej[chosen].tolist(), strict=True))
+    return matched, float(-found.mip_dual_bound), found.status == 0
 
 
 def _lagrangian_bound(
@@ -737,13 +729,16 @@ def solve_component(feasible: Bool, score: Float) -> ComponentResult:
         pairs_bound = len(pairs)
 
     ei, ej = np.nonzero(np.triu(feasible, 1))
-    known = len(pairs) if len(pairs) == pairs_bound else None
+    # From here on len(pairs) is the most pairs possible; the milp maximises the score.
+    method = "candidates"
     if len(ei) <= EXACT_EDGE_LIMIT:
-        found, card_bound, score_bound, finished = _two_phase_milp(m, ei, ej, score[ei, ej], known)
-        if found and len(found) >= len(pairs):
+        method = "milp_time_limit"
+        found, score_bound, finished = _best_score_milp(m, ei, ej, score[ei, ej], len(pairs))
+        if len(found) == len(pairs):
             if finished:
-                return ComponentResult(found, card_bound, score_bound, "milp")
-            pairs = found
+                return ComponentResult(found, pairs_bound, score_bound, "milp")
+            if sum(score[a, b] for a, b in found) > sum(score[a, b] for a, b in pairs):
+                pairs = found
     else:
         # Candidate edges: the cover's and each applicant's best few.
         ranked = np.where(feasible, combined, -np.inf)
@@ -758,16 +753,14 @@ def solve_component(feasible: Bool, score: Float) -> ComponentResult:
         keep &= feasible
         keep |= keep.T
         ci, cj = np.nonzero(np.triu(keep, 1))
-        found, _, _, _ = _two_phase_milp(m, ci, cj, score[ci, cj], known)
-        if len(found) > len(pairs) or (
-            len(found) == len(pairs)
-            and sum(score[a, b] for a, b in found) > sum(score[a, b] for a, b in pairs)
+        found, _, _ = _best_score_milp(m, ci, cj, score[ci, cj], len(pairs))
+        if len(found) == len(pairs) and sum(score[a, b] for a, b in found) > sum(
+            score[a, b] for a, b in pairs
         ):
             pairs = found
     achieved = sum(score[a, b] for a, b in pairs)
-    proven = len(pairs) == pairs_bound
-    bound = _lagrangian_bound(feasible, score, len(pairs), proven, big_m, achieved)
-    return ComponentResult(pairs, pairs_bound, max(achieved, bound), "candidates")
+    bound = _lagrangian_bound(feasible, score, len(pairs), True, big_m, achieved)
+    return ComponentResult(pairs, pairs_bound, max(achieved, bound), method)
 
 
 # --------------------------------------------------------------------------------------------
