@@ -188,7 +188,8 @@ def round_start(
     """Record a queued round of ``program`` and enqueue ``matching.round_run`` on commit.
 
     ``weights`` override the solver's default weight of each named criterion; ``pins`` and
-    ``forbids`` are ``[student_application_id, host_application_id]`` pairs of this programme.
+    ``forbids`` are ``[student_application_id, host_application_id]`` pairs of this programme
+    (in a language exchange, any two different applications of it).
     Locks the programme row so that two starts get consecutive numbers. Sends a
     ``round.status`` event on commit. Raises PermissionDenied for a non-coordinator and
     ValidationError naming the bad field (nothing stored)."""
@@ -356,7 +357,7 @@ def _stats(problem: Problem, result: Result, solve_ms: float) -> dict[str, Any]:
     return stats
 
 
-def _skipped_reason(app: Application) -> list[dict[str, Any]]:
+def _skipped_reason() -> list[dict[str, Any]]:
     return [
         {
             "code": PROFILE_INCOMPLETE,
@@ -394,7 +395,7 @@ def _write_draft(
         for u in result.unplaced_hosts
         if u.key in has_seats
     ]
-    unplaced += [Unplaced(round=rnd, application=a, reasons=_skipped_reason(a)) for a in skipped]
+    unplaced += [Unplaced(round=rnd, application=a, reasons=_skipped_reason()) for a in skipped]
     for row in unplaced:
         row.reasons = _plain(row.reasons)
     Unplaced.objects.bulk_create(unplaced)
