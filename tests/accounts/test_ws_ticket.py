@@ -135,3 +135,41 @@ async def test_the_asgi_application_refuses_a_foreign_origin() -> None:
     connected, _code = await communicator.connect()
     assert not connected
     await communicator.disconnect()
+
+
+async def close_code(communicator: WebsocketCommunicator) -> int | None:
+    """The code the server closed with: refused sockets are accepted first, then closed."""
+    connected, code = await communicator.connect()
+    if not connected:
+        return int(code) if code is not None else None
+    message = await communicator.receive_output(timeout=5)
+    assert message["type"] == "websocket.close", message
+    return int(message["code"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_ticket_opens_a_socket_through_the_asgi_application(student: User) -> None:
+    from config.asgi import application
+
+    ticket = await database_sync_to_async(services.ws_ticket_issue)(user=student)
+    origin = [(b"origin", b"http://testserver")]
+    path = f"/ws/notifications/?ticket={ticket}"
+    communicator = WebsocketCommunicator(application, path, headers=origin)
+    try:
+        connected, _code = await communicator.connect()
+        assert connected
+        assert await communicator.receive_nothing(timeout=0.5)
+    finally:
+        await communicator.disconnect()
+    # Used once already: the same ticket is nobody now, closed with 4401.
+    again = WebsocketCommunicator(application, path, headers=origin)
+    try:
+        assert await close_code(again) == 4401
+    finally:
+        await again.disconnect()
+    # No ticket and no session: 4401 as well.
+    anonymous = WebsocketCommunicator(application, "/ws/notifications/", headers=origin)
+    try:
+        assert await close_code(anonymous) == 4401
+    finally:
+        await anonymous.disconnect()
