@@ -198,7 +198,10 @@ def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> l
     for _ in range(count):
         port = free_port()
         if kind == "daphne":
-            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+            command = [
+                *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+                *("-v", "0", app),
+            ]
         else:
             command = [
                 *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
@@ -291,6 +294,7 @@ class Shared:
     replayed: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     reconnects: int = 0
+    connect_failures: int = 0
     last_arrival: float = 0.0
 
 
@@ -312,8 +316,23 @@ class Client:
         self.opened_at = 0.0
 
     async def connect(self, port: int, resume: bool) -> None:
-        ticket = await asyncio.to_thread(ticket_for, self.me)
-        self.ws = await ws_open(port, f"/ws/chat/{self.conversation}/?ticket={ticket}")
+        from websockets.exceptions import InvalidHandshake
+
+        give_up = time.perf_counter() + 120
+        attempt = 0
+        while True:
+            ticket = await asyncio.to_thread(ticket_for, self.me)
+            try:
+                self.ws = await ws_open(port, f"/ws/chat/{self.conversation}/?ticket={ticket}")
+                break
+            except (OSError, InvalidHandshake, TimeoutError):
+                # A handshake dropped under load: back off and try again, as a browser would.
+                self.shared.connect_failures += 1
+                if time.perf_counter() > give_up:
+                    raise
+                await asyncio.sleep(min(5.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.5))
+                attempt += 1
+                port = random.choice(self.ports)
         self.opened_at = time.perf_counter()
         self.reader = asyncio.ensure_future(self.read(self.ws))
         if resume:
@@ -452,6 +471,7 @@ async def chat_phase(
         "duplicated_messages": duplicate_messages,
         "duplicate_frames": sum(c.duplicate_frames for c in clients),
         "reconnects": shared.reconnects,
+        "refused_handshakes_retried": shared.connect_failures,
         "retried_messages": len(shared.retried),
         "replayed_to_partner": shared.replayed,
         "error_frames": shared.errors,

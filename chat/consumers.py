@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -67,7 +67,7 @@ async def _db(func: Callable[..., T], language: str | None = None, **kwargs: Any
             return func(**kwargs)
 
     runner = DatabaseSyncToAsync(call, thread_sensitive=False, executor=_db_executor())
-    return await runner()
+    return cast(T, await runner())
 
 
 def _validation_code(exc: ValidationError) -> tuple[str, str]:
@@ -79,7 +79,7 @@ def _validation_code(exc: ValidationError) -> tuple[str, str]:
     return "invalid", " ".join(exc.messages)
 
 
-class _UserSocket(AsyncJsonWebsocketConsumer):
+class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """What both consumers share: the authenticated user, joined groups, forced close."""
 
     user: Any
@@ -118,10 +118,11 @@ class _UserSocket(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "refresher", None) is not None:
-            self.refresher.cancel()
+        refresher = getattr(self, "refresher", None)
+        if refresher is not None:
+            refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.refresher
+                await refresher
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []

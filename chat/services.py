@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -173,6 +174,16 @@ def conversation_purge_for_program(*, program_id: int) -> int:
         _total, per_model = Message.objects.filter(
             conversation__proposal__program_id=program_id
         ).delete()
+    return per_model.get(Message._meta.label, 0)
+
+
+def user_purge(*, user: User) -> int:
+    """Account deletion: delete every message the user wrote (reports on them go too) and
+    close their sockets on commit. The partner keeps their own messages; the gaps left in
+    ``seq`` are harmless (replays and gap fills read "after seq N"). Returns the count."""
+    with transaction.atomic():
+        _total, per_model = Message.objects.filter(sender=user).delete()
+        user_sockets_close(user_id=user.pk)
     return per_model.get(Message._meta.label, 0)
 
 
@@ -482,7 +493,8 @@ def _digest_one(membership_id: int, cutoff: Any) -> int:
         "messages": unread[-DIGEST_MAX_MESSAGES:],
         "count": len(unread),
         "more": max(0, len(unread) - DIGEST_MAX_MESSAGES),
-        "url": f"{settings.SITE_URL.rstrip('/')}/chat/{membership.conversation_id}/",
+        "url": settings.SITE_URL.rstrip("/")
+        + reverse("frontend:chat", args=[membership.conversation_id]),
     }
     with translation.override(language):
         subject = " ".join(

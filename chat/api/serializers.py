@@ -109,11 +109,12 @@ class ReportOutput(serializers.ModelSerializer[Report]):
 
 class ReportWithContextOutput(serializers.Serializer[ReportRow]):
     report = ReportOutput()
-    context = MessageOutput(many=True)
+    # Not named "context": that is the serializer's own context dict.
+    around = MessageOutput(source="context", many=True)
 
     def to_representation(self, instance: ReportRow) -> dict[str, Any]:
         data = super().to_representation(instance)
-        return {**data["report"], "context": data["context"]}
+        return {**data["report"], "context": data["around"]}
 
 
 class ConversationStateOutput(serializers.Serializer[Any]):

@@ -8,7 +8,7 @@ answers 200 with the message stored the first time (stored once).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from accounts.permissions import IsCoordinator
 from chat import selectors, services
 from chat.api.serializers import (
@@ -62,11 +63,16 @@ def _call(func: Callable[..., T], **kwargs: Any) -> T:
         raise Refused(detail={"detail": exc.detail, "code": exc.code}) from exc
 
 
+def _user(request: Request) -> User:
+    # Every view here needs an authenticated user (the default permission).
+    return cast(User, request.user)
+
+
 class ConversationListView(UserLanguageMixin, APIView):
     @extend_schema(responses={200: ConversationOutput(many=True)})
     def get(self, request: Request) -> Response:
-        rows = selectors.conversations_for_user(user=request.user)
-        return Response(ConversationOutput(rows, many=True).data)
+        rows = selectors.conversations_for_user(user=_user(request))
+        return Response(ConversationOutput(rows, many=True).data)  # type: ignore[arg-type]
 
 
 class ConversationMessagesView(UserLanguageMixin, APIView):
@@ -77,7 +83,7 @@ class ConversationMessagesView(UserLanguageMixin, APIView):
         conversation = _call(
             selectors.conversation_get_for_user,
             conversation_id=conversation_id,
-            user=request.user,
+            user=_user(request),
         )
         query = HistoryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -101,7 +107,7 @@ class ConversationMessagesView(UserLanguageMixin, APIView):
         message, created = _call(
             services.message_post,
             conversation_id=conversation_id,
-            sender=request.user,
+            sender=_user(request),
             body=data.validated_data["body"],
             client_id=data.validated_data.get("client_id"),
         )
@@ -120,7 +126,7 @@ class ConversationReadView(UserLanguageMixin, APIView):
         seq = _call(
             services.message_read,
             conversation_id=conversation_id,
-            user=request.user,
+            user=_user(request),
             message_id=message_id,
         )
         return Response(ReadOutput({"message_id": message_id, "seq": seq}).data)
@@ -129,7 +135,9 @@ class ConversationReadView(UserLanguageMixin, APIView):
 class ConversationBlockView(UserLanguageMixin, APIView):
     @extend_schema(request=None, responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED})
     def post(self, request: Request, conversation_id: int) -> Response:
-        block = _call(services.conversation_block, conversation_id=conversation_id, by=request.user)
+        block = _call(
+            services.conversation_block, conversation_id=conversation_id, by=_user(request)
+        )
         return Response(BlockOutput(block).data)
 
 
@@ -145,7 +153,7 @@ class ConversationCloseView(UserLanguageMixin, APIView):
         conversation = _call(
             services.conversation_close,
             conversation_id=conversation_id,
-            by=request.user,
+            by=_user(request),
             reason=data.validated_data["reason"],
         )
         return Response(ConversationStateOutput(conversation).data)
@@ -167,7 +175,7 @@ class MessageReportView(UserLanguageMixin, APIView):
         report, created = _call(
             services.report_create,
             message_id=message_id,
-            reporter=request.user,
+            reporter=_user(request),
             reason=data.validated_data["reason"],
         )
         return Response(
@@ -185,7 +193,7 @@ class ReportListView(UserLanguageMixin, APIView):
         rows = selectors.reports_for_coordinator(
             status=wanted if wanted in Report.Status.values else None
         )
-        return Response(ReportWithContextOutput(rows, many=True).data)
+        return Response(ReportWithContextOutput(rows, many=True).data)  # type: ignore[arg-type]
 
 
 class ReportResolveView(UserLanguageMixin, APIView):
@@ -198,7 +206,7 @@ class ReportResolveView(UserLanguageMixin, APIView):
         report = _call(
             services.report_resolve,
             report_id=report_id,
-            by=request.user,
+            by=_user(request),
             resolution=data.validated_data["resolution"],
         )
         return Response(ReportOutput(report).data)

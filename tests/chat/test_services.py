@@ -154,6 +154,7 @@ def test_a_digest_goes_once_in_the_members_language(
     assert "未読メッセージ" in email.subject
     assert "first" in email.body
     assert "second" in email.body
+    assert f"/messages/{conversation.pk}/" in email.body
     assert "未読" in email.alternatives[0][0]
     with django_capture_on_commit_callbacks(execute=True):
         assert services.digests_send() == 0  # never twice for the same messages
@@ -188,3 +189,13 @@ def test_the_digest_task_runs_the_service(
         assert chat_digest_send.delay().get() == 1
     assert mail.outbox[0].subject.startswith("Engawa")  # the student's language is en here
     assert BEAT_SCHEDULE["chat-digest-send"]["task"] == chat_digest_send.name
+
+
+def test_purging_a_user_deletes_only_their_messages(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    for body in ("mine 1", "mine 2"):
+        services.message_post(conversation_id=conversation.pk, sender=student, body=body)
+    services.message_post(conversation_id=conversation.pk, sender=host, body="theirs")
+    assert services.user_purge(user=student) == 2
+    assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
