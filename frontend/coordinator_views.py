@@ -911,19 +911,19 @@ def _round_page(
     return render(request, "frontend/coordinator/round.html", context, status=status)
 
 
-def _round_of_program_or_404(round_id: int) -> Round:
+def _round_or_404(round_id: int) -> Round:
     return round_selectors.round_detail(round_id=round_id)
 
 
 @coordinator_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    return _round_page(request, _round_of_program_or_404(round_id))
+    return _round_page(request, _round_or_404(round_id))
 
 
 @coordinator_required
 @require_POST
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
-    rnd = _round_of_program_or_404(round_id)
+    rnd = _round_or_404(round_id)
     try:
         result = proposal_services.round_publish(round_id=rnd.pk, by=_coordinator(request))
     except proposal_services.RoundNotFound as exc:
@@ -960,7 +960,7 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         ids = [int(request.GET.get("a", "")), int(request.GET.get("b", ""))]
     except ValueError as exc:
         raise Http404 from exc
-    sides = [_round_of_program_or_404(round_id) for round_id in ids]
+    sides = [_round_or_404(round_id) for round_id in ids]
     if any(rnd.program_id != program.pk for rnd in sides):
         raise Http404
     reviews = [_round_review(rnd) for rnd in sides]
