@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -147,6 +148,34 @@ async def close_code(communicator: WebsocketCommunicator) -> int | None:
     return int(message["code"])
 
 
+@pytest.fixture
+def _consumer_threads_let_go_of_the_database() -> Iterator[None]:
+    """The chat consumers run ORM calls on their own thread pool, whose threads keep a
+    connection each; PostgreSQL cannot drop the test database while one is open."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    from chat import consumers
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
+    pool, consumers._executor = consumers._executor, None
+    if pool is None:
+        return
+    workers = len(pool._threads)
+    # Each task waits for the others, so every thread of the pool runs exactly one.
+    everyone = threading.Barrier(workers)
+
+    def close() -> None:
+        connections.close_all()
+        everyone.wait(timeout=5)
+
+    for done in [pool.submit(close) for _ in range(workers)]:
+        done.result(timeout=10)
+    pool.shutdown(wait=True)
+
+
+@pytest.mark.usefixtures("_consumer_threads_let_go_of_the_database")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_ticket_opens_a_socket_through_the_asgi_application(student: User) -> None:
     from config.asgi import application
