@@ -18,8 +18,9 @@ from .graph import Graph, pair_slots
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
-K_ADD = 4  # violated pairs added per student and iteration (the most violated first)
+K_ADD = 16  # violated pairs added per student and round (the most violated first)
 LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
+LOCAL_MAX_NEW = 64  # ... and only after a round that added at most this many pairs
 LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back
 
 
@@ -172,9 +173,12 @@ def assign_optimal(
         info.iterations += 1
         t0 = time.perf_counter()
         es, ej, ew = _edges_of_pairs(g, s_dates, pairs)
-        if full or not _solve_local(
+        local = not full and new_pairs.size <= LOCAL_MAX_NEW
+        if local and _solve_local(
             g.row_of(new_pairs), es, ej, ew, assigned, cap, pinned, big_m, big
         ):
+            info.local_repairs += 1
+        else:
             _solve_components(n, n_slots, es, ej, ew, cap, pinned, big_m, big, assigned, info)
             full = True
         t1 = time.perf_counter()

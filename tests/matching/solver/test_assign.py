@@ -162,6 +162,7 @@ def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
     # a tiny first restricted problem forces several pricing rounds; allow local repairs always
     monkeypatch.setattr(solve_module, "K_BEST", k_best)
     monkeypatch.setattr(assign, "LOCAL_MAX_SHARE", 1.0)
+    monkeypatch.setattr(assign, "LOCAL_MAX_NEW", 10**9)
     monkeypatch.setattr(assign, "K_ADD", 1)
     p = make_problem(150, seed=21)
     r = solve(p)
