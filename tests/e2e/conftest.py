@@ -10,6 +10,7 @@ because the test thread and the server's event loop both send to it.
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import threading
@@ -42,9 +43,11 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 DESKTOP, PHONE = 1280, 375
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_browser() -> Iterator[Any]:
-    """One chromium for the whole run (skipped without it locally, a failure in CI)."""
+    """One chromium per test module (skipped without it locally, a failure in CI). Module
+    scope: Playwright's sync API allows one running instance per thread, and other browser
+    modules start their own."""
     need_service("chromium", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
@@ -64,6 +67,19 @@ def playwright_browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _e2e_reference_data(transactional_db: None) -> None:
+    """Browser tests commit for real, and the flush after each one empties every table, the
+    reference data (stations, languages...) that a data migration created included: load it
+    again the way that migration does."""
+    from django.apps import apps
+
+    from accounts.models import Station
+
+    if not Station.objects.exists():
+        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
 
 
 def _free_port() -> int:
@@ -180,6 +196,8 @@ class Browsing:
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
+        # Confirmation dialogs (data-confirm) are answered "OK", as the person would.
+        page.on("dialog", lambda dialog: dialog.accept())
         return page
 
     def audit(self, page: Any, name: str) -> list[str]:

@@ -18,11 +18,9 @@ from matching.services.proposals import proposal_accept, round_publish
 from tests.e2e.conftest import Browsing, off_loop
 from tests.factories import ProgramFactory, ProposalFactory, UserFactory
 
-# serialized_rollback: the flush after a browser test must not lose the reference data
-# (stations, languages...) that data migrations created.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
