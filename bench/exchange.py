@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -216,7 +217,13 @@ def main() -> None:
         return
     rows: list[dict[str, Any]] = []
     for shape, n in ((shape, n) for shape in args.shapes for n in args.sizes):
-        row: dict[str, Any] = {"shape": shape, "applicants": n, "seed": args.seed}
+        row: dict[str, Any] = {
+            "shape": shape,
+            "applicants": n,
+            "seed": args.seed,
+            # Timings on a shared machine mean little without its load.
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        }
         for method in METHODS:
             timeout = NETWORKX_TIMEOUT_S if method == "networkx" else None
             row[method] = run_child(method, n, args.seed, shape, timeout)
@@ -237,7 +244,7 @@ def main() -> None:
         rows.append(row)
         print(f"{shape} n={n} done", file=sys.stderr)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"results": rows}, indent=2) + "\n")
+    RESULTS.write_text(json.dumps({"cpus": os.cpu_count(), "results": rows}, indent=2) + "\n")
     header = (
         f"{'shape':<12} {'n':>5} {'edges':>7} | {'method':<8} {'time s':>8} {'rss MB':>7} "
         f"{'pairs':>6} {'total':>11} {'gap':>9}"
