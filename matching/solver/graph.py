@@ -79,18 +79,16 @@ def build_graph(t: Tables, k_best: int) -> Graph:
             day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
         ok &= day
         w = tables.total(t, rows[:, None], hosts)
-        wm = np.where(ok, w, -1)
+        neg = np.where(ok, -w, 1)  # ascending order = best first; infeasible cells last
         # The head: the best `top` hosts of each row, sorted (ties: lower host first).
-        head = np.argpartition(-wm, top - 1, axis=1)[:, :top] if top else wm[:, :0]
-        head_w = np.take_along_axis(wm, head, axis=1)
-        o = np.lexsort((head, -head_w), axis=1)
+        head = np.argpartition(neg, top - 1, axis=1)[:, :top] if top else neg[:, :0]
+        head_neg = np.take_along_axis(neg, head, axis=1)
+        o = np.lexsort((head, head_neg), axis=1)
         head = np.take_along_axis(head, o, axis=1)
-        head_w = np.take_along_axis(head_w, o, axis=1)
-        keep = head_w >= 0
-        in_head = np.zeros_like(ok)
-        np.put_along_axis(in_head, head, keep, axis=1)
+        keep = np.take_along_axis(head_neg, o, axis=1) <= 0
         hr = np.broadcast_to(np.arange(rows.size)[:, None], head.shape)[keep]
-        rr, rc = np.nonzero(ok & ~in_head)
+        np.put_along_axis(ok, head, False, axis=1)  # the rest of the row: feasible, not head
+        rr, rc = np.nonzero(ok)
         # one row after the other, head before the rest (a stable sort on the row only)
         all_r = np.concatenate((hr, rr))
         order = np.argsort(
@@ -98,7 +96,7 @@ def build_graph(t: Tables, k_best: int) -> Graph:
         )
         cols = np.concatenate((head[keep], rc))[order]
         host_parts.append(cols.astype(np.int32))
-        w_parts.append(w[all_r[order], cols].astype(np.int32))
+        w_parts.append(w.ravel()[all_r[order] * m + cols].astype(np.int32))
         counts[rows] = np.bincount(all_r, minlength=rows.size)
         n_top[rows] = keep.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int64)

@@ -207,8 +207,32 @@ def _travel_direct(t: Tables, si: IntA, hi: IntA) -> IntA:
 
 def total(t: Tables, si: IntA, hi: IntA, criteria: tuple[str, ...] = CRITERIA) -> IntA:
     """Sum of the quantised points of ``criteria`` (int32 for a block, int64 for pairs)."""
+    if si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
+        return _total_block(t, si[:, 0], hi[0], criteria)
     p = points(t, si, hi)
-    out = np.zeros(np.broadcast(si, hi).shape, dtype=p[criteria[0]].dtype if criteria else np.int64)
+    out = np.zeros(np.broadcast(si, hi).shape, dtype=np.int64)
     for c in criteria:
         out += p[c]
+    return out
+
+
+def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -> IntA:
+    """The block case of ``total``, summed in place (no array per criterion)."""
+    out = np.zeros((rows.size, cols.size), dtype=np.int32)
+    if "language" in criteria:
+        out += np.take(t.lang_q[t.s_lp[rows]], t.h_lp[cols], axis=1)
+    if "interests" in criteria:
+        shared = (t.s_int_f[rows] @ t.h_int_f[cols].T).astype(np.int32)
+        out += np.take(t.int_q, shared)
+    if "travel" in criteria:
+        if t.travel_q is not None:
+            out += np.take(t.travel_q[t.s_tr[rows]], t.h_tr[cols], axis=1)
+        else:
+            out += _travel_direct(t, rows[:, None], cols[None, :])
+    if "household" in criteria:
+        out += np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)]
+    if "fairness_student" in criteria:
+        out += t.fs_q[rows][:, None]
+    if "fairness_host" in criteria:
+        out += t.fh_q[cols][None, :]
     return out
