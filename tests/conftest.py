@@ -112,6 +112,34 @@ def coordinator(db: None) -> User:
     return factories.UserFactory(role=Role.COORDINATOR, is_staff=True)
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test ends with a flush that empties every table, the reference data of
+    the data migrations (stations, languages...) included. Load it again right away, so that
+    whatever test comes next finds the database as migrations left it."""
+    yield
+    if not _is_transactional(item):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    from accounts.models import Station
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Station.objects.exists():
+            import_module("accounts.migrations.0002_reference_data").load(apps, None)
+
+
 def pytest_report_header(config: Any) -> str:
     return (
         f"engawa: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} ci={IN_CI}"

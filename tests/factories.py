@@ -103,6 +103,10 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class HostApplicationFactory(ApplicationFactory):
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
     user = factory.LazyAttribute(lambda o: HostProfileFactory().user)
 
     @factory.post_generation
