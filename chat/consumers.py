@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accounts.models import Role
 from chat import selectors, services
@@ -84,8 +85,23 @@ class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     user: Any
     language: str
+    stopping: bool
     joined: list[str]
     refresher: asyncio.Task[None] | None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.stopping = False
+        try:
+            await super().__call__(scope, receive, send)
+        except RedisTimeoutError:
+            # channels_redis's pending read, cancelled as the consumer stops, can surface as
+            # redis' TimeoutError instead of CancelledError; the socket is already gone.
+            if not self.stopping:
+                raise
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.stopping = True
+        await super().websocket_disconnect(message)
 
     async def _start(self) -> bool:
         """Close with 4401 when there is no valid user. True when it may go on; the caller

@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,18 +40,20 @@ def _open_report_exists() -> Exists:
     return Exists(Report.objects.filter(conversation=OuterRef("pk"), status=Report.Status.OPEN))
 
 
+def conversations_accessible(*, user: User) -> QuerySet[Conversation]:
+    """The conversations ``user`` may read and write in."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Conversation.objects.none()
+    if user.role == Role.COORDINATOR:
+        return Conversation.objects.filter(_open_report_exists())
+    return Conversation.objects.filter(
+        Exists(Membership.objects.filter(conversation=OuterRef("pk"), user=user))
+    )
+
+
 def conversation_get_for_user(*, conversation_id: int, user: User) -> Conversation:
     """The conversation if ``user`` may read it; ``Conversation.DoesNotExist`` otherwise."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        raise Conversation.DoesNotExist
-    queryset = Conversation.objects.filter(pk=conversation_id)
-    if user.role == Role.COORDINATOR:
-        queryset = queryset.filter(_open_report_exists())
-    else:
-        queryset = queryset.filter(
-            Exists(Membership.objects.filter(conversation=OuterRef("pk"), user=user))
-        )
-    return queryset.get()
+    return conversations_accessible(user=user).get(pk=conversation_id)
 
 
 def conversation_member_ids(*, conversation_id: int) -> list[int]:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
-from chat.selectors import conversation_get_for_user, message_payload
+from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -254,15 +254,12 @@ def message_post(
     Idempotent on ``client_id``: the same sender's same id returns the stored message and
     ``created=False`` (nothing is broadcast again). Allocates ``seq`` under a row lock of the
     conversation, so two servers never hand out one number twice. Raises as the module says."""
-    conversation_get_for_user(conversation_id=conversation_id, user=sender)
-    client = _clean_client_id(client_id)
-    text = _clean_body(body)
-    _rate_limit(sender.pk)
     try:
-        return _message_store(conversation_id, sender, text, client)
+        return _message_store(conversation_id, sender, body, client_id)
     except IntegrityError:
         # Only the client_id constraint can collide here (seq is under the lock): the same
         # client_id raced in on another socket; that stored message is the answer.
+        client = _clean_client_id(client_id)
         existing = Message.objects.filter(
             conversation_id=conversation_id, sender=sender, client_id=client
         ).first()
@@ -273,12 +270,14 @@ def message_post(
 
 @transaction.atomic
 def _message_store(
-    conversation_id: int, sender: User, text: str, client: str
+    conversation_id: int, sender: User, body: Any, client_id: Any
 ) -> tuple[Message, bool]:
-    # One locked read answers "blocked?" and "stored before?" too: each message costs few
-    # round trips while the row is held.
+    # One locked read answers "may they?", "blocked?" and "stored before?": a message costs
+    # few round trips while the row is held. Access first, so an outsider always gets 404.
+    client = client_id.strip() if isinstance(client_id, str) else ""
     conversation = (
-        Conversation.objects.select_for_update(of=("self",))
+        conversations_accessible(user=sender)
+        .select_for_update(of=("self",))
         .annotate(
             blocked=Exists(Block.objects.filter(conversation=OuterRef("pk"))),
             earlier_id=Subquery(
@@ -291,8 +290,11 @@ def _message_store(
         )
         .get(pk=conversation_id)
     )
+    client = _clean_client_id(client_id)
+    text = _clean_body(body)
     if conversation.earlier_id is not None:
         return Message.objects.get(pk=conversation.earlier_id), False
+    _rate_limit(sender.pk)
     if not conversation.is_open:
         raise ChatRefused("conversation_closed", _("This conversation is closed."))
     if conversation.blocked:
