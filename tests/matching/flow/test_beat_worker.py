@@ -132,9 +132,12 @@ def test_worker_and_beat_expire_a_proposal_and_e_mail_both_languages(
             break
         time.sleep(0.5)
     else:
+        row = Proposal.objects.filter(pk=draft.pk).values("status", "deadline").first()
+        deliveries = list(Delivery.objects.values_list("kind", "user_id", "sent_at"))
         pytest.fail(
-            "the worker did not expire and e-mail in time:\n"
-            + (tmp_path / "worker.log").read_text()[-4000:]
+            f"the worker did not expire and e-mail in time ({row}, now {timezone.now()}, "
+            f"{len(sink.messages)} messages, deliveries {deliveries}):\n"
+            + (tmp_path / "worker.log").read_text()[:6000]
         )
     by_recipient = {str(m["To"]): m for m in expired_mail}
     japanese, english = by_recipient[student.email], by_recipient[host.email]
