@@ -4,14 +4,17 @@ Both skip on a laptop without Redis/PostgreSQL (the conftest fixtures) and fail 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -27,19 +30,25 @@ from config.celery import app as celery_app
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-async def test_a_message_round_trips_through_the_redis_channel_layer(redis_url: str) -> None:
-    layer = RedisChannelLayer(hosts=[redis_url], expiry=10)
+async def redis_round_trip(url: str) -> dict[str, Any]:
+    layer = RedisChannelLayer(hosts=[url], expiry=10)
     group = f"test-{uuid.uuid4().hex}"
     channel = await layer.new_channel()
     try:
         await layer.group_add(group, channel)
         await layer.group_send(group, {"type": "chat.message", "body": "こんにちは", "n": 1})
-        received = await layer.receive(channel)
-        assert received == {"type": "chat.message", "body": "こんにちは", "n": 1}
+        return dict(await asyncio.wait_for(layer.receive(channel), timeout=10))
     finally:
         await layer.group_discard(group, channel)
         await layer.flush()
         await layer.close_pools()
+
+
+def test_a_message_round_trips_through_the_redis_channel_layer(redis_url: str) -> None:
+    # Its own thread and event loop: independent of any loop another test left running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        received = pool.submit(asyncio.run, redis_round_trip(redis_url)).result(timeout=30)
+    assert received == {"type": "chat.message", "body": "こんにちは", "n": 1}
 
 
 def database_url() -> str:

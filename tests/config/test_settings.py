@@ -64,10 +64,23 @@ def test_the_variable_list_is_read_from_the_settings() -> None:
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "ENGAWA_ENV"} <= (
         SETTINGS_VARIABLES
     )
+    assert not SETTINGS_VARIABLES & set(PASSED_THROUGH)
+
+
+def test_no_leaked_variable_reaches_the_subprocess(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DATABASE_URL", "postgres://leak@nowhere/leak")
+    env = clean_env()
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in env and "DATABASE_URL" not in env
+
+
+# Only what an interpreter needs to start: anything else in the test process's environment
+# (the settings' variables, or a test's DJANGO_ALLOW_ASYNC_UNSAFE) must not reach the check.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
 def clean_env(**variables: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env = {k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["LOG_LEVEL"] = "WARNING"
     env.update(variables)
