@@ -11,7 +11,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import (
+    connected_components,
+    maximum_bipartite_matching,
+    min_weight_full_bipartite_matching,
+)
 
 from .graph import Graph, pair_slots
 
@@ -67,7 +71,14 @@ def _solve_component(
     first = np.repeat(np.cumsum(rep) - rep, rep)
     ec = np.repeat(seat_base[ej_local], rep) + (np.arange(er.size) - first)
     cost = np.repeat(big - big_m - ew, rep).astype(np.float64)
-    free = np.nonzero(~pinned[rows])[0]
+    # Hopcroft-Karp first (milliseconds): when every student of the component can be seated,
+    # the lexicographic optimum seats them all and the "unplaced" columns are not needed
+    # (LAPJVsp is then ~30 % faster).
+    pattern = sp.csr_matrix(
+        (np.ones(er.size, dtype=np.int8), (er, ec)), shape=(rows.size, total_seats)
+    )
+    seat_all = bool((maximum_bipartite_matching(pattern, perm_type="column") >= 0).all())
+    free = np.zeros(0, dtype=np.int64) if seat_all else np.nonzero(~pinned[rows])[0]
     # "Unplaced" is a private dummy seat per student at the highest cost: never forced into a pair.
     er = np.concatenate((er, free))
     ec = np.concatenate((ec, total_seats + np.arange(free.size)))
