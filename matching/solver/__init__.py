@@ -49,7 +49,9 @@ family's L best students -- and then prove, or repair, optimality for the full g
    (``scipy.sparse.csgraph.connected_components``); each is a rectangular assignment problem
    solved exactly by ``min_weight_full_bipartite_matching`` (LAPJVsp): rows = students, columns
    = seats (a slot is expanded only to min(seats, students that can reach it) identical
-   columns) plus one private "unplaced" column per unpinned student.
+   columns) plus one private "unplaced" column per unpinned student -- unless Hopcroft-Karp
+   (``maximum_bipartite_matching``, milliseconds) seats every student of the component, in
+   which case the maximum cardinality is all of them and the dummy columns are left out.
 2. Dual certificate: the *minimal competitive prices* p of the slots -- the least p >= 0 with
    p_j >= p_a(s) + w_sj - w_s,a(s) for every placed student s and restricted slot j (nobody
    envies a slot at its price) and p_j >= M + w_sj for an unplaced student with an edge to j.
