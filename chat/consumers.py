@@ -7,9 +7,10 @@ was closed (do not reconnect). Codes need an accepted socket to reach a browser,
 socket is accepted and then closed; an allowed one is accepted after joining its groups.
 
 Never losing a message: each socket remembers the highest ``seq`` it has delivered. A live
-event that is not the next one (the layer dropped or reordered something) makes the socket
-fill the gap from the database; one it already delivered is skipped. ``resume`` replays from
-the database after the client's last message id. So a client holds the exact sequence.
+event that is not the next one (the layer reordered or dropped something) waits half a second
+for the missing ones, then the socket fills the gap from the database; one it already
+delivered is skipped. ``resume`` replays from the database after the client's last message
+id. So a client holds the exact sequence.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ RESUME_PAGE = 100
 TYPING_EVERY_SECONDS = 1.0
 # Redis forgets group members after ``group_expiry``; long-lived sockets re-join well before.
 GROUP_REFRESH_SECONDS = 3600.0
+# How long an out-of-order event waits for the ones before it before the database fills in.
+GAP_WAIT_SECONDS = 0.5
 
 CLOSE_NO_USER = 4401
 CLOSE_FORBIDDEN = 4403
@@ -161,12 +164,16 @@ class ChatConsumer(_UserSocket):
     conversation_id: int
     delivered_seq: int
     sent_floor: int
+    early: dict[int, dict[str, Any]]  # live events that arrived ahead of a missing seq
+    gap_alarm: asyncio.Future[None] | None
     last_typing: float
 
     async def connect(self) -> None:
         self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
         self.delivered_seq = 0
         self.sent_floor = 0
+        self.early = {}
+        self.gap_alarm = None
         self.last_typing = 0.0
         if not await self._start():
             return
@@ -185,6 +192,11 @@ class ChatConsumer(_UserSocket):
         # Every message after sent_floor has gone out on this socket (live, or by resume).
         self.sent_floor = self.delivered_seq
         await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "gap_alarm", None) is not None:
+            self.gap_alarm.cancel()  # type: ignore[union-attr]
+        await super().disconnect(code)
 
     def _last_seq(self) -> int:
         return int(
@@ -258,6 +270,7 @@ class ChatConsumer(_UserSocket):
         # this socket already delivered (live or by resume) is not sent twice.
         if message.seq > self.delivered_seq:
             await self._deliver_through(message.seq, known=message)
+            await self._flush_early()
         elif message.seq <= self.sent_floor:
             await self._send_message(selectors.message_payload(message))
 
@@ -317,6 +330,7 @@ class ChatConsumer(_UserSocket):
                 after_seq = page[-1].seq
                 self.delivered_seq = max(self.delivered_seq, after_seq)
             if len(page) < RESUME_PAGE:
+                await self._flush_early()
                 return
 
     # --- delivery in seq order ---------------------------------------------------------------
@@ -353,8 +367,36 @@ class ChatConsumer(_UserSocket):
         if seq == self.delivered_seq + 1:
             await self._send_message(payload)
             self.delivered_seq = seq
+            await self._flush_early()
             return
-        await self._deliver_through(seq)
+        # Out of order: the two members post through different servers, so the one before is
+        # usually a moment behind on the layer. Hold this one briefly before asking the
+        # database, which under load would queue behind the writes.
+        self.early[seq] = payload
+        if self.gap_alarm is None:
+            self.gap_alarm = asyncio.ensure_future(self._gap_alarm_after(GAP_WAIT_SECONDS))
+
+    async def _flush_early(self) -> None:
+        while self.delivered_seq + 1 in self.early:
+            payload = self.early.pop(self.delivered_seq + 1)
+            await self._send_message(payload)
+            self.delivered_seq += 1
+        for seq in [s for s in self.early if s <= self.delivered_seq]:
+            del self.early[seq]
+        if not self.early and self.gap_alarm is not None:
+            self.gap_alarm.cancel()
+            self.gap_alarm = None
+
+    async def _gap_alarm_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        # Through our own channel, so the fill runs in turn with every other event.
+        await self.channel_layer.send(self.channel_name, {"type": "chat.gap"})
+
+    async def chat_gap(self, event: dict[str, Any]) -> None:
+        self.gap_alarm = None
+        if self.early:
+            await self._deliver_through(max(self.early))
+            await self._flush_early()
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["user"] != self.user.pk:

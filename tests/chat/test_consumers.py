@@ -16,7 +16,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.test import RequestFactory
 
 from accounts.models import Role, User
-from chat import services
+from chat import selectors, services
 from chat.models import Conversation, Message
 from tests import factories
 from tests.chat.conftest import ORIGIN, open_socket, socket_for
@@ -299,6 +299,33 @@ async def test_a_dropped_broadcast_is_filled_from_the_database(
         bodies = [(await a.receive_json_from())["message"]["body"] for _ in range(2)]
         assert bodies == ["lost on the layer", "next"]
         assert await a.receive_nothing(0.2)
+
+
+async def test_events_that_cross_on_the_layer_are_delivered_in_order(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    from channels.layers import get_channel_layer
+
+    from chat.groups import conversation_group
+
+    first = await post(conversation, host, "first")
+    second = await post(conversation, student, "second")
+    payloads = await database_sync_to_async(
+        lambda: [selectors.message_payload(m) for m in (first, second)]
+    )()
+    await database_sync_to_async(Message.objects.filter(pk__in=[first.pk, second.pk]).delete)()
+    await database_sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(last_seq=0)
+    async with chat_socket(conversation, host) as b:
+        layer = get_channel_layer()
+        group = conversation_group(conversation.pk)
+        # The second arrives first; the socket waits for the first (these rows are gone from
+        # the database, so only the layer can deliver them).
+        await layer.group_send(group, {"type": "chat.message", "message": payloads[1]})
+        await asyncio.sleep(0.1)
+        await layer.group_send(group, {"type": "chat.message", "message": payloads[0]})
+        bodies = [(await b.receive_json_from())["message"]["body"] for _ in range(2)]
+        assert bodies == ["first", "second"]
+        assert await b.receive_nothing(0.7)
 
 
 async def test_typing_reaches_the_other_member_only(
