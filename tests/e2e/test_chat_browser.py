@@ -57,3 +57,27 @@ def test_chat_reconnects_and_resumes_after_a_restart(
     # The stored copy (with its id) replaces the pending one.
     log.locator(".chat__message--mine[data-message-id]").get_by_text("Back online").wait_for()
     assert conversation.messages.filter(body="Back online").count() == 1
+
+
+def test_reporting_a_message_tells_the_coordinators_live(browsing: Browsing, coordinator) -> None:
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    host = conversation.proposal.host_application.user
+    off_loop(lambda: message_post(conversation_id=conversation.pk, sender=host, body="Rude words"))
+
+    desk = browsing.page(coordinator)
+    desk.goto("/dashboard/")
+    desk.wait_for_selector("body[data-notifications-ready='true']")
+
+    page = browsing.page(student)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.locator("#chat-log").get_by_role("link", name="Report").click()
+    page.get_by_label("What is wrong with this message?").fill("This upset me.")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url(f"**/messages/{conversation.pk}/")
+    assert "A coordinator will look at this message soon." in page.content()
+
+    toast = desk.locator("#toasts .toast")
+    toast.first.wait_for(state="visible", timeout=10_000)
+    assert "A chat message was reported." in toast.first.inner_text()
+    assert toast.first.locator("a").get_attribute("href") == "/coordinator/reports/"

@@ -14,12 +14,15 @@ function socketUrl(path) {
 }
 
 function textOf(event) {
-  // The server sends each event already translated into the user's language.
+  // The server sends each event already translated into the user's language; a reported
+  // message carries no text, so coordinators get the sentence the page handed over.
+  if (event.kind === "chat.report") return document.body.dataset.toastReport || "";
   return event.text || event.title || event.detail || (event.message && event.message.body) || "";
 }
 
 function linkFor(event) {
   if (event.url) return event.url;
+  if (event.kind === "chat.report") return document.body.dataset.reportsUrl;
   if (event.conversation) return `/messages/${event.conversation}/`;
   if (event.proposal) return document.body.dataset.proposalsUrl;
   return undefined;
