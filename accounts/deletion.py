@@ -57,7 +57,5 @@ def user_delete(*, user: User) -> None:
         WsTicket.objects.filter(user=user).delete()
         from chat import services as chat_services
 
-        if hasattr(chat_services, "user_sockets_close"):
-            chat_services.user_sockets_close(user_id=user.pk)
-        if hasattr(chat_services, "user_purge"):
-            chat_services.user_purge(user=user)
+        # The chat app deletes the user's messages and closes their open sockets on commit.
+        chat_services.user_purge(user=user)
