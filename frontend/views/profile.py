@@ -47,7 +47,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     summary = [
         {
             "step": step,
-            "incomplete": bool(set(step.fields) & missing),
+            # Nothing saved yet: every step is still to do, required fields or not.
+            "incomplete": profile is None or bool(set(step.fields) & missing),
             "items": [_summary_item(profile, name, user.role) for name in step.fields],
         }
         for step in steps
@@ -55,7 +56,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frontend/profile/overview.html",
-        {"summary": summary, "completeness": completeness(user), "steps": steps},
+        {
+            "summary": summary,
+            "completeness": completeness(user),
+            "steps": steps,
+            "next_step": next((part["step"] for part in summary if part["incomplete"]), None),
+        },
     )
 
 
@@ -96,7 +102,9 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
             "number": index + 1,
             "previous": steps[index - 1] if index else None,
             "is_last": index + 1 == len(steps),
-            "incomplete_slugs": {s.slug for s in steps if set(s.fields) & missing},
+            "incomplete_slugs": {
+                s.slug for s in steps if profile is None or set(s.fields) & missing
+            },
             "completeness": completeness(user),
         },
     )

@@ -45,6 +45,8 @@ def test_new_student_fills_the_profile_step_by_step(page_client) -> None:
     client = page_client(user, language="en")
     overview = client.get(reverse("frontend:profile")).content.decode()
     assert "0 of 6 required answers" in overview
+    assert "Start with the first step" in overview
+    assert "Done</span>" not in overview  # nothing saved yet: no step is done
 
     response = client.post(
         _step("about"), {"nationality": "VN", "gender": "female", "birth_year": "2003"}
