@@ -48,6 +48,14 @@ STUDENT, HOST = "student", "host"
 ACCEPT, DECLINE = "accept", "decline"
 
 
+# What the transitions and the e-mails they record read; joined once, never per row.
+_NOTIFY_RELATED = (
+    "program",
+    "student_application__user__student_profile",
+    "host_application__user__host_profile__home_station",
+)
+
+
 class ProposalNotFound(Exception):
     """No such proposal for this user: missing, a draft, or the user is not a party (404)."""
 
@@ -109,11 +117,7 @@ def _lock(proposal_id: int) -> Proposal:
     """The published proposal, locked (its own row only: the joined rows stay unlocked)."""
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related(
-            "program",
-            "student_application__user",
-            "host_application__user",
-        )
+        .select_related(*_NOTIFY_RELATED)
         .exclude(status=Proposal.Status.DRAFT)
         .filter(pk=proposal_id)
         .first()
@@ -243,7 +247,7 @@ def _publish_locked(*, round_id: int, by: User) -> PublishResult:
     result = PublishResult(round=rnd)
     drafts = list(
         rnd.proposals.filter(status=Proposal.Status.DRAFT)
-        .select_related("program", "student_application__user", "host_application__user")
+        .select_related(*_NOTIFY_RELATED)
         .order_by("-score", "id")
     )
     published: list[Proposal] = []
@@ -470,7 +474,7 @@ def proposals_expire(*, now: dt.datetime | None = None, limit: int = BATCH) -> l
     with transaction.atomic():
         due = list(
             Proposal.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("program", "student_application__user", "host_application__user")
+            .select_related(*_NOTIFY_RELATED)
             .filter(status__in=Proposal.OPEN, deadline__lte=now)
             .order_by("deadline", "id")[:limit]
         )
@@ -509,7 +513,7 @@ def proposals_remind(*, now: dt.datetime | None = None, limit: int = BATCH) -> l
     with transaction.atomic():
         candidates = list(
             Proposal.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("program", "student_application__user", "host_application__user")
+            .select_related(*_NOTIFY_RELATED)
             .filter(
                 status__in=Proposal.OPEN,
                 reminded_at__isnull=True,
