@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,20 +15,13 @@ from matching.models import Program, Proposal
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
 
-# The coordinator pages are built separately; their start page is the first of these.
-COORDINATOR_HOMES = ("frontend:coordinator:home", "frontend:coordinator:programs")
-
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_coordinator:
-        for name in COORDINATOR_HOMES:
-            try:
-                return redirect(reverse(name))
-            except NoReverseMatch:
-                continue
-        return render(request, "frontend/dashboard_coordinator.html")
+        # Coordinators start from their programmes (frontend.coordinator_urls).
+        return redirect("frontend:coordinator:programs")
     profile = profile_of(user)
     missing = profile_missing_fields(profile, user.role)
     context = {
