@@ -22,7 +22,7 @@ from .graph import Graph, pair_slots
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
-K_ADD = 16  # violated pairs added per student and round (the most violated first)
+K_ADD = 32  # violated pairs added per student and round (the most violated first)
 LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
 LOCAL_MAX_NEW = 64  # ... and only after a round that added at most this many pairs
 LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back

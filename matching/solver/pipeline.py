@@ -19,7 +19,7 @@ from .types import Assignment, PinError, Problem, Result, Unplaced
 
 IntA = npt.NDArray[Any]
 
-K_BEST = 16  # best families per student in the first restricted problem
+K_BEST = 24  # best families per student in the first restricted problem
 BASE_QUANTUM = 1e-3  # points: scores are optimised as integers of this resolution
 FLOAT_EXACT = 2**52
 
