@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.audit import access_refused
@@ -47,3 +48,15 @@ class UserLanguageMixin:
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
             request._request.LANGUAGE_CODE = user.preferred_language
+
+
+class WriteRateThrottle(UserRateThrottle):
+    """Every API write (POST, PUT, PATCH, DELETE) counts against the user's "writes" rate;
+    reads are not limited here. Anonymous writes are keyed by address."""
+
+    scope = "writes"
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)

@@ -199,6 +199,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # Writes are limited per user on every endpoint; the log-in and sign-up endpoints add "auth".
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         "writes": env.str("THROTTLE_WRITES", default="120/min"),
@@ -266,7 +268,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 20 * 60)
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Each app keeps its periodic tasks beside its code (``<app>/schedule.py``); beat runs them all:
 # ticket sweeps, proposal expiry and reminders, retention, chat digests.

@@ -4,24 +4,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from frontend.forms import LocalisedPasswordResetForm
+from frontend.ratelimit import limit_posts
 from frontend.views import chat, dashboard, profile, programs, proposals, public
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", public.home, name="home"),
-    path("signup/", public.signup, name="signup"),
+    path("signup/", limit_posts("auth")(public.signup), name="signup"),
     path("login/", public.EngawaLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", public.set_language, name="set_language"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="frontend/auth/password_reset_form.html",
-            form_class=LocalisedPasswordResetForm,
-            email_template_name="frontend/auth/password_reset_email.txt",
-            subject_template_name="frontend/auth/password_reset_subject.txt",
-            success_url=reverse_lazy("frontend:password_reset_done"),
+        limit_posts("auth")(
+            auth_views.PasswordResetView.as_view(
+                template_name="frontend/auth/password_reset_form.html",
+                form_class=LocalisedPasswordResetForm,
+                email_template_name="frontend/auth/password_reset_email.txt",
+                subject_template_name="frontend/auth/password_reset_subject.txt",
+                success_url=reverse_lazy("frontend:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

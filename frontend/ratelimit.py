@@ -1,0 +1,50 @@
+"""A small limiter for the public forms that send e-mail or create accounts (password reset,
+sign-up): POSTs per client address in a fixed window, counted in the shared cache (Redis in
+production, so every web process counts together; ``incr`` is atomic there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework.throttling import SimpleRateThrottle
+
+View = Callable[..., HttpResponse]
+
+
+def limit_posts(scope: str) -> Callable[[View], View]:
+    """Refuse a POST with 429 once the address has used the rate of ``scope`` (the API's
+    ``DEFAULT_THROTTLE_RATES`` entry, so one setting limits the API and the page alike)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST":
+                # The rates DRF itself reads (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES).
+                rate = SimpleRateThrottle.THROTTLE_RATES[scope]
+                allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+                address = request.META.get("REMOTE_ADDR", "")
+                key = f"page-limit:{scope}:{request.path}:{address}"
+                cache.add(key, 0, timeout=window)
+                try:
+                    count = cache.incr(key)
+                except ValueError:  # expired between add and incr: a fresh window
+                    cache.set(key, 1, timeout=window)
+                    count = 1
+                if count > allowed:
+                    response = HttpResponse(
+                        _("Too many attempts. Please wait a minute and try again."),
+                        status=429,
+                        content_type="text/plain; charset=utf-8",
+                    )
+                    response["Retry-After"] = str(window)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
