@@ -147,3 +147,25 @@ def test_dashboard_query_count_does_not_grow(
     ProgramFactory.create_batch(5)
     with django_assert_max_num_queries(20):
         assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Page not found"), ("ja", "ページが見つかりません")]
+)
+def test_not_found_page_is_ours_in_both_languages(page_client, student, language, text) -> None:
+    response = page_client(student, language=language).get("/visits/999999/")
+    assert response.status_code == 404
+    assert text in response.content.decode()
+
+
+def test_forbidden_page_is_ours(page_client, coordinator) -> None:
+    response = page_client(coordinator, language="en").get("/proposals/")
+    assert response.status_code == 403
+    assert "Not available to you" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request() -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html or "問題が発生しました" in html
