@@ -16,6 +16,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import config.asgi  # noqa: F401 -- its django.setup() reconfigures logging: done before caplog
 from accounts.models import User
 from tests.security.conftest import SECRET_ADDRESS, SECRET_BODY, SECRET_PHONE
 
@@ -176,6 +177,9 @@ def test_flows_log_no_personal_data(caplog, capfd, settings, coordinator):
 
     assert User.objects.count() >= 4
     records = caplog.records
+    # Still attached at DEBUG: nothing reconfigured logging under the capture.
+    assert caplog.handler in logging.getLogger().handlers
+    assert logging.getLogger().level == logging.DEBUG
     assert len(records) > 10  # the flows did log: security events, requests, tasks
     out, err = capfd.readouterr()
     lines = [caplog.text, out, err]
