@@ -776,6 +776,36 @@ def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
     return render(request, "frontend/coordinator/round_form.html", context, status=status)
 
 
+def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
+    """Both directions of each exchange pair ("A teaches B Japanese; B teaches A English"),
+    from what the exchange solver stored with the round (the proposal row has no column)."""
+    from accounts.models import SpokenLanguage
+
+    stored = (rnd.stats or {}).get("exchange_pairs", {})
+    languages = SpokenLanguage.objects.in_bulk()
+    for pair in pairs:
+        proposal = pair["proposal"]
+        names = {
+            proposal.student_application_id: proposal.student_application.user.name,
+            proposal.host_application_id: proposal.host_application.user.name,
+        }
+        info = stored.get(str(proposal.pk), {})
+        pair["meeting"] = info.get("meeting", "")
+        pair["directions"] = [
+            _("%(teacher)s teaches %(learner)s %(language)s")
+            % {
+                "teacher": names.get(d["teacher"], f"#{d['teacher']}"),
+                "learner": names.get(d["learner"], f"#{d['learner']}"),
+                "language": (
+                    languages[d["language"]].label()
+                    if d["language"] in languages
+                    else d["language"]
+                ),
+            }
+            for d in info.get("directions", [])
+        ]
+
+
 def _round_review(rnd: Round) -> dict[str, Any]:
     """Everything the review page shows of one round: pairs, unplaced, metrics, histogram."""
     weights = _weights_of(rnd)
@@ -792,6 +822,8 @@ def _round_review(rnd: Round) -> dict[str, Any]:
         for proposal in proposals
     ]
     exchange = rnd.program.kind == Program.Kind.LANGUAGE_EXCHANGE
+    if exchange:
+        _add_exchange_directions(rnd, pairs)
     rows = list(rnd.unplaced.all())
     reference = _reference_labels() if rows else {}
     unplaced: list[dict[str, Any]] = [
