@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import HostProfile, StudentProfile, User
-from matching.models import Delivery, Proposal, ProposalEvent
+from matching.models import Delivery, Program, Proposal, ProposalEvent
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,9 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
         "phone": "",
         "nationality": "",
     }
-    if is_student and proposal.status == Proposal.Status.CONFIRMED and host_profile:
+    # Only a home visit takes a student to the family's door; exchange partners never get it.
+    home_visit = proposal.program.kind == Program.Kind.HOME_VISIT
+    if home_visit and is_student and proposal.status == Proposal.Status.CONFIRMED and host_profile:
         context["address"] = host_profile.address
         context["phone"] = host_profile.phone
     if not is_student and student_profile and student_profile.nationality:

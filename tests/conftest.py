@@ -126,7 +126,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     the data migrations (stations, languages...) included. Load it again right away, so that
     whatever test comes next finds the database as migrations left it."""
     yield
-    if not _is_transactional(item):
+    # After the last test the session's database is already destroyed, and nothing follows.
+    if nextitem is None or not _is_transactional(item):
         return
     from importlib import import_module
 

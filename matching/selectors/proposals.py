@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import HostProfile, Role, StudentProfile, User
-from matching.models import Feedback, Proposal, ProposalEvent
+from matching.models import Feedback, Program, Proposal, ProposalEvent
 
 # Feedback at or below this rating, or "would not meet again", keeps a pair apart for good.
 BAD_RATING = 2
@@ -23,6 +23,9 @@ _RELATED = (
     "round",
     "student_application__user__student_profile__home_station",
     "host_application__user__host_profile__home_station",
+    # In a language exchange either side may be a student or a family.
+    "student_application__user__host_profile__home_station",
+    "host_application__user__student_profile__home_station",
 )
 
 
@@ -141,8 +144,30 @@ def host_public(user: User, *, with_contact: bool) -> dict[str, Any]:
     return data
 
 
+def exchange_partner_public(user: User) -> dict[str, Any]:
+    """What a language-exchange partner sees of the other: languages and interests to plan
+    the sessions, the station to pick a meeting place. Never an address, a phone number or
+    health data, confirmed or not: partners meet in public places or online."""
+    profile: StudentProfile | HostProfile | None = _student_profile(user) or _host_profile(user)
+    return {
+        "id": user.pk,
+        "name": user.name,
+        "languages": profile.languages if profile else [],
+        "interests": profile.interests if profile else [],
+        "station": _station(profile),
+        "bio": profile.bio if profile else "",
+    }
+
+
 def counterpart(*, proposal: Proposal, viewer: User) -> dict[str, Any]:
     """The other party as ``viewer`` may see it (viewer must be a party)."""
+    if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+        other = (
+            proposal.student_application.user
+            if viewer.pk == proposal.host_application.user_id
+            else proposal.host_application.user
+        )
+        return exchange_partner_public(other)
     if viewer.pk == proposal.host_application.user_id:
         return student_public(proposal.student_application.user)
     confirmed = proposal.status == Proposal.Status.CONFIRMED

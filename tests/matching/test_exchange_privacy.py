@@ -1,0 +1,53 @@
+"""A confirmed language-exchange pair never learns the other's address, phone or health data,
+even when the partner is a host family whose profile holds them."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from matching.models import Program, Proposal
+from tests import factories
+from tests.matching.conftest import future_days
+from tests.matching.test_exchange_service import english, japanese, new_round, run
+
+pytestmark = pytest.mark.django_db
+
+SECRET_ADDRESS = "9-9-9 Hidden-chō, Musashino"
+SECRET_PHONE = "090-9999-0000"
+
+
+def test_confirmed_exchange_partners_see_no_contact_or_health_data(
+    coordinator: User, client_for
+) -> None:
+    from matching.services.proposals import proposal_accept, round_publish
+
+    program = factories.ProgramFactory(
+        created_by=coordinator, kind=Program.Kind.LANGUAGE_EXCHANGE, dates=future_days(20, 50)
+    )
+    family = japanese(program, address=SECRET_ADDRESS, phone=SECRET_PHONE)
+    student = english(program, allergies=["peanut"])
+    run(rnd := new_round(program))
+    round_publish(round_id=rnd.pk, by=coordinator)
+    proposal = Proposal.objects.get(round=rnd)
+    proposal_accept(proposal_id=proposal.pk, by=family.user)
+    proposal_accept(proposal_id=proposal.pk, by=student.user)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.CONFIRMED
+
+    for party in (family.user, student.user):
+        answer = client_for(party).get("/api/proposals/")
+        assert answer.status_code == 200
+        body = answer.content.decode()
+        assert SECRET_ADDRESS not in body
+        assert SECRET_PHONE not in body
+        assert "peanut" not in body
+        (row,) = answer.json() if isinstance(answer.json(), list) else answer.json()["results"]
+        assert "address" not in row["counterpart"]
+        assert row["counterpart"]["languages"]
+    for message in mail.outbox:
+        everything = message.body + "".join(str(a) for a in message.alternatives)
+        everything += "".join(str(a[1]) for a in message.attachments if isinstance(a, tuple))
+        assert SECRET_ADDRESS not in everything
+        assert SECRET_PHONE not in everything
