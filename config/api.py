@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -60,3 +63,56 @@ class WriteRateThrottle(UserRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_ERRORS = {"type": "object", "additionalProperties": True}
+_ANSWERS_EVERYWHERE = {
+    "401": "Not authenticated: no valid token or session.",
+    "403": "This role may not use this endpoint.",
+}
+_ANSWERS_TO_WRITES = {
+    "400": "Malformed JSON or a field error (the field is named).",
+    "429": "Too many requests: a rate limit was reached.",
+}
+
+
+def schema_postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Document the answers every operation can give (401/403 from authentication and
+    permissions, 400 and 429 on writes, 404 where the path names an object), so that clients
+    and the fuzzing test see the real contract; and let a profile match either role's shape
+    (both shapes accept each other's subset, so ``oneOf`` could never hold)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Detail", _DETAIL)
+    schemas.setdefault("Errors", _ERRORS)
+    detail = {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+    # A 400 names the fields ({"field": ["..."]}) or carries "detail".
+    errors = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            extra = dict(_ANSWERS_EVERYWHERE)
+            if method in ("post", "put", "patch", "delete"):
+                extra.update(_ANSWERS_TO_WRITES)
+            if "{" in path:
+                extra["404"] = "Not found, or not yours (the same answer)."
+            for status, description in extra.items():
+                if status not in responses:
+                    content = errors if status == "400" else detail
+                    responses[status] = {"description": description, "content": content}
+    profile = schemas.get("Profile")
+    if profile is not None and "oneOf" in profile:
+        profile["anyOf"] = profile.pop("oneOf")
+    return result
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A path under /api/ that matches no route answers JSON like every other API error
+    (API.md: JSON everywhere); the pages keep their own 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]

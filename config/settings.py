@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema_postprocess",
+    ],
     # Several models have a "status"; each gets its own, stable name in the schema.
     "ENUM_NAME_OVERRIDES": {
         # Programmes and conversations share one choice set: open or closed.

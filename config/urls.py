@@ -14,3 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls")),
 ]
+
+# JSON for an /api/ path that matches no route; the pages' own 404 page otherwise.
+handler404 = "config.api.not_found"

@@ -117,6 +117,16 @@ class ReportWithContextOutput(serializers.Serializer[ReportRow]):
         return {**data["report"], "context": data["around"]}
 
 
+class ReportWithContext(ReportOutput):
+    """For the schema: what ``ReportWithContextOutput`` writes (the report's own fields, flat,
+    and the messages around it as ``context``)."""
+
+    context = MessageOutput(many=True)
+
+    class Meta(ReportOutput.Meta):
+        fields = [*ReportOutput.Meta.fields, "context"]
+
+
 class ConversationStateOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="pk")
     status = serializers.CharField()

@@ -33,6 +33,7 @@ from chat.api.serializers import (
     ReasonInput,
     ReportInput,
     ReportOutput,
+    ReportWithContext,
     ReportWithContextOutput,
     ResolveInput,
 )
@@ -187,7 +188,7 @@ class MessageReportView(UserLanguageMixin, APIView):
 class ReportListView(UserLanguageMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses={200: ReportWithContextOutput(many=True)})
+    @extend_schema(responses={200: ReportWithContext(many=True)})
     def get(self, request: Request) -> Response:
         wanted = request.query_params.get("status", Report.Status.OPEN)
         rows = selectors.reports_for_coordinator(
