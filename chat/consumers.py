@@ -97,9 +97,10 @@ class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         try:
             await super().__call__(scope, receive, send)
         except RedisTimeoutError:
-            # channels_redis's pending read, cancelled as the consumer stops, can surface as
-            # redis' TimeoutError instead of CancelledError; the socket is already gone.
-            if not self.stopping:
+            # channels_redis's pending read, cancelled as the consumer stops (or as the server
+            # gives up on it), surfaces as redis' TimeoutError, not CancelledError.
+            task = asyncio.current_task()
+            if not (self.stopping or (task is not None and task.cancelling())):
                 raise
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from channels.db import database_sync_to_async
@@ -56,9 +57,11 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 def servers(postgres: None, redis_url: str) -> Iterator[list[int]]:
     """daphne and uvicorn on free ports, both on the test database and the test Redis."""
     db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    credentials = quote(db["USER"] or "postgres", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    database_url = f"postgres://{credentials}@{host}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
