@@ -21,9 +21,7 @@ from chat.models import Conversation, Message
 from tests import factories
 from tests.chat.conftest import ORIGIN, open_socket, socket_for
 
-# serialized_rollback: the flush between tests would otherwise drop the reference data that
-# migrations load (stations that profiles point at).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @asynccontextmanager

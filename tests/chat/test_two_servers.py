@@ -26,7 +26,7 @@ from accounts.services import ws_ticket_issue
 from chat.models import Conversation, Message
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.postgres,
     pytest.mark.redis,
 ]

@@ -20,11 +20,9 @@ from matching.models import Proposal, Round, Unplaced
 from tests import factories
 from tests.conftest import need_service
 
-# serialized_rollback: the flush between browser tests must not lose the reference data
-# (stations, languages) that the data migrations created.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = "/usr/bin/chromium"

@@ -33,9 +33,7 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.postgres,
     pytest.mark.redis,
-    # serialized_rollback: the flush after the test would otherwise drop the reference data
-    # (stations, languages) that later tests read.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 WORKER_START_TIMEOUT = 30.0

@@ -15,8 +15,7 @@ from tests import factories
 
 pytestmark = [
     pytest.mark.postgres,
-    # serialized_rollback: keep the reference data that the flush after the test would drop.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -23,7 +23,7 @@ from tests.matching.flow.conftest import draft_proposal, host_of, seats_taken, s
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
