@@ -43,11 +43,15 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 DESKTOP, PHONE = 1280, 375
 
 
-@pytest.fixture(scope="module")
-def playwright_browser() -> Iterator[Any]:
-    """One chromium per test module (skipped without it locally, a failure in CI). Module
-    scope: Playwright's sync API allows one running instance per thread, and other browser
-    modules start their own."""
+@pytest.fixture
+def playwright_browser(_e2e_reference_data: None) -> Iterator[Any]:
+    """A chromium for one test (skipped without it locally, a failure in CI).
+
+    Started after the test database is set up and closed before it is flushed, on purpose:
+    inside Playwright's sync API, Django's per-context connection handler hands out another
+    connection object, one without the serialized test data, so a flush inside it would run
+    post_migrate and a restore would silently do nothing, breaking the next
+    ``serialized_rollback`` test of the run. One instance at a time per thread, too."""
     need_service("chromium", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
