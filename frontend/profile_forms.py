@@ -76,7 +76,7 @@ def station_choices() -> list[tuple[str, Any]]:
         first_line = station.lines.split(",")[0].strip() if station.lines else ""
         group = line_label(first_line) if first_line else str(_("Other stations"))
         groups.setdefault(group, []).append((station.slug, station.label()))
-    ordered = sorted(groups.items(), key=lambda item: item[0])
+    ordered: list[tuple[str, Any]] = sorted(groups.items(), key=lambda item: str(item[0]))
     return [("", _("Choose a station")), *ordered]
 
 
@@ -84,7 +84,9 @@ def _labelled(rows: Any) -> list[tuple[str, str]]:
     return [(getattr(r, "code", None) or r.slug, r.label()) for r in rows]
 
 
-def _checkboxes(label: Promise, choices: list[tuple[str, str]], help_text: Any = "") -> Any:
+def _checkboxes(
+    label: Any, choices: list[tuple[str, Any]], help_text: Any = ""
+) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=choices,
@@ -94,7 +96,7 @@ def _checkboxes(label: Promise, choices: list[tuple[str, str]], help_text: Any =
     )
 
 
-def _yes_no(label: Promise, help_text: Any = "") -> forms.BooleanField:
+def _yes_no(label: Any, help_text: Any = "") -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False, help_text=help_text)
 
 
@@ -267,9 +269,9 @@ class LanguagesForm(forms.Form):
             initial[f"level_{i}"] = item.get("level", "")
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
-        language_choices = [("", _("Choose a language")), *_labelled(SpokenLanguage.objects.all())]
         # Sorted by the name the reader sees, not by the English name.
-        language_choices[1:] = sorted(language_choices[1:], key=lambda c: c[1])
+        named = sorted(_labelled(SpokenLanguage.objects.all()), key=lambda c: str(c[1]))
+        language_choices: list[tuple[str, Any]] = [("", _("Choose a language")), *named]
         level_choices = [("", _("Choose a level")), *LanguageLevel.choices]
         for i in range(self.row_count):
             self.fields[f"lang_{i}"] = forms.ChoiceField(
@@ -308,7 +310,9 @@ class LanguagesForm(forms.Form):
         return {"languages": rows}
 
 
-def _initial(profile: StudentProfile | HostProfile | None, names: tuple[str, ...]) -> dict:
+def _initial(
+    profile: StudentProfile | HostProfile | None, names: tuple[str, ...]
+) -> dict[str, Any]:
     if profile is None:
         return {}
     initial: dict[str, Any] = {}
@@ -316,7 +320,8 @@ def _initial(profile: StudentProfile | HostProfile | None, names: tuple[str, ...
         if name == "home_station":
             initial[name] = profile.home_station_id or ""
         elif name == "nationality":
-            initial[name] = profile.nationality.code if profile.nationality else ""
+            nationality = getattr(profile, "nationality", None)
+            initial[name] = nationality.code if nationality else ""
         else:
             initial[name] = getattr(profile, name)
     return initial

@@ -23,7 +23,8 @@ def include_if_exists(context: template.Context, name: str) -> SafeString | str:
         tpl = get_template(name)
     except TemplateDoesNotExist:
         return ""
-    return tpl.render(context.flatten(), context.get("request"))
+    values: dict[str, Any] = dict(context.flatten())  # type: ignore[arg-type]
+    return tpl.render(values, context.get("request"))
 
 
 @register.filter

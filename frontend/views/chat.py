@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Block, Conversation, Membership, Message
 from frontend.forms import apply_service_errors
-from frontend.views.access import member_required
+from frontend.views.access import AuthedRequest, member_required
 
 
 class MessageForm(forms.Form):
@@ -43,7 +43,7 @@ class ReportForm(forms.Form):
     )
 
 
-def _conversation_or_404(request: HttpRequest, conversation_id: int) -> Conversation:
+def _conversation_or_404(request: AuthedRequest, conversation_id: int) -> Conversation:
     try:
         return chat_selectors.conversation_get_for_user(
             conversation_id=conversation_id, user=request.user
@@ -67,7 +67,7 @@ def display_names(users: list[User]) -> dict[int, str]:
 
 
 @member_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: AuthedRequest) -> HttpResponse:
     found = chat_selectors.conversations_for_user(user=request.user)
     others = [_other(row.participants, request.user) for row in found]
     names = display_names([o for o in others if o is not None])
@@ -79,7 +79,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation_or_404(request, conversation_id)
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -153,7 +153,7 @@ def _chat_config(
 
 
 @member_required
-def message_report(request: HttpRequest, conversation_id: int, message_id: int) -> HttpResponse:
+def message_report(request: AuthedRequest, conversation_id: int, message_id: int) -> HttpResponse:
     conversation = _conversation_or_404(request, conversation_id)
     message = Message.objects.filter(conversation=conversation, pk=message_id).first()
     if message is None:

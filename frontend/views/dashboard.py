@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import profile_missing_fields, profile_of
 from frontend.profile_forms import steps_for
-from frontend.views.access import login_required
+from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
 from matching.models import Program, Proposal
 from matching.selectors import programs as program_selectors
@@ -17,14 +19,14 @@ from matching.selectors import proposals as proposal_selectors
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.is_coordinator:
         # Coordinators start from their programmes (frontend.coordinator_urls).
         return redirect("frontend:coordinator:programs")
     profile = profile_of(user)
     missing = profile_missing_fields(profile, user.role)
-    context = {
+    context: dict[str, Any] = {
         "completeness": completeness(user),
         "missing": missing,
         "steps": steps_for(user.role),
@@ -33,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/dashboard.html", context)
 
 
-def _matching_overview(user: User) -> dict[str, object]:
+def _matching_overview(user: User) -> dict[str, Any]:
     """Open programmes, proposals waiting for this user's answer and upcoming visits."""
     now = timezone.now()
     programs = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from accounts.selectors import (
 from accounts.services import profile_save
 from frontend.forms import apply_service_errors
 from frontend.profile_forms import Step, build_field, form_for_step, steps_for
-from frontend.views.access import member_required
+from frontend.views.access import AuthedRequest, member_required
 
 
 def completeness(user: User) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def completeness(user: User) -> dict[str, Any]:
 
 
 @member_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     user = request.user
     profile = profile_of(user)
     steps = steps_for(user.role)
@@ -66,7 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def step(request: HttpRequest, step: str) -> HttpResponse:
+def step(request: AuthedRequest, step: str) -> HttpResponse:
     user = request.user
     steps = steps_for(user.role)
     index = next((i for i, s in enumerate(steps) if s.slug == step), None)

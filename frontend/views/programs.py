@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import profile_is_complete
 from frontend.forms import apply_service_errors
 from frontend.program_forms import ApplyForm
-from frontend.views.access import member_required
-from matching.models import Program
+from frontend.views.access import AuthedRequest, member_required
+from matching.models import Application, Program
 from matching.selectors import programs as program_selectors
 from matching.services import programs as program_services
 
@@ -27,16 +27,22 @@ APPLY_ERROR_MAP: dict[str, str | None] = {
 }
 
 
+def _mine(program: Program) -> Application | None:
+    """The caller's application, attached by ``programs_visible_to``."""
+    mine: list[Application] = getattr(program, "my_applications", [])
+    return mine[0] if mine else None
+
+
 def _accepting(program: Program) -> bool:
     return program.status == Program.Status.OPEN and program.apply_until > timezone.now()
 
 
 @member_required
-def program_list(request: HttpRequest) -> HttpResponse:
+def program_list(request: AuthedRequest) -> HttpResponse:
     rows = [
         {
             "program": program,
-            "application": program.my_applications[0] if program.my_applications else None,
+            "application": _mine(program),
             "accepting": _accepting(program),
         }
         for program in program_selectors.programs_visible_to(user=request.user)
@@ -49,9 +55,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def program_apply(request: HttpRequest, program_id: int) -> HttpResponse:
+def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
     program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
-    application = program.my_applications[0] if program.my_applications else None
+    application = _mine(program)
     form = None
     if application is None and _accepting(program):
         form = ApplyForm(
@@ -85,9 +91,9 @@ def program_apply(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @member_required
 @require_POST
-def program_withdraw(request: HttpRequest, program_id: int) -> HttpResponse:
+def program_withdraw(request: AuthedRequest, program_id: int) -> HttpResponse:
     program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
-    application = program.my_applications[0] if program.my_applications else None
+    application = _mine(program)
     if application is None:
         return redirect("frontend:program_apply", program_id=program.pk)
     try:

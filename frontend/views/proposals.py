@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Allergen, Diet, Interest, LanguageLevel, Pet, SpokenLanguage, User
 from frontend.forms import apply_service_errors
 from frontend.proposal_forms import DeclineForm, FeedbackForm
-from frontend.views.access import member_required
+from frontend.views.access import AuthedRequest, member_required
 from matching.models import Proposal
 from matching.notifications import visit_ics
 from matching.selectors import proposals as proposal_selectors
@@ -24,7 +24,7 @@ from matching.services import feedback as feedback_services
 from matching.services import proposals as proposal_services
 
 
-def _proposal_or_404(request: HttpRequest, proposal_id: int) -> Proposal:
+def _proposal_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     proposal = proposal_selectors.proposal_for_party(proposal_id=proposal_id, user=request.user)
     if proposal is None:
         raise Http404
@@ -105,7 +105,7 @@ def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
 
 
 @member_required
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthedRequest) -> HttpResponse:
     labels = _Labels()
     cards = [
         _card(p, request.user, labels)
@@ -123,7 +123,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def proposal_accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_accept(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     try:
         proposal = proposal_services.proposal_accept(proposal_id=proposal_id, by=request.user)
     except proposal_services.ProposalNotFound as exc:
@@ -139,7 +139,7 @@ def proposal_accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 @member_required
-def proposal_decline(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
     form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +167,7 @@ def proposal_decline(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 @member_required
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: AuthedRequest) -> HttpResponse:
     labels = _Labels()
     today = timezone.localdate()
     confirmed = [
@@ -186,7 +186,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _confirmed_or_404(request: HttpRequest, proposal_id: int) -> Proposal:
+def _confirmed_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     proposal = _proposal_or_404(request, proposal_id)
     if proposal.status != Proposal.Status.CONFIRMED:
         raise Http404
@@ -194,7 +194,7 @@ def _confirmed_or_404(request: HttpRequest, proposal_id: int) -> Proposal:
 
 
 @member_required
-def visit_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = _confirmed_or_404(request, proposal_id)
     mine = [
         f
@@ -229,7 +229,7 @@ def visit_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 @member_required
-def visit_calendar(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def visit_calendar(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = _confirmed_or_404(request, proposal_id)
     response = HttpResponse(
         visit_ics(proposal=proposal, recipient=request.user),
