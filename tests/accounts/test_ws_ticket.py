@@ -101,7 +101,7 @@ def test_purge_deletes_only_expired_tickets(student: User, host: User) -> None:
     assert list(WsTicket.objects.values_list("user", flat=True)) == [host.pk]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 async def test_the_middleware_sets_the_tickets_user_once(
     client_for: Callable[[User | None], APIClient], student: User
 ) -> None:
@@ -113,7 +113,7 @@ async def test_the_middleware_sets_the_tickets_user_once(
     assert await who_connects(app, f"/ws/anything/?ticket={ticket}") == "anonymous"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 async def test_the_full_stack_prefers_the_ticket_and_refuses_expired_ones(student: User) -> None:
     app = TicketOrSessionAuthMiddlewareStack(whoami_app)
     ticket = await database_sync_to_async(services.ws_ticket_issue)(user=student)
@@ -126,7 +126,7 @@ async def test_the_full_stack_prefers_the_ticket_and_refuses_expired_ones(studen
     assert await who_connects(app, f"/ws/x/?ticket={ticket}") == student.email
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 async def test_the_asgi_application_refuses_a_foreign_origin() -> None:
     from config.asgi import application
 
@@ -176,7 +176,7 @@ def _consumer_threads_let_go_of_the_database() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("_consumer_threads_let_go_of_the_database")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 async def test_a_ticket_opens_a_socket_through_the_asgi_application(student: User) -> None:
     from config.asgi import application
 

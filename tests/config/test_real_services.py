@@ -62,7 +62,7 @@ def database_url() -> str:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_purge_task_from_redis(
     postgres: None, redis_url: str, student: User
 ) -> None:
