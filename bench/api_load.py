@@ -1,0 +1,428 @@
+"""API load test: a real ASGI server (uvicorn, one process) on PostgreSQL with a realistic
+data set, measured by a small asyncio HTTP/1.1 keep-alive client.
+
+Set-up (once per run): a fresh database ``engawa_apibench`` (dropped and created), migrated;
+1 000 students and 550 families with complete profiles, a home-visit programme with their
+applications, a published round of 1 000 proposals (one per student, families offering two
+seats), 200 of them confirmed with a conversation of 5 messages each.
+
+Scenarios, each at 10 and 50 concurrent clients (one keep-alive connection each, every client
+its own user and token), ``--seconds`` each after a warm-up:
+
+- ``bare``: ``/bench/bare/``, a JSON view behind the same middleware (the ceiling);
+- ``proposals (student)`` and ``proposals (host)``: ``GET /api/proposals/``;
+- ``conversations``: ``GET /api/conversations/`` as students with a conversation;
+- ``round detail``: ``GET /api/rounds/{id}/`` (1 000 proposals) as coordinators.
+
+Prints a table; writes ``bench/results/api.json``. Target: both list endpoints at 50 clients
+reach at least half the bare endpoint's requests/s.
+
+    .venv/bin/python bench/api_load.py [--seconds 8] [--postgres postgres://postgres@127.0.0.1:5432]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "results" / "api.json"
+DB = "engawa_apibench"
+STUDENTS, HOSTS, CONFIRMED, MESSAGES = 1000, 550, 200, 5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def create_database(server: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    return f"{server}/{DB}"
+
+
+def seed() -> dict[str, Any]:
+    """Bulk rows for the data set; returns the tokens and the round id."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import HostProfile, Role, StudentProfile, User
+    from chat.services import conversation_open, message_post
+    from matching.models import Application, HostDay, Program, Proposal, Round
+
+    password = make_password("bench-password-not-used")
+    coordinators = User.objects.bulk_create(
+        [
+            User(
+                email=f"coord{i}@bench.example",
+                name=f"Coordinator {i}",
+                role=Role.COORDINATOR,
+                is_staff=True,
+                password=password,
+            )
+            for i in range(50)
+        ]
+    )
+    students = User.objects.bulk_create(
+        [
+            User(
+                email=f"s{i}@bench.example",
+                name=f"Student {i}",
+                role=Role.STUDENT,
+                password=password,
+                preferred_language="en",
+            )
+            for i in range(STUDENTS)
+        ]
+    )
+    hosts = User.objects.bulk_create(
+        [
+            User(
+                email=f"h{i}@bench.example",
+                name=f"Host {i}",
+                role=Role.HOST,
+                password=password,
+                preferred_language="ja",
+            )
+            for i in range(HOSTS)
+        ]
+    )
+    StudentProfile.objects.bulk_create(
+        [
+            StudentProfile(
+                user=u,
+                nationality="VN",
+                gender="female",
+                birth_year=2001,
+                school="Asia U",
+                languages=[{"code": "vi", "level": "native"}, {"code": "ja", "level": "advanced"}],
+                diet=[],
+                allergies=[],
+                needs_non_smoking=False,
+                interests=["cooking"],
+                home_station_id="kichijoji",
+                max_travel_minutes=60,
+                bio="Hello",
+            )
+            for u in students
+        ]
+    )
+    HostProfile.objects.bulk_create(
+        [
+            HostProfile(
+                user=u,
+                household_name=f"Family {u.pk}",
+                household_size=3,
+                has_children=True,
+                languages=[{"code": "ja", "level": "native"}],
+                pets=[],
+                smoking=False,
+                diets_supported=[],
+                allergens_avoidable=[],
+                interests=["cooking"],
+                home_station_id="mitaka",
+                guest_gender_preference="any",
+                address=f"{u.pk}-1-1 Naka-cho",
+                phone="0422-00-0000",
+                bio="Welcome",
+            )
+            for u in hosts
+        ]
+    )
+    day = timezone.localdate() + dt.timedelta(days=30)
+    program = Program.objects.create(
+        name="Autumn visits",
+        kind=Program.Kind.HOME_VISIT,
+        dates=[day.isoformat()],
+        apply_until=timezone.now() + dt.timedelta(days=10),
+        response_hours=72,
+        created_by=coordinators[0],
+    )
+    s_apps = Application.objects.bulk_create(
+        [
+            Application(program=program, user=u, role=Role.STUDENT, dates=[day.isoformat()])
+            for u in students
+        ]
+    )
+    h_apps = Application.objects.bulk_create(
+        [
+            Application(program=program, user=u, role=Role.HOST, dates=[day.isoformat()])
+            for u in hosts
+        ]
+    )
+    HostDay.objects.bulk_create(
+        [HostDay(application=a, date=day, seats=2, seats_taken=0) for a in h_apps]
+    )
+    now = timezone.now()
+    round_ = Round.objects.create(
+        program=program,
+        number=1,
+        status=Round.Status.PUBLISHED,
+        created_by=coordinators[0],
+        stats={"students": STUDENTS, "hosts": HOSTS, "matched": STUDENTS},
+        started_at=now,
+        finished_at=now,
+        published_at=now,
+    )
+    proposals = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                round=round_,
+                program=program,
+                student_application=s,
+                date=day,
+                host_application=h_apps[i % HOSTS],
+                score=50.0 + i % 40,
+                breakdown={"language": 20.0, "interests": 10.0, "travel": 20.0},
+                status=Proposal.Status.PROPOSED,
+                deadline=now + dt.timedelta(hours=72),
+            )
+            for i, s in enumerate(s_apps)
+        ]
+    )
+    conversation_students = []
+    for proposal in proposals[:CONFIRMED]:
+        Proposal.objects.filter(pk=proposal.pk).update(
+            status=Proposal.Status.CONFIRMED,
+            confirmed_at=now,
+            student_answer="accept",
+            host_answer="accept",
+        )
+        proposal.refresh_from_db()
+        conversation = conversation_open(proposal=proposal)
+        student = proposal.student_application.user
+        for n in range(MESSAGES):
+            message_post(conversation_id=conversation.pk, sender=student, body=f"hello {n}")
+        conversation_students.append(student)
+    Token.objects.bulk_create(
+        [Token(user=u, key=Token.generate_key()) for u in [*coordinators, *students, *hosts]]
+    )
+    key = {t.user_id: t.key for t in Token.objects.all()}
+    return {
+        "round": round_.pk,
+        "proposals": len(proposals),
+        "student_tokens": [key[u.pk] for u in students[CONFIRMED : CONFIRMED + 50]],
+        "host_tokens": [key[u.pk] for u in hosts[:50]],
+        "conversation_tokens": [key[u.pk] for u in conversation_students[:50]],
+        "coordinator_tokens": [key[u.pk] for u in coordinators],
+    }
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+    if "content-length" in headers:
+        return status, await reader.readexactly(int(headers["content-length"]))
+    body = b""
+    while True:  # chunked
+        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        chunk = await reader.readexactly(size + 2)
+        if size == 0:
+            return status, body
+        body += chunk[:-2]
+
+
+async def _client(
+    port: int,
+    path: str,
+    token: str | None,
+    until: float,
+    measure_from: float,
+    out: list[float],
+    errors: list[int],
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    auth = f"Authorization: Token {token}\r\n" if token else ""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: keep-alive\r\n\r\n"
+    raw = request.encode()
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= until:
+                break
+            writer.write(raw)
+            await writer.drain()
+            status, _body = await _read_response(reader)
+            done = time.perf_counter()
+            if status != 200:
+                errors.append(status)
+            elif started >= measure_from:
+                out.append(done - started)
+    finally:
+        writer.close()
+
+
+async def run_scenario(
+    port: int, path: str, tokens: list[str | None], clients: int, seconds: float, warmup: float
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    start = time.perf_counter()
+    measure_from = start + warmup
+    until = measure_from + seconds
+    await asyncio.gather(
+        *(
+            _client(port, path, tokens[i % len(tokens)], until, measure_from, latencies, errors)
+            for i in range(clients)
+        )
+    )
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "rps": round(len(latencies) / seconds, 1),
+        "p50_ms": round(q[49] * 1000, 2),
+        "p99_ms": round(q[98] * 1000, 2),
+        "errors": len(errors),
+    }
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--warmup", type=float, default=1.5)
+    args = parser.parse_args()
+
+    url = create_database(args.postgres)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "0",  # Django under ASGI: a thread per request, so no persistent ones
+    }
+    env.pop("REDIS_URL", None)  # reads only: no cache, layer or broker is in the measured path
+    t0 = time.monotonic()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")})
+    os.environ.pop("REDIS_URL", None)
+    data = seed()
+    setup_seconds = round(time.monotonic() - t0, 1)
+    print(
+        f"data set ready in {setup_seconds} s: round {data['round']}, {data['proposals']} proposals"
+    )
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.api_asgi:application",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(port)
+        scenarios = [
+            ("bare", "/bench/bare/", [None]),
+            ("proposals (student)", "/api/proposals/", data["student_tokens"]),
+            ("proposals (host)", "/api/proposals/", data["host_tokens"]),
+            ("conversations", "/api/conversations/", data["conversation_tokens"]),
+            (
+                "round detail (1 000 proposals)",
+                f"/api/rounds/{data['round']}/",
+                data["coordinator_tokens"],
+            ),
+        ]
+        results: dict[str, list[dict[str, Any]]] = {}
+        for clients in (10, 50):
+            for name, path, tokens in scenarios:
+                row = asyncio.run(
+                    run_scenario(port, path, tokens, clients, args.seconds, args.warmup)
+                )
+                results.setdefault(name, []).append(row)
+                print(
+                    f"{name:32} {clients:3} clients  {row['rps']:8.1f} req/s  "
+                    f"p50 {row['p50_ms']:7.2f} ms  p99 {row['p99_ms']:8.2f} ms  "
+                    f"errors {row['errors']}"
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    def rps(name: str, clients: int) -> float:
+        return next(r["rps"] for r in results[name] if r["clients"] == clients)
+
+    bare50 = rps("bare", 50)
+    ratios = {
+        name: round(rps(name, 50) / bare50, 3)
+        for name in ("proposals (student)", "proposals (host)", "conversations")
+    }
+    target_met = all(v >= 0.5 for v in ratios.values())
+    print(
+        "share of the bare endpoint's req/s at 50 clients:",
+        ratios,
+        "target met" if target_met else "TARGET MISSED",
+    )
+    OUT.write_text(
+        json.dumps(
+            {
+                "server": "uvicorn, 1 process, PostgreSQL (CONN_MAX_AGE 0), DEBUG off",
+                "data_set": {
+                    "students": STUDENTS,
+                    "families": HOSTS,
+                    "proposals": data["proposals"],
+                    "conversations": CONFIRMED,
+                    "messages_per_conversation": MESSAGES,
+                },
+                "seconds_per_scenario": args.seconds,
+                "machine_cpus": os.cpu_count(),
+                "results": results,
+                "share_of_bare_at_50_clients": ratios,
+                "target_list_endpoints_half_of_bare": target_met,
+                "setup_seconds": setup_seconds,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
