@@ -26,6 +26,7 @@ K_ADD = 32  # violated pairs added per student and round (the most violated firs
 LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
 LOCAL_MAX_NEW = 64  # ... and only after a round that added at most this many pairs
 LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back
+NEAR = 2000  # quanta (2 points): pairs this close to breaking the certificate join early
 
 
 class CapacityError(ValueError):
@@ -217,13 +218,13 @@ def assign_optimal(
             full = True  # the local repair was not optimal: solve everything exactly again
             new_pairs = pairs
             continue
-        new_pairs = _violations(g, s_dates, pinned, assigned, util, price)
+        new_pairs, broken = _violations(g, s_dates, pinned, assigned, util, price, pairs, NEAR)
         info.phase_ms["verify"] = (
             info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
         )
         info.restricted_pairs = int(pairs.size)
         info.restricted_edges = int(es.size)
-        if new_pairs.size == 0:
+        if not broken:
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
         full = False
@@ -300,9 +301,16 @@ def _solve_local(
 
 
 def _scan(
-    g: Graph, s_dates: BoolA, assigned: IntA, util: IntA, price: IntA, start: IntA, length: IntA
+    g: Graph,
+    s_dates: BoolA,
+    assigned: IntA,
+    util: IntA,
+    price: IntA,
+    start: IntA,
+    length: IntA,
+    near: int,
 ) -> tuple[IntA, IntA]:
-    """Violating pairs (and their reduced costs) among pairs start[s] .. start[s]+length[s]."""
+    """Pairs among start[s] .. start[s]+length[s] with reduced cost < near, and those costs."""
     total = int(length.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -317,55 +325,77 @@ def _scan(
         j = g.slot_of[h, d]
         has = (j >= 0) & s_dates[s, d]
         red = base + np.where(has, price[np.maximum(j, 0)], INF)
-        bad = (red < 0) & (assigned[s] != j)
+        bad = (red < near) & (assigned[s] != j)
         ps.append(p[bad])
         rs.append(red[bad])
     return np.concatenate(ps), np.concatenate(rs)
 
 
+def _head_above(g: Graph, pinned: BoolA, bound: IntA) -> IntA:
+    """Per student, how many pairs of its sorted head score above ``bound`` (bisection)."""
+    lo = g.indptr[:-1].copy()
+    # a pinned student has no other pair in the model: nothing to price
+    hi = np.where(pinned, lo, g.indptr[:-1] + g.n_top)
+    while True:  # first pair of the sorted head with w <= bound
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        go_right = open_ & (g.w[np.minimum(mid, g.w.size - 1)] > bound)
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(open_ & ~go_right, mid, hi)
+    out: IntA = lo - g.indptr[:-1]
+    return out
+
+
 def _violations(
-    g: Graph, s_dates: BoolA, pinned: BoolA, assigned: IntA, util: IntA, price: IntA
-) -> IntA:
+    g: Graph,
+    s_dates: BoolA,
+    pinned: BoolA,
+    assigned: IntA,
+    util: IntA,
+    price: IntA,
+    pairs: IntA,
+    near: int = 0,
+) -> tuple[IntA, bool]:
     """Pairs outside the restricted problem that would break the dual certificate.
 
     (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
     (for an unplaced student util = -M: any slot with price_j < M + w_sj).  Prices are >= 0, so
     only pairs with w_sj > util_s can violate: a prefix of the student's row (rows are sorted
-    by score), found by a vectorised bisection.  Returns the K_ADD most violated per student.
+    by score), found by a vectorised bisection.  Returns the K_ADD most violated per student,
+    counting as violated also the pairs outside ``pairs`` with a reduced cost below ``near``
+    (they tend to break after the next solve), and whether any pair really breaks it.
     """
     n = g.n
-    lo = g.indptr[:-1].copy()
-    # a pinned student has no other pair in the model: nothing to price
-    hi = np.where(pinned, lo, g.indptr[:-1] + g.n_top)
-    while True:  # first pair of the sorted head with w <= util
-        open_ = lo < hi
-        if not open_.any():
-            break
-        mid = (lo + hi) // 2
-        go_right = open_ & (g.w[np.minimum(mid, g.w.size - 1)] > util)
-        lo = np.where(go_right, mid + 1, lo)
-        hi = np.where(open_ & ~go_right, mid, hi)
-    head = lo - g.indptr[:-1]
-    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head)
+    head_near = _head_above(g, pinned, util - near)
+    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head_near, near)
     # A student whose whole sorted head beats its utility, with no violation found there,
     # may have more candidates in the unsorted rest of its row: read all of it.
+    head = _head_above(g, pinned, util) if near > 0 else head_near
     seen = np.zeros(n, dtype=bool)
-    seen[g.row_of(p_found)] = True
+    seen[g.row_of(p_found[r_found < 0])] = True
     long_ = (head == g.n_top) & ~seen & ~pinned
     rest = np.where(long_, np.diff(g.indptr) - g.n_top, 0)
-    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest)
+    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, near)
     found_p = [p_found, p_more]
     found_r = [r_found, r_more]
     p = np.concatenate(found_p)
-    if p.size == 0:
-        return p
     red = np.concatenate(found_r)
+    broken = bool((red < 0).any())
+    if near > 0 and p.size:
+        # restricted pairs are dual feasible (red >= 0); only new ones are worth adding
+        pos = np.minimum(np.searchsorted(pairs, p), max(pairs.size - 1, 0))
+        new = pairs[pos] != p if pairs.size else np.ones(p.size, dtype=bool)
+        p, red = p[new], red[new]
+    if p.size == 0:
+        return p, broken
     s = g.row_of(p)
     order = np.lexsort((p, red, s))
     p, s = p[order], s[order]
     first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
     rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
-    return np.unique(p[rank < K_ADD])
+    return np.unique(p[rank < K_ADD]), broken
 
 
 def assign_stable(
