@@ -65,6 +65,11 @@ class Tables:
     house_q: IntA  # (2, m): without / with a kids-loving student
     fs_q: IntA
     fh_q: IntA
+    # host profiles of (language, station): a block gathers language + travel for these few
+    # columns and then takes them per host once, instead of twice over all hosts
+    h_lt: IntA
+    lt_lp: IntA
+    lt_tr: IntA
 
 
 def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> Tables:
@@ -106,6 +111,7 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
     # household depends on the student only through "likes children": a row for each value.
     kids = np.array([[False], [True]])
     house_raw = household_raw(kids, enc.h_children[None, :], enc.h_size[None, :])
+    lt_rep, h_lt = _profiles(h_lp, h_tr)
     return Tables(
         enc=enc,
         weights=dict(weights),
@@ -127,6 +133,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
+        h_lt=h_lt,
+        lt_lp=h_lp[lt_rep],
+        lt_tr=h_tr[lt_rep],
     )
 
 
@@ -146,8 +155,16 @@ def rule_blocks(t: Tables, si: IntA, hi: IntA) -> dict[str, BoolA]:
 
 def feasible(t: Tables, si: IntA, hi: IntA) -> BoolA:
     """Date-independent hard rules for a block (si (r,1), hi (1,m)) or aligned pairs."""
-    ok: BoolA = t.compat[t.s_cat[si], t.h_cat[hi]]
-    if t.travel_ok is not None:
+    block = si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1
+    ok: BoolA
+    if block:
+        # table rows for the students, then columns with one np.take (no 2-D fancy indexing)
+        ok = np.take(t.compat[t.s_cat[si[:, 0]]], t.h_cat[hi[0]], axis=1)
+    else:
+        ok = t.compat[t.s_cat[si], t.h_cat[hi]]
+    if t.travel_ok is not None and block:
+        ok &= np.take(t.travel_ok[t.s_tr[si[:, 0]]], t.h_tr[hi[0]], axis=1)
+    elif t.travel_ok is not None:
         ok &= t.travel_ok[t.s_tr[si], t.h_tr[hi]]
     else:
         ok &= pair_rules(t.enc, si, hi)["travel"]
@@ -218,21 +235,37 @@ def total(t: Tables, si: IntA, hi: IntA, criteria: tuple[str, ...] = CRITERIA) -
 
 def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -> IntA:
     """The block case of ``total``, summed in place (no array per criterion)."""
-    out = np.zeros((rows.size, cols.size), dtype=np.int32)
-    if "language" in criteria:
+    lang, travel = "language" in criteria, "travel" in criteria
+    out: IntA
+    if lang and travel and t.travel_q is not None:
+        # language + travel for the few (language, station) host profiles, then one take
+        lt = np.take(t.lang_q[t.s_lp[rows]], t.lt_lp, axis=1)
+        lt += np.take(t.travel_q[t.s_tr[rows]], t.lt_tr, axis=1)
+        out = np.take(lt, t.h_lt[cols], axis=1)
+        lang = travel = False
+    else:
+        out = np.zeros((rows.size, cols.size), dtype=np.int32)
+    if lang:
         out += np.take(t.lang_q[t.s_lp[rows]], t.h_lp[cols], axis=1)
     if "interests" in criteria:
         shared = (t.s_int_f[rows] @ t.h_int_f[cols].T).astype(np.int32)
         out += np.take(t.int_q, shared)
-    if "travel" in criteria:
+    if travel:
         if t.travel_q is not None:
             out += np.take(t.travel_q[t.s_tr[rows]], t.h_tr[cols], axis=1)
         else:
             out += _travel_direct(t, rows[:, None], cols[None, :])
+    # the host-only terms as one row, plus the children bonus on the rows that want it
+    host_row = np.zeros(cols.size, dtype=np.int32)
     if "household" in criteria:
-        out += np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)]
+        house = t.house_q[:, cols]
+        host_row += house[0]
+        kids = t.enc.s_kids[rows]
+        if kids.any():
+            out[kids] += house[1] - house[0]
+    if "fairness_host" in criteria:
+        host_row += t.fh_q[cols]
+    out += host_row[None, :]
     if "fairness_student" in criteria:
         out += t.fs_q[rows][:, None]
-    if "fairness_host" in criteria:
-        out += t.fh_q[cols][None, :]
     return out
