@@ -296,6 +296,7 @@ class Shared:
     errors: dict[str, int] = field(default_factory=dict)
     reconnects: int = 0
     connect_failures: int = 0
+    server_closes: int = 0
     last_arrival: float = 0.0
 
 
@@ -315,6 +316,11 @@ class Client:
         self.ws: Any = None
         self.reader: asyncio.Task[None] | None = None
         self.opened_at = 0.0
+        self.last_arrival = time.perf_counter()
+        self.leaving = False  # our own close, not the server's
+        self.switching = asyncio.Lock()  # one socket at a time
+        self.rescue: asyncio.Future[None] | None = None
+        self.finished = False
 
     async def connect(self, port: int, resume: bool) -> None:
         from websockets.exceptions import InvalidHandshake
@@ -347,32 +353,40 @@ class Client:
         from websockets.exceptions import ConnectionClosed
 
         with contextlib.suppress(ConnectionClosed):
-            async for raw in ws:
-                now = time.perf_counter()
-                frame = json.loads(raw)
-                if frame["type"] == "error":
-                    code = frame["code"]
-                    self.shared.errors[code] = self.shared.errors.get(code, 0) + 1
-                    continue
-                if frame["type"] != "message":
-                    continue
-                message = frame["message"]
-                if message["id"] in self.held:
-                    self.duplicate_frames += 1
-                    continue
-                self.held[message["id"]] = message["seq"]
-                self.shared.last_arrival = now
-                client_id = message["client_id"] or ""
-                if message["sender"] == self.me:
-                    self.unacked.pop(client_id, None)
-                    continue
-                sent = self.shared.sent_at.get(client_id)
-                if sent is None:
-                    continue
-                if sent < self.opened_at or client_id in self.shared.retried:
-                    self.shared.replayed += 1
-                else:
-                    self.shared.latencies.append((now - sent) * 1000)
+            await self._read_frames(ws)
+        if not self.leaving and ws is self.ws:
+            # The server closed the socket (a ping timeout under load, a restart): a client
+            # reconnects and resumes.
+            self.shared.server_closes += 1
+            self.rescue = asyncio.ensure_future(self.switch(random.choice(self.ports)))
+
+    async def _read_frames(self, ws: Any) -> None:
+        async for raw in ws:
+            now = time.perf_counter()
+            frame = json.loads(raw)
+            if frame["type"] == "error":
+                code = frame["code"]
+                self.shared.errors[code] = self.shared.errors.get(code, 0) + 1
+                continue
+            if frame["type"] != "message":
+                continue
+            message = frame["message"]
+            if message["id"] in self.held:
+                self.duplicate_frames += 1
+                continue
+            self.held[message["id"]] = message["seq"]
+            self.shared.last_arrival = self.last_arrival = now
+            client_id = message["client_id"] or ""
+            if message["sender"] == self.me:
+                self.unacked.pop(client_id, None)
+                continue
+            sent = self.shared.sent_at.get(client_id)
+            if sent is None:
+                continue
+            if sent < self.opened_at or client_id in self.shared.retried:
+                self.shared.replayed += 1
+            else:
+                self.shared.latencies.append((now - sent) * 1000)
 
     async def send_frame(self, client_id: str, body: str) -> None:
         from websockets.exceptions import ConnectionClosed
@@ -383,10 +397,22 @@ class Client:
             )
 
     async def drop(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        if self.reader is not None:
-            await self.reader
+        self.leaving = True
+        try:
+            if self.ws is not None:
+                await self.ws.close()
+            if self.reader is not None:
+                await self.reader
+        finally:
+            self.leaving = False
+
+    async def switch(self, port: int) -> None:
+        """Drop the socket and reconnect with resume (and retries of unacknowledged sends)."""
+        async with self.switching:
+            if self.finished:
+                return
+            await self.drop()
+            await self.connect(port, resume=True)
 
     async def run(self, per_client: int, rate: float, reconnect: float, start: float) -> None:
         await asyncio.sleep(start)
@@ -394,8 +420,7 @@ class Client:
             started = time.perf_counter()
             if random.random() < reconnect:
                 self.shared.reconnects += 1
-                await self.drop()
-                await self.connect(random.choice(self.ports), resume=True)
+                await self.switch(random.choice(self.ports))
             client_id = f"{self.me}-{i}"
             body = f"message {i} from {self.me}"
             self.shared.sent_at[client_id] = time.perf_counter()
@@ -442,13 +467,18 @@ async def chat_phase(
         await asyncio.sleep(0.5)
         for c in behind:
             # Quiet for 2 s and still behind: what any client does, reconnect and resume.
-            if time.perf_counter() - shared.last_arrival > 2:
-                await c.drop()
+            if time.perf_counter() - c.last_arrival > 2 and not c.switching.locked():
                 shared.reconnects += 1
-                await c.connect(random.choice(ports), resume=True)
+                await c.switch(random.choice(ports))
     stored = await asyncio.to_thread(stored_messages, conversation_ids)
     for c in clients:
-        await c.drop()
+        c.finished = True
+        async with c.switching:
+            c.leaving = True
+            if c.ws is not None:
+                await c.ws.close()
+            if c.reader is not None:
+                await c.reader
 
     lost = 0
     for c in clients:
@@ -473,6 +503,7 @@ async def chat_phase(
         "duplicate_frames": sum(c.duplicate_frames for c in clients),
         "reconnects": shared.reconnects,
         "refused_handshakes_retried": shared.connect_failures,
+        "closed_by_server_and_resumed": shared.server_closes,
         "retried_messages": len(shared.retried),
         "replayed_to_partner": shared.replayed,
         "error_frames": shared.errors,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,7 @@ from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 FRAME_MAX_BYTES = 16 * 1024
 RESUME_PAGE = 100
@@ -390,8 +392,13 @@ class ChatConsumer(_UserSocket):
 
     async def _gap_alarm_after(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        # Through our own channel, so the fill runs in turn with every other event.
-        await self.channel_layer.send(self.channel_name, {"type": "chat.gap"})
+        try:
+            # Through our own channel, so the fill runs in turn with every other event.
+            await self.channel_layer.send(self.channel_name, {"type": "chat.gap"})
+        except Exception:
+            # The layer refused (full, or away): the next event re-arms, resume still works.
+            logger.warning("gap alarm for %s not delivered", self.channel_name, exc_info=True)
+            self.gap_alarm = None
 
     async def chat_gap(self, event: dict[str, Any]) -> None:
         self.gap_alarm = None
