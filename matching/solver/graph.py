@@ -65,6 +65,15 @@ def build_graph(t: Tables, k_best: int) -> Graph:
     slot_cap = enc.h_seats[slot_host, slot_date].astype(np.int64)
 
     hosts = np.arange(m, dtype=np.int64)[None, :]
+    # A pair needs a day the student can come and the family still has a seat: with few
+    # programme dates, a table over (student dates, family dates) patterns, taken per block.
+    day_tab: npt.NDArray[np.bool_] | None = None
+    if 0 < n_dates <= 8:
+        bit = 1 << np.arange(n_dates, dtype=np.int64)
+        s_pat = enc.s_dates.astype(np.int64) @ bit
+        h_pat = has_seat.astype(np.int64) @ bit
+        pats = np.arange(1 << n_dates, dtype=np.int64)
+        day_tab = (pats[:, None] & pats[None, :]) != 0
     counts = np.zeros(n, dtype=np.int64)
     n_top = np.zeros(n, dtype=np.int64)
     host_parts: list[IntA] = []
@@ -73,13 +82,17 @@ def build_graph(t: Tables, k_best: int) -> Graph:
     for start in range(0, n, BLOCK):
         rows = np.arange(start, min(start + BLOCK, n), dtype=np.int64)
         ok = tables.feasible(t, rows[:, None], hosts)
-        # The pair needs a day the student can come and the family still has a seat.
-        day = np.zeros_like(ok)
-        for d in range(n_dates):
-            day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
-        ok &= day
-        w = tables.total(t, rows[:, None], hosts)
-        neg = np.where(ok, -w, 1)  # ascending order = best first; infeasible cells last
+        if day_tab is not None:
+            ok &= np.take(day_tab[s_pat[rows]], h_pat, axis=1)
+        else:
+            day = np.zeros_like(ok)
+            for d in range(n_dates):
+                day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
+            ok &= day
+        # ascending order = best first; infeasible cells last (in place: no second block)
+        neg = tables.total(t, rows[:, None], hosts)
+        np.negative(neg, out=neg)
+        np.copyto(neg, 1, where=~ok)
         # The head: the best `top` hosts of each row, sorted (ties: lower host first).
         head = np.argpartition(neg, top - 1, axis=1)[:, :top] if top else neg[:, :0]
         head_neg = np.take_along_axis(neg, head, axis=1)
@@ -96,7 +109,7 @@ def build_graph(t: Tables, k_best: int) -> Graph:
         )
         cols = np.concatenate((head[keep], rc))[order]
         host_parts.append(cols.astype(np.int32))
-        w_parts.append(w.ravel()[all_r[order] * m + cols].astype(np.int32))
+        w_parts.append(-neg.ravel()[all_r[order] * m + cols])
         counts[rows] = np.bincount(all_r, minlength=rows.size)
         n_top[rows] = keep.sum(axis=1)
     indptr = np.zeros(n + 1, dtype=np.int64)
