@@ -191,7 +191,7 @@ class Browsing:
                 ]
             )
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(20_000)
 
         def on_console(message: Any) -> None:
             # A CSP refusal means an inline script or style slipped into a page.

@@ -47,7 +47,7 @@ def test_chat_reconnects_and_resumes_after_a_restart(
 
     page.wait_for_selector("body[data-chat-ready='true']", timeout=20_000)
     log = page.locator("#chat-log")
-    log.get_by_text("While away").wait_for(timeout=10_000)
+    log.get_by_text("While away").wait_for(timeout=20_000)
     assert log.get_by_text("Before").count() == 1
     assert log.get_by_text("While away").count() == 1
 
@@ -78,6 +78,6 @@ def test_reporting_a_message_tells_the_coordinators_live(browsing: Browsing, coo
     assert "A coordinator will look at this message soon." in page.content()
 
     toast = desk.locator("#toasts .toast")
-    toast.first.wait_for(state="visible", timeout=10_000)
+    toast.first.wait_for(state="visible", timeout=20_000)
     assert "A chat message was reported." in toast.first.inner_text()
     assert toast.first.locator("a").get_attribute("href") == "/coordinator/reports/"

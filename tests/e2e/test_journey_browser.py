@@ -171,7 +171,7 @@ def test_whole_journey(browsing: Browsing, coordinator: User) -> None:
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.CONFIRMED
     toast = student_page.locator("#toasts .toast")
-    toast.first.wait_for(state="visible", timeout=10_000)
+    toast.first.wait_for(state="visible", timeout=20_000)
 
     # Confirmed: the student sees the family's address; both open the conversation.
     student_page.goto(f"/visits/{proposal.pk}/")
@@ -183,13 +183,13 @@ def test_whole_journey(browsing: Browsing, coordinator: User) -> None:
 
     composer = student_page.get_by_label("Your message")
     composer.fill("Hello! Shall we meet at Mitaka station at 10:00?")
-    host_page.get_by_text("Nguyen Minh is typing…").wait_for(timeout=10_000)
+    host_page.get_by_text("Nguyen Minh is typing…").wait_for(timeout=20_000)
     composer.press("Enter")
     host_page.locator("#chat-log").get_by_text("Shall we meet at Mitaka station").wait_for(
-        timeout=10_000
+        timeout=20_000
     )
     # The family's page marked it read; the student sees the mark without reloading.
-    student_page.locator(".chat__message--mine .chat__read").first.wait_for(timeout=10_000)
+    student_page.locator(".chat__message--mine .chat__read").first.wait_for(timeout=20_000)
     browsing.audit(host_page, "journey-chat-family")
 
     # The family switches to Japanese: remembered on the account, and the page is translated.
