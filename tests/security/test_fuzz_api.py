@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -59,6 +62,17 @@ def test_schema_paths_equal_the_url_conf():
 
 
 @pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """The WSGI handler would close the test's database connection after each request (as
+    Django's test client avoids doing), ending the test transaction on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def unthrottled(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     """The limits have their own tests; here a 429 would only hide what the fuzzer looks for."""
     monkeypatch.setattr(
@@ -71,7 +85,9 @@ def unthrottled(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
 @pytest.mark.parametrize(
     "operation", OPERATIONS, ids=[f"{op.method.upper()} {op.path}" for op in OPERATIONS]
 )
-def test_operation_holds_its_schema(db, unthrottled, role, operation, record_property):
+def test_operation_holds_its_schema(
+    db, keep_test_connection, unthrottled, role, operation, record_property
+):
     world = build_world()
     user = world.users[role]
     headers = {"Authorization": f"Token {token_for(user=user)}"} if user is not None else {}
