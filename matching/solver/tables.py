@@ -59,8 +59,6 @@ class Tables:
     s_lp: IntA
     h_lp: IntA
     lang_q: IntA
-    s_int_f: npt.NDArray[np.float32]
-    h_int_f: npt.NDArray[np.float32]
     int_q: IntA  # points by number of shared interests
     house_q: IntA  # (2, m): without / with a kids-loving student
     fs_q: IntA
@@ -101,12 +99,6 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
     lang_q = q(raw_criteria(enc, sl_rep[:, None], hl_rep[None, :])["language"], "language")
 
     n_int = len(enc.interests)
-    shifts = np.arange(64, dtype=np.uint64)
-
-    def unpack(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
-        full = (bits[:, :, None] >> shifts) & np.uint64(1)
-        return full.reshape(len(bits), bits.shape[1] * 64)[:, :n_int].astype(np.float32)
-
     counts = np.minimum(np.arange(n_int + 1), INTEREST_CAP) / INTEREST_CAP
     # household depends on the student only through "likes children": a row for each value.
     kids = np.array([[False], [True]])
@@ -127,8 +119,6 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         s_lp=s_lp,
         h_lp=h_lp,
         lang_q=lang_q,
-        s_int_f=unpack(enc.s_int),
-        h_int_f=unpack(enc.h_int),
         int_q=q(counts, "interests"),
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
@@ -187,9 +177,9 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
     shape = np.broadcast(si, hi).shape
     if si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
         # A block: gather table rows for the students, then columns with one np.take each
-        # (much faster than 2-D fancy indexing); interests by one float32 matrix product.
+        # (much faster than 2-D fancy indexing); interests by AND + popcount.
         rows, cols = si[:, 0], hi[0]
-        shared = (t.s_int_f[rows] @ t.h_int_f[cols].T).astype(np.int32)
+        shared = _shared_block(t, rows, cols)
         return {
             "language": np.take(t.lang_q[t.s_lp[rows]], t.h_lp[cols], axis=1),
             "interests": np.take(t.int_q, shared),
@@ -215,6 +205,19 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
         "fairness_student": np.broadcast_to(t.fs_q[si], shape),
         "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
     }
+
+
+def _shared_block(t: Tables, rows: IntA, cols: IntA) -> IntA:
+    """Shared interests of a block by AND + popcount of the bitsets.
+
+    Plain single-threaded ufuncs: a float matrix product would be as fast, but BLAS threads
+    spin between the blocks and burn CPU on a shared machine.
+    """
+    s, h = t.enc.s_int[rows], t.enc.h_int[cols]
+    out: IntA = np.bitwise_count(s[:, None, 0] & h[None, :, 0]).astype(np.int32)
+    for k in range(1, s.shape[1]):
+        out += np.bitwise_count(s[:, None, k] & h[None, :, k])
+    return out
 
 
 def _travel_direct(t: Tables, si: IntA, hi: IntA) -> IntA:
@@ -248,8 +251,7 @@ def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -
     if lang:
         out += np.take(t.lang_q[t.s_lp[rows]], t.h_lp[cols], axis=1)
     if "interests" in criteria:
-        shared = (t.s_int_f[rows] @ t.h_int_f[cols].T).astype(np.int32)
-        out += np.take(t.int_q, shared)
+        out += np.take(t.int_q, _shared_block(t, rows, cols))
     if travel:
         if t.travel_q is not None:
             out += np.take(t.travel_q[t.s_tr[rows]], t.h_tr[cols], axis=1)
