@@ -11,7 +11,12 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import BasePermission
@@ -245,7 +250,17 @@ class ProposalListView(UserLanguageMixin, APIView):
 
 
 class ProposalDetailView(UserLanguageMixin, APIView):
-    @extend_schema(responses={200: ProposalOutput, 404: NOT_FOUND})
+    # A party reads its side (ProposalOutput), a coordinator both sides.
+    @extend_schema(
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ProposalView",
+                serializers=[ProposalOutput, CoordinatorProposalOutput],
+                resource_type_field_name=None,
+            ),
+            404: NOT_FOUND,
+        }
+    )
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = selectors.proposal_visible_to(proposal_id=proposal_id, user=request.user)
         if proposal is None:
