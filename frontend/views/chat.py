@@ -132,6 +132,10 @@ def _chat_config(
         "me": user.pk,
         "socket": f"/ws/chat/{conversation.pk}/",
         "last_id": history[-1].pk if history else 0,
+        # A full page may have older messages before it: the page fetches them on request
+        # from the API, which pages them the same way.
+        "has_more": len(history) >= chat_selectors.PAGE_MAX,
+        "history_url": reverse("api-conversation-messages", args=[conversation.pk]),
         "names": {str(pk): name for pk, name in display_names(participants).items()},
         "report_url": reverse(
             "frontend:chat_report", kwargs={"conversation_id": conversation.pk, "message_id": 0}
@@ -148,6 +152,7 @@ def _chat_config(
             "closed": _("This conversation is closed."),
             "blocked": _("This conversation was blocked."),
             "new_message": _("New message from %(name)s"),
+            "no_more": _("This is the beginning of the conversation."),
         },
     }
 

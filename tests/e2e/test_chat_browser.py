@@ -81,3 +81,24 @@ def test_reporting_a_message_tells_the_coordinators_live(browsing: Browsing, coo
     toast.first.wait_for(state="visible", timeout=20_000)
     assert "A chat message was reported." in toast.first.inner_text()
     assert toast.first.locator("a").get_attribute("href") == "/coordinator/reports/"
+
+
+def test_earlier_messages_load_on_request(browsing: Browsing, coordinator, settings) -> None:
+    settings.CHAT_RATE_PER_SECOND = 1000
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    host = conversation.proposal.host_application.user
+
+    def write_many() -> None:
+        for n in range(105):
+            message_post(conversation_id=conversation.pk, sender=host, body=f"message {n}")
+
+    off_loop(write_many)
+    page = browsing.page(student)
+    page.goto(f"/messages/{conversation.pk}/")
+    log = page.locator("#chat-log")
+    assert log.get_by_text("message 0", exact=True).count() == 0
+    page.get_by_role("button", name="Show earlier messages").click()
+    log.get_by_text("message 0", exact=True).wait_for()
+    assert log.locator("[data-message-id]").count() == 105
+    assert page.get_by_role("button", name="Show earlier messages").is_hidden()

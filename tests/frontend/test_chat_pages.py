@@ -105,3 +105,24 @@ def test_conversation_list_query_count(
     client = page_client(student, language="en")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("frontend:conversations")).status_code == 200
+
+
+def test_a_long_conversation_offers_its_earlier_messages(page_client, conversation, settings):
+    settings.CHAT_RATE_PER_SECOND = 1000
+    student, host = _members(conversation)
+    for n in range(101):
+        message_post(conversation_id=conversation.pk, sender=host, body=f"message {n}")
+    html = (
+        page_client(student, language="en")
+        .get(reverse("frontend:chat", kwargs={"conversation_id": conversation.pk}))
+        .content.decode()
+    )
+    config = json.loads(
+        re.search(
+            r'<script id="chat-config" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert config["has_more"] is True
+    assert config["history_url"] == f"/api/conversations/{conversation.pk}/messages/"
+    assert "message 0<" not in html and "message 100<" in html
+    assert 'id="chat-earlier"' in html

@@ -234,6 +234,42 @@ if (form && input) {
   });
 }
 
+async function loadEarlier(button) {
+  const first = log.querySelector("[data-message-id]");
+  if (!first) return;
+  button.disabled = true;
+  try {
+    const response = await fetch(`${config.history_url}?before=${first.dataset.messageId}`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    const older = await response.json();
+    const before = log.scrollHeight;
+    for (const message of older) {
+      if (!log.querySelector(`[data-message-id="${message.id}"]`)) {
+        first.before(renderMessage(message));
+      }
+    }
+    // Keep the message the reader was looking at in place.
+    log.scrollTop += log.scrollHeight - before;
+    if (older.length === 0 || older.length < 100) {
+      button.hidden = true;
+      setStatus(text.no_more);
+    }
+  } catch {
+    setStatus(text.offline);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const earlier = document.getElementById("chat-earlier");
+if (earlier && config.has_more) {
+  earlier.hidden = false;
+  earlier.addEventListener("click", () => loadEarlier(earlier));
+}
+
 document.addEventListener("visibilitychange", markRead);
 scrollToEnd();
 connect();
