@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import HostProfile, StudentProfile, User
 from accounts.permissions import IsCoordinator, IsStudentOrHost
 from accounts.selectors import profile_of
+from accounts.services import HOST_FIELDS, STUDENT_FIELDS
 from config.api import UserLanguageMixin
 from matching.models import Application, Program
 from matching.selectors import programs as selectors
@@ -126,43 +127,12 @@ class ProgramOutput(serializers.ModelSerializer):
         return data
 
 
-_STUDENT_FIELDS = [
-    "nationality",
-    "gender",
-    "birth_year",
-    "school",
-    "languages",
-    "diet",
-    "allergies",
-    "needs_non_smoking",
-    "interests",
-    "home_station",
-    "max_travel_minutes",
-    "bio",
-]
-_HOST_FIELDS = [
-    "household_name",
-    "household_size",
-    "has_children",
-    "languages",
-    "pets",
-    "smoking",
-    "diets_supported",
-    "allergens_avoidable",
-    "interests",
-    "home_station",
-    "guest_gender_preference",
-    "address",
-    "phone",
-    "bio",
-]
-
-
 def _full_profile(profile: StudentProfile | HostProfile | None) -> dict[str, Any] | None:
     """Every profile field, private ones included: this is the coordinators' view."""
     if profile is None:
         return None
-    fields = _STUDENT_FIELDS if isinstance(profile, StudentProfile) else _HOST_FIELDS
+    # The profile's own field lists, so a field added to profiles reaches coordinators too.
+    fields = STUDENT_FIELDS if isinstance(profile, StudentProfile) else HOST_FIELDS
     data: dict[str, Any] = {}
     for field in fields:
         if field == "home_station":
