@@ -35,7 +35,9 @@ PRODUCTION = ENGAWA_ENV == "production"
 if PRODUCTION:
     _missing = [
         name
-        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+        # EMAIL_URL too: without it mail would go to the console, and nobody would hear of
+        # their proposals.
+        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
         if not env.str(name, default="").strip()
     ]
     if _missing:

@@ -29,6 +29,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "engawa.example",
     "DATABASE_URL": "postgres://engawa:secret@db.internal:5432/engawa",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
 }
 
 REPORT = """
@@ -105,16 +106,17 @@ def report(**variables: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"]
+)
 def test_production_refuses_to_start_without_a_required_variable(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     done = python("import django; django.setup()", **env)
     assert done.returncode != 0
     assert "ImproperlyConfigured" in done.stderr
     assert missing in done.stderr
-    named = [
-        v for v in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL") if v in done.stderr
-    ]
+    required = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    named = [v for v in required if v in done.stderr]
     assert named == [missing], done.stderr
 
 

@@ -78,6 +78,7 @@ def test_production_settings_send_hsts_and_secure_cookies(redis_url):
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or "postgres://postgres@127.0.0.1:5432/postgres",
         "REDIS_URL": redis_url,
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "LOG_LEVEL": "ERROR",
     }
     out = subprocess.run(
