@@ -51,3 +51,31 @@ def test_confirmed_exchange_partners_see_no_contact_or_health_data(
         everything += "".join(str(a[1]) for a in message.attachments if isinstance(a, tuple))
         assert SECRET_ADDRESS not in everything
         assert SECRET_PHONE not in everything
+
+
+def test_a_confirmed_exchange_pair_chats(coordinator: User, client_for) -> None:
+    from matching.services.proposals import proposal_accept, round_publish
+
+    program = factories.ProgramFactory(
+        created_by=coordinator, kind=Program.Kind.LANGUAGE_EXCHANGE, dates=future_days(20, 50)
+    )
+    family, student = japanese(program), english(program)
+    run(rnd := new_round(program))
+    round_publish(round_id=rnd.pk, by=coordinator)
+    proposal = Proposal.objects.get(round=rnd)
+    for party in (family.user, student.user):
+        proposal_accept(proposal_id=proposal.pk, by=party)
+    conversation = client_for(student.user).get("/api/proposals/").json()
+    rows = conversation if isinstance(conversation, list) else conversation["results"]
+    conversation_id = rows[0]["conversation"]
+    assert conversation_id
+    sent = client_for(student.user).post(
+        f"/api/conversations/{conversation_id}/messages/",
+        {"body": "Shall we meet at Kichijōji on Saturday?", "client_id": "c-1"},
+        format="json",
+    )
+    assert sent.status_code == 201, sent.content
+    history = client_for(family.user).get(f"/api/conversations/{conversation_id}/messages/")
+    assert history.status_code == 200
+    body = history.content.decode()
+    assert "Shall we meet at Kichij" in body
