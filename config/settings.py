@@ -243,8 +243,11 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                # A socket that has not read for a minute is gone; its group membership must
-                # not outlive the server's own ping timeout by much.
+                # expiry: how long an unread message waits in a socket's queue; a socket that
+                # slow has missed it, and resume or the gap fill recovers it from the database.
+                # group_expiry matches daphne's socket lifetime (websocket_timeout, 24 h); the
+                # chat consumers re-join their groups hourly for servers without that limit.
+                # capacity: a full queue drops, and the same recovery applies.
                 "capacity": 1500,
                 "expiry": 60,
                 "group_expiry": 86400,
