@@ -167,7 +167,12 @@ def test_bad_input_shows_the_error_beside_the_field(browsing: Browsing) -> None:
     assert page.locator(".field", has=email).locator("#id_email_error").count() == 1
     assert "id_email_error" in (email.get_attribute("aria-describedby") or "")
     assert page.locator("#id_password_error").is_visible()
-    # The browser moved the focus to the first field that needs attention.
+    # The browser moved the focus to the first field that needs attention (base.js runs on
+    # DOMContentLoaded, which may come after the click returns: wait for it, then check).
+    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true'"
+    )
     assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
     failures = browsing.audit(page, "signup-errors")
     assert not failures, "\n".join(failures)
