@@ -392,16 +392,28 @@ class Command(BaseCommand):
             "max_travel_minutes": rng.choice((30, 45, 45, 60, 60, 60, 75, 90)),
             "bio": s.bio,
         }
-        email = f"{s.local}@{DEMO_DOMAIN}"
+        return self._person(
+            email=f"{s.local}@{DEMO_DOMAIN}",
+            role=Role.STUDENT,
+            name=s.name,
+            preferred_language=s.preferred_language,
+            profile=profile,
+        )
+
+    def _person(
+        self, *, email: str, role: str, name: str, preferred_language: str, profile: dict[str, Any]
+    ) -> User:
+        """The demo account with this address; registered with its profile the first time, so
+        that a second run changes nothing."""
         existing = User.objects.filter(email=email).first()
         if existing is not None:
             return existing
         user = user_register(
             email=email,
             password=DEMO_PASSWORD,
-            role=Role.STUDENT,
-            name=s.name,
-            preferred_language=s.preferred_language,
+            role=role,
+            name=name,
+            preferred_language=preferred_language,
         )
         profile_save(user=user, data=profile, partial=False)
         return user
@@ -428,19 +440,13 @@ class Command(BaseCommand):
             "phone": f.phone,
             "bio": f.bio,
         }
-        email = f"{f.local}.family@{DEMO_DOMAIN}"
-        existing = User.objects.filter(email=email).first()
-        if existing is not None:
-            return existing
-        user = user_register(
-            email=email,
-            password=DEMO_PASSWORD,
+        return self._person(
+            email=f"{f.local}.family@{DEMO_DOMAIN}",
             role=Role.HOST,
             name=f.contact,
             preferred_language=f.preferred_language,
+            profile=profile,
         )
-        profile_save(user=user, data=profile, partial=False)
-        return user
 
     # --- programmes -------------------------------------------------------------------------
 
