@@ -49,9 +49,11 @@ def playwright_browser(_e2e_reference_data: None) -> Iterator[Any]:
 
     Started after the test database is set up and closed before it is flushed, on purpose:
     inside Playwright's sync API, Django's per-context connection handler hands out another
-    connection object, one without the serialized test data, so a flush inside it would run
-    post_migrate and a restore would silently do nothing, breaking the next
-    ``serialized_rollback`` test of the run. One instance at a time per thread, too."""
+    connection object than the test thread's own. Closing the browser first makes the flush
+    at the end of the test (and ``_e2e_reference_data``'s reload at the start of the next one)
+    run on the test thread's ordinary connection, the one pytest-django set up. (No test uses
+    ``serialized_rollback``: reference data comes back by that reload after every flush.)
+    One instance at a time per thread, too."""
     need_service("chromium", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
