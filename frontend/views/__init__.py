@@ -1,3 +1,3 @@
 """The pages for everyone, students and host families (the coordinator's are in
-``frontend.coordinator_views``). Each view speaks HTTP only and calls accounts' and
+``frontend.views.coordinator``). Each view speaks HTTP only and calls accounts' and
 matching's services and selectors, as the API does."""

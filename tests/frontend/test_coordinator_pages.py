@@ -476,7 +476,7 @@ def test_review_in_japanese_translates_through_gettext(
     assert "マッチングに必要な項目" in html
     from django.utils import translation
 
-    from frontend.coordinator_views import reason_text
+    from frontend.views.coordinator.reasons import reason_text
 
     with translation.override("ja"):
         full = reason_text({"code": "full", "params": {"families": 3}, "text": "x"}, "student")
@@ -528,14 +528,14 @@ def test_reasons_render_from_code_and_params(
 ) -> None:
     from django.utils import translation
 
-    from frontend.coordinator_views import reason_text
+    from frontend.views.coordinator.reasons import reason_text
 
     with translation.override("en"):
         assert reason_text({**reason, "text": "solver text"}, role) == expected
 
 
 def test_unknown_reason_code_falls_back_to_the_solvers_text() -> None:
-    from frontend.coordinator_views import reason_text
+    from frontend.views.coordinator.reasons import reason_text
 
     assert reason_text({"code": "brand_new", "params": {}, "text": "Something new."}) == (
         "Something new."

@@ -1,0 +1,121 @@
+"""Programmes: the list, creating one, its page, closing it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frontend.views.coordinator.common import (
+    coordinator_of,
+    coordinator_required,
+    iso_days,
+    mark_accepting,
+    program_or_404,
+    show_service_errors,
+)
+from matching.models import Program, Round
+from matching.selectors import programs as program_selectors
+from matching.selectors import rounds as round_selectors
+from matching.services import programs as program_services
+
+
+class ProgramForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=Program.Kind.choices, widget=forms.RadioSelect
+    )
+    dates = forms.CharField(
+        label=gettext_lazy("Dates"),
+        help_text=gettext_lazy(
+            "One date per line, as YYYY-MM-DD. For a year-long pairing, the day the pairs "
+            "first meet."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    apply_until = forms.DateTimeField(
+        label=gettext_lazy("Applications close"),
+        help_text=gettext_lazy("Before the first date. Japan time."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    response_hours = forms.IntegerField(
+        label=gettext_lazy("Hours to answer a proposal"),
+        min_value=1,
+        max_value=24 * 30,
+        initial=72,
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_dates(self) -> list[str]:
+        # The shape only (a list of strings); the service judges each date.
+        text: str = self.cleaned_data["dates"]
+        return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+
+
+@coordinator_required
+def programs(request: HttpRequest) -> HttpResponse:
+    rows = [
+        mark_accepting(p)
+        for p in program_selectors.programs_visible_to(user=coordinator_of(request))
+    ]
+    return render(request, "frontend/coordinator/programs.html", {"programs": rows})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = program_services.program_create(
+                by=coordinator_of(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, _("The programme “%(name)s” is open.") % {"name": program})
+            return redirect("frontend:coordinator:program", program_id=program.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "frontend/coordinator/program_form.html", {"form": form}, status=status)
+
+
+def _program_with_counts_or_404(request: HttpRequest, program_id: int) -> Program:
+    """The programme with ``student_count`` and ``host_count`` (as the list shows them)."""
+    return mark_accepting(
+        program_selectors.program_get_visible(user=coordinator_of(request), program_id=program_id)
+    )
+
+
+@coordinator_required
+def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program_with_counts_or_404(request, program_id)
+    rounds = list(round_selectors.rounds_of_program(program=program))
+    context = {
+        "program": program,
+        "days": iso_days(program.dates),
+        "rounds": rounds,
+        "comparable": [
+            r for r in rounds if r.status in (Round.Status.DRAFT, Round.Status.PUBLISHED)
+        ],
+    }
+    return render(request, "frontend/coordinator/program_detail.html", context)
+
+
+@coordinator_required
+@require_POST
+def program_close(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_or_404(program_id)
+    program_services.program_close(program=program, by=coordinator_of(request))
+    messages.success(request, _("The programme “%(name)s” is closed.") % {"name": program})
+    return redirect("frontend:coordinator:program", program_id=program.pk)

@@ -1,0 +1,201 @@
+"""Why the solver left someone out, as text in the coordinator's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext as _
+
+from accounts.models import Gender, Pet
+from accounts.selectors import reference_data
+
+# Why the solver left someone out: (side, code) -> a format string over the reason's params
+# (matching.solver.explain), so the coordinator reads it in their own language. Codes that
+# mean the same for both sides use the side "any"; counted ones pick their plural from their
+# count param. An unknown code falls back to the solver's English text.
+REASON_FORMATS: dict[tuple[str, str], Any] = {
+    ("any", "profile_incomplete"): gettext_lazy(
+        "The profile lacks a field the matcher needs (such as the home station)."
+    ),
+    # Students
+    ("student", "no_family_on_dates"): gettext_lazy("No family offers %(dates)s."),
+    ("student", "pet"): gettext_lazy(
+        "Every family on the student's dates has %(pets)s, which the student is allergic to."
+    ),
+    ("student", "smoking"): gettext_lazy("No family on the student's dates is smoke-free."),
+    ("student", "diet"): gettext_lazy("No family caters for %(diets)s."),
+    ("student", "diet_together"): gettext_lazy("No family caters for %(diets)s together."),
+    ("student", "allergen"): gettext_lazy("No family can keep %(allergens)s out of the food."),
+    ("student", "allergen_together"): gettext_lazy(
+        "No family can keep %(allergens)s out of the food together."
+    ),
+    ("student", "gender"): gettext_lazy(
+        "No family on the student's dates welcomes a guest of the student's gender (%(gender)s)."
+    ),
+    ("student", "travel"): gettext_lazy(
+        "No family within %(minutes)s minutes of travel (the nearest is about "
+        "%(nearest_minutes)s minutes away)."
+    ),
+    ("student", "forbidden"): gettext_lazy("The families that fit are excluded: %(reasons)s."),
+    ("student", "combination"): gettext_lazy(
+        "Each rule alone leaves some families, but none meets all of: %(rules)s."
+    ),
+    ("student", "full"): ngettext_lazy(
+        "The one family that fits is full.",
+        "The %(families)d families that fit are full.",
+        "families",
+    ),
+    ("student", "taken"): ngettext_lazy(
+        "The one family that fits went to another student this round.",
+        "The %(families)d families that fit went to other students this round.",
+        "families",
+    ),
+    # Families
+    ("host", "no_free_seat"): gettext_lazy("The family has no free seat left on its days."),
+    ("host", "no_student_on_dates"): gettext_lazy("No student applied for %(dates)s."),
+    ("host", "pet"): gettext_lazy(
+        "Every student on the family's dates is allergic to its pets (%(pets)s)."
+    ),
+    ("host", "smoking"): gettext_lazy(
+        "Every student on the family's dates needs a smoke-free home."
+    ),
+    ("host", "diet"): gettext_lazy(
+        "Every student on the family's dates needs a diet it does not cater for."
+    ),
+    ("host", "allergen"): gettext_lazy(
+        "Every student on the family's dates has a food allergy it cannot cater for."
+    ),
+    ("host", "gender"): gettext_lazy(
+        "No student on the family's dates matches its guest preference (%(preference)s)."
+    ),
+    ("host", "travel"): gettext_lazy(
+        "No student on the family's dates lives within their travel limit of its station."
+    ),
+    ("host", "forbidden"): gettext_lazy("The only students who fit are excluded by a coordinator."),
+    ("host", "combination"): gettext_lazy(
+        "Each rule alone leaves some students, but none meets all of: %(rules)s."
+    ),
+    ("host", "taken"): ngettext_lazy(
+        "The one student who fits was placed with another family.",
+        "The %(students)d students who fit were placed with other families.",
+        "students",
+    ),
+    # Language exchange (either side)
+    ("any", "no_language_match"): gettext_lazy(
+        "Nobody teaches a language they learn while learning one they teach."
+    ),
+    ("any", "format_incompatible"): gettext_lazy(
+        "The language partners want another format (online or in person)."
+    ),
+    ("any", "travel_too_far"): gettext_lazy(
+        "The in-person language partners live beyond the travel time limits."
+    ),
+    ("any", "no_shared_time_slot"): gettext_lazy("No language partner shares a weekly time slot."),
+    ("any", "gender_preference"): gettext_lazy(
+        "No remaining partner meets the gender preferences of both sides."
+    ),
+    ("any", "forbidden"): gettext_lazy(
+        "The only possible partners were declined before or forbidden."
+    ),
+    ("any", "partners_taken"): gettext_lazy("Every possible partner was paired with someone else."),
+}
+
+RULE_LABELS = {
+    "pet": gettext_lazy("pets"),
+    "smoking": gettext_lazy("smoke-free home"),
+    "diet": gettext_lazy("diet"),
+    "allergen": gettext_lazy("food allergies"),
+    "gender": gettext_lazy("guest gender"),
+    "travel": gettext_lazy("travel time"),
+    "forbidden": gettext_lazy("exclusions"),
+}
+FORBID_LABELS = {
+    "coordinator": gettext_lazy("forbidden by a coordinator"),
+    "declined": gettext_lazy("declined in an earlier round"),
+    "met_before": gettext_lazy("met before"),
+    "bad_feedback": gettext_lazy("after negative feedback"),
+}
+GUEST_PREFERENCES = {
+    "any": gettext_lazy("any guest"),
+    "female": gettext_lazy("female students only"),
+    "male": gettext_lazy("male students only"),
+}
+
+
+def join_items(items: list[str]) -> str:
+    return _(", ").join(items)
+
+
+def _date_text(value: Any) -> str:
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+COUNT_PARAMS = ("families", "students")
+
+
+def _reason_params(params: dict[str, Any], reference: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The params of a reason as display text: codes become labels in the current language;
+    counts stay numbers (they choose the plural)."""
+    genders = dict(Gender.choices)
+    pets = dict(Pet.choices)
+    text: dict[str, Any] = {}
+    for key, value in params.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        if key == "dates":
+            shown = [_date_text(v) for v in items]
+            text[key] = join_items(shown) if shown else _("any of the student's dates")
+        elif key == "pets":
+            text[key] = join_items([str(pets.get(v, v)) for v in items])
+        elif key == "diets":
+            text[key] = join_items([reference["diets"].get(v) or str(v) for v in items])
+        elif key == "allergens":
+            text[key] = join_items([reference["allergens"].get(v) or str(v) for v in items])
+        elif key == "gender":
+            text[key] = join_items([str(genders.get(v, v)) for v in items])
+        elif key == "preference":
+            text[key] = join_items([str(GUEST_PREFERENCES.get(v, v)) for v in items])
+        elif key == "rules":
+            text[key] = join_items([str(RULE_LABELS.get(v, v)) for v in items])
+        elif key == "reasons":
+            text[key] = join_items([str(FORBID_LABELS.get(v, v)) for v in items])
+        elif isinstance(value, dict):
+            continue
+        elif key in COUNT_PARAMS and isinstance(value, int):
+            text[key] = value
+        else:
+            text[key] = join_items([f"{v:g}" if isinstance(v, float) else str(v) for v in items])
+    return text
+
+
+def reference_labels() -> dict[str, dict[str, str]]:
+    reference = reference_data(language=get_language() or "ja")
+    return {
+        kind: {row.get("code") or row.get("slug"): row["name"] for row in reference[kind]}
+        for kind in ("languages", "diets", "allergens", "interests")
+    }
+
+
+def reason_text(
+    reason: dict[str, Any], role: str = "any", reference: dict[str, dict[str, str]] | None = None
+) -> str:
+    """One unplaced reason in the current language: its code's format string over its params.
+
+    ``role`` is the applicant's (student or host): some codes mean different things per side.
+    ``reference`` is ``reference_labels()``, read once per page by the caller."""
+    code = str(reason.get("code", ""))
+    params = reason.get("params") or {}
+    if code in ("diet", "allergen") and params.get("all_together"):
+        code = f"{code}_together"
+    fmt = REASON_FORMATS.get((role, code)) or REASON_FORMATS.get(("any", code))
+    if fmt is None:
+        return str(reason.get("text", "")) or code
+    try:
+        return str(fmt % _reason_params(params, reference or reference_labels()))
+    except (KeyError, TypeError, ValueError):
+        return str(reason.get("text", "")) or code

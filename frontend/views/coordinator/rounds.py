@@ -1,0 +1,297 @@
+"""Rounds: starting one (weights, pins, forbids), its review page, publishing it, and two
+rounds side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from frontend.views.coordinator.common import (
+    coordinator_of,
+    coordinator_required,
+    program_or_404,
+    show_service_errors,
+)
+from frontend.views.coordinator.review import (
+    CRITERION_HELP,
+    CRITERION_LABELS,
+    default_weights,
+    round_review,
+    weights_of,
+)
+from matching.models import Program, Round
+from matching.selectors import rounds as round_selectors
+from matching.services import proposals as proposal_services
+from matching.services import rounds as round_services
+from matching.solver.score import MAX_WEIGHT
+
+# Why publishing skipped a draft pair (matching.services.proposals.PublishResult.skipped).
+SKIP_REASONS = {
+    "withdrawn": gettext_lazy("an application was withdrawn"),
+    "account_deleted": gettext_lazy("an account was deleted"),
+    "student_taken": gettext_lazy("the student already has a visit"),
+    "no_seat": gettext_lazy("the family no longer offers that day"),
+    "seat_taken": gettext_lazy("the family's seats that day are taken"),
+}
+
+
+class PairsField(forms.CharField):
+    """Pairs of application numbers, one pair per line: "12, 34" (student, then family)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+
+    def to_python(self, value: Any) -> list[list[int]]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        pairs: list[list[int]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            parts = line.replace(",", " ").replace("-", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not all(part.isdigit() for part in parts):
+                raise ValidationError(
+                    _(
+                        "Line %(line)d: write a student's and a family's application number, "
+                        "such as “12, 34”."
+                    )
+                    % {"line": number},
+                    code="pair",
+                )
+            pairs.append([int(parts[0]), int(parts[1])])
+        return pairs
+
+
+class RoundForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Mode"),
+        choices=Round.Mode.choices,
+        initial=Round.Mode.OPTIMAL,
+        widget=forms.RadioSelect,
+    )
+    pins = PairsField(
+        label=gettext_lazy("Pins: pairs that must be proposed"),
+        required=False,
+        help_text=gettext_lazy(
+            "One pair per line: the student's application number, then the family's "
+            "(e.g. “12, 34”)."
+        ),
+    )
+    forbids = PairsField(
+        label=gettext_lazy("Forbids: pairs that must not be proposed"),
+        required=False,
+        help_text=gettext_lazy("One pair per line, like the pins."),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+            self.fields["pins"].help_text = _(
+                "One pair per line: the two people's application numbers (e.g. “12, 34”)."
+            )
+        self.criteria = list(default_weights(program).items())
+        for name, default in self.criteria:
+            help_text = CRITERION_HELP.get(name, "")
+            self.fields[f"weight_{name}"] = forms.FloatField(
+                label=CRITERION_LABELS.get(name, name),
+                required=False,
+                min_value=0,
+                max_value=MAX_WEIGHT,
+                initial=default,
+                help_text=format_lazy(
+                    "{} {}", help_text, _("Default: %(default)g.") % {"default": default}
+                ),
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"weight_{name}"] for name, _default in self.criteria]
+
+    def weights(self) -> dict[str, float]:
+        """Each criterion's weight; a field left empty keeps the default."""
+        weights: dict[str, float] = {}
+        for name, default in self.criteria:
+            chosen = self.cleaned_data.get(f"weight_{name}")
+            weights[name] = default if chosen is None else float(chosen)
+        return weights
+
+
+def _pairs_text(pairs: list[list[int]]) -> str:
+    return "\n".join(f"{a}, {b}" for a, b in pairs)
+
+
+def _round_initial(request: HttpRequest, program: Program) -> dict[str, Any]:
+    """The form's starting values: the defaults, or an earlier round's settings (``?from=``)
+    plus one pair to pin or forbid (``?pin=12-34`` / ``?forbid=12-34``), so that the review
+    page can offer "forbid this pair and run again"."""
+    initial: dict[str, Any] = {}
+    source_id = request.GET.get("from", "")
+    source = (
+        Round.objects.filter(program=program, pk=int(source_id)).first()
+        if source_id.isdigit()
+        else None
+    )
+    pins: list[list[int]] = []
+    forbids: list[list[int]] = []
+    if source is not None:
+        initial["mode"] = source.mode
+        initial.update({f"weight_{k}": v for k, v in weights_of(source).items()})
+        pins = [list(p) for p in source.pins]
+        forbids = [list(p) for p in source.forbids]
+    for key, pairs in (("pin", pins), ("forbid", forbids)):
+        parts = request.GET.get(key, "").split("-")
+        if len(parts) == 2 and all(part.isdigit() for part in parts):
+            pair = [int(parts[0]), int(parts[1])]
+            if pair not in pairs:
+                pairs.append(pair)
+    initial["pins"] = _pairs_text(pins)
+    initial["forbids"] = _pairs_text(forbids)
+    return initial
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_or_404(program_id)
+    form = RoundForm(
+        request.POST or None, program=program, initial=_round_initial(request, program)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rnd = round_services.round_start(
+                program=program,
+                by=coordinator_of(request),
+                weights=form.weights(),
+                pins=form.cleaned_data["pins"],
+                forbids=form.cleaned_data["forbids"],
+                mode=form.cleaned_data["mode"],
+            )
+        except ValidationError as exc:
+            # "weights" (as a whole) and "program" have no field: they show above the form.
+            show_service_errors(form, exc)
+        else:
+            return redirect("frontend:coordinator:round", round_id=rnd.pk)
+    context = {"program": program, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "frontend/coordinator/round_form.html", context, status=status)
+
+
+def _round_page(
+    request: HttpRequest, rnd: Round, *, conflict: str = "", status: int = 200
+) -> HttpResponse:
+    context = round_review(rnd)
+    others = [
+        r
+        for r in round_selectors.rounds_of_program(program=rnd.program)
+        if r.pk != rnd.pk and r.status in (Round.Status.DRAFT, Round.Status.PUBLISHED)
+    ]
+    context.update(
+        {
+            "program": rnd.program,
+            "in_progress": rnd.status in (Round.Status.QUEUED, Round.Status.RUNNING),
+            "status_labels": dict(Round.Status.choices),
+            "others": others,
+            "conflict": conflict,
+        }
+    )
+    return render(request, "frontend/coordinator/round.html", context, status=status)
+
+
+def _round_or_404(round_id: int) -> Round:
+    return round_selectors.round_detail(round_id=round_id)
+
+
+@coordinator_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _round_page(request, _round_or_404(round_id))
+
+
+@coordinator_required
+@require_POST
+def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    rnd = _round_or_404(round_id)
+    try:
+        result = proposal_services.round_publish(round_id=rnd.pk, by=coordinator_of(request))
+    except proposal_services.RoundNotFound as exc:
+        raise Http404 from exc
+    except proposal_services.RoundConflict as exc:
+        return _round_page(request, rnd, conflict=str(exc), status=409)
+    messages.success(
+        request,
+        ngettext(
+            "Published: %(count)d proposal went out to both sides.",
+            "Published: %(count)d proposals went out to both sides.",
+            len(result.published),
+        )
+        % {"count": len(result.published)},
+    )
+    if result.skipped:
+        reasons = sorted({str(SKIP_REASONS.get(s["reason"], s["reason"])) for s in result.skipped})
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d pair was not sent: %(reasons)s.",
+                "%(count)d pairs were not sent: %(reasons)s.",
+                len(result.skipped),
+            )
+            % {"count": len(result.skipped), "reasons": "; ".join(reasons)},
+        )
+    return redirect("frontend:coordinator:answers", program_id=rnd.program_id)
+
+
+@coordinator_required
+def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_or_404(program_id)
+    try:
+        ids = [int(request.GET.get("a", "")), int(request.GET.get("b", ""))]
+    except ValueError as exc:
+        raise Http404 from exc
+    sides = [_round_or_404(round_id) for round_id in ids]
+    if any(rnd.program_id != program.pk for rnd in sides):
+        raise Http404
+    reviews = [round_review(rnd) for rnd in sides]
+    # Per metric: which side is better (None on a tie or a missing figure).
+    rows: list[dict[str, Any]] = []
+    for left, right in zip(reviews[0]["metrics"], reviews[1]["metrics"], strict=True):
+        better = None
+        a, b = left["value"], right["value"]
+        if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
+            better = 0 if (a > b) == left["higher"] else 1
+        rows.append(
+            {"label": left["label"], "values": [left["text"], right["text"]], "better": better}
+        )
+    # Students placed differently by the two rounds.
+    placed = [
+        {p["proposal"].student_application_id: p["proposal"] for p in review["pairs"]}
+        for review in reviews
+    ]
+    students = {
+        p["proposal"].student_application_id: p["proposal"].student_application.user.name
+        for review in reviews
+        for p in review["pairs"]
+    }
+    differences = []
+    for student_id, name in sorted(students.items(), key=lambda item: item[1]):
+        left, right = placed[0].get(student_id), placed[1].get(student_id)
+        if (
+            left is not None
+            and right is not None
+            and (left.host_application_id, left.date) == (right.host_application_id, right.date)
+        ):
+            continue
+        differences.append({"name": name, "pairs": [left, right]})
+    context = {
+        "program": program,
+        "reviews": reviews,
+        "rows": rows,
+        "differences": differences,
+        "same": len(students) - len(differences),
+    }
+    return render(request, "frontend/coordinator/compare.html", context)
