@@ -1,17 +1,71 @@
 """The application form: its shape follows the programme's kind and the user's role. The
 rules (dates of the programme, seats 1-3, complete profile, applying once) are the
-service's."""
+service's.
+
+Weekly time slots: ``application_submit`` (and the API) take them as short texts and the
+language-exchange solver pairs only people who share one. The pages offer a fixed grid,
+weekday x part of the day, coded ``<day>-<part>`` (``sat-am``, ``mon-eve``): 7 x 3 = 21 codes,
+the service's limit."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, SpokenLanguage, User
 from frontend.formatting import day_label
 from matching.models import Application, Program
+
+WEEKDAYS = (
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+    ("sat", _("Saturday")),
+    ("sun", _("Sunday")),
+)
+DAY_PARTS = (
+    ("am", pgettext_lazy("weekly time slot", "Morning")),
+    ("pm", pgettext_lazy("weekly time slot", "Afternoon")),
+    ("eve", pgettext_lazy("weekly time slot", "Evening")),
+)
+
+WEEKLY_SLOTS = tuple(f"{day}-{part}" for day, _day in WEEKDAYS for part, _part in DAY_PARTS)
+
+
+def weekly_slot_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The grid as grouped choices: one group per weekday, one choice per part of the day."""
+    return [
+        (str(day_name), [(f"{day}-{part}", str(part_name)) for part, part_name in DAY_PARTS])
+        for day, day_name in WEEKDAYS
+    ]
+
+
+def weekly_slot_labels(codes: list[str]) -> list[str]:
+    """Stored slots as text in the active language, in weekday order ("Monday morning"); a
+    code from outside the grid (an API client's own) is shown as it was given."""
+    order = {code: index for index, code in enumerate(WEEKLY_SLOTS)}
+    days, parts = dict(WEEKDAYS), dict(DAY_PARTS)
+    labels = []
+    for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c)):
+        if code in order:
+            day, _sep, part = code.partition("-")
+            # Translators: a weekly time slot, such as "Monday morning".
+            labels.append(gettext("%(day)s %(part)s") % {"day": days[day], "part": parts[part]})
+        else:
+            labels.append(code)
+    return labels
+
+
+class WeeklySlotsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped per weekday, each weekday its own fieldset and legend, inside the
+    field's fieldset (``partials/field.html``): a screen reader says "Monday, Morning"."""
+
+    template_name = "frontend/widgets/weekly_slots.html"
 
 
 class ApplyForm(forms.Form):
@@ -57,6 +111,19 @@ class ApplyForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=Application.Format.EITHER,
             )
+            self.fields["time_slots"] = forms.MultipleChoiceField(
+                label=_("When you are free each week"),
+                choices=weekly_slot_choices(),
+                widget=WeeklySlotsWidget,
+                help_text=_(
+                    "Tick every time you could meet. Partners are paired only when they share "
+                    "at least one time, so more times mean a better chance."
+                ),
+                error_messages={
+                    "required": _("Choose at least one time in the week when you are free."),
+                    "invalid_choice": _("%(value)s is not one of the weekly times."),
+                },
+            )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -69,4 +136,6 @@ class ApplyForm(forms.Form):
             kwargs["teaches"] = list(data.get("teaches") or [])
             kwargs["learns"] = list(data.get("learns") or [])
             kwargs["format"] = data.get("format")
+            # A slot posted twice counts once (the service stores what it is given).
+            kwargs["time_slots"] = list(dict.fromkeys(data.get("time_slots") or []))
         return kwargs

@@ -34,6 +34,7 @@ def widget_type(field: BoundField) -> str:
     return {
         "CheckboxInput": "checkbox",
         "CheckboxSelectMultiple": "checkboxes",
+        "WeeklySlotsWidget": "checkboxes",
         "RadioSelect": "radios",
         "Select": "select",
         "SelectMultiple": "select",

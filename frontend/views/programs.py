@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import profile_is_complete
 from frontend.forms import apply_service_errors
-from frontend.program_forms import ApplyForm
+from frontend.program_forms import ApplyForm, weekly_slot_labels
 from frontend.views.access import AuthedRequest, member_required
 from matching.models import Application, Program
 from matching.selectors import programs as program_selectors
@@ -23,7 +23,6 @@ APPLY_ERROR_MAP: dict[str, str | None] = {
     "program": None,
     "apply_until": None,
     "profile": None,
-    "time_slots": None,
 }
 
 
@@ -82,6 +81,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
         {
             "program": program,
             "application": application,
+            "time_slots": weekly_slot_labels(application.time_slots) if application else [],
             "form": form,
             "accepting": _accepting(program),
             "profile_complete": profile_is_complete(request.user),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import HostProfile, LanguageLevel, Pet, Role, StudentProfile
 from accounts.selectors import profile_missing_fields, profile_of
+from frontend.program_forms import weekly_slot_labels
 from frontend.views.coordinator.common import coordinator_required, program_or_404
 from frontend.views.coordinator.reasons import join_items, reason_text, reference_labels
 from matching.models import Application, Program, Proposal, Unplaced
@@ -199,6 +200,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         "application": application,
         "teaches": join_items([languages.get(code) or code for code in application.teaches]),
         "learns": join_items([languages.get(code) or code for code in application.learns]),
+        "time_slots": join_items(weekly_slot_labels(application.time_slots)),
         "row": row,
         "title": name,
         "facts": _profile_facts(row.profile),
