@@ -76,6 +76,7 @@ urlpatterns = [
     ),
     path("messages/", chat.conversation_list, name="conversations"),
     path("messages/<int:conversation_id>/", chat.conversation_detail, name="chat"),
+    path("messages/<int:conversation_id>/block/", chat.conversation_block, name="chat_block"),
     path(
         "messages/<int:conversation_id>/report/<int:message_id>/",
         chat.message_report,

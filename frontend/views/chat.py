@@ -1,6 +1,6 @@
 """Conversations: the list, one conversation's page (history served here, live updates over
-``/ws/chat/<id>/`` by ``static/frontend/js/chat.js``), a no-JavaScript send, and reporting a
-message. Every read and write goes through ``chat.selectors`` / ``chat.services``."""
+``/ws/chat/<id>/`` by ``static/frontend/js/chat.js``), a no-JavaScript send, reporting a
+message and blocking the other member. Every write goes through ``chat.services``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import HostProfile, User
 from chat import selectors as chat_selectors
@@ -106,7 +107,10 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
         chat_services.message_read(
             conversation_id=conversation.pk, user=request.user, message_id=history[-1].pk
         )
-    blocked = Block.objects.filter(conversation=conversation).exists()
+    blockers = set(
+        Block.objects.filter(conversation=conversation).values_list("blocker_id", flat=True)
+    )
+    blocked = bool(blockers)
     return render(
         request,
         "frontend/chat/detail.html",
@@ -118,17 +122,27 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
             "form": form,
             "can_write": conversation.is_open and not blocked,
             "blocked": blocked,
-            "chat_config": _chat_config(request.user, conversation, participants, history),
+            "blocked_by_me": request.user.pk in blockers,
+            "chat_config": _chat_config(
+                request.user, conversation, participants, history, blocked=blocked
+            ),
         },
     )
 
 
 def _chat_config(
-    user: User, conversation: Conversation, participants: list[User], history: list[Message]
+    user: User,
+    conversation: Conversation,
+    participants: list[User],
+    history: list[Message],
+    *,
+    blocked: bool,
 ) -> dict[str, Any]:
     """What chat.js needs, handed over with json_script (the CSP allows no inline script)."""
     return {
         "conversation": conversation.pk,
+        # Nothing more can arrive in a blocked conversation: the page opens no socket.
+        "blocked": blocked,
         "me": user.pk,
         "socket": f"/ws/chat/{conversation.pk}/",
         "last_id": history[-1].pk if history else 0,
@@ -155,6 +169,41 @@ def _chat_config(
             "no_more": _("This is the beginning of the conversation."),
         },
     }
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def conversation_block(request: AuthedRequest, conversation_id: int) -> HttpResponse:
+    """GET: what blocking means, and the button that does it. POST: block (the service sends
+    the other member's open page a ``blocked`` frame on commit)."""
+    conversation = _conversation_or_404(request, conversation_id)
+    chat_url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    if Block.objects.filter(conversation=conversation).exists():
+        messages.info(request, _("This conversation is already blocked."))
+        return redirect(chat_url)
+    if request.method == "POST":
+        try:
+            chat_services.conversation_block(conversation_id=conversation.pk, by=request.user)
+        except Conversation.DoesNotExist as exc:
+            raise Http404 from exc
+        except chat_services.ChatRefused as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(
+                request, _("You blocked this conversation. Nobody can write in it any more.")
+            )
+        return redirect(chat_url)
+    memberships = Membership.objects.filter(conversation=conversation).select_related("user")
+    participants = [m.user for m in memberships]
+    other = _other(participants, request.user)
+    return render(
+        request,
+        "frontend/chat/block.html",
+        {
+            "conversation": conversation,
+            "other": display_names(participants).get(other.pk, "") if other else "",
+        },
+    )
 
 
 @member_required

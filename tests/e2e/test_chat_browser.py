@@ -102,3 +102,33 @@ def test_earlier_messages_load_on_request(browsing: Browsing, coordinator, setti
     log.get_by_text("message 0", exact=True).wait_for()
     assert log.locator("[data-message-id]").count() == 105
     assert page.get_by_role("button", name="Show earlier messages").is_hidden()
+
+
+def test_blocking_from_the_chat_page(browsing: Browsing, coordinator) -> None:
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    host = conversation.proposal.host_application.user
+
+    family = browsing.page(host)
+    family.goto(f"/messages/{conversation.pk}/")
+    family.wait_for_selector("body[data-chat-ready='true']")
+
+    page = browsing.page(student, width=375)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.get_by_role("link", name="Block this conversation").click()
+    page.wait_for_url(f"**/messages/{conversation.pk}/block/")
+    assert "You cannot undo this yourself." in page.content()
+    failures = browsing.audit(page, "chat-block-confirm")
+    page.get_by_role("button", name="Yes, block this conversation").click()
+    page.wait_for_url(f"**/messages/{conversation.pk}/")
+    assert "You blocked this conversation" in page.locator("#chat-blocked").inner_text()
+    assert page.get_by_label("Your message").is_disabled()
+    assert page.get_by_role("button", name="Send").is_disabled()
+    assert "blocked" in page.locator("#chat-status").inner_text()
+    failures += browsing.audit(page, "chat-blocked")
+
+    # The family's open page hears of it and switches its composer off without a reload.
+    family.wait_for_function("document.querySelector('#chat-form textarea').disabled")
+    assert "blocked" in family.locator("#chat-status").inner_text()
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from chat.models import Conversation, Message, Report
+from chat.models import Block, Conversation, Message, Report
 from chat.services import message_post
 from matching.models import Proposal
 from matching.services.proposals import proposal_accept, round_publish
@@ -126,3 +126,62 @@ def test_a_long_conversation_offers_its_earlier_messages(page_client, conversati
     assert config["history_url"] == f"/api/conversations/{conversation.pk}/messages/"
     assert "message 0<" not in html and "message 100<" in html
     assert 'id="chat-earlier"' in html
+
+
+def test_blocking_asks_first_then_blocks_and_switches_the_composer_off(
+    page_client, conversation
+) -> None:
+    student, host = _members(conversation)
+    chat_url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    block_url = reverse("frontend:chat_block", kwargs={"conversation_id": conversation.pk})
+    client = page_client(student, language="en")
+    page = client.get(chat_url).content.decode()
+    assert f'href="{block_url}"' in page and 'id="chat-form"' in page
+
+    # The confirmation page explains the consequence and posts a CSRF-protected form.
+    confirm = client.get(block_url).content.decode()
+    assert "Neither you nor" in confirm and "You cannot undo this yourself." in confirm
+    assert re.search(
+        r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', confirm
+    )
+    assert "<script>" not in confirm  # the CSP allows no inline script
+    assert not Block.objects.exists()  # looking at the question blocks nothing
+
+    response = client.post(block_url)
+    assert response.status_code == 302 and response.url == chat_url
+    assert Block.objects.get().blocker == student
+    page = client.get(chat_url).content.decode()
+    assert "You blocked this conversation" in page
+    assert 'id="chat-form"' not in page and f'href="{block_url}"' not in page
+    assert re.search(r"<fieldset[^>]*disabled", page)
+    config = re.search(r'<script id="chat-config" type="application/json">(.*?)</script>', page)
+    assert json.loads(config.group(1))["blocked"] is True  # chat.js opens no socket
+    # The other member's page says so too, and nobody can post any more.
+    other = page_client(host, language="ja").get(chat_url).content.decode()
+    assert "この会話はブロックされました" in other and 'id="chat-form"' not in other
+    refused = page_client(host, language="en").post(chat_url, {"body": "Hello?"})
+    assert "This conversation was blocked." in refused.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_blocking_needs_a_post_with_a_csrf_token(page_client, conversation) -> None:
+    from django.test import Client
+
+    student, _host = _members(conversation)
+    url = reverse("frontend:chat_block", kwargs={"conversation_id": conversation.pk})
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(student)
+    assert checked.post(url).status_code == 403
+    assert not Block.objects.exists()
+
+
+def test_blocking_twice_or_as_a_stranger(page_client, conversation, student) -> None:
+    member, _host = _members(conversation)
+    url = reverse("frontend:chat_block", kwargs={"conversation_id": conversation.pk})
+    assert page_client(student).post(url).status_code == 404
+    assert page_client(student).get(url).status_code == 404
+    client = page_client(member, language="en")
+    client.post(url)
+    again = client.get(url, follow=True)
+    assert "This conversation is already blocked." in again.content.decode()
+    assert Block.objects.count() == 1

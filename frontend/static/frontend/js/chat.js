@@ -272,4 +272,5 @@ if (earlier && config.has_more) {
 
 document.addEventListener("visibilitychange", markRead);
 scrollToEnd();
+if (config.blocked) stop(text.blocked);
 connect();
