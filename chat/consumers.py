@@ -21,10 +21,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from channels.db import DatabaseSyncToAsync
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +35,7 @@ from accounts.models import Role
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
+from config.db_pool import in_db_pool
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -52,28 +52,13 @@ CLOSE_NO_USER = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_CONVERSATION_CLOSED = 4410
 
-_executor: ThreadPoolExecutor | None = None
-
-
-def _db_executor() -> ThreadPoolExecutor:
-    """A bounded pool for ORM calls: sockets of one process run queries concurrently (asgiref's
-    default would put them all on one thread) without opening a connection per socket.
-    SQLite takes one writer at a time, so it gets one thread."""
-    global _executor
-    if _executor is None:
-        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        workers = 1 if sqlite else int(getattr(settings, "CHAT_DB_THREADS", 8))
-        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chat-db")
-    return _executor
-
 
 async def _db(func: Callable[..., T], language: str | None = None, **kwargs: Any) -> T:
     def call() -> T:
         with translation.override(language):
             return func(**kwargs)
 
-    runner = DatabaseSyncToAsync(call, thread_sensitive=False, executor=_db_executor())
-    return cast(T, await runner())
+    return await in_db_pool(call)
 
 
 def _validation_code(exc: ValidationError) -> tuple[str, str]:
@@ -108,6 +93,15 @@ class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True
         await super().websocket_disconnect(message)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels runs close_old_connections on its one sync thread before every frame and
+        # event, which queues all sockets of the process behind each other. Every ORM call here
+        # goes through _db, whose DatabaseSyncToAsync does that on the pool's own thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _start(self) -> bool:
         """Close with 4401 when there is no valid user. True when it may go on; the caller

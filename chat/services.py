@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -38,6 +37,7 @@ from accounts.models import Role
 from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
+from config.ratelimit import window_hits
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -229,16 +229,9 @@ def _clean_client_id(client_id: Any) -> str:
 
 
 def _rate_limit(user_id: int) -> None:
-    """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically in the
-    cache (Redis INCR in production) so that every server process shares one count."""
-    key = f"chat:rate:{user_id}:{int(time.time())}"
-    cache.add(key, 0, timeout=3)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr: this is the first post
-        cache.add(key, 1, timeout=3)
-        count = 1
-    if count > settings.CHAT_RATE_PER_SECOND:
+    """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically for
+    every server process (config.ratelimit)."""
+    if window_hits(f"chat:{user_id}:{int(time.time())}", 2) > settings.CHAT_RATE_PER_SECOND:
         raise ChatRefused(
             "rate_limited",
             _("Too many messages: at most %(n)d a second.") % {"n": settings.CHAT_RATE_PER_SECOND},

@@ -351,3 +351,5 @@ LOGGING = {
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=180)
 CHAT_MAX_BODY = 2000
 CHAT_RATE_PER_SECOND = 5
+# Threads per server process for the WebSocket consumers' queries (each keeps a connection).
+WEBSOCKET_DB_THREADS = env.int("WEBSOCKET_DB_THREADS", default=8)

@@ -1,6 +1,6 @@
 """A small limiter for the public forms that send e-mail or create accounts (password reset,
-sign-up): POSTs per client address in a fixed window, counted in the shared cache (Redis in
-production, so every web process counts together; ``incr`` is atomic there)."""
+sign-up): POSTs per client address in a fixed window, counted for every web process together
+(config.ratelimit)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
+
+from config.ratelimit import window_hits
 
 View = Callable[..., HttpResponse]
 
@@ -28,13 +29,7 @@ def limit_posts(scope: str) -> Callable[[View], View]:
                 rate = SimpleRateThrottle.THROTTLE_RATES[scope]
                 allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
                 address = request.META.get("REMOTE_ADDR", "")
-                key = f"page-limit:{scope}:{request.path}:{address}"
-                cache.add(key, 0, timeout=window)
-                try:
-                    count = cache.incr(key)
-                except ValueError:  # expired between add and incr: a fresh window
-                    cache.set(key, 1, timeout=window)
-                    count = 1
+                count = window_hits(f"page:{scope}:{request.path}:{address}", window)
                 if count > allowed:
                     response = HttpResponse(
                         _("Too many attempts. Please wait a minute and try again."),

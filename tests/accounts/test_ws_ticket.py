@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -156,23 +155,10 @@ def _consumer_threads_let_go_of_the_database() -> Iterator[None]:
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from chat import consumers
+    from config.db_pool import db_pool_close_connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
-    pool, consumers._executor = consumers._executor, None
-    if pool is None:
-        return
-    workers = len(pool._threads)
-    # Each task waits for the others, so every thread of the pool runs exactly one.
-    everyone = threading.Barrier(workers)
-
-    def close() -> None:
-        connections.close_all()
-        everyone.wait(timeout=5)
-
-    for done in [pool.submit(close) for _ in range(workers)]:
-        done.result(timeout=10)
-    pool.shutdown(wait=True)
+    db_pool_close_connections()
 
 
 @pytest.mark.usefixtures("_consumer_threads_let_go_of_the_database")

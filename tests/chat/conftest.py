@@ -81,24 +81,10 @@ def _worker_threads_close_their_connections() -> Iterator[None]:
 
 
 def _close_connections_in_worker_threads() -> None:
-    import threading
-
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from chat import consumers
+    from config.db_pool import db_pool_close_connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
-    executor = consumers._executor
-    threads = len(getattr(executor, "_threads", ()))
-    if executor is None or not threads:
-        return
-    # One task per thread: the barrier keeps each thread busy until all have closed theirs.
-    barrier = threading.Barrier(threads)
-
-    def close() -> None:
-        connections.close_all()
-        barrier.wait(timeout=5)
-
-    for future in [executor.submit(close) for _ in range(threads)]:
-        future.result(timeout=10)
+    db_pool_close_connections()

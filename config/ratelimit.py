@@ -1,0 +1,39 @@
+"""Fixed-window counters shared by every server process: the chat's messages per second and
+the public forms' posts per minute.
+
+With Redis (production) a hit is one round trip, SET NX EX and INCR in a MULTI: atomic, so two
+processes never both see the last free slot, and a window cannot lose its expiry. Without
+Redis (the embedded defaults) the local cache counts, exact for the one process that runs."""
+
+from __future__ import annotations
+
+from functools import cache as memoize
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+
+
+@memoize
+def _redis() -> redis.Redis | None:
+    url = settings.REDIS_URL
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+
+
+def window_hits(key: str, window: int) -> int:
+    """Count one hit of ``key``, whose window opens at its first hit and lasts ``window``
+    seconds; returns the hits so far in that window, this one included."""
+    key = f"engawa:limit:{key}"
+    client = _redis()
+    if client is None:
+        cache.add(key, 0, timeout=window)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr: the first hit of a new window
+            cache.set(key, 1, timeout=window)
+            return 1
+    pipe = client.pipeline(transaction=True)
+    pipe.set(key, 0, ex=window, nx=True)
+    pipe.incr(key)
+    _opened, count = pipe.execute()
+    return int(count)

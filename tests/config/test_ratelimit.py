@@ -1,0 +1,59 @@
+"""config.ratelimit: the fixed-window counter behind the chat's and the forms' limits."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import redis
+
+from config import ratelimit
+
+
+@pytest.fixture
+def on_redis(redis_url: str, settings: Any) -> Any:
+    settings.REDIS_URL = redis_url
+    ratelimit._redis.cache_clear()
+    yield redis.Redis.from_url(redis_url)
+    ratelimit._redis.cache_clear()
+
+
+@pytest.fixture
+def without_redis(settings: Any) -> Any:
+    settings.REDIS_URL = ""
+    ratelimit._redis.cache_clear()
+    yield
+    ratelimit._redis.cache_clear()
+
+
+def test_on_redis_every_hit_counts_once_even_from_many_threads(on_redis: Any) -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    with ThreadPoolExecutor(8) as pool:
+        counts = sorted(pool.map(lambda _: ratelimit.window_hits(key, 60), range(200)))
+    assert counts == list(range(1, 201))
+
+
+def test_on_redis_the_window_has_its_expiry_from_the_first_hit(on_redis: Any) -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    ratelimit.window_hits(key, 30)
+    ttl = on_redis.ttl(f"engawa:limit:{key}")
+    assert 0 < ttl <= 30
+    ratelimit.window_hits(key, 30)
+    # A later hit does not push the window's end out.
+    assert on_redis.ttl(f"engawa:limit:{key}") <= ttl
+
+
+def test_on_redis_a_new_window_starts_from_one(on_redis: Any) -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    assert [ratelimit.window_hits(key, 30) for _ in range(3)] == [1, 2, 3]
+    on_redis.delete(f"engawa:limit:{key}")  # the window ran out
+    assert ratelimit.window_hits(key, 30) == 1
+
+
+@pytest.mark.usefixtures("without_redis")
+def test_without_redis_the_local_cache_counts() -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    assert [ratelimit.window_hits(key, 30) for _ in range(3)] == [1, 2, 3]
+    assert ratelimit.window_hits(f"{key}-other", 30) == 1
