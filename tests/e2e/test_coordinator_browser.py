@@ -132,7 +132,25 @@ def _axe_blocking(page: Any) -> list[dict[str, Any]]:
     return [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
 
 
+def _page_width(page: Any) -> int:
+    """How wide the document is: wider than the viewport means the page scrolls sideways."""
+    return int(page.evaluate("document.scrollingElement.scrollWidth"))
+
+
+def _frames_scrolling_sideways(page: Any) -> list[str]:
+    """Table frames whose content is wider than the frame (they scroll inside the page)."""
+    return list(
+        page.evaluate(
+            """Array.from(document.querySelectorAll('.table-wrap'))
+                .filter((frame) => frame.scrollWidth > frame.clientWidth + 1)
+                .map((frame) => `${frame.getAttribute('aria-labelledby') || 'table'}:`
+                    + ` ${frame.scrollWidth} > ${frame.clientWidth}`)"""
+        )
+    )
+
+
 def _check_page(page: Any, url: str, name: str) -> None:
+    """axe-core at both widths, and at 375 px no sideways scrolling of the page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
@@ -145,6 +163,8 @@ def _check_page(page: Any, url: str, name: str) -> None:
             label,
             [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in blocking],
         )
+        if width == WIDTHS["phone"]:
+            assert _page_width(page) <= width + 1, (url, "scrolls sideways", _page_width(page))
     assert page.csp_errors == [], page.csp_errors
 
 
@@ -155,6 +175,17 @@ def test_review_page_shows_pairs_reasons_and_histogram(
     page = coordinator_page
     url = live_server.url + reverse("frontend:coordinator:round", args=[rnd.pk])
     _check_page(page, url, "round-review")
+    # On a phone the pairs reflow into cards: neither the page nor the table scrolls sideways,
+    # and each card names its values.
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(url)
+    assert _page_width(page) <= 375 + 1
+    assert _frames_scrolling_sideways(page) == []
+    card = page.locator("#pairs-caption + thead + tbody tr").first
+    assert card.locator(".cell-label").first.is_visible()
+    table = page.get_by_role("table", name="Each proposed pair with its score per criterion")
+    assert table.count() == 1
+    assert page.get_by_role("columnheader", name="Score").count() == 1
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(url)
     assert page.get_by_role("heading", name="3 proposed pairs").is_visible()
@@ -169,12 +200,6 @@ def test_review_page_shows_pairs_reasons_and_histogram(
         dialog.accept()
 
     page.once("dialog", accept)
-    print(
-        "FORM",
-        page.locator("form[data-confirm]").count(),
-        page.evaluate("Array.from(document.scripts).map(s => s.src)"),
-        flush=True,
-    )
     page.get_by_role("button", name="Publish this round").click()
     page.wait_for_url("**/answers/")
     assert page.get_by_role("heading", name="Follow the answers").is_visible()
@@ -290,6 +315,8 @@ def test_review_page_in_japanese(browser: Any, live_server: Any, coordinator: Us
     page.goto(live_server.url + reverse("frontend:coordinator:round", args=[rnd.pk]))
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("button", name="このラウンドを公開する").is_visible()
+    assert _page_width(page) <= 375 + 1
+    assert _frames_scrolling_sideways(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "coordinator-round-review-ja-phone.png"), full_page=True)
     assert _axe_blocking(page) == []
