@@ -188,3 +188,31 @@ def test_profile_step_error_in_japanese_beside_the_field(browsing: Browsing, stu
     assert page.locator("html").get_attribute("lang") == "ja"
     failures = browsing.audit(page, "profile-error-ja")
     assert not failures, "\n".join(failures)
+
+
+def test_language_exchange_weekly_slots_on_a_phone(browsing: Browsing, student) -> None:
+    # One date: a year-long pairing, so the form asks for no days.
+    exchange = ProgramFactory(
+        name="Tandem", kind="language_exchange", dates=ProgramFactory.build().dates[:1]
+    )
+    page = browsing.page(student, language="en", width=375)
+    page.goto(f"/programmes/{exchange.pk}/")
+    page.get_by_label("Languages you can teach").select_option(["en"])
+    page.get_by_label("Languages you want to learn").select_option(["ja"])
+    # No weekly time: the error sits in the field's own block, in the page's language.
+    page.get_by_role("button", name="Send my application").click()
+    error = page.locator("#id_time_slots_error")
+    assert "Choose at least one time" in error.inner_text()
+    slots = page.get_by_role("group", name="When you are free each week")
+    assert slots.locator("#id_time_slots_error").count() == 1
+    failures = browsing.audit(page, "programme-apply-exchange-error")
+
+    # Each weekday is its own group, so "Evening" is found under "Monday".
+    slots.get_by_role("group", name="Monday").get_by_label("Evening").check()
+    slots.get_by_role("group", name="Saturday").get_by_label("Morning").check()
+    page.get_by_role("button", name="Send my application").click()
+    page.get_by_role("heading", name="Your application").wait_for()
+    assert "Monday Evening, Saturday Morning" in page.content()
+    assert student.applications.get().time_slots == ["mon-eve", "sat-am"]
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
