@@ -183,6 +183,12 @@ class Server:
 
         return psutil.Process(self.process.pid).memory_info().rss / 2**20
 
+    def cpu_s(self) -> float:
+        import psutil
+
+        times = psutil.Process(self.process.pid).cpu_times()
+        return times.user + times.system
+
 
 def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> list[Server]:
     env = {
@@ -558,8 +564,17 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         asyncio.run(warm_up(ports, warm_pair))
         time.sleep(1)
         rss_before = [round(s.rss_mb(), 1) for s in servers]
+        cpu_start = sum(s.cpu_s() for s in servers)
         echo = asyncio.run(echo_phase(ports, clients, per_client, rate))
+        cpu_echo = sum(s.cpu_s() for s in servers)
         chat = asyncio.run(chat_phase(ports, pairs, per_client, rate, args.reconnect, args.settle))
+        cpu_chat = sum(s.cpu_s() for s in servers)
+        # CPU the servers spent per frame or message: unlike latency, hardly moved by other
+        # work on the machine, so it shows a change in the code between runs.
+        echo["server_cpu_ms_per_frame"] = round((cpu_echo - cpu_start) * 1000 / echo["frames"], 3)
+        chat["server_cpu_ms_per_message"] = round(
+            (cpu_chat - cpu_echo) * 1000 / max(1, chat["messages_stored"]), 3
+        )
         time.sleep(args.cooldown)
         rss_after = [round(s.rss_mb(), 1) for s in servers]
         # The same load again on fresh pairs: memory that keeps growing is a leak, memory that
@@ -662,7 +677,9 @@ def main() -> None:
                 f"/{chat['duplicate_frames']} p50={chat['p50_ms']}ms p99={chat['p99_ms']}ms"
                 f" (echo p50={echo['p50_ms']}ms p99={echo['p99_ms']}ms)"
                 f" {chat['msgs_per_s']} msg/s reconnects={chat['reconnects']}"
-                f" rss {result['rss_mb_before']} → {result['rss_mb_after']} MB",
+                f" rss {result['rss_mb_before']} → {result['rss_mb_after']} MB"
+                f" server cpu {chat['server_cpu_ms_per_message']} ms/msg"
+                f" (echo {echo['server_cpu_ms_per_frame']} ms/frame)",
                 flush=True,
             )
     import platform
