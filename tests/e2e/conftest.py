@@ -68,6 +68,9 @@ def playwright_browser(_e2e_reference_data: None) -> Iterator[Any]:
             )
             yield browser
             browser.close()
+            # The connection the test's own ORM calls opened inside this context: closed here,
+            # or it outlives the run and blocks the test database's removal.
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
