@@ -1,0 +1,712 @@
+"""Chaos: Redis killed with SIGKILL in the middle of a chat, and started again on the same port.
+
+A Redis server of its own (a free port, no persistence: it comes back empty, as a crashed
+cache-only Redis does), a fresh PostgreSQL database ``engawa_chaos``, and two ASGI server
+processes (daphne and uvicorn) on both. Pairs of clients chat, each member on a different
+server so that every message crosses the channel layer. Every client sends at a steady rate;
+after ``--before`` seconds Redis is killed (SIGKILL) and ``--outage`` seconds later it is
+started again on the same port; the clients keep sending for ``--after`` seconds.
+
+A client behaves as the browser's chat does: when its socket closes or a handshake fails it
+reconnects to its server with jittered exponential backoff, sends ``resume`` after the last
+message id it holds, and re-sends every message the server has not echoed back yet with the
+same ``client_id`` (the server stores a ``client_id`` once). Re-sends are paced under the
+server's per-user rate limit.
+
+At the end every client is checked against the database: a stored message of its
+conversation that it does not hold is *lost*; a message id that reached it twice is a
+*duplicate frame*; a ``client_id`` stored twice is a *duplicate message*. Also measured: how
+many sockets the kill closed, how long each client had no socket, reconnects and refused
+handshakes, what was stored while Redis was down, and the time from the restart until every
+message sent before it was held by both members (*full recovery*). The servers' logs are
+scanned for the exceptions they raised. Results go to ``bench/results/chaos_redis.json``.
+
+    .venv/bin/python bench/chaos_redis.py                  # 100 pairs, 50 messages/s in all
+    .venv/bin/python bench/chaos_redis.py --pairs 20 --outage 5
+
+``tests/chat/test_redis_restart.py`` runs the same scenario with 10 pairs in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.chat_load import free_port  # noqa: E402 (needs the path above)
+
+OUT = ROOT / "bench" / "results" / "chaos_redis.json"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# How long an unechoed message waits before it is sent again, and how many re-sends go out per
+# tick: a user may post CHAT_RATE_PER_SECOND (5) messages a second.
+RETRY_AFTER_SECONDS = 2.0
+RETRIES_PER_TICK = 2
+RESEND_ON_RECONNECT = 3
+
+
+# --- the private Redis ---------------------------------------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server child process on its own port, which can be killed and started again."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.process = subprocess.Popen(
+            [
+                *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not self.answers():
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"redis-server on {self.port} exited ({self.process.returncode})"
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on {self.port} did not answer PING")
+            time.sleep(0.02)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, connections reset, everything in memory gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+# --- the ASGI servers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    kind: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextlib.contextmanager
+def servers_running(
+    kinds: list[str], database_url: str, redis_url: str, log_dir: Path
+) -> Iterator[list[Server]]:
+    """One server process of each kind on ``config.asgi:application``, logs in ``log_dir``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    servers: list[Server] = []
+    try:
+        for n, kind in enumerate(kinds):
+            port = free_port()
+            if kind == "daphne":
+                command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            elif kind == "uvicorn":
+                command = [
+                    *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
+                    *("--lifespan", "off", "--no-access-log"),
+                ]
+            else:
+                raise ValueError(f"unknown server kind {kind!r}: use daphne or uvicorn")
+            log = log_dir / f"{n}-{kind}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [*command, "config.asgi:application"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            servers.append(Server(kind, port, process, log))
+        deadline = time.monotonic() + 60
+        for server in servers:
+            while True:
+                if server.process.poll() is not None:
+                    raise RuntimeError(f"{server.kind} exited:\n{server.log.read_text()[-3000:]}")
+                try:
+                    with socket.create_connection(("127.0.0.1", server.port), 0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"{server.kind} on {server.port} did not start"
+                        ) from None
+                    time.sleep(0.2)
+        yield servers
+    finally:
+        for server in servers:
+            server.process.terminate()
+        for server in servers:
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
+
+
+def server_log_summary(server: Server) -> dict[str, Any]:
+    """What a server logged: exception class names by count, and group_send failures."""
+    text = server.log.read_text(errors="replace")
+    # The last line of each traceback, in plain text (uvicorn) or inside JSON (daphne).
+    names = collections.Counter(
+        re.findall(r"(?:^|\\n)([A-Za-z_][\w.]*(?:Error|Exception)): ", text, flags=re.MULTILINE)
+    )
+    return {
+        "server": server.kind,
+        "tracebacks": text.count("Traceback (most recent call last)"),
+        "exceptions": dict(names.most_common()),
+        "group_send_failures_logged": len(re.findall(r"channel layer group_send .* failed", text)),
+    }
+
+
+# --- database reads (the clients' view is checked against these) --------------------------------
+
+
+def ticket_for(user_id: int) -> str:
+    from accounts.models import User
+    from accounts.services import ws_ticket_issue
+
+    return ws_ticket_issue(user=User(pk=user_id))
+
+
+def api_token_for(user_id: int) -> str:
+    from accounts.models import User
+    from accounts.services import token_for
+
+    return token_for(user=User.objects.get(pk=user_id))
+
+
+def api_post(port: int, token: str, conversation: int, client_id: str) -> str:
+    """POST a message through the HTTP API; the answer's status (and error detail)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/conversations/{conversation}/messages/",
+        data=json.dumps({"body": f"API probe {client_id}", "client_id": client_id}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own server)
+            return str(answer.status)
+    except urllib.error.HTTPError as exc:
+        kind = exc.headers.get("Content-Type", "")
+        detail = exc.read()[:200].decode(errors="replace") if "json" in kind else kind
+        return f"{exc.code} {detail}"
+    except OSError as exc:
+        return type(exc).__name__
+
+
+def stored_rows(conversation_ids: list[int]) -> list[tuple[int, int, str, dt.datetime]]:
+    """(conversation, message id, client_id, created_at) of every stored message."""
+    from chat.models import Message
+
+    return list(
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .order_by("conversation_id", "seq")
+        .values_list("conversation_id", "id", "client_id", "created_at")
+    )
+
+
+async def db(func: Any, *args: Any) -> Any:
+    from channels.db import database_sync_to_async
+
+    return await database_sync_to_async(func)(*args)
+
+
+# --- the clients ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Clock:
+    """Shared moments of one run (``time.monotonic()``; ``*_wall`` are ``time.time()``)."""
+
+    killed: float | None = None
+    killed_wall: float | None = None
+    restarted: float | None = None
+    restarted_wall: float | None = None
+
+
+class Member:
+    """One member of a pair, connected to its own server; reconnects and resumes on its own."""
+
+    def __init__(self, clock: Clock, port: int, conversation: int, me: int) -> None:
+        self.clock = clock
+        self.port = port
+        self.conversation = conversation
+        self.me = me
+        self.held: dict[int, str] = {}  # message id → client_id
+        self.held_client_ids: set[str] = set()
+        self.duplicate_frames = 0
+        self.unacked: dict[str, list[Any]] = {}  # client_id → [body, last sent (monotonic)]
+        self.created: dict[str, float] = {}  # client_id → when the user wrote it
+        self.ws: Any = None
+        self.finished = False
+        self.opened = asyncio.Event()
+        self.down_since: float | None = None
+        self.downs: list[tuple[float, float]] = []
+        self.reconnects = 0
+        self.refused: collections.Counter[str] = collections.Counter()
+        self.close_codes: collections.Counter[str] = collections.Counter()
+        self.errors: collections.Counter[str] = collections.Counter()
+        self.sends_while_down = 0
+        self.keeper: asyncio.Task[None] | None = None
+
+    def url(self, ticket: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/chat/{self.conversation}/?ticket={ticket}"
+
+    async def keep_connected(self) -> None:
+        """Connect, resume, read until the socket closes; again, with backoff, until finished."""
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+        attempt = 0
+        first = True
+        while not self.finished:
+            ticket = await db(ticket_for, self.me)
+            try:
+                ws = await connect(
+                    self.url(ticket),
+                    origin=f"http://127.0.0.1:{self.port}",  # type: ignore[arg-type]
+                    open_timeout=10,
+                    ping_interval=None,
+                    max_queue=None,
+                    compression=None,
+                )
+            except (OSError, InvalidHandshake, TimeoutError) as exc:
+                kind = type(exc).__name__
+                if isinstance(exc, InvalidStatus):
+                    kind = f"HTTP {exc.response.status_code}"
+                self.refused[kind] += 1
+                # Jittered exponential backoff, as a browser client does: 0.1 s doubling to 2 s.
+                await asyncio.sleep(min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.5))
+                attempt += 1
+                continue
+            if self.finished:
+                await ws.close()
+                return
+            attempt = 0
+            now = time.monotonic()
+            if self.down_since is not None:
+                self.downs.append((self.down_since, now))
+                self.down_since = None
+            if not first:
+                self.reconnects += 1
+            self.ws = ws
+            self.opened.set()
+            try:
+                if not first:
+                    await ws.send(
+                        json.dumps({"type": "resume", "after": max(self.held, default=0)})
+                    )
+                    for client_id in list(self.unacked)[:RESEND_ON_RECONNECT]:
+                        await self.send(client_id)
+                first = False
+                async for raw in ws:
+                    self.on_frame(raw)
+            except ConnectionClosed:
+                pass
+            code = ws.close_code if ws.close_code is not None else "none"
+            self.close_codes[str(code)] += 1
+            self.ws = None
+            self.opened.clear()
+            if not self.finished:
+                self.down_since = time.monotonic()
+
+    def on_frame(self, raw: str | bytes) -> None:
+        frame = json.loads(raw)
+        if frame.get("type") == "error":
+            self.errors[frame.get("code", "?")] += 1
+            return
+        if frame.get("type") != "message":
+            return
+        message = frame["message"]
+        if message["id"] in self.held:
+            self.duplicate_frames += 1
+            return
+        client_id = message["client_id"] or ""
+        self.held[message["id"]] = client_id
+        self.held_client_ids.add(client_id)
+        if message["sender"] == self.me:
+            self.unacked.pop(client_id, None)
+
+    async def send(self, client_id: str) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        entry = self.unacked.get(client_id)
+        if entry is None:
+            return
+        entry[1] = time.monotonic()
+        ws = self.ws
+        if ws is None:
+            self.sends_while_down += 1
+            return
+        with contextlib.suppress(ConnectionClosed):
+            frame = {"type": "message", "body": entry[0], "client_id": client_id}
+            await ws.send(json.dumps(frame))
+
+    async def retry_due(self) -> None:
+        """Re-send the oldest unechoed messages (same client_id), a few at a time."""
+        if self.ws is None:
+            return
+        due = time.monotonic() - RETRY_AFTER_SECONDS
+        late = [cid for cid, (_body, sent) in self.unacked.items() if sent < due]
+        for client_id in late[:RETRIES_PER_TICK]:
+            await self.send(client_id)
+
+    async def write(self, until: float, rate: float) -> None:
+        """A message every ~1/rate seconds until ``until``, re-sending late ones in between."""
+        n = 0
+        await asyncio.sleep(random.random() / rate)
+        while time.monotonic() < until:
+            started = time.monotonic()
+            client_id = f"{self.conversation}-{self.me}-{n}"
+            n += 1
+            self.unacked[client_id] = [f"message {n} from {self.me}", 0.0]
+            self.created[client_id] = started
+            await self.send(client_id)
+            await self.retry_due()
+            pause = random.uniform(0.5, 1.5) / rate - (time.monotonic() - started)
+            await asyncio.sleep(max(0.0, min(pause, until - time.monotonic())))
+
+    async def close(self) -> None:
+        self.finished = True
+        if self.ws is not None:
+            await self.ws.close()
+        if self.keeper is not None:
+            await self.keeper
+
+
+@dataclass
+class Scenario:
+    rate: float = 0.25  # messages a second per client
+    before: float = 5.0  # seconds of chat before the kill
+    outage: float = 1.5  # seconds Redis stays down
+    after: float = 10.0  # seconds of chat after the restart
+    settle: float = 60.0  # at most this long for the last re-sends and resumes
+    api_probe: bool = False  # also POST through the HTTP API while Redis is down, and after
+    pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (conversation, a, b)
+
+
+def _everything_before_restart_held(members: list[Member], clock: Clock) -> bool:
+    restarted = clock.restarted
+    if restarted is None:
+        return False
+    by_conversation: dict[int, list[Member]] = collections.defaultdict(list)
+    for m in members:
+        by_conversation[m.conversation].append(m)
+    for pair in by_conversation.values():
+        written = {cid for m in pair for cid, at in m.created.items() if at < restarted}
+        if any(not written <= m.held_client_ids for m in pair):
+            return False
+    return True
+
+
+async def chat_through_restart(
+    redis: PrivateRedis, ports: list[int], scenario: Scenario
+) -> dict[str, Any]:
+    """Run the scenario against running servers; return the figures (see the module doc)."""
+    clock = Clock()
+    members: list[Member] = []
+    for n, (conversation, a, b) in enumerate(scenario.pairs):
+        members.append(Member(clock, ports[n % len(ports)], conversation, a))
+        members.append(Member(clock, ports[(n + 1) % len(ports)], conversation, b))
+    for wave in range(0, len(members), 50):  # handshakes in waves, not a thundering herd
+        for m in members[wave : wave + 50]:
+            m.keeper = asyncio.ensure_future(m.keep_connected())
+        await asyncio.wait_for(
+            asyncio.gather(*(m.opened.wait() for m in members[wave : wave + 50])), 60
+        )
+
+    started = time.monotonic()
+    until = started + scenario.before + scenario.outage + scenario.after
+    writers = asyncio.gather(*(m.write(until, scenario.rate) for m in members))
+
+    recovered_at: float | None = None
+    probes: dict[str, str] = {}
+    conversation, author = scenario.pairs[0][:2]
+    token = await db(api_token_for, author) if scenario.api_probe else ""
+
+    async def chaos() -> None:
+        nonlocal recovered_at
+        await asyncio.sleep(scenario.before)
+        clock.killed, clock.killed_wall = time.monotonic(), time.time()
+        await asyncio.to_thread(redis.kill)
+        if scenario.api_probe:
+            await asyncio.sleep(min(0.3, scenario.outage / 3))
+            probes["while_down"] = await asyncio.to_thread(
+                api_post, ports[0], token, conversation, "api-probe-down"
+            )
+        await asyncio.sleep(max(0.0, clock.killed + scenario.outage - time.monotonic()))
+        await asyncio.to_thread(redis.start)
+        clock.restarted, clock.restarted_wall = time.monotonic(), time.time()
+        if scenario.api_probe:
+            probes["after_restart"] = await asyncio.to_thread(
+                api_post, ports[0], token, conversation, "api-probe-up"
+            )
+        while recovered_at is None:
+            if _everything_before_restart_held(members, clock):
+                recovered_at = time.monotonic()
+            await asyncio.sleep(0.05)
+
+    chaos_task = asyncio.ensure_future(chaos())
+    await writers
+    sending_done = time.monotonic()
+
+    # Settle: the last re-sends go out and every member catches up (by live events, or by the
+    # resume of a reconnect); nobody is forced to reconnect, so a silent socket shows as lost.
+    conversation_ids = [p[0] for p in scenario.pairs]
+    deadline = time.monotonic() + scenario.settle
+    while time.monotonic() < deadline:
+        for m in members:
+            await m.retry_due()
+        rows = await db(stored_rows, conversation_ids)
+        stored: dict[int, set[int]] = collections.defaultdict(set)
+        for conversation, message_id, _cid, _at in rows:
+            stored[conversation].add(message_id)
+        if recovered_at is not None and all(
+            not m.unacked and stored[m.conversation] <= set(m.held) for m in members
+        ):
+            break
+        await asyncio.sleep(0.25)
+    settled = time.monotonic()
+    chaos_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await chaos_task
+    await asyncio.gather(*(m.close() for m in members))
+
+    rows = await db(stored_rows, conversation_ids)
+    figures = _figures(members, clock, rows, started, sending_done, settled, recovered_at)
+    if scenario.api_probe:
+        figures["api_post_answers"] = probes
+    return figures
+
+
+def _figures(
+    members: list[Member],
+    clock: Clock,
+    rows: list[tuple[int, int, str, dt.datetime]],
+    started: float,
+    sending_done: float,
+    settled: float,
+    recovered_at: float | None,
+) -> dict[str, Any]:
+    assert clock.killed is not None and clock.restarted is not None
+    assert clock.killed_wall is not None and clock.restarted_wall is not None
+    stored: dict[int, set[int]] = collections.defaultdict(set)
+    client_ids: collections.Counter[str] = collections.Counter()
+    stored_while_down = 0
+    for conversation, message_id, client_id, created_at in rows:
+        stored[conversation].add(message_id)
+        client_ids[client_id] += 1
+        if clock.killed_wall <= created_at.timestamp() <= clock.restarted_wall:
+            stored_while_down += 1
+    written = {cid for m in members for cid in m.created}
+    # Stored messages that no client wrote (the API probes) count as stored, not as written.
+    lost = sum(len(stored[m.conversation] - set(m.held)) for m in members)
+
+    # A socket the outage took down closed between the kill and the restart; it is back when
+    # its member's next socket opened. A socket closed at any other moment is counted apart.
+    closed_by_kill = 0
+    closed_otherwise = 0
+    down_for: list[float] = []
+    back_after_restart: list[float] = []
+    for m in members:
+        spans = list(m.downs)
+        if m.down_since is not None:
+            spans.append((m.down_since, settled))
+        outage = [(a, b) for a, b in spans if clock.killed - 0.05 <= a <= clock.restarted]
+        closed_otherwise += len(spans) - len(outage)
+        if outage:
+            closed_by_kill += 1
+            down_for.append(sum(b - a for a, b in outage))
+            back_after_restart.append(max(b for _a, b in outage) - clock.restarted)
+
+    def total(counters: list[collections.Counter[str]]) -> dict[str, int]:
+        out: collections.Counter[str] = collections.Counter()
+        for c in counters:
+            out.update(c)
+        return dict(out.most_common())
+
+    def pct(values: list[float], q: float) -> float | None:
+        if not values:
+            return None
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 2)
+
+    return {
+        "clients": len(members),
+        "messages_written": len(written),
+        "messages_stored": sum(client_ids.values()),
+        "never_stored": len(written - set(client_ids)),
+        "lost": lost,
+        "duplicated_messages": sum(n - 1 for n in client_ids.values() if n > 1),
+        "duplicate_frames": sum(m.duplicate_frames for m in members),
+        "redis_down_s": round(clock.restarted - clock.killed, 2),
+        "stored_while_redis_down": stored_while_down,
+        "sends_attempted_without_socket": sum(m.sends_while_down for m in members),
+        "sockets_closed_by_the_kill": closed_by_kill,
+        "sockets_that_stayed_open": len(members) - closed_by_kill,
+        "sockets_closed_at_other_times": closed_otherwise,
+        "socket_down_s": {"p50": pct(down_for, 50), "max": pct(down_for, 100)},
+        "reconnected_after_restart_s": {
+            "p50": pct(back_after_restart, 50),
+            "max": pct(back_after_restart, 100),
+        },
+        "reconnects": sum(m.reconnects for m in members),
+        "refused_handshakes": total([m.refused for m in members]),
+        "close_codes_seen": total([m.close_codes for m in members]),
+        "error_frames": total([m.errors for m in members]),
+        "full_recovery_after_restart_s": (
+            round(recovered_at - clock.restarted, 2) if recovered_at is not None else None
+        ),
+        "chat_s": round(sending_done - started, 2),
+        "settle_s": round(settled - sending_done, 2),
+    }
+
+
+# --- the script ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument(
+        "--rate", type=float, default=0.25, help="messages a second per client (100 pairs: 50/s)"
+    )
+    parser.add_argument("--before", type=float, default=5.0, help="seconds of chat before")
+    parser.add_argument("--outage", type=float, default=1.5, help="seconds Redis stays down")
+    parser.add_argument("--after", type=float, default=10.0, help="seconds of chat after")
+    parser.add_argument("--settle", type=float, default=60.0)
+    parser.add_argument("--servers", nargs="+", default=["daphne", "uvicorn"])
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="engawa_chaos")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    if args.pairs < 1 or args.rate <= 0 or args.outage < 0:
+        parser.error("--pairs must be at least 1, --rate above 0, --outage not negative")
+    if args.rate > 3:
+        parser.error("--rate above 3 leaves no room for re-sends under the 5/s rate limit")
+    random.seed(args.seed)
+
+    from bench.chat_load import database_prepare, django_setup, pairs_make
+
+    database_url = database_prepare(args.postgres, args.database)
+    redis = PrivateRedis()
+    redis.start()
+    django_setup(database_url, redis.url)
+    pairs = pairs_make(args.pairs, f"chaos-{int(time.time())}")
+    scenario = Scenario(
+        rate=args.rate,
+        before=args.before,
+        outage=args.outage,
+        after=args.after,
+        settle=args.settle,
+        api_probe=True,
+        pairs=pairs,
+    )
+    log_dir = Path(tempfile.mkdtemp(prefix="engawa-chaos-redis-"))
+    try:
+        with servers_running(args.servers, database_url, redis.url, log_dir) as servers:
+            print(
+                f"{args.pairs} pairs on {', '.join(s.kind for s in servers)}; Redis on "
+                f"{redis.port} is killed after {args.before} s for {args.outage} s …",
+                flush=True,
+            )
+            figures = asyncio.run(chat_through_restart(redis, [s.port for s in servers], scenario))
+        logs = [server_log_summary(s) for s in servers]
+    finally:
+        redis.stop()
+    import platform
+
+    import psutil
+
+    report = {
+        "benchmark": "chaos_redis",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+            "load_average": round(os.getloadavg()[0], 2),
+        },
+        "command": " ".join(sys.argv),
+        "pairs": args.pairs,
+        "rate_per_client_per_s": args.rate,
+        "servers": args.servers,
+        "result": figures,
+        "server_logs": logs,
+        "ok": figures["lost"] == 0
+        and figures["never_stored"] == 0
+        and figures["duplicated_messages"] == 0
+        and figures["duplicate_frames"] == 0,
+    }
+    print(json.dumps(report["result"], indent=2))
+    for log in logs:
+        print(
+            f"{log['server']}: {log['tracebacks']} tracebacks {log['exceptions']}, "
+            f"{log['group_send_failures_logged']} group_send failures logged"
+        )
+    print(f"server logs in {log_dir}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}; ok={report['ok']}")
+
+
+if __name__ == "__main__":
+    main()
