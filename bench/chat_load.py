@@ -7,8 +7,9 @@ For each server kind (daphne, uvicorn) and each client count, the script:
 2. starts two server processes of that kind on ``bench.asgi_bench:application`` (Engawa plus a
    bare ``/ws/echo/``), on that database and on a Redis database of its own;
 3. warms them up and records each process's RSS;
-4. floor: the same number of clients each send the same number of frames at the same pace to
-   the echo consumer and time the round trip;
+4. floors: the same number of clients each send the same number of frames at the same pace
+   to the echo consumer (round trip to the same socket), then in pairs on different servers
+   to the relay consumer (to the partner through Redis, no database): see bench/echo.py;
 5. chat: each pair's two members sit on different servers (every message crosses Redis). Each
    client sends its share of the messages at a steady rate, and before a send it may drop its
    socket and reconnect to a random server, send ``resume`` after the last message it holds,
@@ -293,6 +294,60 @@ async def echo_phase(ports: list[int], clients: int, per_client: int, rate: floa
     }
 
 
+async def relay_phase(ports: list[int], clients: int, per_client: int, rate: float) -> dict:
+    """The transport floor: clients in pairs on different servers, each frame relayed to the
+    partner through the channel layer (bench.echo.RelayConsumer), at the chat's pace."""
+    latencies: list[float] = []
+    sent_at: dict[str, float] = {}
+    done = asyncio.Event()
+    expected = (clients // 2) * 2 * per_client
+
+    async def read(ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                frame_id = json.loads(raw)["id"]
+                latencies.append((time.perf_counter() - sent_at[frame_id]) * 1000)
+                if len(latencies) >= expected:
+                    done.set()
+
+    async def one(n: int, ws: Any) -> None:
+        await asyncio.sleep(random.random() / rate)
+        for i in range(per_client):
+            started = time.perf_counter()
+            frame_id = f"{n}-{i}"
+            sent_at[frame_id] = started
+            await ws.send(json.dumps({"type": "message", "id": frame_id, "body": f"relay {i}"}))
+            pause = random.uniform(0.5, 1.5) / rate - (time.perf_counter() - started)
+            await asyncio.sleep(max(0.0, pause))
+
+    sockets: list[Any] = []
+    for wave in range(0, (clients // 2) * 2, 50):
+        sockets += await asyncio.gather(
+            *(
+                ws_open(ports[n % len(ports)], f"/ws/relay/{n // 2}/")
+                for n in range(wave, min(wave + 50, (clients // 2) * 2))
+            )
+        )
+    readers = [asyncio.ensure_future(read(ws)) for ws in sockets]
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n, ws) for n, ws in enumerate(sockets)))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), timeout=30)
+    elapsed = time.perf_counter() - started
+    for ws in sockets:
+        await ws.close()
+    await asyncio.gather(*readers)
+    return {
+        "frames_sent": len(sent_at),
+        "frames_received": len(latencies),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "frames_per_s": round(len(latencies) / elapsed, 1),
+    }
+
+
 @dataclass
 class Shared:
     sent_at: dict[str, float] = field(default_factory=dict)  # client_id → first send
@@ -567,13 +622,18 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         cpu_start = sum(s.cpu_s() for s in servers)
         echo = asyncio.run(echo_phase(ports, clients, per_client, rate))
         cpu_echo = sum(s.cpu_s() for s in servers)
+        relay = asyncio.run(relay_phase(ports, clients, per_client, rate))
+        cpu_relay = sum(s.cpu_s() for s in servers)
+        relay["server_cpu_ms_per_frame"] = round(
+            (cpu_relay - cpu_echo) * 1000 / max(1, relay["frames_received"]), 3
+        )
         chat = asyncio.run(chat_phase(ports, pairs, per_client, rate, args.reconnect, args.settle))
         cpu_chat = sum(s.cpu_s() for s in servers)
         # CPU the servers spent per frame or message: unlike latency, hardly moved by other
         # work on the machine, so it shows a change in the code between runs.
         echo["server_cpu_ms_per_frame"] = round((cpu_echo - cpu_start) * 1000 / echo["frames"], 3)
         chat["server_cpu_ms_per_message"] = round(
-            (cpu_chat - cpu_echo) * 1000 / max(1, chat["messages_stored"]), 3
+            (cpu_chat - cpu_relay) * 1000 / max(1, chat["messages_stored"]), 3
         )
         time.sleep(args.cooldown)
         rss_after = [round(s.rss_mb(), 1) for s in servers]
@@ -605,8 +665,14 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         "offered_messages_per_s": round(rate * clients, 1),
         "reconnect_probability_per_send": args.reconnect,
         "echo": echo,
+        "relay": relay,
         "chat": chat,
         "p99_over_echo_p99": p99_ratio,
+        "p99_over_relay_p99": (
+            round(chat["p99_ms"] / relay["p99_ms"], 2)
+            if chat["p99_ms"] and relay["p99_ms"]
+            else None
+        ),
         "rss_mb_before": rss_before,
         "rss_mb_after": rss_after,
         "rss_growth_percent": growth,
@@ -675,7 +741,8 @@ def main() -> None:
             print(
                 f"  lost={chat['lost']} dup={chat['duplicated_messages']}"
                 f"/{chat['duplicate_frames']} p50={chat['p50_ms']}ms p99={chat['p99_ms']}ms"
-                f" (echo p50={echo['p50_ms']}ms p99={echo['p99_ms']}ms)"
+                f" (echo p50={echo['p50_ms']}ms p99={echo['p99_ms']}ms;"
+                f" relay p50={result['relay']['p50_ms']}ms p99={result['relay']['p99_ms']}ms)"
                 f" {chat['msgs_per_s']} msg/s reconnects={chat['reconnects']}"
                 f" rss {result['rss_mb_before']} → {result['rss_mb_after']} MB"
                 f" server cpu {chat['server_cpu_ms_per_message']} ms/msg"

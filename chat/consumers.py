@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +34,7 @@ from accounts.models import Role
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
-from config.db_pool import in_db_pool
+from config.db_pool import PooledDatabaseConsumerMixin, in_db_pool
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ def _validation_code(exc: ValidationError) -> tuple[str, str]:
     return "invalid", " ".join(exc.messages)
 
 
-class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """What both consumers share: the authenticated user, joined groups, forced close."""
 
     user: Any
@@ -93,15 +92,6 @@ class _UserSocket(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True
         await super().websocket_disconnect(message)
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels runs close_old_connections on its one sync thread before every frame and
-        # event, which queues all sockets of the process behind each other. Every ORM call here
-        # goes through _db, whose DatabaseSyncToAsync does that on the pool's own thread.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def _start(self) -> bool:
         """Close with 4401 when there is no valid user. True when it may go on; the caller

@@ -14,6 +14,7 @@ Services raise:
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Iterable
@@ -23,24 +24,23 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from config.ratelimit import window_hits
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from matching.models import Proposal
 
 logger = logging.getLogger(__name__)
@@ -261,21 +261,18 @@ def message_post(
         raise
 
 
-@transaction.atomic
-def _message_store(
-    conversation_id: int, sender: User, body: Any, client_id: Any
-) -> tuple[Message, bool]:
-    # The hot path of the chat: one locked read answers "may they?", "blocked?" and "stored
-    # before?", and two writes follow, so the row is held for few round trips. Plain values,
-    # no model instances and no ordering to compile: most of a message's cost is the ORM's.
-    # Access first, so an outsider always gets 404.
-    client = client_id.strip() if isinstance(client_id, str) else ""
+def _locked_state_queryset(
+    *, sender: User, conversation_id: int, client: str
+) -> QuerySet[Conversation, tuple[int, str, bool, int | None]]:
+    """The row a post locks, as (last_seq, status, blocked, id of this client_id's message):
+    one read answers "may they?", "blocked?" and "stored before?". Access first, so an
+    outsider always gets 404."""
     earlier = (
         Message.objects.filter(conversation=OuterRef("pk"), sender=sender, client_id=client)
         .order_by()
         .values("pk")[:1]
     )
-    state = (
+    return (
         conversations_accessible(user=sender)
         .filter(pk=conversation_id)
         .select_for_update(of=("self",))
@@ -285,12 +282,64 @@ def _message_store(
             "status",
             Exists(Block.objects.filter(conversation=OuterRef("pk"))),
             Subquery(earlier) if client else Value(None, output_field=IntegerField()),
-        )
-        .first()
+        )[:1]
     )
-    if state is None:
+
+
+# The locked read is compiled once per kind of sender with stand-ins for the values, which
+# each post swaps for its own: building that query is most of what a message costs the ORM.
+_SENDER_ID, _CONVERSATION_ID, _CLIENT_ID = -7_000_000_001, -7_000_000_002, "\x00client\x00"
+
+
+@functools.cache
+def _locked_state_sql(
+    vendor: str, coordinator: bool, active: bool, with_client: bool
+) -> tuple[str, tuple[Any, ...]] | None:
+    """SQL and parameters (with stand-ins) of the locked read; None when no row can match."""
+    role = Role.COORDINATOR if coordinator else Role.STUDENT
+    sender = User(pk=_SENDER_ID, role=role, is_active=active)
+    queryset = _locked_state_queryset(
+        sender=sender, conversation_id=_CONVERSATION_ID, client=_CLIENT_ID if with_client else ""
+    )
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    if _CONVERSATION_ID not in params or (with_client and _CLIENT_ID not in params):
+        raise ImproperlyConfigured("the locked read no longer takes its values as parameters")
+    return sql, tuple(params)
+
+
+def _locked_state(
+    *, sender: User, conversation_id: int, client: str
+) -> tuple[int, str, bool, int | None]:
+    compiled = _locked_state_sql(
+        connection.vendor, sender.role == Role.COORDINATOR, sender.is_active, bool(client)
+    )
+    if compiled is None:
         raise Conversation.DoesNotExist
-    last_seq, status, blocked, earlier_id = state
+    sql, stand_ins = compiled
+    values = {_SENDER_ID: sender.pk, _CONVERSATION_ID: conversation_id, _CLIENT_ID: client}
+    params = [values.get(p, p) if isinstance(p, int | str) else p for p in stand_ins]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Conversation.DoesNotExist
+    last_seq, status, blocked, earlier_id = row
+    return int(last_seq), str(status), bool(blocked), earlier_id
+
+
+@transaction.atomic
+def _message_store(
+    conversation_id: int, sender: User, body: Any, client_id: Any
+) -> tuple[Message, bool]:
+    # The hot path of the chat: one locked read and two writes, so the row is held for few
+    # round trips.
+    client = client_id.strip() if isinstance(client_id, str) else ""
+    last_seq, status, blocked, earlier_id = _locked_state(
+        sender=sender, conversation_id=conversation_id, client=client
+    )
     client = _clean_client_id(client_id)
     text = _clean_body(body)
     if earlier_id is not None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 
@@ -32,6 +33,18 @@ async def in_db_pool(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     it (DatabaseSyncToAsync closes connections that are broken or past CONN_MAX_AGE)."""
     runner = DatabaseSyncToAsync(func, thread_sensitive=False, executor=db_pool())
     return cast(T, await runner(*args, **kwargs))
+
+
+class PooledDatabaseConsumerMixin:
+    """For consumers that reach the database only through ``in_db_pool``: Channels runs
+    close_old_connections on its one sync thread before every frame and event, which queues
+    all sockets of the process behind each other; the pool's threads do that themselves."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
 
 def db_pool_close_connections() -> None:

@@ -24,10 +24,10 @@ def limit_posts(scope: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "POST":
-                # The rates DRF itself reads (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES).
-                rate = SimpleRateThrottle.THROTTLE_RATES[scope]
-                allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+            # The rates DRF itself reads (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES).
+            rate = SimpleRateThrottle.THROTTLE_RATES[scope]
+            allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+            if request.method == "POST" and allowed is not None and window is not None:
                 address = request.META.get("REMOTE_ADDR", "")
                 count = window_hits(f"page:{scope}:{request.path}:{address}", window)
                 if count > allowed:

@@ -169,6 +169,28 @@ async def test_a_message_reaches_the_other_member_and_the_sender(
     assert await database_sync_to_async(Message.objects.filter(body="こんにちは").count)() == 1
 
 
+async def test_frames_and_events_do_not_queue_on_channels_sync_thread(
+    conversation: Conversation, student: User, host: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Channels' per-event connection sweep runs on one thread for the whole process; the chat
+    consumers' queries run on their own pool, which sweeps for itself."""
+    import channels.consumer
+
+    sweeps: list[None] = []
+
+    async def counting_sweep() -> None:
+        sweeps.append(None)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_sweep)
+    async with chat_socket(conversation, student) as a, chat_socket(conversation, host) as b:
+        await a.send_json_to({"type": "message", "body": "hello", "client_id": "sweep-1"})
+        await next_of_type(a, "message")
+        await next_of_type(b, "message")
+        await b.send_json_to({"type": "typing"})
+        await next_of_type(a, "typing")
+    assert sweeps == []
+
+
 async def test_the_same_client_id_is_stored_once(
     conversation: Conversation, student: User, host: User
 ) -> None:

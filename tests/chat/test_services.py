@@ -199,3 +199,40 @@ def test_purging_a_user_deletes_only_their_messages(
     services.message_post(conversation_id=conversation.pk, sender=host, body="theirs")
     assert services.user_purge(user=student) == 2
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
+
+
+@pytest.mark.parametrize("client", ["", "c-1", "c-2"])
+def test_the_compiled_locked_read_answers_as_the_queryset_does(
+    student: User, host: User, coordinator: User, client: str
+) -> None:
+    """The post's locked read runs from SQL compiled once; for every kind of sender and state
+    it must answer what the queryset it was compiled from answers."""
+    conversation = make_conversation(student, host)
+    other = factories.StudentProfileFactory().user
+    reported = make_conversation(other, host)
+    message, _created = services.message_post(
+        conversation_id=reported.pk, sender=host, body="hello", client_id="c-1"
+    )
+    services.report_create(message_id=message.pk, reporter=other, reason="rude")
+    services.message_post(
+        conversation_id=conversation.pk, sender=student, body="hi", client_id="c-1"
+    )
+    services.conversation_block(conversation_id=conversation.pk, by=host)
+    inactive = factories.StudentProfileFactory().user
+    inactive.is_active = False
+    outsider = factories.StudentProfileFactory().user
+    cases = [
+        (sender, target)
+        for sender in (student, host, coordinator, inactive, outsider)
+        for target in (conversation, reported)
+    ]
+    for sender, target in cases:
+        kwargs = {"sender": sender, "conversation_id": target.pk, "client": client}
+        with transaction.atomic():
+            rows = list(services._locked_state_queryset(**kwargs))
+            expected = rows[0] if rows else None
+            try:
+                answer = services._locked_state(**kwargs)
+            except Conversation.DoesNotExist:
+                answer = None
+        assert answer == expected, (sender.role, target.pk, client)
