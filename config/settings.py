@@ -124,7 +124,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Under ASGI Django runs each request's sync code in a thread of its own, so a connection
+    # kept per thread (CONN_MAX_AGE > 0) is never reused and lingers until the dead thread is
+    # collected. psycopg's pool (Django 5.1+) hands connections from thread to thread instead;
+    # it needs CONN_MAX_AGE 0. DB_POOL_SIZE=0 turns it off (e.g. behind PgBouncer).
+    _pool_size = env.int("DB_POOL_SIZE", default=10)
+    _conn_max_age = env.int("CONN_MAX_AGE", default=0)
+    if _pool_size > 0:
+        if _conn_max_age:
+            raise ImproperlyConfigured(
+                "CONN_MAX_AGE must be 0 while the connection pool is on (DB_POOL_SIZE > 0); "
+                "set DB_POOL_SIZE=0 to keep persistent connections instead"
+            )
+        # Next to any options DATABASE_URL carries (?sslmode=require, ...).
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, _pool_size),
+            "max_size": _pool_size,
+            # A request waits this long for a free connection before failing.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+    DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
+    # With the pool: a connection is checked as it is handed out (one round trip), so a
+    # restarted PostgreSQL costs no failed request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -42,6 +42,9 @@ print(json.dumps({
     "DEBUG": settings.DEBUG,
     "DATABASE_ENGINE": settings.DATABASES["default"]["ENGINE"],
     "DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
+    "DATABASE_POOL": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "CONN_MAX_AGE": settings.DATABASES["default"].get("CONN_MAX_AGE"),
+    "DATABASE_OPTIONS": sorted(settings.DATABASES["default"].get("OPTIONS", {})),
     "CHANNEL_BACKEND": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "CHANNEL_HOSTS": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
     "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
@@ -194,6 +197,34 @@ def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
         587,
         True,
     )
+
+
+def test_postgres_connections_come_from_a_pool_shared_by_the_request_threads() -> None:
+    found = report(**PRODUCTION)
+    assert found["DATABASE_POOL"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
+    assert found["CONN_MAX_AGE"] == 0
+    found = report(**PRODUCTION, DB_POOL_SIZE="4", DB_POOL_TIMEOUT="3")
+    assert found["DATABASE_POOL"] == {"min_size": 2, "max_size": 4, "timeout": 3.0}
+    # The URL's own options stay.
+    url = PRODUCTION["DATABASE_URL"] + "?sslmode=require"
+    found = report(**{**PRODUCTION, "DATABASE_URL": url})
+    assert found["DATABASE_OPTIONS"] == ["pool", "sslmode"]
+
+
+def test_without_the_pool_persistent_connections_may_be_kept() -> None:
+    found = report(**PRODUCTION, DB_POOL_SIZE="0", CONN_MAX_AGE="60")
+    assert found["DATABASE_POOL"] is None
+    assert found["CONN_MAX_AGE"] == 60
+
+
+def test_the_pool_and_persistent_connections_are_refused_together() -> None:
+    done = python("import django; django.setup()", **PRODUCTION, CONN_MAX_AGE="60")
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and "CONN_MAX_AGE" in done.stderr
+
+
+def test_sqlite_has_no_pool() -> None:
+    assert report()["DATABASE_POOL"] is None
 
 
 def test_a_separate_broker_url_wins_over_redis_url() -> None:
