@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -135,8 +136,9 @@ def rounds_of_program(*, program: Program) -> QuerySet[Round]:
 
 
 def round_detail(*, round_id: int) -> Round:
-    """A round with its proposals (both sides' names joined) and its unplaced applicants:
-    three queries whatever the number of proposals. Http404 when missing."""
+    """A round with its proposals (both sides' names joined) and its unplaced applicants, as
+    model instances for the coordinator's page: three queries whatever the number of
+    proposals. Http404 when missing. The API reads ``round_detail_rows``."""
     proposals = Proposal.objects.select_related(
         "student_application__user",
         "host_application__user",
@@ -157,6 +159,94 @@ def round_detail(*, round_id: int) -> Round:
     if found is None:
         raise Http404
     return found
+
+
+@dataclass
+class RoundDetail:
+    """A round for the API's detail: the round itself, and its proposals and unplaced
+    applicants as plain rows in the API's shape (``RoundProposalOutput``,
+    ``RoundUnplacedOutput``)."""
+
+    round: Round
+    proposals: list[dict[str, Any]]
+    unmatched: list[dict[str, Any]]
+
+
+def _host_name(household_name: str | None, user_name: str) -> str:
+    # A family by its household name; a language-exchange "host" side, or a family without
+    # one, by the person's name.
+    return household_name or user_name
+
+
+def round_detail_rows(*, round_id: int) -> RoundDetail:
+    """The round detail as rows: three queries whatever the number of proposals, each
+    fetching only the columns shown, and no model instance per proposal (a round holds
+    about one proposal per student: thousands). Http404 when missing."""
+    found = Round.objects.filter(pk=round_id).select_related("created_by").first()
+    if found is None:
+        raise Http404
+    proposals = [
+        {
+            "id": pk,
+            "student_application": student_app,
+            "host_application": host_app,
+            "date": day.isoformat(),
+            "score": float(score),
+            "breakdown": breakdown,
+            "status": status,
+            "student": {"user": student_user, "name": student_name},
+            "host": {"user": host_user, "name": _host_name(household, host_user_name)},
+        }
+        for (
+            pk,
+            student_app,
+            host_app,
+            day,
+            score,
+            breakdown,
+            status,
+            student_user,
+            student_name,
+            host_user,
+            host_user_name,
+            household,
+        ) in Proposal.objects.filter(round_id=round_id)
+        .order_by("date", "id")
+        .values_list(
+            "id",
+            "student_application_id",
+            "host_application_id",
+            "date",
+            "score",
+            "breakdown",
+            "status",
+            "student_application__user_id",
+            "student_application__user__name",
+            "host_application__user_id",
+            "host_application__user__name",
+            "host_application__user__host_profile__household_name",
+        )
+    ]
+    unmatched = [
+        {
+            "application": application,
+            "role": role,
+            "name": _host_name(household, user_name) if role == Role.HOST else user_name,
+            "reasons": reasons,
+        }
+        for application, role, user_name, household, reasons in Unplaced.objects.filter(
+            round_id=round_id
+        )
+        .order_by("id")
+        .values_list(
+            "application_id",
+            "application__role",
+            "application__user__name",
+            "application__user__host_profile__household_name",
+            "reasons",
+        )
+    ]
+    return RoundDetail(round=found, proposals=proposals, unmatched=unmatched)
 
 
 def round_get(*, round_id: int) -> Round:

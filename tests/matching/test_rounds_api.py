@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from matching.api.rounds import RoundDetailOutput
 from matching.models import Application, Program, Round, Unplaced
+from matching.selectors import rounds as selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +178,23 @@ class TestQueryCounts:
         assert len(response.data["proposals"]) == 30
         assert len(response.data["unmatched"]) == 30
         assert all(p["student"]["name"] and p["host"]["name"] for p in response.data["proposals"])
+
+    def test_round_detail_rows_answer_what_the_documented_serializer_says(
+        self, program: Program, coordinator_client: APIClient
+    ) -> None:
+        rnd = factories.RoundFactory(program=program)
+        self._fill(rnd, 4)
+        # A family without a household name, and an unplaced family, show a person's name.
+        family = factories.HostApplicationFactory(program=program, seats=1)
+        family.user.host_profile.household_name = ""
+        family.user.host_profile.save()
+        factories.ProposalFactory(round=rnd, host_application=family)
+        Unplaced.objects.create(round=rnd, application=family, reasons=[])
+        answer = coordinator_client.get(f"/api/rounds/{rnd.pk}/").json()
+        documented = RoundDetailOutput(selectors.round_detail(round_id=rnd.pk)).data
+        assert answer == json.loads(JSONRenderer().render(documented))
+        assert len(answer["proposals"]) == 5 and len(answer["unmatched"]) == 5
+        assert {u["role"] for u in answer["unmatched"]} == {"student", "host"}
 
     def test_round_list_does_not_grow_with_rounds(
         self,
