@@ -62,25 +62,27 @@ def _user_brief(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.name, "role": user.role}
 
 
+def party_row(row: selectors.PartyProposal) -> dict[str, Any]:
+    """A proposal as one of its parties sees it (ProposalOutput)."""
+    return {
+        "id": row.id,
+        "program": row.program,
+        "program_name": row.program_name,
+        "date": row.date.isoformat(),
+        "status": row.status,
+        "side": row.side,
+        "counterpart": row.counterpart,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "conversation": row.conversation,
+        "my_answer": ANSWER.get(row.my_answer),
+        "their_answer": ANSWER.get(row.their_answer),
+        "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
+    }
+
+
 def party_view(proposal: Proposal, viewer: User) -> dict[str, Any]:
     """A proposal as one of its parties sees it."""
-    side = selectors.side_of(proposal=proposal, user=viewer)
-    mine = proposal.student_answer if side == "student" else proposal.host_answer
-    theirs = proposal.host_answer if side == "student" else proposal.student_answer
-    return {
-        "id": proposal.pk,
-        "program": proposal.program_id,
-        "program_name": proposal.program.name,
-        "date": proposal.date.isoformat(),
-        "status": proposal.status,
-        "side": side,
-        "counterpart": selectors.counterpart(proposal=proposal, viewer=viewer),
-        "deadline": proposal.deadline.isoformat() if proposal.deadline else None,
-        "conversation": selectors.conversation_id(proposal),
-        "my_answer": ANSWER.get(mine),
-        "their_answer": ANSWER.get(theirs),
-        "confirmed_at": proposal.confirmed_at.isoformat() if proposal.confirmed_at else None,
-    }
+    return party_row(selectors.party_proposal(proposal=proposal, viewer=viewer))
 
 
 def coordinator_view(proposal: Proposal) -> dict[str, Any]:
@@ -245,8 +247,8 @@ class ProposalListView(UserLanguageMixin, APIView):
 
     @extend_schema(responses=ProposalOutput(many=True))
     def get(self, request: Request) -> Response:
-        rows = selectors.proposals_for_user(user=request.user)
-        return Response([party_view(p, request.user) for p in rows])
+        rows = selectors.party_proposals(user=request.user)
+        return Response([party_row(row) for row in rows])
 
 
 class ProposalDetailView(UserLanguageMixin, APIView):

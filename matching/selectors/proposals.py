@@ -6,14 +6,22 @@ coordinator sees everything. A user who is not a party gets ``None`` (the API's 
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from accounts.models import HostProfile, Role, StudentProfile, User
-from matching.models import Feedback, Program, Proposal, ProposalEvent
+from accounts.models import HostProfile, Role, Station, StudentProfile, User
+from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
+
+ProfileT = TypeVar("ProfileT", StudentProfile, HostProfile)
 
 # Feedback at or below this rating, or "would not meet again", keeps a pair apart for good.
 BAD_RATING = 2
@@ -109,10 +117,13 @@ def _host_profile(user: User) -> HostProfile | None:
 
 def student_public(user: User) -> dict[str, Any]:
     """What a family sees of a proposed student."""
-    profile = _student_profile(user)
+    return _student_view(user.pk, user.name, _student_profile(user))
+
+
+def _student_view(user_id: int, name: str, profile: StudentProfile | None) -> dict[str, Any]:
     return {
-        "id": user.pk,
-        "name": user.name,
+        "id": user_id,
+        "name": name,
         "nationality": str(profile.nationality) if profile and profile.nationality else "",
         "gender": profile.gender if profile else "",
         "languages": profile.languages if profile else [],
@@ -125,10 +136,15 @@ def student_public(user: User) -> dict[str, Any]:
 
 def host_public(user: User, *, with_contact: bool) -> dict[str, Any]:
     """What a student sees of a proposed family; ``address`` and ``phone`` only with_contact."""
-    profile = _host_profile(user)
+    return _host_view(user.pk, user.name, _host_profile(user), with_contact=with_contact)
+
+
+def _host_view(
+    user_id: int, name: str, profile: HostProfile | None, *, with_contact: bool
+) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": user.pk,
-        "household_name": (profile.household_name if profile else "") or user.name,
+        "id": user_id,
+        "household_name": (profile.household_name if profile else "") or name,
         "household_size": profile.household_size if profile else None,
         "has_children": profile.has_children if profile else False,
         "languages": profile.languages if profile else [],
@@ -148,10 +164,15 @@ def exchange_partner_public(user: User) -> dict[str, Any]:
     """What a language-exchange partner sees of the other: languages and interests to plan
     the sessions, the station to pick a meeting place. Never an address, a phone number or
     health data, confirmed or not: partners meet in public places or online."""
-    profile: StudentProfile | HostProfile | None = _student_profile(user) or _host_profile(user)
+    return _exchange_view(user.pk, user.name, _student_profile(user) or _host_profile(user))
+
+
+def _exchange_view(
+    user_id: int, name: str, profile: StudentProfile | HostProfile | None
+) -> dict[str, Any]:
     return {
-        "id": user.pk,
-        "name": user.name,
+        "id": user_id,
+        "name": name,
         "languages": profile.languages if profile else [],
         "interests": profile.interests if profile else [],
         "station": _station(profile),
@@ -159,19 +180,208 @@ def exchange_partner_public(user: User) -> dict[str, Any]:
     }
 
 
+def _counterpart_view(
+    *,
+    kind: str,
+    viewer_is_host_side: bool,
+    confirmed: bool,
+    other_id: int,
+    other_name: str,
+    student_profile: Callable[[], StudentProfile | None],
+    host_profile: Callable[[], HostProfile | None],
+) -> dict[str, Any]:
+    """The privacy rule of a party's view, once: the other party as the viewer may see it.
+    The profiles are asked for only where the rule shows them."""
+    if kind == Program.Kind.LANGUAGE_EXCHANGE:
+        return _exchange_view(other_id, other_name, student_profile() or host_profile())
+    if viewer_is_host_side:
+        return _student_view(other_id, other_name, student_profile())
+    return _host_view(other_id, other_name, host_profile(), with_contact=confirmed)
+
+
 def counterpart(*, proposal: Proposal, viewer: User) -> dict[str, Any]:
     """The other party as ``viewer`` may see it (viewer must be a party)."""
-    if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
-        other = (
-            proposal.student_application.user
-            if viewer.pk == proposal.host_application.user_id
-            else proposal.host_application.user
+    host_side = viewer.pk == proposal.host_application.user_id
+    other = proposal.student_application.user if host_side else proposal.host_application.user
+    return _counterpart_view(
+        kind=proposal.program.kind,
+        viewer_is_host_side=host_side,
+        confirmed=proposal.status == Proposal.Status.CONFIRMED,
+        other_id=other.pk,
+        other_name=other.name,
+        student_profile=lambda: _student_profile(other),
+        host_profile=lambda: _host_profile(other),
+    )
+
+
+@dataclass(frozen=True)
+class PartyProposal:
+    """A proposal as one of its parties sees it (API.md's ``GET /api/proposals/`` row)."""
+
+    id: int
+    program: int
+    program_name: str
+    date: dt.date
+    status: str
+    side: str | None
+    counterpart: dict[str, Any]
+    deadline: dt.datetime | None
+    conversation: int | None
+    my_answer: str
+    their_answer: str
+    confirmed_at: dt.datetime | None
+
+
+def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
+    """One proposal (loaded by this module's querysets) as its party ``viewer`` sees it."""
+    side = side_of(proposal=proposal, user=viewer)
+    student_side = side == "student"
+    return PartyProposal(
+        id=proposal.pk,
+        program=proposal.program_id,
+        program_name=proposal.program.name,
+        date=proposal.date,
+        status=proposal.status,
+        side=side,
+        counterpart=counterpart(proposal=proposal, viewer=viewer),
+        deadline=proposal.deadline,
+        conversation=conversation_id(proposal),
+        my_answer=proposal.student_answer if student_side else proposal.host_answer,
+        their_answer=proposal.host_answer if student_side else proposal.student_answer,
+        confirmed_at=proposal.confirmed_at,
+    )
+
+
+@functools.cache
+def _party_sql() -> str:
+    # Written out rather than built by the ORM: this list is read on every visit of a
+    # party's page and app, and compiling the ORM's 14-table select_related cost more than
+    # running it (bench/api_load.py). Two branches, one per side, so that each is driven by
+    # the index on the application's user. Plain SQL that SQLite and PostgreSQL both run.
+    application = Application._meta.db_table
+    user = User._meta.db_table
+    conversation = Proposal._meta.get_field("conversation").related_model._meta.db_table
+    # Table names from the models' metadata; every value is a query parameter.
+    branch = f"""
+        SELECT p.id, p.program_id, g.name, g.kind, p.date, p.status, p.deadline,
+            p.confirmed_at, p.student_answer, p.host_answer, sa.user_id, su.name, ha.user_id,
+            hu.name, c.id
+        FROM {Proposal._meta.db_table} p
+        JOIN {Program._meta.db_table} g ON g.id = p.program_id
+        JOIN {application} sa ON sa.id = p.student_application_id
+        JOIN {user} su ON su.id = sa.user_id
+        JOIN {application} ha ON ha.id = p.host_application_id
+        JOIN {user} hu ON hu.id = ha.user_id
+        LEFT JOIN {conversation} c ON c.proposal_id = p.id
+        WHERE p.status <> %s AND {{mine}}.user_id = %s"""  # noqa: S608
+    # A pair is two people, so no proposal is in both branches; ordered by date, then id.
+    return (
+        branch.format(mine="sa")
+        + "\n        UNION ALL"
+        + branch.format(mine="ha")
+        + "\n        ORDER BY 5, 1"
+    )
+
+
+def _profiles_of(model: type[ProfileT], user_ids: Collection[int]) -> dict[int, ProfileT]:
+    """The profiles of ``user_ids`` by user id, their stations attached: one query."""
+    if not user_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(user_ids))
+    rows = model.objects.raw(
+        f"""SELECT pr.*, st.name_ja AS station_name_ja, st.name_en AS station_name_en
+        FROM {model._meta.db_table} pr
+        LEFT JOIN {Station._meta.db_table} st ON st.slug = pr.home_station_id
+        WHERE pr.user_id IN ({marks})""",  # noqa: S608 (names from the models, values bound)
+        list(user_ids),
+    )
+    found: dict[int, ProfileT] = {}
+    for profile in rows:
+        if profile.home_station_id:
+            # The station's names come as the raw query's extra columns.
+            extra = vars(profile)
+            profile.home_station = Station(
+                slug=profile.home_station_id,
+                name_ja=extra["station_name_ja"],
+                name_en=extra["station_name_en"],
+            )
+        found[profile.user_id] = profile
+    return found
+
+
+def party_proposals(*, user: User) -> list[PartyProposal]:
+    """The caller's own published proposals (drafts are the coordinator's) as the caller sees
+    them, by date: three queries whatever the rows (the proposals with both sides' names,
+    the other sides' student profiles, their family profiles)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_party_sql(), [Proposal.Status.DRAFT.value, user.pk] * 2)
+        rows = cursor.fetchall()
+    others = {
+        host_user if student_user == user.pk else student_user
+        for *_, student_user, _sn, host_user, _hn, _c in rows
+    }
+    students = _profiles_of(StudentProfile, others)
+    hosts = _profiles_of(HostProfile, others)
+    found = []
+    for (
+        pk,
+        program_id,
+        program_name,
+        kind,
+        day,
+        status,
+        deadline,
+        confirmed_at,
+        student_answer,
+        host_answer,
+        student_user,
+        student_name,
+        host_user,
+        host_name,
+        conversation,
+    ) in rows:
+        host_side = host_user == user.pk
+        other_id, other_name = (student_user, student_name) if host_side else (host_user, host_name)
+        found.append(
+            PartyProposal(
+                id=pk,
+                program=program_id,
+                program_name=program_name,
+                date=_as_date(day),
+                status=status,
+                side="host" if host_side else "student",
+                counterpart=_counterpart_view(
+                    kind=kind,
+                    viewer_is_host_side=host_side,
+                    confirmed=status == Proposal.Status.CONFIRMED,
+                    other_id=other_id,
+                    other_name=other_name,
+                    student_profile=functools.partial(students.get, other_id),
+                    host_profile=functools.partial(hosts.get, other_id),
+                ),
+                deadline=_as_datetime(deadline),
+                conversation=conversation,
+                my_answer=host_answer if host_side else student_answer,
+                their_answer=student_answer if host_side else host_answer,
+                confirmed_at=_as_datetime(confirmed_at),
+            )
         )
-        return exchange_partner_public(other)
-    if viewer.pk == proposal.host_application.user_id:
-        return student_public(proposal.student_application.user)
-    confirmed = proposal.status == Proposal.Status.CONFIRMED
-    return host_public(proposal.host_application.user, with_contact=confirmed)
+    return found
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # PostgreSQL returns dates; SQLite may return the stored text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _as_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
+    # PostgreSQL returns aware datetimes; SQLite the stored UTC text (or a naive datetime).
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a stored datetime: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
 
 
 def proposals_for_program(*, program_id: int, status: str | None = None) -> QuerySet[Proposal]:

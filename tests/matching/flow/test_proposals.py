@@ -210,6 +210,29 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(
     assert len(many) == len(one)
 
 
+def test_each_listed_row_is_what_the_detail_answers(
+    rnd: Round, publish: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The list reads its rows with its own SQL; the detail goes through the ORM.
+    host = make_host()
+    host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
+    confirmed = draft_proposal(rnd=rnd, host_app=host_app)
+    waiting = draft_proposal(rnd=rnd, host_app=host_app)
+    draft_proposal(rnd=factories.RoundFactory(program=rnd.program), host_app=host_app)
+    publish(rnd)
+    for party in (student_of(confirmed), host):
+        _accept(client_for(party), confirmed, django_capture_on_commit_callbacks)
+    for user, count in ((student_of(confirmed), 1), (student_of(waiting), 1), (host, 2)):
+        client = client_for(user)
+        rows = client.get("/api/proposals/").json()
+        assert len(rows) == count  # never another round's draft
+        assert rows == [client.get(f"/api/proposals/{row['id']}/").json() for row in rows]
+    (seen_by_student,) = client_for(student_of(confirmed)).get("/api/proposals/").json()
+    assert seen_by_student["counterpart"]["address"]
+    if _chat_present():
+        assert seen_by_student["conversation"]
+
+
 def test_a_student_sees_a_family_without_address_until_confirmed(
     proposal: Proposal, client_for: Any
 ) -> None:
