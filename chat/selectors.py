@@ -7,9 +7,12 @@ List reads take a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -24,12 +27,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from accounts.models import Role
+from accounts.models import Role, User
 from chat.models import Conversation, Membership, Message, Report
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 PAGE_MAX = 100
 REPORT_CONTEXT = 5
@@ -180,6 +181,97 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
         )
         for c in conversations
     ]
+
+
+@functools.cache
+def _conversation_rows_sql(*, coordinator: bool) -> str:
+    # Written out rather than built by the ORM: every chat client polls this list, and the
+    # ORM's compiling of the annotated query and its prefetches cost more than running them
+    # (bench/api_load.py). Plain SQL that SQLite and PostgreSQL both run; table names from
+    # the models, every value a parameter.
+    conversation, message, membership, report = (
+        model._meta.db_table for model in (Conversation, Message, Membership, Report)
+    )
+    if coordinator:
+        # The conversations with an open report; a coordinator has nothing unread.
+        source = f"{conversation} c"
+        unread = "0"
+        where = (
+            f"EXISTS (SELECT 1 FROM {report} r WHERE r.conversation_id = c.id"  # noqa: S608
+            " AND r.status = %s)"
+        )
+    else:
+        source = f"{membership} my JOIN {conversation} c ON c.id = my.conversation_id"
+        # Messages after the caller's read mark, from the other side.
+        unread = (
+            f"(SELECT COUNT(*) FROM {message} n WHERE n.conversation_id = c.id"  # noqa: S608
+            " AND n.seq > my.last_read_seq AND n.sender_id <> %s)"
+        )
+        where = "my.user_id = %s"
+    return f"""
+        SELECT c.id, c.proposal_id, c.status, c.closed_reason, {unread},
+            m.id, m.seq, m.sender_id, m.body, m.created_at, m.client_id
+        FROM {source}
+        LEFT JOIN {message} m ON m.conversation_id = c.id AND m.seq = c.last_seq
+        WHERE {where}
+        ORDER BY c.last_seq DESC, c.created_at DESC, c.id DESC"""  # noqa: S608
+
+
+def _members_sql(conversations: int) -> str:
+    marks = ", ".join(["%s"] * conversations)
+    return f"""
+        SELECT ms.conversation_id, u.id, u.name, u.role
+        FROM {Membership._meta.db_table} ms JOIN {User._meta.db_table} u ON u.id = ms.user_id
+        WHERE ms.conversation_id IN ({marks}) ORDER BY ms.user_id"""  # noqa: S608
+
+
+def _stored_datetime(value: dt.datetime | str) -> dt.datetime:
+    # PostgreSQL returns aware datetimes; SQLite the stored UTC text (or a naive datetime).
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a stored datetime: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+
+
+def conversation_rows_for_user(*, user: User) -> list[dict[str, Any]]:
+    """``conversations_for_user`` as the API lists it (``ConversationOutput``'s shape), read
+    without model instances: two queries whatever the number of conversations (the
+    conversations with unread counts and last messages, then their members)."""
+    coordinator = user.role == Role.COORDINATOR
+    params = [Report.Status.OPEN.value] if coordinator else [user.pk, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_conversation_rows_sql(coordinator=coordinator), params)
+        rows = cursor.fetchall()
+        members: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in rows}
+        if members:
+            cursor.execute(_members_sql(len(members)), list(members))
+            for conversation_id, user_id, name, role in cursor.fetchall():
+                members[conversation_id].append({"id": user_id, "name": name, "role": role})
+    found = []
+    for pk, proposal, status, closed_reason, unread, *last in rows:
+        message_id, seq, sender, body, created_at, client_id = last
+        found.append(
+            {
+                "id": pk,
+                "proposal": proposal,
+                "status": status,
+                "closed_reason": closed_reason,
+                "participants": members[pk],
+                "unread_count": int(unread),
+                "last_message": None
+                if message_id is None
+                else {
+                    "id": message_id,
+                    "seq": seq,
+                    "conversation": pk,
+                    "sender": sender,
+                    "body": body,
+                    "created_at": timezone.localtime(_stored_datetime(created_at)).isoformat(),
+                    "client_id": client_id or None,
+                },
+            }
+        )
+    return found
 
 
 @dataclass(frozen=True)
