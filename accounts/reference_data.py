@@ -1,4 +1,6 @@
-"""Bilingual (Japanese/English) reference data that data migrations load into lookup tables."""
+"""Bilingual (Japanese/English) reference data. Data migrations load the lookup tables
+(languages, stations, diets, allergens, interests); the rest (levels, genders, the weekly
+time-slot grid) are fixed vocabularies read from here."""
 
 from __future__ import annotations
 
@@ -58,6 +60,16 @@ class Interest(NamedTuple):
     """A hobby or topic hosts and students can share."""
 
     slug: str
+    name_ja: str
+    name_en: str
+
+
+class WeeklySlot(NamedTuple):
+    """A weekly time slot: a weekday and a part of that day, coded ``<weekday>-<part>``."""
+
+    code: str
+    weekday: str
+    part: str
     name_ja: str
     name_en: str
 
@@ -395,8 +407,47 @@ GUEST_GENDER_PREFERENCES: tuple[Choice, ...] = (
     Choice("male", "男性の学生のみ", "Male students only"),
 )
 
+
+# ---------------------------------------------------------------------------
+# Weekly availability. A language-exchange application lists the times its applicant is
+# free each week as codes of this grid, weekday x part of the day: ``sat-am``, ``mon-eve``
+# (7 x 3 = 21 codes). The solver pairs only applicants who share a code, so every writer
+# (the web form, the API, the demo data) takes its codes from here.
+# ---------------------------------------------------------------------------
+
+WEEKDAYS: tuple[Choice, ...] = (
+    Choice("mon", "月曜日", "Monday"),
+    Choice("tue", "火曜日", "Tuesday"),
+    Choice("wed", "水曜日", "Wednesday"),
+    Choice("thu", "木曜日", "Thursday"),
+    Choice("fri", "金曜日", "Friday"),
+    Choice("sat", "土曜日", "Saturday"),
+    Choice("sun", "日曜日", "Sunday"),
+)
+
+DAY_PARTS: tuple[Choice, ...] = (
+    Choice("am", "午前", "Morning"),
+    Choice("pm", "午後", "Afternoon"),
+    Choice("eve", "夜", "Evening"),
+)
+
+WEEKLY_SLOTS: tuple[WeeklySlot, ...] = tuple(
+    WeeklySlot(
+        f"{day.code}-{part.code}",
+        day.code,
+        part.code,
+        f"{day.name_ja} {part.name_ja}",
+        f"{day.name_en} {part.name_en}",
+    )
+    for day in WEEKDAYS
+    for part in DAY_PARTS
+)
+
+WEEKLY_SLOT_CODES: frozenset[str] = frozenset(slot.code for slot in WEEKLY_SLOTS)
+
 __all__ = [
     "ALLERGENS",
+    "DAY_PARTS",
     "DIETS",
     "GENDERS",
     "GUEST_GENDER_PREFERENCES",
@@ -405,6 +456,9 @@ __all__ = [
     "LEVELS",
     "PETS",
     "STATIONS",
+    "WEEKDAYS",
+    "WEEKLY_SLOTS",
+    "WEEKLY_SLOT_CODES",
     "Allergen",
     "AllergenKind",
     "Choice",
@@ -412,4 +466,5 @@ __all__ = [
     "Language",
     "Level",
     "Station",
+    "WeeklySlot",
 ]

@@ -7,7 +7,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
+from accounts import reference_data as rd
 from accounts.models import (
     Allergen,
     Diet,
@@ -74,11 +76,40 @@ def reference_codes() -> ReferenceCodes:
     return codes
 
 
+def _label(row: Any, language: str) -> str:
+    return str(row.name_ja if language.startswith("ja") else row.name_en)
+
+
+def weekly_slot_reference(*, language: str) -> dict[str, list[dict[str, str]]]:
+    """The weekly time-slot grid with labels in ``language``: the weekdays, the parts of the
+    day, and the 21 slot codes (weekday order, then morning, afternoon, evening)."""
+    return {
+        "weekdays": [{"code": r.code, "name": _label(r, language)} for r in rd.WEEKDAYS],
+        "day_parts": [{"code": r.code, "name": _label(r, language)} for r in rd.DAY_PARTS],
+        "weekly_slots": [
+            {"code": r.code, "name": _label(r, language), "weekday": r.weekday, "part": r.part}
+            for r in rd.WEEKLY_SLOTS
+        ],
+    }
+
+
+def weekly_slot_labels(codes: list[str], *, language: str | None = None) -> list[str]:
+    """Stored slots as text in ``language`` (default: the active one), in grid order
+    ("Monday Morning"). A code from outside the grid (stored before the codes were checked)
+    is shown as it was given, after the known ones."""
+    language = language or get_language() or "ja"
+    order = {slot.code: index for index, slot in enumerate(rd.WEEKLY_SLOTS)}
+    return [
+        _label(rd.WEEKLY_SLOTS[order[code]], language) if code in order else code
+        for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c))
+    ]
+
+
 def reference_data(*, language: str) -> dict[str, Any]:
     """Every reference list with labels in ``language`` (ja or en)."""
 
     def label(row: Any) -> str:
-        return str(row.name_ja if language.startswith("ja") else row.name_en)
+        return _label(row, language)
 
     return {
         "languages": [{"code": r.code, "name": label(r)} for r in SpokenLanguage.objects.all()],
@@ -98,6 +129,7 @@ def reference_data(*, language: str) -> dict[str, Any]:
             {"code": r.code, "name": label(r), "kind": r.kind} for r in Allergen.objects.all()
         ],
         "interests": [{"slug": r.slug, "name": label(r)} for r in Interest.objects.all()],
+        **weekly_slot_reference(language=language),
     }
 
 

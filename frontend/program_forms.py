@@ -2,63 +2,40 @@
 rules (dates of the programme, seats 1-3, complete profile, applying once) are the
 service's.
 
-Weekly time slots: ``application_submit`` (and the API) take them as short texts and the
-language-exchange solver pairs only people who share one. The pages offer a fixed grid,
-weekday x part of the day, coded ``<day>-<part>`` (``sat-am``, ``mon-eve``): 7 x 3 = 21 codes,
-the service's limit."""
+Weekly time slots: the pages offer the reference grid (``accounts.reference_data.WEEKLY_SLOTS``,
+also listed by ``GET /api/reference/``), weekday x part of the day, coded ``<day>-<part>``
+(``sat-am``, ``mon-eve``); ``application_submit`` refuses any other code."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, SpokenLanguage, User
+from accounts.selectors import weekly_slot_reference
 from frontend.formatting import day_label
 from matching.models import Application, Program
 
-WEEKDAYS = (
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-    ("sat", _("Saturday")),
-    ("sun", _("Sunday")),
-)
-DAY_PARTS = (
-    ("am", pgettext_lazy("weekly time slot", "Morning")),
-    ("pm", pgettext_lazy("weekly time slot", "Afternoon")),
-    ("eve", pgettext_lazy("weekly time slot", "Evening")),
-)
-
-WEEKLY_SLOTS = tuple(f"{day}-{part}" for day, _day in WEEKDAYS for part, _part in DAY_PARTS)
-
 
 def weekly_slot_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The grid as grouped choices: one group per weekday, one choice per part of the day."""
+    """The grid as grouped choices in the active language: one group per weekday, one choice
+    per part of the day."""
+    grid = weekly_slot_reference(language=get_language() or "ja")
+    parts = {part["code"]: part["name"] for part in grid["day_parts"]}
     return [
-        (str(day_name), [(f"{day}-{part}", str(part_name)) for part, part_name in DAY_PARTS])
-        for day, day_name in WEEKDAYS
+        (
+            day["name"],
+            [
+                (slot["code"], parts[slot["part"]])
+                for slot in grid["weekly_slots"]
+                if slot["weekday"] == day["code"]
+            ],
+        )
+        for day in grid["weekdays"]
     ]
-
-
-def weekly_slot_labels(codes: list[str]) -> list[str]:
-    """Stored slots as text in the active language, in weekday order ("Monday morning"); a
-    code from outside the grid (an API client's own) is shown as it was given."""
-    order = {code: index for index, code in enumerate(WEEKLY_SLOTS)}
-    days, parts = dict(WEEKDAYS), dict(DAY_PARTS)
-    labels = []
-    for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c)):
-        if code in order:
-            day, _sep, part = code.partition("-")
-            # Translators: a weekly time slot, such as "Monday morning".
-            labels.append(gettext("%(day)s %(part)s") % {"day": days[day], "part": parts[part]})
-        else:
-            labels.append(code)
-    return labels
 
 
 class WeeklySlotsWidget(forms.CheckboxSelectMultiple):

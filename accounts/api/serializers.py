@@ -221,9 +221,37 @@ class InterestReference(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+class WeekdayReference(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="mon, tue, wed, thu, fri, sat or sun.")
+    name = serializers.CharField()
+
+
+class DayPartReference(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="am (morning), pm (afternoon) or eve (evening).")
+    name = serializers.CharField()
+
+
+class WeeklySlotReference(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        help_text="<weekday>-<part of the day>, such as sat-am: a value an application's "
+        "time_slots may hold."
+    )
+    name = serializers.CharField(help_text='Weekday and part of the day, e.g. "Saturday Morning".')
+    weekday = serializers.CharField(help_text="The code of the weekday (weekdays).")
+    part = serializers.CharField(help_text="The code of the part of the day (day_parts).")
+
+
 class ReferenceOutput(serializers.Serializer[Any]):
     languages = LanguageReference(many=True)
     stations = StationReference(many=True)
     diets = DietReference(many=True)
     allergens = AllergenReference(many=True)
     interests = InterestReference(many=True)
+    weekdays = WeekdayReference(many=True)
+    day_parts = DayPartReference(many=True)
+    weekly_slots = WeeklySlotReference(
+        many=True,
+        help_text="The 21 codes a language-exchange application's time_slots may hold "
+        "(7 weekdays x morning, afternoon, evening); partners are paired only when they share "
+        "one.",
+    )

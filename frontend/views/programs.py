@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import profile_is_complete
+from accounts.selectors import profile_is_complete, weekly_slot_labels
 from frontend.forms import apply_service_errors
-from frontend.program_forms import ApplyForm, weekly_slot_labels
+from frontend.program_forms import ApplyForm
 from frontend.views.access import AuthedRequest, member_required
 from matching.models import Application, Program
 from matching.selectors import programs as program_selectors

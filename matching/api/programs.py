@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.models import HostProfile, StudentProfile, User
 from accounts.permissions import IsCoordinator, IsStudentOrHost
+from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
 from config.api import UserLanguageMixin
@@ -36,6 +37,12 @@ class ProgramInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
 
+@extend_schema_field({"type": "string", "enum": [slot.code for slot in WEEKLY_SLOTS]})
+class WeeklySlotCode(serializers.CharField):
+    """A weekly time-slot code: the schema lists the grid's codes; application_submit checks
+    them, so that one 400 names every bad code under ``time_slots``."""
+
+
 class ApplyInput(serializers.Serializer):
     dates = serializers.ListField(
         child=serializers.CharField(max_length=20), required=False, max_length=60
@@ -49,7 +56,12 @@ class ApplyInput(serializers.Serializer):
     )
     format = serializers.CharField(required=False, max_length=10)
     time_slots = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=21
+        child=WeeklySlotCode(max_length=40),
+        required=False,
+        max_length=21,
+        help_text="Language exchange: the times the applicant is free each week, codes "
+        "<weekday>-<part of the day> such as sat-am (GET /api/reference/ lists them as "
+        "weekly_slots). Optional, but partners are paired only when they share a slot.",
     )
 
 

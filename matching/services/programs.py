@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.selectors import (
     profile_is_complete,
     profile_missing_fields,
@@ -32,7 +33,6 @@ MAX_RESPONSE_HOURS = 24 * 30
 MAX_CAPACITY = 3
 MAX_LANGUAGES = 10
 MAX_TIME_SLOTS = 21
-MAX_TIME_SLOT_LENGTH = 40
 
 
 def _parse_dates(value: Any, field: str, errors: dict[str, list[str]]) -> list[dt.date]:
@@ -192,6 +192,9 @@ def _check_language_codes(
 
 
 def _check_time_slots(value: Any, errors: dict[str, list[str]]) -> list[str]:
+    """Weekly time-slot codes of the reference grid (``sat-am``), each once, in the order
+    given. An unknown code is refused with every bad code named: stored, it could never match
+    anyone's, and the solver pairs only people who share a slot."""
     if value is None:
         return []
     if not isinstance(value, list | tuple) or len(value) > MAX_TIME_SLOTS:
@@ -200,11 +203,22 @@ def _check_time_slots(value: Any, errors: dict[str, list[str]]) -> list[str]:
         ]
         return []
     slots: list[str] = []
+    unknown: list[str] = []
     for slot in value:
-        if not isinstance(slot, str) or not slot.strip() or len(slot) > MAX_TIME_SLOT_LENGTH:
-            errors["time_slots"] = [_("Each time slot is a short text, such as 'sat-am'.")]
-            return []
-        slots.append(slot.strip())
+        code = slot.strip() if isinstance(slot, str) else slot
+        if not isinstance(code, str) or code not in WEEKLY_SLOT_CODES:
+            unknown.append(repr(slot))
+        elif code not in slots:
+            slots.append(code)
+    if unknown:
+        errors["time_slots"] = [
+            _(
+                "Unknown weekly time slot: %(codes)s. A slot is a weekday (mon, tue, wed, thu, "
+                "fri, sat, sun), a dash and a part of the day (am, pm, eve), such as sat-am."
+            )
+            % {"codes": ", ".join(unknown)}
+        ]
+        return []
     return slots
 
 
@@ -240,11 +254,16 @@ def application_submit(
     Home visits: ``dates`` (a subset of the programme's); a family also gives ``capacity``
     (1-3 seats per date), stored as one ``HostDay`` per date. Language exchange: ``teaches``,
     ``learns`` (reference language codes) and ``format``; ``dates`` default to the programme's.
+    ``time_slots`` are codes of the weekly grid (``accounts.reference_data.WEEKLY_SLOTS``).
+    They stay optional, as the API contract has it (API.md lists no ``time_slots`` for the
+    application), though the solver pairs only people who share one; the web form asks for
+    at least one.
 
     Locks the programme row, so that an application and a close never interleave. Raises
     PermissionDenied for a coordinator; ValidationError (nothing stored) when the profile is
     incomplete ("profile"), applications are closed ("apply_until" / "program"), a date is not
-    the programme's ("dates"), or the user already applied ("program")."""
+    the programme's ("dates"), a weekly time slot is not a grid code ("time_slots"), or the
+    user already applied ("program")."""
     if user.role not in (Role.STUDENT, Role.HOST):
         raise PermissionDenied(_("Only students and host families apply to programmes."))
     program = Program.objects.select_for_update().get(pk=program.pk)

@@ -23,7 +23,16 @@ def test_anyone_reads_every_list(api: APIClient) -> None:
     answer = api.get(URL)
     assert answer.status_code == 200
     data = answer.json()
-    assert set(data) == {"languages", "stations", "diets", "allergens", "interests"}
+    assert set(data) == {
+        "languages",
+        "stations",
+        "diets",
+        "allergens",
+        "interests",
+        "weekdays",
+        "day_parts",
+        "weekly_slots",
+    }
     assert len(data["languages"]) >= 30
     assert len(data["stations"]) >= 40
     assert len(data["interests"]) >= 25
@@ -48,6 +57,37 @@ def test_stations_carry_both_names_and_coordinates(api: APIClient) -> None:
     assert kichijoji["name"] == "Kichijōji"
     assert abs(kichijoji["latitude"] - 35.703) < 0.01
     assert abs(kichijoji["longitude"] - 139.58) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("lang", "saturday", "evening", "monday_evening"),
+    [("en", "Saturday", "Evening", "Monday Evening"), ("ja", "土曜日", "夜", "月曜日 夜")],
+)
+def test_weekly_slots_list_the_grid_with_labels(
+    api: APIClient, lang: str, saturday: str, evening: str, monday_evening: str
+) -> None:
+    data = api.get(URL, {"lang": lang}).json()
+    assert [d["code"] for d in data["weekdays"]] == [
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ]
+    assert by_key(data["weekdays"])["sat"]["name"] == saturday
+    assert [p["code"] for p in data["day_parts"]] == ["am", "pm", "eve"]
+    assert by_key(data["day_parts"])["eve"]["name"] == evening
+    slots = data["weekly_slots"]
+    assert len(slots) == 21 and slots[0]["code"] == "mon-am" and slots[-1]["code"] == "sun-eve"
+    assert by_key(slots)["mon-eve"] == {
+        "code": "mon-eve",
+        "name": monday_evening,
+        "weekday": "mon",
+        "part": "eve",
+    }
+    assert all(s["code"] == f"{s['weekday']}-{s['part']}" for s in slots)
 
 
 @pytest.mark.parametrize(

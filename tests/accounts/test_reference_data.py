@@ -31,6 +31,9 @@ CODED_TABLES: dict[str, Sequence[Any]] = {
     "LEVELS": rd.LEVELS,
     "GENDERS": rd.GENDERS,
     "GUEST_GENDER_PREFERENCES": rd.GUEST_GENDER_PREFERENCES,
+    "WEEKDAYS": rd.WEEKDAYS,
+    "DAY_PARTS": rd.DAY_PARTS,
+    "WEEKLY_SLOTS": rd.WEEKLY_SLOTS,
 }
 
 
@@ -162,6 +165,17 @@ def test_levels_ranked() -> None:
 def test_genders_exact() -> None:
     assert keys(rd.GENDERS) == ["female", "male", "nonbinary", "unspecified"]
     assert keys(rd.GUEST_GENDER_PREFERENCES) == ["any", "female", "male"]
+
+
+def test_weekly_slots_are_weekday_by_part_of_day() -> None:
+    assert keys(rd.WEEKDAYS) == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert keys(rd.DAY_PARTS) == ["am", "pm", "eve"]
+    assert keys(rd.WEEKLY_SLOTS) == [
+        f"{day}-{part}" for day in keys(rd.WEEKDAYS) for part in keys(rd.DAY_PARTS)
+    ]
+    assert set(keys(rd.WEEKLY_SLOTS)) == rd.WEEKLY_SLOT_CODES
+    saturday_morning = rd.WEEKLY_SLOTS[15]
+    assert saturday_morning == ("sat-am", "sat", "am", "土曜日 午前", "Saturday Morning")
 
 
 # --- well-formed keys -----------------------------------------------------------------

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role, User
+from accounts.reference_data import WEEKLY_SLOTS
 from matching.models import Application, HostDay, Program
 from matching.services.programs import (
     application_submit,
@@ -222,6 +223,85 @@ class TestLanguageExchange:
             application_submit(program=exchange, user=host, **body)  # type: ignore[arg-type]
         assert field in _field_errors(exc)
         assert not Application.objects.exists()
+
+    def test_weekly_slots_are_stored_once_each_in_the_order_given(
+        self, exchange: Program, student: User
+    ) -> None:
+        application = application_submit(
+            program=exchange,
+            user=student,
+            teaches=["vi"],
+            learns=["ja"],
+            format="online",
+            time_slots=["sat-am", " mon-eve ", "sat-am"],
+        )
+        assert application.time_slots == ["sat-am", "mon-eve"]
+
+    def test_weekly_slots_are_optional(self, exchange: Program, student: User) -> None:
+        # API.md's language-exchange body is {teaches, learns, format}: no slot is required.
+        application = application_submit(
+            program=exchange, user=student, teaches=["vi"], learns=["ja"], format="online"
+        )
+        assert application.time_slots == []
+
+    @pytest.mark.parametrize(
+        ("slots", "named"),
+        [
+            (["sat-am", "weekday_evening"], "'weekday_evening'"),
+            (["moon-am", "sat-night"], "'moon-am', 'sat-night'"),
+            (["SAT-AM"], "'SAT-AM'"),
+            ([""], "''"),
+            ([3], "3"),
+            ([["sat-am"]], "['sat-am']"),
+        ],
+    )
+    def test_unknown_weekly_slot_is_refused_by_name(
+        self, exchange: Program, student: User, slots: list[object], named: str
+    ) -> None:
+        with pytest.raises(ValidationError) as exc:
+            application_submit(
+                program=exchange,
+                user=student,
+                teaches=["vi"],
+                learns=["ja"],
+                format="online",
+                time_slots=slots,  # type: ignore[arg-type]
+            )
+        errors = _field_errors(exc)
+        assert list(errors) == ["time_slots"]
+        assert errors["time_slots"] == [
+            f"Unknown weekly time slot: {named}. A slot is a weekday (mon, tue, wed, thu, fri, "
+            "sat, sun), a dash and a part of the day (am, pm, eve), such as sat-am."
+        ]
+        assert not Application.objects.exists()
+
+    def test_unknown_weekly_slot_message_in_japanese(
+        self, exchange: Program, student: User
+    ) -> None:
+        with translation.override("ja"), pytest.raises(ValidationError) as exc:
+            application_submit(
+                program=exchange,
+                user=student,
+                teaches=["vi"],
+                learns=["ja"],
+                format="online",
+                time_slots=["weekend_morning"],
+            )
+        message = _field_errors(exc)["time_slots"][0]
+        assert "'weekend_morning'" in message and "曜日" in message
+        assert not Application.objects.exists()
+
+    def test_every_reference_slot_is_accepted(self, exchange: Program, student: User) -> None:
+        codes = [slot.code for slot in WEEKLY_SLOTS]
+        application = application_submit(
+            program=exchange,
+            user=student,
+            teaches=["vi"],
+            learns=["ja"],
+            format="either",
+            time_slots=codes,
+        )
+        assert application.time_slots == codes
 
 
 class TestWithdraw:

@@ -223,6 +223,26 @@ class TestApply:
         assert response.status_code == 201, response.data
         assert (response.data["teaches"], response.data["format"]) == (["vi"], "either")
 
+    def test_language_exchange_weekly_slots(
+        self, coordinator: User, student: User, client_for: ClientFor
+    ) -> None:
+        exchange = factories.ProgramFactory(
+            created_by=coordinator, kind="language_exchange", dates=future_days(30)
+        )
+        url = f"/api/programs/{exchange.pk}/apply/"
+        body = {"teaches": ["vi"], "learns": ["ja"], "format": "online"}
+        client = client_for(student)
+        refused = client.post(
+            url, {**body, "time_slots": ["tue-eve", "weekday_evening"]}, format="json"
+        )
+        assert refused.status_code == 400
+        assert list(refused.json()) == ["time_slots"]
+        assert "'weekday_evening'" in refused.json()["time_slots"][0]
+        assert not Application.objects.exists()
+        stored = client.post(url, {**body, "time_slots": ["tue-eve", "sat-am"]}, format="json")
+        assert stored.status_code == 201, stored.data
+        assert stored.data["time_slots"] == ["tue-eve", "sat-am"]
+
     def test_withdraw(self, program: Program, student: User, client_for: ClientFor) -> None:
         client = client_for(student)
         assert client.post(f"/api/programs/{program.pk}/withdraw/").status_code == 404

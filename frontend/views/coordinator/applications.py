@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import HostProfile, LanguageLevel, Pet, Role, StudentProfile
-from accounts.selectors import profile_missing_fields, profile_of
-from frontend.program_forms import weekly_slot_labels
+from accounts.selectors import profile_missing_fields, profile_of, weekly_slot_labels
 from frontend.views.coordinator.common import coordinator_required, program_or_404
 from frontend.views.coordinator.reasons import join_items, reason_text, reference_labels
 from matching.models import Application, Program, Proposal, Unplaced
