@@ -26,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from accounts.reference_data import WEEKLY_SLOTS  # noqa: E402
 from matching.solver.exchange import (  # noqa: E402
     ExchangeApplicant,
     ExchangeProblem,
@@ -35,15 +36,21 @@ from matching.solver.exchange import (  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "exchange.json"
 NETWORKX_TIMEOUT_S = 60.0
-SLOTS = (
-    "weekday_morning",
-    "weekday_afternoon",
-    "weekday_evening",
-    "weekend_morning",
-    "weekend_afternoon",
-    "weekend_evening",
+# The weekly slot codes every application uses (the reference grid, weekday x part of the
+# day). Weights: weekday evenings and weekend days are the popular times.
+SLOTS = tuple(slot.code for slot in WEEKLY_SLOTS)
+_PART_WEIGHT = {
+    (False, "am"): 0.08 / 5,
+    (False, "pm"): 0.10 / 5,
+    (False, "eve"): 0.30 / 5,
+    (True, "am"): 0.17 / 2,
+    (True, "pm"): 0.20 / 2,
+    (True, "eve"): 0.15 / 2,
+}
+SLOT_WEIGHTS = np.array(
+    [_PART_WEIGHT[(slot.weekday in ("sat", "sun"), slot.part)] for slot in WEEKLY_SLOTS]
 )
-SLOT_WEIGHTS = np.array([0.08, 0.10, 0.30, 0.17, 0.20, 0.15])
+SLOT_WEIGHTS /= SLOT_WEIGHTS.sum()
 INTERESTS = (
     "anime",
     "calligraphy",
@@ -96,7 +103,7 @@ def make_instance(n: int, seed: int, shape: str = "typical") -> ExchangeProblem:
         pref = "any"
         if rng.random() < 0.15:
             pref = "female" if gender == "female" else ("male" if gender == "male" else "any")
-        n_slots = int(rng.integers(1, 5))
+        n_slots = int(rng.integers(2, 8))
         slots = tuple(
             sorted(str(s) for s in rng.choice(SLOTS, size=n_slots, replace=False, p=SLOT_WEIGHTS))
         )

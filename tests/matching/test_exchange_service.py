@@ -36,7 +36,7 @@ def applicant(
     learns: list[str],
     languages: list[dict[str, str]],
     fmt: str = "online",
-    slots: tuple[str, ...] = ("weekday_evening",),
+    slots: tuple[str, ...] = ("mon-eve",),
     host: bool = False,
     **profile: Any,
 ) -> Application:

@@ -30,7 +30,7 @@ from matching.solver.exchange import (
 )
 
 STATIONS = [(35.70, 139.58), (35.69, 139.70), (35.60, 139.40), (35.90, 139.95)]
-SLOTS = ("weekday_evening", "weekend_morning", "weekend_afternoon")
+SLOTS = ("mon-eve", "sat-am", "sat-pm")
 
 
 def person(key: int, **overrides: Any) -> ExchangeApplicant:
@@ -42,7 +42,7 @@ def person(key: int, **overrides: Any) -> ExchangeApplicant:
         "lat": 35.70,
         "lon": 139.58,
         "max_travel_minutes": 60,
-        "time_slots": ("weekday_evening",),
+        "time_slots": ("mon-eve",),
         "gender": "female",
         "gender_preference": "any",
         "interests": ("music",),
@@ -342,7 +342,7 @@ def test_format_travel_slot_gender_and_forbidden_reasons() -> None:
     cases: list[tuple[list[ExchangeApplicant], dict[tuple[int, int], str], str]] = [
         ([person(1, format="online"), english(2, format="in_person")], {}, "format_incompatible"),
         ([person(1, format="in_person"), english(2, format="either", **far)], {}, "travel_too_far"),
-        ([person(1), english(2, time_slots=("weekend_morning",))], {}, "no_shared_time_slot"),
+        ([person(1), english(2, time_slots=("sat-am",))], {}, "no_shared_time_slot"),
         (
             [person(1, gender_preference="female"), english(2, gender="male")],
             {},
