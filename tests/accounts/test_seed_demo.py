@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from io import StringIO
+from itertools import combinations
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import HostProfile, StudentProfile, User
+from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.selectors import profile_is_complete
 from matching.models import Application, HostDay, Program
+from matching.services.rounds import round_start
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,9 @@ def snapshot() -> dict[str, Any]:
         ),
         "programs": sorted(Program.objects.values_list("name", "kind", "dates")),
         "applications": sorted(
-            Application.objects.values_list("program__name", "user__email", "dates", "teaches")
+            Application.objects.values_list(
+                "program__name", "user__email", "dates", "teaches", "learns", "time_slots"
+            )
         ),
         "days": sorted(HostDay.objects.values_list("application__user__email", "date", "seats")),
     }
@@ -101,6 +106,28 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     exchange = Program.objects.get(kind="language_exchange")
     assert exchange.applications.filter(role="student").exists()
     assert exchange.applications.filter(role="host").exists()
+
+
+def test_the_language_exchange_applicants_can_be_paired(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    seed()
+    exchange = Program.objects.get(kind="language_exchange")
+    applications = list(exchange.applications.all())
+    slots = [set(a.time_slots) for a in applications]
+    assert all(s and s <= WEEKLY_SLOT_CODES for s in slots)
+    teaches_learns = [(set(a.teaches), set(a.learns)) for a in applications]
+    assert any(
+        a[0] & b[1] and b[0] & a[1] and sa & sb
+        for (a, sa), (b, sb) in combinations(zip(teaches_learns, slots, strict=True), 2)
+    ), "no two demo applicants teach each other's language and share a weekly slot"
+    # A coordinator who runs a round on the demo gets pairs, not only "no shared slot".
+    coordinator = User.objects.get(role="coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        rnd = round_start(program=exchange, by=coordinator)
+    rnd.refresh_from_db()
+    assert rnd.status == "draft", rnd.error
+    assert rnd.proposals.count() >= 2
 
 
 def test_the_printed_logins_work(api: APIClient) -> None:

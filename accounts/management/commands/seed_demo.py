@@ -2,7 +2,8 @@
 
 One coordinator, 36 students from a dozen countries, 20 host families near Kichijōji, Mitaka
 and Musashi-Sakai, an open home-visit programme with two visit days three and four weeks
-ahead (most people have applied), and a language-exchange programme.
+ahead (most people have applied), and a language-exchange programme whose applicants give
+the weekly times they are free, so that a round pairs some of them.
 
 Idempotent: a person or programme that exists is left as it is, so running it twice (as
 ``make run`` does on every start) changes nothing. ``--reset`` deletes the demo data first.
@@ -22,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.reference_data import WEEKLY_SLOTS
+from accounts.selectors import profile_of
 from accounts.services import coordinator_create, profile_save, user_register
 
 DEMO_DOMAIN = "demo.engawa.example"
@@ -323,6 +326,29 @@ FAMILIES = (
 )  # fmt: skip
 
 
+# When demo people are free each week, as codes of the reference grid (``sat-am``): students
+# after classes and at weekends, families mostly at weekends and on some weekday daytimes.
+STUDENT_SLOTS = (
+    *(f"{day}-eve" for day in ("mon", "tue", "wed", "thu", "fri")),
+    "sat-am",
+    "sat-pm",
+    "sun-pm",
+)
+FAMILY_SLOTS = ("sat-am", "sat-pm", "sun-am", "sun-pm", "sat-eve", "wed-pm", "fri-pm", "tue-am")
+
+
+def _weekly_slots(rng: random.Random, likely: tuple[str, ...]) -> list[str]:
+    """Two to four of the ``likely`` slots, in grid order."""
+    chosen = set(rng.sample(likely, rng.randint(2, 4)))
+    return [slot.code for slot in WEEKLY_SLOTS if slot.code in chosen]
+
+
+def _languages(user: User) -> dict[str, str]:
+    """The user's profile languages: code -> level."""
+    entries = getattr(profile_of(user), "languages", None) or []
+    return {entry["code"]: entry["level"] for entry in entries}
+
+
 class Command(BaseCommand):
     help = "Load Engawa's demo data (idempotent); --reset deletes it first."
 
@@ -520,21 +546,31 @@ class Command(BaseCommand):
                             capacity=rng.choice((1, 1, 2, 2, 3)),
                         )
             if new_exchange:
+                # Students teach their language, and English when they speak it well; families
+                # teach Japanese and learn English, and the language they are starting on.
                 for s, user in zip(STUDENTS[::3], students[::3], strict=True):
+                    english = s.native != "en" and _languages(user).get("en") == "advanced"
                     application_submit(
                         program=exchange,
                         user=user,
-                        teaches=[s.native],
+                        teaches=[s.native, "en"] if english else [s.native],
                         learns=["ja"],
                         format=rng.choice(("online", "in_person", "either")),
+                        time_slots=_weekly_slots(rng, STUDENT_SLOTS),
                     )
                 for user in families[::2]:
+                    starting = [
+                        code
+                        for code, level in _languages(user).items()
+                        if level == "beginner" and code not in ("ja", "en")
+                    ]
                     application_submit(
                         program=exchange,
                         user=user,
                         teaches=["ja"],
-                        learns=["en"],
+                        learns=["en", *starting],
                         format=rng.choice(("in_person", "either")),
+                        time_slots=_weekly_slots(rng, FAMILY_SLOTS),
                     )
 
     # --- output -----------------------------------------------------------------------------
