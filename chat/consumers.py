@@ -303,6 +303,9 @@ class ChatConsumer(_UserSocket):
                 await self.send_error("unknown_message", _("No such message in this conversation."))
                 return
             after_seq = seq
+        # (sent_floor, delivered_seq] already went out on this socket: live events can reach a
+        # fresh socket before the client's resume does. The replay skips them, not to send twice.
+        sent_from, sent_to = self.sent_floor, self.delivered_seq
         self.sent_floor = min(self.sent_floor, after_seq)
         while True:
             page = await _db(
@@ -312,7 +315,8 @@ class ChatConsumer(_UserSocket):
                 limit=RESUME_PAGE,
             )
             for message in page:
-                await self._send_message(selectors.message_payload(message))
+                if not sent_from < message.seq <= sent_to:
+                    await self._send_message(selectors.message_payload(message))
             if page:
                 after_seq = page[-1].seq
                 self.delivered_seq = max(self.delivered_seq, after_seq)

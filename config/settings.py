@@ -263,7 +263,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis waits for events with a 5 s BZPOPMIN, and redis-py's default
+                # socket_timeout is 5 s too: an idle receive timed out on the client first and
+                # took its socket down (one socket about every 5 s per idle server process).
+                # The read has to outlast the blocking call.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 # expiry: how long an unread message waits in a socket's queue; a socket that
                 # slow has missed it, and resume or the gap fill recovers it from the database.
                 # group_expiry matches daphne's socket lifetime (websocket_timeout, 24 h); the

@@ -290,6 +290,20 @@ async def test_resume_replays_exactly_what_was_missed_in_order(
         assert await a.receive_nothing(0.2)
 
 
+async def test_a_message_live_before_the_resume_is_not_replayed_again(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    first = await post(conversation, host, "one")
+    await post(conversation, host, "two")
+    async with chat_socket(conversation, student) as a:
+        # The client's resume is still on its way (a slow network) when a message arrives.
+        await post(conversation, host, "three")
+        assert (await a.receive_json_from())["message"]["body"] == "three"
+        await a.send_json_to({"type": "resume", "after": first.pk})
+        assert (await a.receive_json_from())["message"]["body"] == "two"
+        assert await a.receive_nothing(0.2)
+
+
 async def test_resume_pages_through_a_long_history(
     conversation: Conversation, student: User, host: User, settings: Any
 ) -> None:

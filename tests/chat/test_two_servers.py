@@ -155,3 +155,21 @@ async def test_a_message_crosses_from_one_server_to_the_other(
         lambda: list(Message.objects.order_by("seq").values_list("body", flat=True))
     )()
     assert bodies == ["from daphne", "from uvicorn", "while away 1", "while away 2"]
+
+
+async def test_an_idle_socket_outlives_the_layers_blocking_reads(
+    servers: list[int], conversation: Conversation, student: User, host: User
+) -> None:
+    """channels_redis waits for events in 5 s blocking reads; an idle socket stays open across
+    several of them (a client-side read timeout no longer than the wait used to close it)."""
+    daphne_port, uvicorn_port = servers
+    a = await ws(daphne_port, conversation, student)
+    b = await ws(uvicorn_port, conversation, host)
+    try:
+        await asyncio.sleep(12)
+        await a.send(json.dumps({"type": "message", "body": "still here", "client_id": "idle"}))
+        assert (await frame(a))["message"]["body"] == "still here"
+        assert (await frame(b))["message"]["body"] == "still here"
+    finally:
+        await a.close()
+        await b.close()
