@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,12 +10,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.audit import access_refused
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -53,7 +57,21 @@ class UserLanguageMixin:
             request._request.LANGUAGE_CODE = user.preferred_language
 
 
-class WriteRateThrottle(UserRateThrottle):
+class _CountedInRedis:
+    """DRF's throttles count in the cache (Redis in production). When it cannot be reached the
+    request goes through and the outage is logged: the limiter must not turn an outage of its
+    counter into an error on every write. Log-in guessing stays limited by django-axes, which
+    counts in the database."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        try:
+            return bool(super().allow_request(request, view))  # type: ignore[misc]
+        except RedisError:
+            logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
+            return True
+
+
+class WriteRateThrottle(_CountedInRedis, UserRateThrottle):
     """Every API write (POST, PUT, PATCH, DELETE) counts against the user's "writes" rate;
     reads are not limited here. Anonymous writes are keyed by address."""
 
@@ -63,6 +81,10 @@ class WriteRateThrottle(UserRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+class AuthRateThrottle(_CountedInRedis, ScopedRateThrottle):
+    """The ``throttle_scope`` rate of a view (registration, tokens), keyed by user or address."""
 
 
 _DETAIL = {

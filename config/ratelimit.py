@@ -7,11 +7,14 @@ Redis (the embedded defaults) the local cache counts, exact for the one process 
 
 from __future__ import annotations
 
+import logging
 from functools import cache as memoize
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 @memoize
@@ -35,5 +38,11 @@ def window_hits(key: str, window: int) -> int:
     pipe = client.pipeline(transaction=True)
     pipe.set(key, 0, ex=window, nx=True)
     pipe.incr(key)
-    _opened, count = pipe.execute()
+    try:
+        _opened, count = pipe.execute()
+    except redis.RedisError:
+        # Redis away: the hit goes through (and is logged) rather than failing the request;
+        # a limit must not turn an outage of its counter into errors for everyone.
+        logger.warning("limit %s not counted: Redis is unreachable", key, exc_info=True)
+        return 1
     return int(count)

@@ -17,7 +17,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -39,7 +38,7 @@ from accounts.api.serializers import (
 from accounts.models import Role, User
 from accounts.permissions import IsStudentOrHost
 from accounts.throttling import lockout_response
-from config.api import UserLanguageMixin
+from config.api import AuthRateThrottle, UserLanguageMixin
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
 
@@ -62,7 +61,7 @@ def refuse_unknown_fields(request: Request, input_class: type[serializers.Serial
 class RegisterView(UserLanguageMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput, 400: ERROR})
@@ -76,7 +75,7 @@ class RegisterView(UserLanguageMixin, APIView):
 class TokenView(UserLanguageMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(

@@ -57,3 +57,20 @@ def test_without_redis_the_local_cache_counts() -> None:
     key = f"test-{uuid.uuid4().hex}"
     assert [ratelimit.window_hits(key, 30) for _ in range(3)] == [1, 2, 3]
     assert ratelimit.window_hits(f"{key}-other", 30) == 1
+
+
+def test_an_unreachable_redis_lets_the_hit_through_and_logs_it(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    with socket.socket() as spare:  # a port nobody listens on
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    ratelimit._redis.cache_clear()
+    try:
+        assert [ratelimit.window_hits("outage", 30) for _ in range(3)] == [1, 1, 1]
+    finally:
+        ratelimit._redis.cache_clear()
+    assert "not counted: Redis is unreachable" in caplog.text

@@ -153,3 +153,45 @@ def test_every_api_write_view_carries_the_write_throttle():
         if WriteRateThrottle not in classes and not classes:
             unlimited.append(view.__name__)
     assert unlimited == []
+
+
+def _cache_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(SimpleRateThrottle.cache, "get", unreachable)
+    monkeypatch.setattr(SimpleRateThrottle.cache, "set", unreachable)
+
+
+def test_api_writes_go_through_and_are_logged_while_the_cache_is_unreachable(
+    client_for, student, rates, monkeypatch, caplog
+):
+    rates["writes"] = "1/min"
+    _cache_unreachable(monkeypatch)
+    api = client_for(student)
+    writes = [
+        api.patch("/api/me/", {"name": f"Name {i}"}, format="json").status_code for i in range(3)
+    ]
+    assert writes == [200, 200, 200]
+    assert "rate limit not checked: the cache is unreachable" in caplog.text
+
+
+def test_registration_goes_through_while_the_cache_is_unreachable(api, rates, monkeypatch):
+    rates["auth"] = "1/min"
+    _cache_unreachable(monkeypatch)
+    answers = [
+        api.post(
+            "/api/auth/register/",
+            {
+                "email": f"outage{i}@example.org",
+                "password": PASSWORD,
+                "role": "student",
+                "name": "New",
+            },
+        ).status_code
+        for i in range(2)
+    ]
+    assert answers == [201, 201]
