@@ -348,6 +348,18 @@ async def relay_phase(ports: list[int], clients: int, per_client: int, rate: flo
     }
 
 
+async def echo_probe(ws: Any, rate: float, stop: asyncio.Event, latencies: list[float]) -> None:
+    await asyncio.sleep(random.random() / rate)
+    while not stop.is_set():
+        started = time.perf_counter()
+        await ws.send(json.dumps({"type": "message", "body": "probe"}))
+        await ws.recv()
+        latencies.append((time.perf_counter() - started) * 1000)
+        pause = random.uniform(0.5, 1.5) / rate - (time.perf_counter() - started)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(0.0, pause))
+
+
 @dataclass
 class Shared:
     sent_at: dict[str, float] = field(default_factory=dict)  # client_id → first send
@@ -510,11 +522,24 @@ async def chat_phase(
         await asyncio.gather(
             *(c.connect(ports[c.home], resume=False) for c in clients[wave : wave + 50])
         )
+    # Echo probes while the chat runs: what any frame costs on these servers under this load.
+    probes = [
+        await ws_open(ports[n % len(ports)], "/ws/echo/") for n in range(max(2, len(clients) // 10))
+    ]
+    sending = asyncio.Event()
+    probe_latencies: list[float] = []
+    probing = [
+        asyncio.ensure_future(echo_probe(ws, rate, sending, probe_latencies)) for ws in probes
+    ]
     started = time.perf_counter()
     await asyncio.gather(
         *(c.run(per_client, rate, reconnect, random.random() / rate) for c in clients)
     )
     sending_done = time.perf_counter()
+    sending.set()
+    await asyncio.gather(*probing)
+    for ws in probes:
+        await ws.close()
 
     # Settle: retry what is still unacknowledged, then wait until every client holds its
     # conversation's whole sequence (or time runs out, and the shortfall is reported as lost).
@@ -569,6 +594,12 @@ async def chat_phase(
         "replayed_to_partner": shared.replayed,
         "error_frames": shared.errors,
         "latency_samples": len(shared.latencies),
+        "echo_during_chat": {
+            "probes": len(probes),
+            "frames": len(probe_latencies),
+            "p50_ms": percentile(probe_latencies, 50),
+            "p99_ms": percentile(probe_latencies, 99),
+        },
         "p50_ms": percentile(shared.latencies, 50),
         "p99_ms": percentile(shared.latencies, 99),
         "mean_ms": round(statistics.fmean(shared.latencies), 2) if shared.latencies else None,
@@ -577,24 +608,35 @@ async def chat_phase(
     }
 
 
-async def warm_up(ports: list[int], pair: tuple[int, int, int]) -> None:
+# Pairs that warm the servers up before memory is first read: enough at once that every
+# thread of the socket database pool has opened its connection, so the baseline is a server
+# in its working state and the growth after the run is what the clients left behind.
+WARM_PAIRS = 16
+
+
+async def warm_up(ports: list[int], pairs: list[tuple[int, int, int]]) -> None:
     shared = Shared()
-    conversation, student, host = pair
-    a = Client(shared, ports, conversation, student, host, 0)
-    b = Client(shared, ports, conversation, host, student, 1)
-    await a.connect(ports[0], resume=False)
-    await b.connect(ports[1 % len(ports)], resume=False)
-    for i in range(3):
-        await a.send_frame(f"warm-a-{i}", "warm")
-        await b.send_frame(f"warm-b-{i}", "warm")
-        await asyncio.sleep(0.25)
-    await asyncio.sleep(0.5)
-    await a.drop()
-    await b.drop()
+
+    async def one(conversation: int, student: int, host: int) -> None:
+        a = Client(shared, ports, conversation, student, host, 0)
+        b = Client(shared, ports, conversation, host, student, 1)
+        await a.connect(ports[0], resume=False)
+        await b.connect(ports[1 % len(ports)], resume=False)
+        for i in range(3):
+            await a.send_frame(f"warm-a-{i}", "warm")
+            await b.send_frame(f"warm-b-{i}", "warm")
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(0.5)
+        await a.drop()
+        await b.drop()
+
+    await asyncio.gather(*(one(*pair) for pair in pairs))
     for port in ports:
         ws = await ws_open(port, "/ws/echo/")
         await ws.send("warm")
         await ws.recv()
+        await ws.close()
+        ws = await ws_open(port, "/ws/relay/warm/")
         await ws.close()
 
 
@@ -610,13 +652,14 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     flush_redis(args.redis)
     tag = f"{kind}-{clients}-{int(time.time())}"
     half = clients // 2
-    pairs = pairs_make(half * (2 if args.again else 1) + 1, tag)
-    warm_pair, pairs, again_pairs = pairs[0], pairs[1 : half + 1], pairs[half + 1 :]
+    pairs = pairs_make(WARM_PAIRS + half * (2 if args.again else 1), tag)
+    warm_pairs, pairs = pairs[:WARM_PAIRS], pairs[WARM_PAIRS:]
+    pairs, again_pairs = pairs[:half], pairs[half:]
     load_before = os.getloadavg()[0]
     servers = servers_start(kind, args.processes, database_url, args.redis)
     ports = [s.port for s in servers]
     try:
-        asyncio.run(warm_up(ports, warm_pair))
+        asyncio.run(warm_up(ports, warm_pairs))
         time.sleep(1)
         rss_before = [round(s.rss_mb(), 1) for s in servers]
         cpu_start = sum(s.cpu_s() for s in servers)
@@ -668,6 +711,11 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         "relay": relay,
         "chat": chat,
         "p99_over_echo_p99": p99_ratio,
+        "p99_over_echo_during_chat_p99": (
+            round(chat["p99_ms"] / chat["echo_during_chat"]["p99_ms"], 2)
+            if chat["p99_ms"] and chat["echo_during_chat"]["p99_ms"]
+            else None
+        ),
         "p99_over_relay_p99": (
             round(chat["p99_ms"] / relay["p99_ms"], 2)
             if chat["p99_ms"] and relay["p99_ms"]

@@ -88,6 +88,13 @@ class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # t
             task = asyncio.current_task()
             if not (self.stopping or (task is not None and task.cancelling())):
                 raise
+        finally:
+            # channels_redis keeps a queue per local channel and never drops one whose reader
+            # left mid-read (channels_redis#384): a server would grow with every socket it ever
+            # had. Whatever is still queued for this socket is in the database for its resume.
+            buffers = getattr(getattr(self, "channel_layer", None), "receive_buffer", None)
+            if buffers is not None and getattr(self, "channel_name", None):
+                buffers.pop(self.channel_name, None)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True

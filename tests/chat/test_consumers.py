@@ -529,3 +529,34 @@ async def test_a_message_round_trips_through_the_redis_layer(
     layer = channel_layers["default"]
     await layer.flush()
     await layer.close_pools()
+
+
+async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
+    redis_url: str, settings: Any, conversation_factory: Any, student: User, host: User
+) -> None:
+    """channels_redis keeps a local queue per channel and does not drop the queue of a reader
+    that left mid-read (channels_redis#384); a server would grow with every socket it had."""
+    from channels.layers import channel_layers
+
+    conversation = await database_sync_to_async(conversation_factory)(student, host)
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"test-buffers-{conversation.pk}"},
+        }
+    }
+    channel_layers.backends.clear()
+    layer = channel_layers["default"]
+    for round_ in range(2):
+        sockets = [
+            await open_socket(f"/ws/chat/{conversation.pk}/", user) for user in (student, host) * 2
+        ]
+        await sockets[0].send_json_to({"type": "message", "body": f"round {round_}"})
+        for communicator in sockets:
+            await next_of_type(communicator, "message")
+        for communicator in sockets:
+            await communicator.disconnect()
+    await asyncio.sleep(0.2)
+    assert dict(layer.receive_buffer) == {}
+    await layer.flush()
+    await layer.close_pools()

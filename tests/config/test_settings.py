@@ -187,7 +187,10 @@ def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
     assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
     assert found["DATABASE_NAME"] == "engawa"
     assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert found["CHANNEL_HOSTS"] == ["redis://redis.internal:6379/2"]
+    # The layer's read timeout outlasts channels_redis' 5 s blocking read (idle sockets).
+    assert found["CHANNEL_HOSTS"] == [
+        {"address": "redis://redis.internal:6379/2", "socket_timeout": 15}
+    ]
     assert found["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert found["BROKER"] == "redis://redis.internal:6379/2"
     assert found["EAGER"] is False and found["APP_EAGER"] is False
