@@ -7,9 +7,10 @@ For each server kind (daphne, uvicorn) and each client count, the script:
 2. starts two server processes of that kind on ``bench.asgi_bench:application`` (Engawa plus a
    bare ``/ws/echo/``), on that database and on a Redis database of its own;
 3. warms them up and records each process's RSS;
-4. floors: the same number of clients each send the same number of frames at the same pace
-   to the echo consumer (round trip to the same socket), then in pairs on different servers
-   to the relay consumer (to the partner through Redis, no database): see bench/echo.py;
+4. floors: the same number of clients at the same pace send ``--floor-frames`` frames to the
+   echo consumer (round trip to the same socket), then in pairs on different servers to the
+   relay consumer (to the partner through Redis, no database): see bench/echo.py. During the
+   chat, a tenth as many echo probes measure the echo again under the chat's load;
 5. chat: each pair's two members sit on different servers (every message crosses Redis). Each
    client sends its share of the messages at a steady rate, and before a send it may drop its
    socket and reconnect to a random server, send ``resume`` after the last message it holds,
@@ -23,10 +24,13 @@ Latency is send → arrival at the partner, for messages the partner received li
 replayed to a reconnecting partner, or retried by a reconnecting sender, measures the reconnect,
 not the chat; those are counted apart). Results go to ``bench/results/chat.json``.
 
-    .venv/bin/python bench/chat_load.py                         # 200 clients, 10 000 messages
-    .venv/bin/python bench/chat_load.py --clients 200 1000
+    .venv/bin/python bench/chat_load.py                    # 200 and 1 000 clients, 10 000 messages
+    .venv/bin/python bench/chat_load.py --clients 200 --servers daphne
     .venv/bin/python bench/chat_load.py --clients 40 --messages 800   # a quick look
-    .venv/bin/python bench/chat_load.py --clients 200 1000 --messages 2000 --total-rate 50
+
+The offered load is fixed over all clients (``--total-rate``, 100 messages a second: at 200
+clients one message every 2 s from each side, a brisk conversation), so that the sizes differ
+only in how many sockets are open; ``--rate`` sets a per-client pace instead.
 
 Needs PostgreSQL (``--postgres``, default ``postgres://postgres@127.0.0.1:5432``) and Redis
 (``--redis``, default ``redis://127.0.0.1:6379/13``; that database is flushed).
@@ -648,7 +652,8 @@ def flush_redis(redis_url: str) -> None:
 
 def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str) -> dict:
     per_client = max(1, args.messages // clients)
-    rate = args.total_rate / clients if args.total_rate else args.rate
+    rate = args.rate if args.rate else args.total_rate / clients
+    floor_per_client = max(1, args.floor_frames // clients)
     flush_redis(args.redis)
     tag = f"{kind}-{clients}-{int(time.time())}"
     half = clients // 2
@@ -663,9 +668,9 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         time.sleep(1)
         rss_before = [round(s.rss_mb(), 1) for s in servers]
         cpu_start = sum(s.cpu_s() for s in servers)
-        echo = asyncio.run(echo_phase(ports, clients, per_client, rate))
+        echo = asyncio.run(echo_phase(ports, clients, floor_per_client, rate))
         cpu_echo = sum(s.cpu_s() for s in servers)
-        relay = asyncio.run(relay_phase(ports, clients, per_client, rate))
+        relay = asyncio.run(relay_phase(ports, clients, floor_per_client, rate))
         cpu_relay = sum(s.cpu_s() for s in servers)
         relay["server_cpu_ms_per_frame"] = round(
             (cpu_relay - cpu_echo) * 1000 / max(1, relay["frames_received"]), 3
@@ -752,15 +757,18 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, nargs="+", default=[200])
+    parser.add_argument("--clients", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--messages", type=int, default=10_000, help="per run, all clients")
-    parser.add_argument("--rate", type=float, default=2.0, help="messages a second per client")
     parser.add_argument(
         "--total-rate",
         type=float,
-        default=None,
-        help="messages a second over all clients (sets --rate per size: a fixed offered load)",
+        default=100.0,
+        help="messages a second over all clients (the pace per client follows from the size)",
     )
+    parser.add_argument(
+        "--rate", type=float, default=None, help="messages a second per client, instead"
+    )
+    parser.add_argument("--floor-frames", type=int, default=3000, help="per floor, all clients")
     parser.add_argument("--reconnect", type=float, default=0.02, help="chance before each send")
     parser.add_argument("--servers", nargs="+", default=["daphne", "uvicorn"])
     parser.add_argument("--processes", type=int, default=2)
