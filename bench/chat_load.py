@@ -148,13 +148,27 @@ def pairs_make(count: int, tag: str) -> list[tuple[int, int, int]]:
 
 
 def ticket_for(user_id: int) -> str:
+    from django.db import connection
+
     from accounts.models import User
     from accounts.services import ws_ticket_issue
 
-    return ws_ticket_issue(user=User(pk=user_id))
+    try:
+        return ws_ticket_issue(user=User(pk=user_id))
+    finally:
+        connection.close()  # back to the pool: these threads outlive their event loop
 
 
 def stored_messages(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    from django.db import connection
+
+    try:
+        return _stored_messages(conversation_ids)
+    finally:
+        connection.close()  # back to the pool, as in ticket_for
+
+
+def _stored_messages(conversation_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     from chat.models import Message
 
     out: dict[int, list[tuple[int, str]]] = {c: [] for c in conversation_ids}
