@@ -138,6 +138,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "messages/": {"GET": MEMBERS},
     "messages/<int:conversation_id>/": {"GET": PARTIES},
     "messages/<int:conversation_id>/report/<int:message_id>/": {"POST": PARTIES},
+    "messages/<int:conversation_id>/block/": {"GET": PARTIES, "POST": PARTIES},
     # --- pages: coordinators
     "coordinator/": {"GET": COORD},
     "coordinator/programs/new/": {"GET": COORD, "POST": COORD},
