@@ -53,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_load import free_port  # noqa: E402 (needs the path above)
+from bench.chat_load import free_port, wait_until_listening  # noqa: E402 (needs the path above)
 
 OUT = ROOT / "bench" / "results" / "chaos_redis.json"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -173,18 +173,10 @@ def servers_running(
             servers.append(Server(kind, port, process, log))
         deadline = time.monotonic() + 60
         for server in servers:
-            while True:
-                if server.process.poll() is not None:
-                    raise RuntimeError(f"{server.kind} exited:\n{server.log.read_text()[-3000:]}")
-                try:
-                    with socket.create_connection(("127.0.0.1", server.port), 0.5):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"{server.kind} on {server.port} did not start"
-                        ) from None
-                    time.sleep(0.2)
+            try:
+                wait_until_listening(server.process, server.port, deadline, server.kind)
+            except RuntimeError as exc:
+                raise RuntimeError(f"{exc}:\n{server.log.read_text()[-3000:]}") from None
         yield servers
     finally:
         for server in servers:

@@ -237,17 +237,24 @@ def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> l
         servers.append(Server(kind, port, process))
     deadline = time.monotonic() + 60
     for server in servers:
-        while True:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"{kind} on {server.port} exited")
-            try:
-                with socket.create_connection(("127.0.0.1", server.port), 0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{kind} on {server.port} did not start") from None
-                time.sleep(0.2)
+        wait_until_listening(server.process, server.port, deadline, f"{kind} on {server.port}")
     return servers
+
+
+def wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, deadline: float, name: str
+) -> None:
+    """Return once ``port`` takes connections; raise if the process exits or time runs out."""
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start") from None
+            time.sleep(0.2)
 
 
 def servers_stop(servers: list[Server]) -> None:
