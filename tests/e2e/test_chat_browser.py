@@ -132,3 +132,33 @@ def test_blocking_from_the_chat_page(browsing: Browsing, coordinator) -> None:
     assert "blocked" in family.locator("#chat-status").inner_text()
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_messages_sent_faster_than_the_limit_all_get_through(
+    browsing: Browsing, coordinator, settings
+) -> None:
+    """A person who sends faster than the server's pace gets a warning, and the page sends
+    what was refused again a moment later: nothing stays pending."""
+    settings.CHAT_RATE_PER_SECOND = 2
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+
+    page = browsing.page(student)
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready='true']")
+    bodies = [f"Quick {n}" for n in range(6)]
+    for body in bodies:
+        page.get_by_label("Your message").fill(body)
+        page.get_by_role("button", name="Send").click()
+    log = page.locator("#chat-log")
+    for body in bodies:
+        log.locator(".chat__message--mine[data-message-id]").get_by_text(body).wait_for(
+            timeout=15_000
+        )
+    assert log.locator(".chat__message--pending").count() == 0
+    # Retried on the same socket, not left waiting for the next reconnect.
+    assert len([url for url in sockets if "/ws/chat/" in url]) == 1
+    stored = off_loop(lambda: list(conversation.messages.values_list("body", flat=True)))
+    assert sorted(stored) == sorted(bodies)

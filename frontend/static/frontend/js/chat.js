@@ -16,6 +16,10 @@ const CLOSE_FORBIDDEN = 4403;
 const CLOSE_CONVERSATION_CLOSED = 4410;
 const MAX_DELAY_MS = 15000;
 const TYPING_SHOWN_MS = 4000;
+// The server takes at most 5 messages a second from a person: what is still owed after a
+// reconnect goes out at 4 a second, and a refusal for pace is tried again a moment later.
+const RESEND_EVERY_MS = 250;
+const RETRY_AFTER_LIMIT_MS = 1100;
 
 let socket = null;
 let delay = 1000;
@@ -24,6 +28,7 @@ let lastReadSent = 0;
 let typingTimer = null;
 let lastTypingSent = 0;
 let stopped = false;
+let resendTimer = null;
 const pending = new Map(); // client_id -> {body, element}
 
 function format(template, values) {
@@ -100,6 +105,10 @@ function showMessage(message) {
   if (waiting) {
     waiting.element.replaceWith(element);
     pending.delete(message.client_id);
+    // Everything owed has gone through: a pace warning no longer applies.
+    if (pending.size === 0 && socket && socket.readyState === WebSocket.OPEN) {
+      setStatus(text.connected);
+    }
   } else {
     log.append(element);
   }
@@ -152,9 +161,21 @@ function stop(reason) {
 }
 
 function sendPending() {
-  for (const [clientId, entry] of pending) {
-    socket.send(JSON.stringify({ type: "message", body: entry.body, client_id: clientId }));
-  }
+  window.clearTimeout(resendTimer);
+  const owed = [...pending.keys()];
+  const next = () => {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const clientId = owed.shift();
+    if (clientId === undefined) return;
+    const entry = pending.get(clientId);
+    // Sent again with the same client_id: a message the server already stored is not stored
+    // twice, it is only confirmed.
+    if (entry) {
+      socket.send(JSON.stringify({ type: "message", body: entry.body, client_id: clientId }));
+    }
+    resendTimer = window.setTimeout(next, RESEND_EVERY_MS);
+  };
+  next();
 }
 
 function connect() {
@@ -183,7 +204,13 @@ function connect() {
     else if (frame.type === "read") showRead(frame.user, frame.message_id);
     else if (frame.type === "blocked") stop(text.blocked);
     else if (frame.type === "closed") stop(text.closed);
-    else if (frame.type === "error") setStatus(frame.detail);
+    else if (frame.type === "error") {
+      setStatus(frame.detail);
+      if (frame.code === "rate_limited") {
+        window.clearTimeout(resendTimer);
+        resendTimer = window.setTimeout(sendPending, RETRY_AFTER_LIMIT_MS);
+      }
+    }
   });
   socket.addEventListener("close", (event) => {
     document.body.dataset.chatReady = "false";
