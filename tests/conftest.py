@@ -120,6 +120,25 @@ def _is_transactional(item: pytest.Item) -> bool:
     return "transactional_db" in names or "live_server" in names
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _db_pool_closed_before_the_test_database_goes(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """psycopg's pool keeps connections open between tests, and PostgreSQL cannot drop the
+    test database while they are. Set up after the database, so torn down before it."""
+    yield
+    from django.db import connections
+
+    from config.db_pool import db_pool_close_connections
+
+    with django_db_blocker.unblock():
+        db_pool_close_connections()  # the sockets' threads hand theirs back first
+        for connection in connections.all():
+            connection.close()
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """A transactional test ends with a flush that empties every table, the reference data of
