@@ -7,7 +7,6 @@ List reads take a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +26,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role, User
 from chat.models import Conversation, Membership, Message, Report
+from config.rawsql import stored_datetime
 
 PAGE_MAX = 100
 REPORT_CONTEXT = 5
@@ -225,14 +224,6 @@ def _members_sql(conversations: int) -> str:
         WHERE ms.conversation_id IN ({marks}) ORDER BY ms.user_id"""  # noqa: S608
 
 
-def _stored_datetime(value: dt.datetime | str) -> dt.datetime:
-    # PostgreSQL returns aware datetimes; SQLite the stored UTC text (or a naive datetime).
-    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
-    if parsed is None:
-        raise ValueError(f"not a stored datetime: {value!r}")
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
-
-
 def conversation_rows_for_user(*, user: User) -> list[dict[str, Any]]:
     """``conversations_for_user`` as the API lists it (``ConversationOutput``'s shape), read
     without model instances: two queries whatever the number of conversations (the
@@ -260,15 +251,17 @@ def conversation_rows_for_user(*, user: User) -> list[dict[str, Any]]:
                 "unread_count": int(unread),
                 "last_message": None
                 if message_id is None
-                else {
-                    "id": message_id,
-                    "seq": seq,
-                    "conversation": pk,
-                    "sender": sender,
-                    "body": body,
-                    "created_at": timezone.localtime(_stored_datetime(created_at)).isoformat(),
-                    "client_id": client_id or None,
-                },
+                else message_payload(
+                    Message(
+                        id=message_id,
+                        seq=seq,
+                        conversation_id=pk,
+                        sender_id=sender,
+                        body=body,
+                        created_at=stored_datetime(created_at),
+                        client_id=client_id,
+                    )
+                ),
             }
         )
     return found

@@ -15,10 +15,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import HostProfile, Role, Station, StudentProfile, User
+from config.rawsql import stored_date, stored_datetime
 from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
 
 ProfileT = TypeVar("ProfileT", StudentProfile, HostProfile)
@@ -353,7 +352,7 @@ def party_proposals(*, user: User) -> list[PartyProposal]:
                 id=pk,
                 program=program_id,
                 program_name=program_name,
-                date=_as_date(day),
+                date=stored_date(day),
                 status=status,
                 side=side,
                 counterpart=_counterpart_view(
@@ -365,29 +364,14 @@ def party_proposals(*, user: User) -> list[PartyProposal]:
                     student_profile=functools.partial(students.get, other_id),
                     host_profile=functools.partial(hosts.get, other_id),
                 ),
-                deadline=_as_datetime(deadline),
+                deadline=stored_datetime(deadline) if deadline is not None else None,
                 conversation=conversation,
                 my_answer=host_answer if host_side else student_answer,
                 their_answer=student_answer if host_side else host_answer,
-                confirmed_at=_as_datetime(confirmed_at),
+                confirmed_at=(stored_datetime(confirmed_at) if confirmed_at is not None else None),
             )
         )
     return found
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # PostgreSQL returns dates; SQLite may return the stored text.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
-def _as_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
-    # PostgreSQL returns aware datetimes; SQLite the stored UTC text (or a naive datetime).
-    if value is None:
-        return None
-    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
-    if parsed is None:
-        raise ValueError(f"not a stored datetime: {value!r}")
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
 
 
 def proposals_for_program(*, program_id: int, status: str | None = None) -> QuerySet[Proposal]:
