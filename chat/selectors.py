@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
-from chat.models import Conversation, Membership, Message, Report
+from chat.models import Block, Conversation, Membership, Message, Report
 from config.rawsql import stored_datetime
 
 PAGE_MAX = 100
@@ -61,6 +61,13 @@ def conversation_member_ids(*, conversation_id: int) -> list[int]:
         Membership.objects.filter(conversation_id=conversation_id)
         .order_by("user_id")
         .values_list("user_id", flat=True)
+    )
+
+
+def conversation_blocker_ids(*, conversation_id: int) -> set[int]:
+    """Who blocked the conversation (empty while nobody has): one query."""
+    return set(
+        Block.objects.filter(conversation_id=conversation_id).values_list("blocker_id", flat=True)
     )
 
 

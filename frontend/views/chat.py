@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import HostProfile, User
 from chat import selectors as chat_selectors
 from chat import services as chat_services
-from chat.models import Block, Conversation, Membership, Message
+from chat.models import Conversation, Membership, Message
 from frontend.forms import apply_service_errors
 from frontend.views.access import AuthedRequest, member_required
 
@@ -107,9 +107,7 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
         chat_services.message_read(
             conversation_id=conversation.pk, user=request.user, message_id=history[-1].pk
         )
-    blockers = set(
-        Block.objects.filter(conversation=conversation).values_list("blocker_id", flat=True)
-    )
+    blockers = chat_selectors.conversation_blocker_ids(conversation_id=conversation.pk)
     blocked = bool(blockers)
     return render(
         request,
@@ -178,7 +176,7 @@ def conversation_block(request: AuthedRequest, conversation_id: int) -> HttpResp
     the other member's open page a ``blocked`` frame on commit)."""
     conversation = _conversation_or_404(request, conversation_id)
     chat_url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
-    if Block.objects.filter(conversation=conversation).exists():
+    if chat_selectors.conversation_blocker_ids(conversation_id=conversation.pk):
         messages.info(request, _("This conversation is already blocked."))
         return redirect(chat_url)
     if request.method == "POST":
