@@ -113,6 +113,5 @@ class ApplyForm(forms.Form):
             kwargs["teaches"] = list(data.get("teaches") or [])
             kwargs["learns"] = list(data.get("learns") or [])
             kwargs["format"] = data.get("format")
-            # A slot posted twice counts once (the service stores what it is given).
-            kwargs["time_slots"] = list(dict.fromkeys(data.get("time_slots") or []))
+            kwargs["time_slots"] = data.get("time_slots") or []
         return kwargs

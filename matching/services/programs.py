@@ -207,7 +207,7 @@ def _check_time_slots(value: Any, errors: dict[str, list[str]]) -> list[str]:
     for slot in value:
         code = slot.strip() if isinstance(slot, str) else slot
         if not isinstance(code, str) or code not in WEEKLY_SLOT_CODES:
-            unknown.append(repr(slot))
+            unknown.append(repr(slot)[:40])  # named, but not echoed at any length
         elif code not in slots:
             slots.append(code)
     if unknown:
