@@ -53,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_load import free_port, wait_until_listening  # noqa: E402 (needs the path above)
+from bench.chat_load import free_port, server_env, wait_until_listening  # noqa: E402 (needs the path above)
 
 OUT = ROOT / "bench" / "results" / "chaos_redis.json"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -139,15 +139,7 @@ def servers_running(
     kinds: list[str], database_url: str, redis_url: str, log_dir: Path
 ) -> Iterator[list[Server]]:
     """One server process of each kind on ``config.asgi:application``, logs in ``log_dir``."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(database_url, redis_url)
     servers: list[Server] = []
     try:
         for n, kind in enumerate(kinds):

@@ -209,8 +209,9 @@ class Server:
         return times.user + times.system
 
 
-def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> list[Server]:
-    env = {
+def server_env(database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment of a benchmark's server process: production-like, on its own stores."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
@@ -219,6 +220,10 @@ def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> l
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> list[Server]:
+    env = server_env(database_url, redis_url)
     app = "bench.asgi_bench:application"
     servers = []
     for _ in range(count):
