@@ -6,9 +6,10 @@ one-time ticket (``?ticket=``), before a consumer sees them.
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from config.http import get_asgi_application
+
 django_asgi_app = get_asgi_application()
 
 # Imports that touch models must follow Django's set-up above.
