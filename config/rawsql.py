@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+M = TypeVar("M", bound=Model)
 
 
 def stored_date(value: dt.date | str) -> dt.date:
@@ -19,3 +27,32 @@ def stored_datetime(value: dt.datetime | str) -> dt.datetime:
     if parsed is None:
         raise ValueError(f"not a stored datetime: {value!r}")
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+
+
+@functools.cache
+def _converted_columns(
+    model: type[Model], attnames: tuple[str, ...], vendor: str
+) -> tuple[tuple[int, Col, Field[Any, Any]], ...]:
+    """The columns of a row that have converters on this kind of database: which ones depends
+    only on the field and the backend, so it is worked out once."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    found = []
+    for i, attname in enumerate(attnames):
+        field = fields[attname]
+        column = field.get_col(model._meta.db_table)
+        if connection.ops.get_db_converters(column) or field.get_db_converters(connection):
+            found.append((i, column, field))
+    return tuple(found)
+
+
+def from_row(model: type[M], attnames: Sequence[str], row: Sequence[Any]) -> M:
+    """An instance of ``model`` from a row read by hand, each value passed through the
+    converters the ORM would apply (the backend's, then the field's own: aware datetimes on
+    SQLite, decoded JSON on PostgreSQL), so it equals what a queryset returns."""
+    db = connections[DEFAULT_DB_ALIAS]
+    names = tuple(attnames)
+    values = list(row)
+    for i, column, field in _converted_columns(model, names, db.vendor):
+        for convert in (*db.ops.get_db_converters(column), *field.get_db_converters(db)):
+            values[i] = convert(values[i], column, db)
+    return model.from_db(db.alias, names, values)
