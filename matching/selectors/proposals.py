@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import HostProfile, Role, Station, StudentProfile, User
-from config.rawsql import stored_date, stored_datetime
+from config.rawsql import from_row, stored_date, stored_datetime
 from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
 
 ProfileT = TypeVar("ProfileT", StudentProfile, HostProfile)
@@ -286,27 +286,33 @@ def _party_sql() -> str:
         ORDER BY p.date, p.id"""  # noqa: S608
 
 
+@functools.cache
+def _profiles_sql(model: type[ProfileT], vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The start of the profiles read (up to the IN list) and the profile columns it selects."""
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    select = ", ".join(f"pr.{quote(field.column)}" for field in fields)
+    sql = f"""SELECT {select}, st.name_ja, st.name_en
+        FROM {model._meta.db_table} pr
+        LEFT JOIN {Station._meta.db_table} st ON st.slug = pr.home_station_id
+        WHERE pr.user_id IN """  # noqa: S608 (names from the models, values bound)
+    return sql, tuple(field.attname for field in fields)
+
+
 def _profiles_of(model: type[ProfileT], user_ids: Collection[int]) -> dict[int, ProfileT]:
     """The profiles of ``user_ids`` by user id, their stations attached: one query."""
     if not user_ids:
         return {}
-    marks = ", ".join(["%s"] * len(user_ids))
-    rows = model.objects.raw(
-        f"""SELECT pr.*, st.name_ja AS station_name_ja, st.name_en AS station_name_en
-        FROM {model._meta.db_table} pr
-        LEFT JOIN {Station._meta.db_table} st ON st.slug = pr.home_station_id
-        WHERE pr.user_id IN ({marks})""",  # noqa: S608 (names from the models, values bound)
-        list(user_ids),
-    )
+    start, columns = _profiles_sql(model, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{start}({', '.join(['%s'] * len(user_ids))})", list(user_ids))
+        rows = cursor.fetchall()
     found: dict[int, ProfileT] = {}
-    for profile in rows:
+    for *values, station_name_ja, station_name_en in rows:
+        profile = from_row(model, columns, values)
         if profile.home_station_id:
-            # The station's names come as the raw query's extra columns.
-            extra = vars(profile)
             profile.home_station = Station(
-                slug=profile.home_station_id,
-                name_ja=extra["station_name_ja"],
-                name_en=extra["station_name_en"],
+                slug=profile.home_station_id, name_ja=station_name_ja, name_en=station_name_en
             )
         found[profile.user_id] = profile
     return found
