@@ -222,8 +222,10 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def servers_start(kind: str, count: int, database_url: str, redis_url: str) -> list[Server]:
-    env = server_env(database_url, redis_url)
+def servers_start(
+    kind: str, count: int, database_url: str, redis_url: str, extra: dict[str, str] | None = None
+) -> list[Server]:
+    env = {**server_env(database_url, redis_url), **(extra or {})}
     app = "bench.asgi_bench:application"
     servers = []
     for _ in range(count):
@@ -687,7 +689,7 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     warm_pairs, pairs = pairs[:WARM_PAIRS], pairs[WARM_PAIRS:]
     pairs, again_pairs = pairs[:half], pairs[half:]
     load_before = os.getloadavg()[0]
-    servers = servers_start(kind, args.processes, database_url, args.redis)
+    servers = servers_start(kind, args.processes, database_url, args.redis, dict(args.server_env))
     ports = [s.port for s in servers]
     try:
         asyncio.run(warm_up(ports, warm_pairs))
@@ -733,6 +735,7 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     return {
         "server": kind,
         "processes": args.processes,
+        "server_env": dict(args.server_env),
         "clients": clients,
         "messages_per_client": per_client,
         "rate_per_client_per_s": round(rate, 4),
@@ -781,6 +784,13 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     }
 
 
+def _name_value(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[200, 1000])
@@ -806,6 +816,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument(
         "--again", action="store_true", help="a second chat round, to tell a leak from a plateau"
+    )
+    parser.add_argument(
+        "--server-env",
+        type=_name_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server processes only (repeatable), e.g. to try "
+        "another allocator: LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
     )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
