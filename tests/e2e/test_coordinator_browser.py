@@ -8,12 +8,14 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Proposal, Round, Unplaced
@@ -150,7 +152,8 @@ def _frames_scrolling_sideways(page: Any) -> list[str]:
 
 
 def _check_page(page: Any, url: str, name: str) -> None:
-    """axe-core at both widths, and at 375 px no sideways scrolling of the page."""
+    """axe-core at both widths, and at 375 px no sideways scrolling of the page, nor of any
+    table frame inside it (wide tables reflow into cards there)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
@@ -165,6 +168,8 @@ def _check_page(page: Any, url: str, name: str) -> None:
         )
         if width == WIDTHS["phone"]:
             assert _page_width(page) <= width + 1, (url, "scrolls sideways", _page_width(page))
+            frames = _frames_scrolling_sideways(page)
+            assert frames == [], (url, "table frames scroll sideways", frames)
     assert page.csp_errors == [], page.csp_errors
 
 
@@ -269,10 +274,13 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
     other = factories.RoundFactory(
         program=program, created_by=coordinator, status=Round.Status.DRAFT, mode="stable"
     )
-    proposal = rnd.proposals.first()
-    assert proposal is not None
+    proposal, waiting = rnd.proposals.order_by("pk")[:2]
     Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
     proposal.refresh_from_db()
+    # A proposal nobody has answered yet: the answers table shows its action buttons.
+    Proposal.objects.filter(pk=waiting.pk).update(
+        status=Proposal.Status.PROPOSED, deadline=timezone.now() + timedelta(days=2)
+    )
     conversation = chat_services.conversation_open(proposal=proposal)
     student = proposal.student_application.user
     family = proposal.host_application.user
@@ -299,6 +307,23 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
     }
     for name, path in pages.items():
         _check_page(coordinator_page, live_server.url + path, name)
+    # Every table that reflows on a phone has rows here, and the answers table's buttons stay
+    # usable in the card: visible and inside the 375 px viewport.
+    page = coordinator_page
+    page.set_viewport_size({"width": 375, "height": 900})
+    for name in ("programs", "program", "applications", "answers"):
+        page.goto(live_server.url + pages[name])
+        rows = page.locator("table.table--reflow tbody tr")
+        assert rows.count() >= 1, name
+        assert rows.first.locator(".cell-label").first.is_visible(), name
+    page.goto(live_server.url + pages["answers"])
+    for button in (
+        page.get_by_role("button", name="Remind"),
+        page.get_by_role("link", name="Answer for them"),
+    ):
+        assert button.count() == 1
+        box = button.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
 
 
 def test_review_page_in_japanese(browser: Any, live_server: Any, coordinator: User) -> None:

@@ -251,8 +251,13 @@ def test_create_and_close_a_programme(coord: Client) -> None:
 
 
 def _names(html: str) -> set[str]:
+    """The names in the applications table's row headers (each after its phone card label)."""
     return set(
-        re.findall(r'<th scope="row"><a href="/coordinator/applications/\d+/">([^<]+)</a>', html)
+        re.findall(
+            r'<th role="rowheader" scope="row"><span class="cell-label" aria-hidden="true">'
+            r'Name</span><a href="/coordinator/applications/\d+/">([^<]+)</a>',
+            html,
+        )
     )
 
 
