@@ -45,6 +45,10 @@ print(json.dumps({
     "DATABASE_POOL": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
     "CONN_MAX_AGE": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     "DATABASE_OPTIONS": sorted(settings.DATABASES["default"].get("OPTIONS", {})),
+    "DATABASE_PREPARE": [
+        settings.DATABASES["default"].get("OPTIONS", {}).get(name)
+        for name in ("server_side_binding", "prepare_threshold")
+    ],
     "CHANNEL_BACKEND": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "CHANNEL_HOSTS": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
     "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
@@ -211,13 +215,27 @@ def test_postgres_connections_come_from_a_pool_shared_by_the_request_threads() -
     # The URL's own options stay.
     url = PRODUCTION["DATABASE_URL"] + "?sslmode=require"
     found = report(**{**PRODUCTION, "DATABASE_URL": url})
-    assert found["DATABASE_OPTIONS"] == ["pool", "sslmode"]
+    assert found["DATABASE_OPTIONS"] == [
+        "pool",
+        "prepare_threshold",
+        "server_side_binding",
+        "sslmode",
+    ]
+
+
+def test_with_the_pool_queries_run_as_prepared_statements() -> None:
+    # Server-side binding, and a statement prepared once it has run 5 times on a connection.
+    assert report(**PRODUCTION)["DATABASE_PREPARE"] == [True, 5]
+    assert report(**PRODUCTION, DB_PREPARE_THRESHOLD="0")["DATABASE_PREPARE"] == [True, 0]
 
 
 def test_without_the_pool_persistent_connections_may_be_kept() -> None:
     found = report(**PRODUCTION, DB_POOL_SIZE="0", CONN_MAX_AGE="60")
     assert found["DATABASE_POOL"] is None
     assert found["CONN_MAX_AGE"] == 60
+    # Django's default: a pooler in front (PgBouncer) may hand the next query to another
+    # server connection, where a prepared statement does not exist.
+    assert found["DATABASE_PREPARE"] == [None, None]
 
 
 def test_the_pool_and_persistent_connections_are_refused_together() -> None:
