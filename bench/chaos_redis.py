@@ -498,12 +498,17 @@ async def chat_through_restart(
     while time.monotonic() < deadline:
         for m in members:
             await m.retry_due()
+        # Acknowledged first, read after: a message echoed to its sender while the read was
+        # on its way would be missing from it, and its partner not yet holding it would pass.
+        all_acknowledged = all(not m.unacked for m in members)
         rows = await db(stored_rows, conversation_ids)
         stored: dict[int, set[int]] = collections.defaultdict(set)
         for conversation, message_id, _cid, _at in rows:
             stored[conversation].add(message_id)
-        if recovered_at is not None and all(
-            not m.unacked and stored[m.conversation] <= set(m.held) for m in members
+        if (
+            recovered_at is not None
+            and all_acknowledged
+            and all(stored[m.conversation] <= set(m.held) for m in members)
         ):
             break
         await asyncio.sleep(0.25)

@@ -578,9 +578,12 @@ async def chat_phase(
     conversation_ids = [p[0] for p in pairs]
     deadline = time.perf_counter() + settle_timeout
     while time.perf_counter() < deadline:
+        # Acknowledged before the read: a message echoed to its sender while the read was on
+        # its way would be missing from it, and its partner not yet holding it would pass.
+        acknowledged = not any(c.unacked for c in clients)
         stored = await asyncio.to_thread(stored_messages, conversation_ids)
         behind = [c for c in clients if len(c.held) < len(stored[c.conversation]) or c.unacked]
-        if not behind:
+        if not behind and acknowledged:
             break
         await asyncio.sleep(0.5)
         for c in behind:
