@@ -13,7 +13,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
-from config.rawsql import from_row
+from config.rawsql import compiled_with_stand_ins, from_row, with_values
 
 # The read is compiled with a stand-in for the key, which each request swaps for its own:
 # building the query costs more than running it, and every API request pays it.
@@ -27,11 +27,11 @@ def _token_owner_queryset(key: str) -> QuerySet[User]:
 
 @functools.cache
 def _token_owner_sql(vendor: str) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
-    sql, params = _token_owner_queryset(_KEY).query.sql_with_params()
-    if params.count(_KEY) != 1:
-        raise ImproperlyConfigured("the token read no longer takes the key as its one parameter")
+    compiled = compiled_with_stand_ins(_token_owner_queryset(_KEY), _KEY)
+    if compiled is None:
+        raise ImproperlyConfigured("the token read can match no row")
     columns = (*(f.attname for f in User._meta.concrete_fields), "token_created")
-    return sql, tuple(params), columns
+    return *compiled, columns
 
 
 def token_owner(key: str) -> tuple[User, Token] | None:
@@ -39,7 +39,7 @@ def token_owner(key: str) -> tuple[User, Token] | None:
     no token has that key."""
     sql, stand_ins, columns = _token_owner_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key if p == _KEY else p for p in stand_ins])
+        cursor.execute(sql, with_values(stand_ins, {_KEY: key}))
         row = cursor.fetchone()
     if row is None:
         return None

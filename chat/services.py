@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
@@ -39,6 +39,7 @@ from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from config.ratelimit import window_hits
+from config.rawsql import compiled_with_stand_ins, with_values
 
 if TYPE_CHECKING:
     from matching.models import Proposal
@@ -301,13 +302,8 @@ def _locked_state_sql(
     queryset = _locked_state_queryset(
         sender=sender, conversation_id=_CONVERSATION_ID, client=_CLIENT_ID if with_client else ""
     )
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    if _CONVERSATION_ID not in params or (with_client and _CLIENT_ID not in params):
-        raise ImproperlyConfigured("the locked read no longer takes its values as parameters")
-    return sql, tuple(params)
+    required = (_CONVERSATION_ID, _CLIENT_ID) if with_client else (_CONVERSATION_ID,)
+    return compiled_with_stand_ins(queryset, *required)
 
 
 def _locked_state(
@@ -319,8 +315,9 @@ def _locked_state(
     if compiled is None:
         raise Conversation.DoesNotExist
     sql, stand_ins = compiled
-    values = {_SENDER_ID: sender.pk, _CONVERSATION_ID: conversation_id, _CLIENT_ID: client}
-    params = [values.get(p, p) if isinstance(p, int | str) else p for p in stand_ins]
+    params = with_values(
+        stand_ins, {_SENDER_ID: sender.pk, _CONVERSATION_ID: conversation_id, _CLIENT_ID: client}
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

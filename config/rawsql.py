@@ -1,4 +1,5 @@
-"""Values read by hand-written SQL (the hot list reads), as the ORM would have given them."""
+"""Hand-written and compiled-once reads (the hot paths): their SQL, and their values as the
+ORM would have given them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -56,3 +58,24 @@ def from_row(model: type[M], attnames: Sequence[str], row: Sequence[Any]) -> M:
         for convert in (*db.ops.get_db_converters(column), *field.get_db_converters(db)):
             values[i] = convert(values[i], column, db)
     return model.from_db(db.alias, names, values)
+
+
+def compiled_with_stand_ins(
+    queryset: QuerySet[Any, Any], *stand_ins: int | str
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL and parameters of a queryset built with stand-in values, to be compiled once and
+    run with each call's own values (``with_values``): building a query with the ORM can cost
+    more than running it. None when the queryset can match no row."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    missing = [value for value in stand_ins if value not in params]
+    if missing:
+        raise ImproperlyConfigured(f"the query no longer takes {missing!r} as parameters")
+    return sql, tuple(params)
+
+
+def with_values(params: Sequence[Any], values: dict[int | str, Any]) -> list[Any]:
+    """``params`` of ``compiled_with_stand_ins`` with each stand-in swapped for its value."""
+    return [values.get(p, p) if isinstance(p, int | str) else p for p in params]
