@@ -7,7 +7,8 @@ at each ``process_request``/``process_response`` of the others: eleven hops for 
 request. Built sync, the chain runs as it does under WSGI, in one hop onto the request's thread. The
 request still gets a thread of its own (Django's ThreadSensitiveContext), so a slow request
 never holds up another, and its database connection goes back to the pool at its end in
-that same thread. bench/api_load.py measured 1.6-1.8x the requests a second on one process.
+that same thread. bench/api_load.py, one process: the bare endpoint 426 -> 609 requests a second,
+the list endpoints 1.4-1.75x.
 """
 
 from __future__ import annotations
