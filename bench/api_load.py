@@ -466,7 +466,8 @@ def main() -> None:
         json.dumps(
             {
                 "server": "uvicorn, 1 process, PostgreSQL through the production settings' "
-                "psycopg pool (DB_POOL_SIZE 10, CONN_MAX_AGE 0, health checks), DEBUG off",
+                "psycopg pool (DB_POOL_SIZE 10, CONN_MAX_AGE 0, health checks, prepared statements "
+                "after 5 runs), DEBUG off",
                 "data_set": {
                     "students": STUDENTS,
                     "families": HOSTS,
