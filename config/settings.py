@@ -388,3 +388,6 @@ CHAT_MAX_BODY = 2000
 CHAT_RATE_PER_SECOND = 5
 # Threads per server process for the WebSocket consumers' queries (each keeps a connection).
 WEBSOCKET_DB_THREADS = env.int("WEBSOCKET_DB_THREADS", default=8)
+# A server process hands its free heap back to the OS once its open sockets fall to half a peak
+# of at least this many (config/memory.py); 0 never does.
+WEBSOCKET_TRIM_MIN_PEAK = env.int("WEBSOCKET_TRIM_MIN_PEAK", default=100)

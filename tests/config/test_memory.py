@@ -1,0 +1,204 @@
+"""config.memory: the heap goes back to the OS once after a wave of sockets, never more often."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import platform
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from config import memory
+from config.memory import HeapTrimmer, TrimAfterSocketWaves
+
+
+class Trims:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> bool:
+        self.count += 1
+        return True
+
+
+def trimmer(trims: Trims, **kwargs: Any) -> HeapTrimmer:
+    options = {"min_peak": 10, "quiet": 0.02, "every": 30.0, **kwargs}
+    return HeapTrimmer(trim=trims, **options)
+
+
+async def settle(t: HeapTrimmer, seconds: float = 0.1) -> None:
+    await asyncio.sleep(seconds)
+    if t.running is not None:
+        await t.running
+
+
+async def test_a_wave_leaving_trims_once_after_the_closes_are_quiet() -> None:
+    trims = Trims()
+    t = trimmer(trims)
+    for _ in range(20):
+        t.opened()
+    for _ in range(15):
+        t.closed()
+        await asyncio.sleep(0.005)  # closes closer together than the quiet time
+    assert trims.count == 0
+    await settle(t)
+    assert trims.count == 1
+    assert t.peak == 5  # the next wave is measured from what stayed open
+
+
+async def test_a_full_collection_frees_the_cycles_before_the_trim() -> None:
+    calls: list[str] = []
+
+    def trim() -> bool:
+        calls.append("trim")
+        return True
+
+    t = HeapTrimmer(min_peak=1, trim=trim, quiet=0.01, collect=lambda: calls.append("collect"))
+    t.opened()
+    t.closed()
+    await settle(t)
+    assert calls == ["collect", "trim"]
+
+
+async def test_no_trim_while_more_than_half_the_peak_is_open() -> None:
+    trims = Trims()
+    t = trimmer(trims)
+    for _ in range(20):
+        t.opened()
+    for _ in range(9):
+        t.closed()
+    await settle(t)
+    assert trims.count == 0
+
+
+async def test_no_trim_after_a_peak_below_the_minimum() -> None:
+    trims = Trims()
+    t = trimmer(trims)
+    for _ in range(9):
+        t.opened()
+    for _ in range(9):
+        t.closed()
+    await settle(t)
+    assert trims.count == 0
+
+
+async def test_min_peak_zero_never_trims() -> None:
+    trims = Trims()
+    t = trimmer(trims, min_peak=0)
+    for _ in range(50):
+        t.opened()
+    for _ in range(50):
+        t.closed()
+    await settle(t)
+    assert trims.count == 0
+
+
+async def test_a_second_wave_within_the_interval_waits_for_it() -> None:
+    trims = Trims()
+    t = trimmer(trims, every=0.3)
+    for _wave in range(2):
+        for _ in range(20):
+            t.opened()
+        for _ in range(20):
+            t.closed()
+        await settle(t)
+    assert trims.count == 1  # the second wave left 0.1 s after the first trim
+    await settle(t, 0.3)
+    assert trims.count == 2
+
+
+async def test_the_trim_runs_off_the_event_loop_thread() -> None:
+    import threading
+
+    threads: list[int] = []
+
+    def trim() -> bool:
+        threads.append(threading.get_ident())
+        return True
+
+    t = HeapTrimmer(min_peak=1, trim=trim, quiet=0.01)
+    t.opened()
+    t.closed()
+    await settle(t)
+    assert threads and threads[0] != threading.get_ident()
+
+
+async def test_the_middleware_counts_each_socket_even_when_the_app_fails() -> None:
+    t = HeapTrimmer(min_peak=0, trim=Trims())
+    seen: list[int] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(t.open)
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
+        message = await receive()
+        if message["type"] == "websocket.receive":
+            raise RuntimeError("consumer failed")
+
+    for fail in (False, True):
+        communicator = WebsocketCommunicator(TrimAfterSocketWaves(app, t), "/ws/x/")
+        connected, _ = await communicator.connect()
+        assert connected
+        if fail:
+            await communicator.send_to(text_data="boom")
+            with pytest.raises(RuntimeError):
+                await communicator.wait()
+        else:
+            await communicator.disconnect()
+    assert seen == [1, 1]
+    assert t.open == 0
+    assert t.peak == 1
+
+
+def test_heap_trim_is_harmless_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory, "_malloc_trim", None)
+    assert memory.heap_trim() is False
+
+
+def test_without_malloc_trim_in_the_c_library_there_is_nothing_to_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class NoTrim:
+        def __init__(self, name: Any) -> None:
+            pass
+
+    monkeypatch.setattr(ctypes, "CDLL", NoTrim)
+    assert memory._find_malloc_trim() is None
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_on_glibc_the_heap_is_trimmed() -> None:
+    assert memory._malloc_trim is not None
+    assert memory.heap_trim() is True
+
+
+def test_the_production_application_counts_websockets() -> None:
+    from config.asgi import application
+
+    stack = application.application_mapping["websocket"]
+    assert isinstance(stack, TrimAfterSocketWaves)
+    assert stack.trimmer.min_peak == 100
+
+
+def test_the_web_server_runs_with_the_allocator_the_trim_can_reach() -> None:
+    """Without PYTHONMALLOC=malloc Python's objects sit in pymalloc arenas that malloc_trim
+    cannot return; README "Server memory" has the figures."""
+    import json
+    import shlex
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
+    cmd_line = next(
+        line for line in (root / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
+    )
+    commands = [" ".join(compose["services"]["web"]["command"]), json.loads(cmd_line[3:])[-1]]
+    for command in commands:
+        words = shlex.split(command[command.index("exec ") :])
+        assert words[:4] == ["exec", "env", "PYTHONMALLOC=malloc", "MALLOC_ARENA_MAX=2"]
+        assert words[4] == "daphne"
