@@ -89,6 +89,13 @@ class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # t
             if not (self.stopping or (task is not None and task.cancelling())):
                 raise
         finally:
+            # Normally disconnect() has left already; a consumer that ended otherwise (a handler
+            # raised, the server gave up on it) must still stop its refresher, which would keep
+            # it alive and re-join the dead channel to its groups every hour, and leave its
+            # groups, whose events would otherwise pile up in the layer's buffer for the channel.
+            # Best effort: the consumer is gone either way.
+            with contextlib.suppress(Exception):
+                await self._leave()
             # channels_redis keeps a queue per local channel and never drops one whose reader
             # left mid-read (channels_redis#384): a server would grow with every socket it ever
             # had. Whatever is still queued for this socket is in the database for its resume.
@@ -131,14 +138,18 @@ class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # t
                 await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
         refresher = getattr(self, "refresher", None)
+        self.refresher = None
         if refresher is not None:
             refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
-        for group in getattr(self, "joined", []):
+        joined, self.joined = getattr(self, "joined", []), []
+        for group in joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = []
 
     async def user_sockets_close(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_NO_USER)

@@ -501,6 +501,33 @@ async def test_a_report_notifies_coordinators_live(
         await stream.disconnect()
 
 
+async def test_a_consumer_that_failed_leaves_its_groups_and_stops_its_refresher(
+    conversation: Conversation, student: User
+) -> None:
+    """Without disconnect() (a handler raised), the hourly group refresher kept the consumer
+    alive and would re-join its dead channel to the groups (an overloaded bench run left 135
+    of them pending in one server process after every client had gone)."""
+    from channels.layers import get_channel_layer
+
+    from chat.groups import conversation_group
+
+    layer = get_channel_layer()
+    communicator = await open_socket(f"/ws/chat/{conversation.pk}/", student)
+    group = conversation_group(conversation.pk)
+    (channel,) = layer.groups[group]
+    await layer.send(channel, {"type": "no.such.event"})
+    with pytest.raises(ValueError, match="No handler"):
+        await communicator.wait(timeout=2)
+    refreshers = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "").endswith("_refresh_groups")
+    ]
+    assert refreshers == []
+    assert channel not in layer.groups.get(group, {})
+    assert all(channel not in members for members in layer.groups.values())
+
+
 # --- the Redis channel layer ----------------------------------------------------------------------
 
 
