@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -251,107 +251,103 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
     )
 
 
+# The counterpart's profiles come in the same row, whole, as the ORM would give them.
+_PROFILE_MODELS = (StudentProfile, HostProfile)
+
+
 @functools.cache
-def _party_sql() -> str:
+def _party_sql(vendor: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """The party's list read, and the profile columns it selects (per profile model)."""
     # Written out rather than built by the ORM: this list is read on every visit of a
     # party's page and app, and compiling the ORM's 14-table select_related cost more than
     # running it (bench/api_load.py). The caller's applications (index on the user) find
-    # their proposals (an OR of the two application indexes); the rest comes from scalar
-    # subqueries, which PostgreSQL plans in a fraction of the time a many-table join takes
-    # (planning is most of this query's cost, since Django sends no prepared statements).
-    # Plain SQL that SQLite and PostgreSQL both run; table names from the models' metadata,
-    # every value bound.
-    proposal, program, application, user = (
-        model._meta.db_table for model in (Proposal, Program, Application, User)
+    # their proposals (an OR of the two application indexes); the programme and conversation
+    # come from scalar subqueries. The other side's profiles, student and family, are joined
+    # by its user id (a unique index each), so the whole list is one round trip: the profiles
+    # read apart cost a second one, about half of this read's time. With the connection pool
+    # the statement is prepared, so its planning is paid once per connection. Plain SQL that
+    # SQLite and PostgreSQL both run; names from the models' metadata, every value bound.
+    proposal, program, application, user, station = (
+        model._meta.db_table for model in (Proposal, Program, Application, User, Station)
     )
     conversation = Proposal._meta.get_field("conversation").related_model._meta.db_table
+    quote = connection.ops.quote_name
     other = (
-        "CASE WHEN mine.id = p.host_application_id "
-        "THEN p.student_application_id ELSE p.host_application_id END"
+        f"(SELECT o.user_id FROM {application} o WHERE o.id = CASE "  # noqa: S608
+        "WHEN mine.id = p.host_application_id "
+        "THEN p.student_application_id ELSE p.host_application_id END)"
     )
-    return f"""
+    columns, joins, attnames = [], [], []
+    for alias, model in zip(("sp", "hp"), _PROFILE_MODELS, strict=True):
+        fields = model._meta.concrete_fields
+        columns += [f"{alias}.{quote(field.column)}" for field in fields]
+        columns += [
+            f"(SELECT st.{name} FROM {station} st WHERE st.slug = {alias}.home_station_id)"  # noqa: S608
+            for name in ("name_ja", "name_en")
+        ]
+        joins.append(f"LEFT JOIN {model._meta.db_table} {alias} ON {alias}.user_id = {other}")
+        attnames.append(tuple(field.attname for field in fields))
+    sql = f"""
         SELECT p.id, p.program_id, p.date, p.status, p.deadline, p.confirmed_at,
             p.student_answer, p.host_answer,
             CASE WHEN mine.id = p.host_application_id THEN 'host' ELSE 'student' END,
             (SELECT g.name FROM {program} g WHERE g.id = p.program_id),
             (SELECT g.kind FROM {program} g WHERE g.id = p.program_id),
             (SELECT c.id FROM {conversation} c WHERE c.proposal_id = p.id),
-            (SELECT o.user_id FROM {application} o WHERE o.id = {other}),
-            (SELECT u.name FROM {application} o JOIN {user} u ON u.id = o.user_id
-                WHERE o.id = {other})
+            {other},
+            (SELECT u.name FROM {user} u WHERE u.id = {other}),
+            {", ".join(columns)}
         FROM {application} mine
         JOIN {proposal} p
             ON p.student_application_id = mine.id OR p.host_application_id = mine.id
+        {" ".join(joins)}
         WHERE mine.user_id = %s AND p.status <> %s
         ORDER BY p.date, p.id"""  # noqa: S608
+    return sql, tuple(attnames)
 
 
-@functools.cache
-def _profiles_sql(model: type[ProfileT], vendor: str) -> tuple[str, tuple[str, ...]]:
-    """The start of the profiles read (up to the IN list) and the profile columns it selects."""
-    fields = model._meta.concrete_fields
-    quote = connection.ops.quote_name
-    select = ", ".join(f"pr.{quote(field.column)}" for field in fields)
-    sql = f"""SELECT {select}, st.name_ja, st.name_en
-        FROM {model._meta.db_table} pr
-        LEFT JOIN {Station._meta.db_table} st ON st.slug = pr.home_station_id
-        WHERE pr.user_id IN """  # noqa: S608 (names from the models, values bound)
-    return sql, tuple(field.attname for field in fields)
-
-
-def _profiles_of(model: type[ProfileT], user_ids: Collection[int]) -> dict[int, ProfileT]:
-    """The profiles of ``user_ids`` by user id, their stations attached: one query."""
-    if not user_ids:
-        return {}
-    start, columns = _profiles_sql(model, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{start}({', '.join(['%s'] * len(user_ids))})", list(user_ids))
-        rows = cursor.fetchall()
-    found: dict[int, ProfileT] = {}
-    for *values, station_name_ja, station_name_en in rows:
-        profile = from_row(model, columns, values)
-        if profile.home_station_id:
-            profile.home_station = Station(
-                slug=profile.home_station_id, name_ja=station_name_ja, name_en=station_name_en
-            )
-        found[profile.user_id] = profile
-    return found
+def _joined_profile(
+    model: type[ProfileT], attnames: tuple[str, ...], values: Sequence[Any]
+) -> ProfileT | None:
+    """One profile of a party row (its columns, then its station's two names), or None when
+    the other side has no profile of that kind (the LEFT JOIN's NULLs)."""
+    *columns, station_name_ja, station_name_en = values
+    if columns[0] is None:  # the primary key
+        return None
+    profile = from_row(model, attnames, columns)
+    if profile.home_station_id:
+        profile.home_station = Station(
+            slug=profile.home_station_id, name_ja=station_name_ja, name_en=station_name_en
+        )
+    return profile
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
     """The caller's own published proposals (drafts are the coordinator's) as the caller sees
-    them, by date: at most three queries whatever the rows (the proposals with the other
-    side's name, then the other sides' student profiles and family profiles, each when
-    shown)."""
+    them, by date: one query whatever the rows, the other side's profiles included."""
+    sql, (student_columns, host_columns) = _party_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_party_sql(), [user.pk, Proposal.Status.DRAFT.value])
+        cursor.execute(sql, [user.pk, Proposal.Status.DRAFT.value])
         rows = cursor.fetchall()
-    # Only the profiles the privacy rule shows: a family sees a student's, a student a
-    # family's, an exchange partner either.
-    exchange = Program.Kind.LANGUAGE_EXCHANGE
-    students = _profiles_of(
-        StudentProfile, {row[12] for row in rows if row[8] == "host" or row[10] == exchange}
-    )
-    hosts = _profiles_of(
-        HostProfile, {row[12] for row in rows if row[8] == "student" or row[10] == exchange}
-    )
+    student_end = 14 + len(student_columns) + 2
     found = []
-    for (
-        pk,
-        program_id,
-        day,
-        status,
-        deadline,
-        confirmed_at,
-        student_answer,
-        host_answer,
-        side,
-        program_name,
-        kind,
-        conversation,
-        other_id,
-        other_name,
-    ) in rows:
+    for row in rows:
+        (
+            pk,
+            program_id,
+            day,
+            status,
+            deadline,
+            confirmed_at,
+            student_answer,
+            host_answer,
+            side,
+            program_name,
+            kind,
+            conversation,
+            other_id,
+            other_name,
+        ) = row[:14]
         host_side = side == "host"
         found.append(
             PartyProposal(
@@ -367,8 +363,13 @@ def party_proposals(*, user: User) -> list[PartyProposal]:
                     confirmed=status == Proposal.Status.CONFIRMED,
                     other_id=other_id,
                     other_name=other_name,
-                    student_profile=functools.partial(students.get, other_id),
-                    host_profile=functools.partial(hosts.get, other_id),
+                    # Converted only where the privacy rule shows them.
+                    student_profile=functools.partial(
+                        _joined_profile, StudentProfile, student_columns, row[14:student_end]
+                    ),
+                    host_profile=functools.partial(
+                        _joined_profile, HostProfile, host_columns, row[student_end:]
+                    ),
                 ),
                 deadline=stored_datetime(deadline) if deadline is not None else None,
                 conversation=conversation,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Proposal, ProposalEvent, Round
+from matching.selectors import proposals as selectors
 from tests import factories
 from tests.matching.flow.conftest import (
     draft_proposal,
@@ -208,6 +209,29 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/proposals/").json()) == 4
     assert len(many) == len(one)
+
+
+def test_the_list_reads_rows_and_profiles_in_one_query(
+    rnd: Round, publish: Any, django_assert_num_queries: Any
+) -> None:
+    # The other side's profile comes in the list's own row: a second read of the profiles
+    # cost a round trip per request.
+    host = make_host()
+    host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
+    first, second = (draft_proposal(rnd=rnd, host_app=host_app) for _ in range(2))
+    publish(rnd)
+    student = student_of(first)
+    with django_assert_num_queries(1):
+        (seen_by_student,) = selectors.party_proposals(user=student)
+    assert seen_by_student.counterpart["household_size"] == host.host_profile.household_size
+    assert seen_by_student.counterpart["station"]["slug"] == host.host_profile.home_station_id
+    with django_assert_num_queries(1):
+        seen_by_host = selectors.party_proposals(user=host)
+    assert [row.counterpart["id"] for row in seen_by_host] == [
+        student_of(first).pk,
+        student_of(second).pk,
+    ]
+    assert seen_by_host[0].counterpart["allergies"] == student.student_profile.allergies
 
 
 def test_each_listed_row_is_what_the_detail_answers(
