@@ -29,6 +29,5 @@ RUN pip install --no-deps --force-reinstall -c constraints.txt . \
 USER engawa
 EXPOSE 8000
 
-# The web service's command; docker-compose.yml gives worker and beat their own. The allocator
-# settings let a server hand memory back after a wave of sockets (README, "Server memory").
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec env PYTHONMALLOC=malloc MALLOC_ARENA_MAX=2 daphne --bind 0.0.0.0 --port 8000 --proxy-headers config.asgi:application"]
+# The web service's command; docker-compose.yml gives worker and beat their own.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec daphne --bind 0.0.0.0 --port 8000 --proxy-headers config.asgi:application"]

@@ -8,8 +8,8 @@ that the allocators kept: pymalloc's arenas 52 -> 72 MB with 12 MB in wholly unu
 none ever released (an arena goes back only when every object in it is gone, and a few objects
 that outlive the wave pin each one), and glibc's heap +4 MB free. ``malloc_trim(0)`` gives back
 every free page of glibc's heaps, also below the top where a plain ``free`` never shrinks them,
-but it cannot reach pymalloc's arenas: the servers therefore run with ``PYTHONMALLOC=malloc``
-(see the Dockerfile), so Python's small objects live in glibc's heap too.
+but it cannot reach pymalloc's arenas (``PYTHONMALLOC=malloc`` would put Python's small objects
+in glibc's heap, at a price in CPU and chat latency: README, "Server memory").
 
 Before the trim, a full garbage collection: objects in reference cycles, left by the sockets
 and not yet collected, pin the pages around them.

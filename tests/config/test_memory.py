@@ -181,24 +181,3 @@ def test_the_production_application_counts_websockets() -> None:
     stack = application.application_mapping["websocket"]
     assert isinstance(stack, TrimAfterSocketWaves)
     assert stack.trimmer.min_peak == 100
-
-
-def test_the_web_server_runs_with_the_allocator_the_trim_can_reach() -> None:
-    """Without PYTHONMALLOC=malloc Python's objects sit in pymalloc arenas that malloc_trim
-    cannot return; README "Server memory" has the figures."""
-    import json
-    import shlex
-    from pathlib import Path
-
-    import yaml
-
-    root = Path(__file__).resolve().parents[2]
-    compose = yaml.safe_load((root / "docker-compose.yml").read_text())
-    cmd_line = next(
-        line for line in (root / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
-    )
-    commands = [" ".join(compose["services"]["web"]["command"]), json.loads(cmd_line[3:])[-1]]
-    for command in commands:
-        words = shlex.split(command[command.index("exec ") :])
-        assert words[:4] == ["exec", "env", "PYTHONMALLOC=malloc", "MALLOC_ARENA_MAX=2"]
-        assert words[4] == "daphne"
