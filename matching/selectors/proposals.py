@@ -120,10 +120,11 @@ def student_public(user: User) -> dict[str, Any]:
 
 
 def _student_view(user_id: int, name: str, profile: StudentProfile | None) -> dict[str, Any]:
+    nationality = profile.nationality if profile else None  # a new Country at each read
     return {
         "id": user_id,
         "name": name,
-        "nationality": str(profile.nationality) if profile and profile.nationality else "",
+        "nationality": str(nationality) if nationality else "",
         "gender": profile.gender if profile else "",
         "languages": profile.languages if profile else [],
         "diet": profile.diet if profile else [],
@@ -251,8 +252,19 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
     )
 
 
-# The counterpart's profiles come in the same row, whole, as the ORM would give them.
-_PROFILE_MODELS = (StudentProfile, HostProfile)
+# The counterpart's profiles come in the same row, as the ORM would give them: the fields the
+# views above show (the first, the primary key, tells whether there is a profile at all). A view
+# that read another field would cost a query per row (the list's one-query test fails).
+_SHOWN_FIELDS = {
+    StudentProfile: (
+        "id", "nationality", "gender", "languages", "diet", "allergies", "interests", "bio",
+        "home_station_id",
+    ),
+    HostProfile: (
+        "id", "household_name", "household_size", "has_children", "languages", "pets",
+        "smoking", "interests", "bio", "address", "phone", "home_station_id",
+    ),
+}  # fmt: skip
 
 
 @functools.cache
@@ -278,8 +290,10 @@ def _party_sql(vendor: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
         "THEN p.student_application_id ELSE p.host_application_id END)"
     )
     columns, joins, attnames = [], [], []
-    for alias, model in zip(("sp", "hp"), _PROFILE_MODELS, strict=True):
-        fields = model._meta.concrete_fields
+    for alias, model in zip(("sp", "hp"), _SHOWN_FIELDS, strict=True):
+        # In the model's order, the order Model.from_db expects them in.
+        shown = _SHOWN_FIELDS[model]
+        fields = [field for field in model._meta.concrete_fields if field.attname in shown]
         columns += [f"{alias}.{quote(field.column)}" for field in fields]
         columns += [
             f"(SELECT st.{name} FROM {station} st WHERE st.slug = {alias}.home_station_id)"  # noqa: S608
