@@ -234,6 +234,28 @@ def test_the_list_reads_rows_and_profiles_in_one_query(
     assert seen_by_host[0].counterpart["allergies"] == student.student_profile.allergies
 
 
+def test_a_side_without_a_profile_is_listed_with_empty_fields(
+    rnd: Round, publish: Any, client_for: Any
+) -> None:
+    # The profiles are LEFT JOINed: a missing one is a row of NULLs, not an error.
+    host = make_host()
+    host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
+    proposal = draft_proposal(rnd=rnd, host_app=host_app)
+    publish(rnd)
+    student = student_of(proposal)
+    host.host_profile.delete()
+    student.student_profile.delete()
+    response = client_for(student).get("/api/proposals/")
+    assert response.status_code == 200
+    family = response.json()[0]["counterpart"]
+    assert family["household_name"] == host.name
+    assert family["station"] is None and family["languages"] == []
+    response = client_for(host).get("/api/proposals/")
+    assert response.status_code == 200
+    guest = response.json()[0]["counterpart"]
+    assert guest["nationality"] == "" and guest["allergies"] == []
+
+
 def test_each_listed_row_is_what_the_detail_answers(
     rnd: Round, publish: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
