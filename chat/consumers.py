@@ -20,7 +20,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -46,6 +46,8 @@ TYPING_EVERY_SECONDS = 1.0
 GROUP_REFRESH_SECONDS = 3600.0
 # How long an out-of-order event waits for the ones before it before the database fills in.
 GAP_WAIT_SECONDS = 0.5
+# How often a closing socket cancels the layer's pending receive again until it has ended.
+RECEIVE_RECANCEL_SECONDS = 0.1
 
 CLOSE_NO_USER = 4401
 CLOSE_FORBIDDEN = 4403
@@ -106,6 +108,37 @@ class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # t
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True
         await super().websocket_disconnect(message)
+
+    # Channels sets ``channel_receive`` to the layer's receive for this socket's channel and
+    # awaits it in its dispatch loop; the loop awaits ``_channel_receive`` around it instead.
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._layer_receive = receive
+
+    async def _channel_receive(self) -> dict[str, Any]:
+        """The layer's receive, which a closing socket cancels until it has really ended.
+
+        redis-py can lose the cancellation of a blocking pop (redis-py#2028); channels_redis
+        then pops again every 5 s for a channel nobody reads, and Channels' dispatch loop, which
+        waits for its cancelled receive to end, keeps the whole consumer forever (bench/chat_load.py
+        at 1 000 clients left one or two such sockets per wave in a server process). In a task of
+        its own, the receive can be cancelled again until it ends; an event it still returns goes
+        nowhere, as with any socket that closes (what is in the database reaches the next one).
+        """
+        pending = asyncio.ensure_future(self._layer_receive())
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            while not pending.done():
+                pending.cancel()
+                await asyncio.wait({pending}, timeout=RECEIVE_RECANCEL_SECONDS)
+            if not pending.cancelled():
+                pending.exception()  # retrieved: a late error of a dead receive is not logged
+            raise
 
     async def _start(self) -> bool:
         """Close with 4401 when there is no valid user. True when it may go on; the caller

@@ -528,6 +528,37 @@ async def test_a_consumer_that_failed_leaves_its_groups_and_stops_its_refresher(
     assert all(channel not in members for members in layer.groups.values())
 
 
+async def test_a_socket_ends_even_when_the_layer_loses_the_cancellation_of_its_receive(
+    conversation: Conversation, student: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py can lose the cancellation of a blocking pop (redis-py#2028): channels_redis's
+    receive then goes on popping, and Channels' dispatch loop waited for it forever, keeping
+    the closed socket's consumer (one or two per 1 000-client wave of bench/chat_load.py)."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    layer_receive = layer.receive
+    lost: list[str] = []
+
+    async def receive_losing_one_cancellation(channel: str) -> dict[str, Any]:
+        while True:
+            try:
+                return await layer_receive(channel)
+            except asyncio.CancelledError:
+                if lost:
+                    raise
+                lost.append(channel)
+
+    monkeypatch.setattr(layer, "receive", receive_losing_one_cancellation)
+    communicator = await open_socket(f"/ws/chat/{conversation.pk}/", student)
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+    # Not communicator.wait(): it would cancel the consumer again itself.
+    done, _pending = await asyncio.wait({communicator.future}, timeout=2)
+    communicator.stop(exceptions=False)
+    assert lost  # the receive did lose a cancellation
+    assert communicator.future in done
+
+
 # --- the Redis channel layer ----------------------------------------------------------------------
 
 
