@@ -47,17 +47,22 @@ def _converted_columns(
     return tuple(found)
 
 
-def from_row(model: type[M], attnames: Sequence[str], row: Sequence[Any]) -> M:
-    """An instance of ``model`` from a row read by hand, each value passed through the
-    converters the ORM would apply (the backend's, then the field's own: aware datetimes on
-    SQLite, decoded JSON on PostgreSQL), so it equals what a queryset returns."""
+def converted(model: type[Model], attnames: Sequence[str], row: Sequence[Any]) -> list[Any]:
+    """The values of a row read by hand (``model``'s fields ``attnames``), each passed through
+    the converters the ORM would apply (the backend's, then the field's own: aware datetimes
+    on SQLite, decoded JSON on PostgreSQL), so they equal what a queryset gives."""
     db = connections[DEFAULT_DB_ALIAS]
-    names = tuple(attnames)
     values = list(row)
-    for i, column, field in _converted_columns(model, names, db.vendor):
+    for i, column, field in _converted_columns(model, tuple(attnames), db.vendor):
         for convert in (*db.ops.get_db_converters(column), *field.get_db_converters(db)):
             values[i] = convert(values[i], column, db)
-    return model.from_db(db.alias, names, values)
+    return values
+
+
+def from_row(model: type[M], attnames: Sequence[str], row: Sequence[Any]) -> M:
+    """An instance of ``model`` from a row read by hand, equal to what a queryset returns."""
+    names = tuple(attnames)
+    return model.from_db(DEFAULT_DB_ALIAS, names, converted(model, names, row))
 
 
 def compiled_with_stand_ins(

@@ -10,17 +10,15 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import HostProfile, Role, Station, StudentProfile, User
-from config.rawsql import from_row, stored_date, stored_datetime
+from config.rawsql import converted, stored_date, stored_datetime
 from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
-
-ProfileT = TypeVar("ProfileT", StudentProfile, HostProfile)
 
 # Feedback at or below this rating, or "would not meet again", keeps a pair apart for good.
 BAD_RATING = 2
@@ -88,7 +86,66 @@ def side_of(*, proposal: Proposal, user: User) -> str | None:
     return None
 
 
-def _station(profile: StudentProfile | HostProfile | None) -> dict[str, str] | None:
+class JoinedStudent(NamedTuple):
+    """A student's profile as the party list reads it in its own row: the fields the views
+    below show, valued as the ORM gives them, without building a model instance per row (the
+    nationality is the stored code, which is what ``str(Country)`` gives)."""
+
+    id: int
+    nationality: str
+    gender: str
+    languages: list[str]
+    diet: list[str]
+    allergies: list[str]
+    interests: list[str]
+    bio: str
+    home_station_id: str | None
+    station_name_ja: str | None
+    station_name_en: str | None
+
+    @property
+    def home_station(self) -> Station | None:
+        return _joined_station(self)
+
+
+class JoinedHost(NamedTuple):
+    """A family's profile as the party list reads it (see ``JoinedStudent``)."""
+
+    id: int
+    household_name: str
+    household_size: int | None
+    has_children: bool
+    languages: list[str]
+    pets: list[str]
+    smoking: bool
+    interests: list[str]
+    bio: str
+    address: str
+    phone: str
+    home_station_id: str | None
+    station_name_ja: str | None
+    station_name_en: str | None
+
+    @property
+    def home_station(self) -> Station | None:
+        return _joined_station(self)
+
+
+def _joined_station(profile: JoinedStudent | JoinedHost) -> Station | None:
+    if not profile.home_station_id:
+        return None
+    return Station(
+        slug=profile.home_station_id,
+        name_ja=profile.station_name_ja or "",
+        name_en=profile.station_name_en or "",
+    )
+
+
+StudentShown = StudentProfile | JoinedStudent
+HostShown = HostProfile | JoinedHost
+
+
+def _station(profile: StudentShown | HostShown | None) -> dict[str, str] | None:
     station = profile.home_station if profile else None
     if station is None:
         return None
@@ -119,7 +176,7 @@ def student_public(user: User) -> dict[str, Any]:
     return _student_view(user.pk, user.name, _student_profile(user))
 
 
-def _student_view(user_id: int, name: str, profile: StudentProfile | None) -> dict[str, Any]:
+def _student_view(user_id: int, name: str, profile: StudentShown | None) -> dict[str, Any]:
     nationality = profile.nationality if profile else None  # a new Country at each read
     return {
         "id": user_id,
@@ -140,7 +197,7 @@ def host_public(user: User, *, with_contact: bool) -> dict[str, Any]:
 
 
 def _host_view(
-    user_id: int, name: str, profile: HostProfile | None, *, with_contact: bool
+    user_id: int, name: str, profile: HostShown | None, *, with_contact: bool
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": user_id,
@@ -168,7 +225,7 @@ def exchange_partner_public(user: User) -> dict[str, Any]:
 
 
 def _exchange_view(
-    user_id: int, name: str, profile: StudentProfile | HostProfile | None
+    user_id: int, name: str, profile: StudentShown | HostShown | None
 ) -> dict[str, Any]:
     return {
         "id": user_id,
@@ -187,8 +244,8 @@ def _counterpart_view(
     confirmed: bool,
     other_id: int,
     other_name: str,
-    student_profile: Callable[[], StudentProfile | None],
-    host_profile: Callable[[], HostProfile | None],
+    student_profile: Callable[[], StudentShown | None],
+    host_profile: Callable[[], HostShown | None],
 ) -> dict[str, Any]:
     """The privacy rule of a party's view, once: the other party as the viewer may see it.
     The profiles are asked for only where the rule shows them."""
@@ -252,24 +309,16 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
     )
 
 
-# The counterpart's profiles come in the same row, as the ORM would give them: the fields the
-# views above show (the first, the primary key, tells whether there is a profile at all). A view
-# that read another field would cost a query per row (the list's one-query test fails).
-_SHOWN_FIELDS = {
-    StudentProfile: (
-        "id", "nationality", "gender", "languages", "diet", "allergies", "interests", "bio",
-        "home_station_id",
-    ),
-    HostProfile: (
-        "id", "household_name", "household_size", "has_children", "languages", "pets",
-        "smoking", "interests", "bio", "address", "phone", "home_station_id",
-    ),
-}  # fmt: skip
+# The counterpart's profiles come in the same row: the fields the views above show (the
+# first, the primary key, tells whether there is a profile at all), then the station's two
+# names. A view that read another field fails (the list's one-query test).
+_JOINED = ((StudentProfile, JoinedStudent), (HostProfile, JoinedHost))
+_STATION_NAMES = 2
 
 
 @functools.cache
-def _party_sql(vendor: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
-    """The party's list read, and the profile columns it selects (per profile model)."""
+def _party_sql(vendor: str) -> str:
+    """The party's list read."""
     # Written out rather than built by the ORM: this list is read on every visit of a
     # party's page and app, and compiling the ORM's 14-table select_related cost more than
     # running it (bench/api_load.py). The caller's applications (index on the user) find
@@ -289,19 +338,18 @@ def _party_sql(vendor: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
         "WHEN mine.id = p.host_application_id "
         "THEN p.student_application_id ELSE p.host_application_id END)"
     )
-    columns, joins, attnames = [], [], []
-    for alias, model in zip(("sp", "hp"), _SHOWN_FIELDS, strict=True):
-        # In the model's order, the order Model.from_db expects them in.
-        shown = _SHOWN_FIELDS[model]
-        fields = [field for field in model._meta.concrete_fields if field.attname in shown]
-        columns += [f"{alias}.{quote(field.column)}" for field in fields]
+    columns, joins = [], []
+    for alias, (model, shape) in zip(("sp", "hp"), _JOINED, strict=True):
+        columns += [
+            f"{alias}.{quote(model._meta.get_field(name).column)}"
+            for name in shape._fields[:-_STATION_NAMES]
+        ]
         columns += [
             f"(SELECT st.{name} FROM {station} st WHERE st.slug = {alias}.home_station_id)"  # noqa: S608
             for name in ("name_ja", "name_en")
         ]
         joins.append(f"LEFT JOIN {model._meta.db_table} {alias} ON {alias}.user_id = {other}")
-        attnames.append(tuple(field.attname for field in fields))
-    sql = f"""
+    return f"""
         SELECT p.id, p.program_id, p.date, p.status, p.deadline, p.confirmed_at,
             p.student_answer, p.host_answer,
             CASE WHEN mine.id = p.host_application_id THEN 'host' ELSE 'student' END,
@@ -317,33 +365,32 @@ def _party_sql(vendor: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
         {" ".join(joins)}
         WHERE mine.user_id = %s AND p.status <> %s
         ORDER BY p.date, p.id"""  # noqa: S608
-    return sql, tuple(attnames)
 
 
-def _joined_profile(
-    model: type[ProfileT], attnames: tuple[str, ...], values: Sequence[Any]
-) -> ProfileT | None:
-    """One profile of a party row (its columns, then its station's two names), or None when
-    the other side has no profile of that kind (the LEFT JOIN's NULLs)."""
-    *columns, station_name_ja, station_name_en = values
-    if columns[0] is None:  # the primary key
+def _joined_student(values: Sequence[Any]) -> JoinedStudent | None:
+    """The student's profile of a party row, or None when the other side has none (the LEFT
+    JOIN's NULLs)."""
+    if values[0] is None:  # the primary key
         return None
-    profile = from_row(model, attnames, columns)
-    if profile.home_station_id:
-        profile.home_station = Station(
-            slug=profile.home_station_id, name_ja=station_name_ja, name_en=station_name_en
-        )
-    return profile
+    fields = JoinedStudent._fields[:-_STATION_NAMES]
+    return JoinedStudent(*converted(StudentProfile, fields, values))
+
+
+def _joined_host(values: Sequence[Any]) -> JoinedHost | None:
+    """The family's profile of a party row, or None (see ``_joined_student``)."""
+    if values[0] is None:
+        return None
+    fields = JoinedHost._fields[:-_STATION_NAMES]
+    return JoinedHost(*converted(HostProfile, fields, values))
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
     """The caller's own published proposals (drafts are the coordinator's) as the caller sees
     them, by date: one query whatever the rows, the other side's profiles included."""
-    sql, (student_columns, host_columns) = _party_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, Proposal.Status.DRAFT.value])
+        cursor.execute(_party_sql(connection.vendor), [user.pk, Proposal.Status.DRAFT.value])
         rows = cursor.fetchall()
-    student_end = 14 + len(student_columns) + 2
+    student_end = 14 + len(JoinedStudent._fields)
     found = []
     for row in rows:
         (
@@ -378,12 +425,8 @@ def party_proposals(*, user: User) -> list[PartyProposal]:
                     other_id=other_id,
                     other_name=other_name,
                     # Converted only where the privacy rule shows them.
-                    student_profile=functools.partial(
-                        _joined_profile, StudentProfile, student_columns, row[14:student_end]
-                    ),
-                    host_profile=functools.partial(
-                        _joined_profile, HostProfile, host_columns, row[student_end:]
-                    ),
+                    student_profile=functools.partial(_joined_student, row[14:student_end]),
+                    host_profile=functools.partial(_joined_host, row[student_end:]),
                 ),
                 deadline=stored_datetime(deadline) if deadline is not None else None,
                 conversation=conversation,
