@@ -3,6 +3,7 @@
 WebSockets are checked for an allowed Origin, then authenticated by the session cookie or a
 one-time ticket (``?ticket=``), before a consumer sees them. Each socket is counted, so that
 the heap's free pages go back to the OS after a wave of sockets has left (config/memory.py).
+Once everything is imported, the process's garbage collection is set for a server (``gc_tune``).
 """
 
 import os
@@ -19,7 +20,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from accounts.websocket import TicketOrSessionAuthMiddlewareStack  # noqa: E402
-from config.memory import HeapTrimmer, TrimAfterSocketWaves  # noqa: E402
+from config.memory import HeapTrimmer, TrimAfterSocketWaves, gc_tune  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -33,3 +34,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+gc_tune(settings.GC_THRESHOLD0)

@@ -59,6 +59,24 @@ def heap_trim() -> bool:
     return True
 
 
+def gc_tune(threshold0: int) -> None:
+    """Garbage collection for a server process, called once it is set up.
+
+    At Python's default, 700 new objects, a list request under 50 concurrent ones meets a young
+    collection every few hundred microseconds, and each one finds the objects of every request
+    in flight still alive and ages them, until a full collection walks all 230 000 objects of a
+    loaded Django process (170 ms with the loop stopped). Measured in-process on the
+    bench/api_load.py data set, host proposals list at 50 concurrent requests: GC 0.6 ms per
+    request at 700, 0.3 ms at 10 000; the bare endpoint 0.3 -> 0.08 ms. ``gc.freeze()`` moves
+    what set-up created (modules, classes, settings: 120 000 objects) out of every collection.
+    """
+    if threshold0 <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(threshold0)
+
+
 class HeapTrimmer:
     """Counts one process's open sockets and trims the heap after a wave of them has left."""
 

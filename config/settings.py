@@ -391,3 +391,7 @@ WEBSOCKET_DB_THREADS = env.int("WEBSOCKET_DB_THREADS", default=8)
 # A server process hands its free heap back to the OS once its open sockets fall to half a peak
 # of at least this many (config/memory.py); 0 never does.
 WEBSOCKET_TRIM_MIN_PEAK = env.int("WEBSOCKET_TRIM_MIN_PEAK", default=100)
+# A server process collects its youngest generation of objects after this many new ones instead
+# of Python's 700, and exempts what it holds once set up from full collections
+# (config/memory.py); 0 keeps Python's defaults.
+GC_THRESHOLD0 = env.int("GC_THRESHOLD0", default=10_000)

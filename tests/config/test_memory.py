@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
+import importlib
 import platform
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -192,3 +195,37 @@ def test_the_production_application_counts_websockets() -> None:
     stack = application.application_mapping["websocket"]
     assert isinstance(stack, TrimAfterSocketWaves)
     assert stack.trimmer.min_peak == 100
+
+
+@pytest.fixture
+def gc_state() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    yield
+    gc.set_threshold(*threshold)
+
+
+def test_gc_tune_sets_the_young_threshold_and_freezes_what_exists(gc_state: None) -> None:
+    before = gc.get_freeze_count()
+    memory.gc_tune(12_345)
+    assert gc.get_threshold()[0] == 12_345
+    assert gc.get_freeze_count() > before
+
+
+def test_gc_tune_at_zero_keeps_pythons_defaults(gc_state: None) -> None:
+    gc.set_threshold(700, 10, 10)
+    before = gc.get_freeze_count()
+    memory.gc_tune(0)
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == before
+
+
+def test_the_production_application_tunes_gc_with_the_setting(
+    gc_state: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    import config.asgi
+
+    calls: list[int] = []
+    monkeypatch.setattr(memory, "gc_tune", calls.append)
+    settings.GC_THRESHOLD0 = 4321
+    importlib.reload(config.asgi)
+    assert calls == [4321]
