@@ -10,11 +10,11 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Model, Q, QuerySet
 
 from accounts.models import HostProfile, Role, Station, StudentProfile, User
 from config.rawsql import converted, stored_date, stored_datetime
@@ -141,6 +141,7 @@ def _joined_station(profile: JoinedStudent | JoinedHost) -> Station | None:
     )
 
 
+Joined = TypeVar("Joined", JoinedStudent, JoinedHost)
 StudentShown = StudentProfile | JoinedStudent
 HostShown = HostProfile | JoinedHost
 
@@ -367,21 +368,12 @@ def _party_sql(vendor: str) -> str:
         ORDER BY p.date, p.id"""  # noqa: S608
 
 
-def _joined_student(values: Sequence[Any]) -> JoinedStudent | None:
-    """The student's profile of a party row, or None when the other side has none (the LEFT
-    JOIN's NULLs)."""
+def _joined(model: type[Model], shape: type[Joined], values: Sequence[Any]) -> Joined | None:
+    """One profile of a party row (its fields, then its station's two names), or None when the
+    other side has no profile of that kind (the LEFT JOIN's NULLs)."""
     if values[0] is None:  # the primary key
         return None
-    fields = JoinedStudent._fields[:-_STATION_NAMES]
-    return JoinedStudent(*converted(StudentProfile, fields, values))
-
-
-def _joined_host(values: Sequence[Any]) -> JoinedHost | None:
-    """The family's profile of a party row, or None (see ``_joined_student``)."""
-    if values[0] is None:
-        return None
-    fields = JoinedHost._fields[:-_STATION_NAMES]
-    return JoinedHost(*converted(HostProfile, fields, values))
+    return shape(*converted(model, shape._fields[:-_STATION_NAMES], values))
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
@@ -425,8 +417,12 @@ def party_proposals(*, user: User) -> list[PartyProposal]:
                     other_id=other_id,
                     other_name=other_name,
                     # Converted only where the privacy rule shows them.
-                    student_profile=functools.partial(_joined_student, row[14:student_end]),
-                    host_profile=functools.partial(_joined_host, row[student_end:]),
+                    student_profile=functools.partial(
+                        _joined, StudentProfile, JoinedStudent, row[14:student_end]
+                    ),
+                    host_profile=functools.partial(
+                        _joined, HostProfile, JoinedHost, row[student_end:]
+                    ),
                 ),
                 deadline=stored_datetime(deadline) if deadline is not None else None,
                 conversation=conversation,
