@@ -103,11 +103,16 @@ _ANSWERS_TO_WRITES = {
 }
 
 
+# A student's or a host's profile, read or written: the caller's role decides which. The two
+# shapes share most fields and require none, so a body such as {"bio": "..."} fits both.
+_EITHER_ROLE = ("Profile", "ProfileInputRequest", "PatchedProfileInputRequest")
+
+
 def schema_postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """Document the answers every operation can give (401/403 from authentication and
     permissions, 400 and 429 on writes, 404 where the path names an object), so that clients
-    and the fuzzing test see the real contract; and let a profile match either role's shape
-    (both shapes accept each other's subset, so ``oneOf`` could never hold)."""
+    and the fuzzing test see the real contract; and let a profile, read or written, match
+    either role's shape (``oneOf`` would refuse every body that fits both)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Detail", _DETAIL)
     schemas.setdefault("Errors", _ERRORS)
@@ -126,9 +131,10 @@ def schema_postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) ->
                 if status not in responses:
                     content = errors if status == "400" else detail
                     responses[status] = {"description": description, "content": content}
-    profile = schemas.get("Profile")
-    if profile is not None and "oneOf" in profile:
-        profile["anyOf"] = profile.pop("oneOf")
+    for name in _EITHER_ROLE:
+        either = schemas.get(name)
+        if either is not None and "oneOf" in either:
+            either["anyOf"] = either.pop("oneOf")
     return result
 
 
