@@ -11,18 +11,36 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def worker_redis_url(url: str, worker: str | None) -> str:
+    """The Redis database of one pytest-xdist worker (gw0, gw1, ...): the base one for gw0,
+    the ones below it for the others. Workers must not share one: every test empties the cache
+    (a FLUSHDB on Redis), and channel groups are named after row ids, which each worker's own
+    test database hands out from 1 again."""
+    if not worker or not worker.startswith("gw"):
+        return url
+    parsed = urlparse(url)
+    base = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(base - int(worker[2:])) % 16}").geturl()
+
+
+_BASE_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = worker_redis_url(_BASE_REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
 
 
 def need_service(what: str, available: bool) -> None:
@@ -35,8 +53,6 @@ def need_service(what: str, available: bool) -> None:
 
 
 def redis_available(url: str = REDIS_URL) -> bool:
-    from urllib.parse import urlparse
-
     parsed = urlparse(url)
     try:
         with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
@@ -54,6 +70,24 @@ def redis_url() -> str:
 @pytest.fixture
 def postgres(db: None) -> None:
     need_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_redis() -> Iterator[None]:
+    """Under pytest-xdist, this worker's own Redis database for everything that the settings
+    point at Redis (cache, limits, broker) and for the processes that tests start."""
+    if REDIS_URL == _BASE_REDIS_URL or not settings.REDIS_URL:
+        yield
+        return
+    caches = {
+        name: {**cache, "LOCATION": REDIS_URL} if "redis" in cache["BACKEND"].lower() else cache
+        for name, cache in settings.CACHES.items()
+    }
+    with (
+        override_settings(REDIS_URL=REDIS_URL, CELERY_BROKER_URL=REDIS_URL, CACHES=caches),
+        mock.patch.dict(os.environ, {"REDIS_URL": REDIS_URL}),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -158,6 +192,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     with item.config.stash[blocking_manager_key].unblock():
         if not Station.objects.exists():
             import_module("accounts.migrations.0002_reference_data").load(apps, None)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Figures that tests record as a "summary" property (the access matrix's count of routes
+    and leaks), printed at the end: under pytest-xdist a test's own output is not shown."""
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "summary" and report.when == "call":
+                    terminalreporter.write_line(str(value))
 
 
 def pytest_report_header(config: Any) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import worker_redis_url
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("web", "worker", "beat")
 # What ENGAWA_ENV=production refuses to start without (config/settings.py), plus the mode itself
@@ -161,3 +163,22 @@ def test_the_readme_documents_every_setting_and_dependency() -> None:
     names = re.findall(r'^\s*"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?[<>=!~ ;"]', pyproject, re.M)
     undocumented = sorted(n for n in names if f"`{n}`" not in readme)
     assert not undocumented, f"README does not say what {undocumented} are for"
+
+
+@pytest.mark.parametrize(
+    ("worker", "expected"),
+    [
+        (None, "redis://127.0.0.1:6379/15"),
+        ("", "redis://127.0.0.1:6379/15"),
+        ("gw0", "redis://127.0.0.1:6379/15"),
+        ("gw1", "redis://127.0.0.1:6379/14"),
+        ("gw3", "redis://127.0.0.1:6379/12"),
+    ],
+)
+def test_each_xdist_worker_has_its_own_redis_database(worker: str | None, expected: str) -> None:
+    assert worker_redis_url("redis://127.0.0.1:6379/15", worker) == expected
+
+
+def test_worker_redis_databases_wrap_below_zero_and_keep_the_rest_of_the_url() -> None:
+    assert worker_redis_url("redis://:pw@cache:6380", "gw1") == "redis://:pw@cache:6380/15"
+    assert worker_redis_url("redis://cache/2?timeout=3", "gw2") == "redis://cache/0?timeout=3"

@@ -337,17 +337,17 @@ def test_every_route_is_in_the_matrix():
             assert set(by_role) == set(ROLES), (route, method)
 
 
-def test_every_route_answers_each_role_as_the_matrix_says(db, capsys):
+def test_every_route_answers_each_role_as_the_matrix_says(db, record_property):
     """Each route on a fresh world (a write by one route never decides the next one's answer);
-    prints N routes x 7 roles, 0 leaks."""
+    reports N routes x 7 roles, 0 leaks at the end of the run."""
     problems = [p for route in MATRIX for p in check_route(route, build_world())]
     checks = sum(len(methods) for methods in MATRIX.values()) * len(ROLES)
-    with capsys.disabled():
-        print(
-            f"\naccess matrix: {len(MATRIX)} HTTP routes + {len(WS_MATRIX)} WebSocket routes "
-            f"x {len(ROLES)} roles ({checks} HTTP methodxrole checks), "
-            f"{sum('LEAK' in p or 'shows' in p for p in problems)} leaks"
-        )
+    record_property(
+        "summary",
+        f"access matrix: {len(MATRIX)} HTTP routes + {len(WS_MATRIX)} WebSocket routes "
+        f"x {len(ROLES)} roles ({checks} HTTP methodxrole checks), "
+        f"{sum('LEAK' in p or 'shows' in p for p in problems)} leaks",
+    )
     assert problems == []
 
 
