@@ -90,6 +90,19 @@ def _worker_redis() -> Iterator[None]:
         yield
 
 
+def celery_eager() -> None:
+    """This process's Celery runs tasks in place, and a test may wait for their results."""
+    from celery._state import _set_task_join_will_block
+
+    from config.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    # An eager apply_async sets a process-wide "joining would block" flag and puts back what it
+    # found; two threads doing that at once (a browser test's server beside the test) can leave
+    # it set, and every later ``.delay().get()`` in this process raises.
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_runtime(settings: Any) -> Iterator[None]:
     """Each test: eager Celery, the in-memory channel layer, an empty cache (throttles).
@@ -99,9 +112,7 @@ def _isolated_runtime(settings: Any) -> Iterator[None]:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
-    from config.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
+    celery_eager()
     cache.clear()
     from channels.layers import channel_layers
 

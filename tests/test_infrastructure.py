@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import worker_redis_url
+from tests.conftest import celery_eager, worker_redis_url
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("web", "worker", "beat")
@@ -182,3 +182,13 @@ def test_each_xdist_worker_has_its_own_redis_database(worker: str | None, expect
 def test_worker_redis_databases_wrap_below_zero_and_keep_the_rest_of_the_url() -> None:
     assert worker_redis_url("redis://:pw@cache:6380", "gw1") == "redis://:pw@cache:6380/15"
     assert worker_redis_url("redis://cache/2?timeout=3", "gw2") == "redis://cache/0?timeout=3"
+
+
+def test_celery_eager_clears_a_join_flag_left_set_by_racing_threads() -> None:
+    from celery._state import _set_task_join_will_block, task_join_will_block
+    from celery.result import EagerResult
+
+    _set_task_join_will_block(True)  # as two threads' overlapping eager calls can leave it
+    celery_eager()
+    assert not task_join_will_block()
+    assert EagerResult("id", 1, "SUCCESS").get() == 1
