@@ -7,7 +7,7 @@ applications, a published round of 1 000 proposals (one per student, families of
 seats), 200 of them confirmed with a conversation of 5 messages each; then ``ANALYZE``.
 
 Scenarios, each at 10 and 50 concurrent clients (one keep-alive connection each, every client
-its own user and token), ``--seconds`` each after a warm-up:
+its own user and token), ``--seconds`` each in all:
 
 - ``bare``: ``/bench/bare/``, a JSON view behind the same middleware (the ceiling);
 - ``proposals (student)`` and ``proposals (host)``: ``GET /api/proposals/``;
@@ -15,14 +15,19 @@ its own user and token), ``--seconds`` each after a warm-up:
 - ``round detail``: ``GET /api/rounds/{id}/`` (1 000 proposals) as coordinators, also at one
   client (its latency on an idle server).
 
-The bare endpoint runs first and last at each client count; the mean of the two is the
-ceiling, since the machine is shared and its load drifts (the load average is recorded).
+The machine is shared and its load drifts within a run (the bare endpoint alone has moved by
+a quarter between two slices a minute apart), so the scenarios take turns: ``--rounds`` rounds,
+each giving every scenario a slice of ``--seconds / --rounds`` after a short warm-up, the order
+rotated by one each round. A scenario's figures pool its slices; its share of the bare
+endpoint compares totals gathered over the same stretch of time, and the smallest and largest
+share of a single round show how much the drift still moves it. The load average is recorded.
 The server uses the production settings' database handling (psycopg's connection pool).
 
 Prints a table; writes ``bench/results/api.json``. Target: both list endpoints at 50 clients
 reach at least half the bare endpoint's requests/s.
 
-    .venv/bin/python bench/api_load.py [--seconds 8] [--postgres postgres://postgres@127.0.0.1:5432]
+    .venv/bin/python bench/api_load.py [--seconds 8] [--rounds 4]
+        [--postgres postgres://postgres@127.0.0.1:5432]
 """
 
 from __future__ import annotations
@@ -290,7 +295,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def run_scenario(
+async def run_slice(
     port: int,
     path: str,
     tokens: list[str | None],
@@ -299,6 +304,8 @@ async def run_scenario(
     warmup: float,
     server_pid: int,
 ) -> dict[str, Any]:
+    """One slice of a scenario: ``clients`` connections for ``warmup`` + ``seconds``; the raw
+    latencies, errors and server CPU, to be pooled with the scenario's other slices."""
     latencies: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
@@ -314,8 +321,20 @@ async def run_scenario(
     # Over warm-up and measurement alike; the server's own CPU per answer is steadier than
     # requests/s on a shared machine, whose neighbours take CPU from the server.
     cpu = cpu_seconds(server_pid) - cpu_from
-    answered = len(latencies) * (seconds + warmup) / seconds
-    latencies.sort()
+    return {
+        "latencies": latencies,
+        "errors": len(errors),
+        "seconds": seconds,
+        "answered": len(latencies) * (seconds + warmup) / seconds,
+        "cpu": cpu,
+    }
+
+
+def pooled(clients: int, slices: list[dict[str, Any]]) -> dict[str, Any]:
+    """A scenario's figures over all its slices."""
+    latencies = sorted(x for one in slices for x in one["latencies"])
+    seconds = sum(one["seconds"] for one in slices)
+    answered = sum(one["answered"] for one in slices)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
         "clients": clients,
@@ -323,9 +342,33 @@ async def run_scenario(
         "rps": round(len(latencies) / seconds, 1),
         "p50_ms": round(q[49] * 1000, 2),
         "p99_ms": round(q[98] * 1000, 2),
-        "errors": len(errors),
-        "server_cpu_ms_per_request": round(cpu / answered * 1000, 2) if latencies else None,
+        "errors": sum(one["errors"] for one in slices),
+        "server_cpu_ms_per_request": (
+            round(sum(one["cpu"] for one in slices) / answered * 1000, 2) if latencies else None
+        ),
+        "rps_per_round": [round(len(one["latencies"]) / one["seconds"], 1) for one in slices],
     }
+
+
+def run_interleaved(
+    port: int,
+    scenarios: list[tuple[str, str, list[str | None]]],
+    clients: int,
+    seconds: float,
+    warmup: float,
+    rounds: int,
+    server_pid: int,
+) -> dict[str, dict[str, Any]]:
+    """Every scenario for ``seconds`` in all, in ``rounds`` turns with the order rotated."""
+    slices: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in scenarios}
+    for turn in range(rounds):
+        for name, path, tokens in scenarios[turn:] + scenarios[:turn]:
+            slices[name].append(
+                asyncio.run(
+                    run_slice(port, path, tokens, clients, seconds / rounds, warmup, server_pid)
+                )
+            )
+    return {name: pooled(clients, one) for name, one in slices.items()}
 
 
 def show(name: str, row: dict[str, Any]) -> None:
@@ -351,8 +394,9 @@ def wait_for(port: int, timeout: float = 30) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--warmup", type=float, default=1.5)
+    parser.add_argument("--seconds", type=float, default=8.0, help="per scenario, in all")
+    parser.add_argument("--rounds", type=int, default=4, help="turns the scenarios take")
+    parser.add_argument("--warmup", type=float, default=0.5, help="before each slice")
     args = parser.parse_args()
 
     url = create_database(args.postgres)
@@ -410,21 +454,21 @@ def main() -> None:
         ]
         results: dict[str, list[dict[str, Any]]] = {}
         load_average = {"before": [round(x, 2) for x in os.getloadavg()]}
+        # Every endpoint once before anything counts: the pool's connections open and its
+        # statements get prepared (after 5 runs each), as on a server that has been up a while.
+        run_interleaved(port, scenarios, 10, 1.5, 0.0, 1, server.pid)
         # The round detail alone, one request after another: its latency on an idle server.
-        single = asyncio.run(
-            run_scenario(
-                port, scenarios[-1][1], scenarios[-1][2], 1, args.seconds, args.warmup, server.pid
-            )
-        )
-        results[scenarios[-1][0]] = [single]
-        show(scenarios[-1][0], single)
+        name = scenarios[-1][0]
+        single = run_interleaved(
+            port, [scenarios[-1]], 1, args.seconds, args.warmup, 1, server.pid
+        )[name]
+        results[name] = [single]
+        show(name, single)
         for clients in (10, 50):
-            # The ceiling is measured before and after the others, and its mean is the
-            # reference: the machine is shared, and its load drifts during a run.
-            for name, path, tokens in [*scenarios, ("bare (again)", "/bench/bare/", [None])]:
-                row = asyncio.run(
-                    run_scenario(port, path, tokens, clients, args.seconds, args.warmup, server.pid)
-                )
+            rows = run_interleaved(
+                port, scenarios, clients, args.seconds, args.warmup, args.rounds, server.pid
+            )
+            for name, row in rows.items():
                 results.setdefault(name, []).append(row)
                 show(name, row)
         load_average["after"] = [round(x, 2) for x in os.getloadavg()]
@@ -432,34 +476,48 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    def rps(name: str, clients: int) -> float:
-        return next(r["rps"] for r in results[name] if r["clients"] == clients)
+    lists = ("proposals (student)", "proposals (host)", "conversations")
 
-    shares = {}
+    def row(name: str, clients: int) -> dict[str, Any]:
+        return next(r for r in results[name] if r["clients"] == clients)
+
+    shares, per_round = {}, {}
     for clients in (10, 50):
-        ceiling = (rps("bare", clients) + rps("bare (again)", clients)) / 2
+        bare = row("bare", clients)
         shares[str(clients)] = {
-            name: round(rps(name, clients) / ceiling, 3)
-            for name in ("proposals (student)", "proposals (host)", "conversations")
+            name: round(row(name, clients)["rps"] / bare["rps"], 3) for name in lists
+        }
+        per_round[str(clients)] = {
+            name: [
+                round(mine / ceiling, 3)
+                for mine, ceiling in zip(
+                    row(name, clients)["rps_per_round"], bare["rps_per_round"], strict=True
+                )
+            ]
+            for name in lists
         }
 
     # The same comparison by the server's own CPU per answer (bare's / the endpoint's):
     # what one busy server process would reach, whatever its neighbours take.
-    def cpu_ms(name: str, clients: int) -> float:
-        return next(
-            r["server_cpu_ms_per_request"] for r in results[name] if r["clients"] == clients
-        )
-
     cpu_shares = {
-        name: round((cpu_ms("bare", 50) + cpu_ms("bare (again)", 50)) / 2 / cpu_ms(name, 50), 3)
-        for name in ("proposals (student)", "proposals (host)", "conversations")
+        name: round(
+            row("bare", 50)["server_cpu_ms_per_request"]
+            / row(name, 50)["server_cpu_ms_per_request"],
+            3,
+        )
+        for name in lists
     }
     target_met = all(v >= 0.5 for v in shares["50"].values())
     print(
-        "share of the bare endpoint's req/s (mean of its two runs):",
+        "share of the bare endpoint's req/s, slices pooled:",
         shares,
         "target met at 50 clients" if target_met else "TARGET MISSED",
     )
+    for clients, by_name in per_round.items():
+        print(
+            f"share by round at {clients} clients (min-max):",
+            {name: f"{min(v):.3f}-{max(v):.3f}" for name, v in by_name.items()},
+        )
     print("share of the bare endpoint's server CPU per request at 50 clients:", cpu_shares)
     print("load average (1, 5, 15 min) before and after:", load_average)
     OUT.write_text(
@@ -476,11 +534,14 @@ def main() -> None:
                     "messages_per_conversation": MESSAGES,
                 },
                 "seconds_per_scenario": args.seconds,
+                "rounds": args.rounds,
+                "warmup_seconds_per_slice": args.warmup,
                 "machine_cpus": os.cpu_count(),
                 "load_average": load_average,
                 "results": results,
                 "share_of_bare": shares,
                 "share_of_bare_at_50_clients": shares["50"],
+                "share_of_bare_by_round": per_round,
                 "share_of_bare_by_server_cpu_at_50_clients": cpu_shares,
                 "target_list_endpoints_half_of_bare": target_met,
                 "setup_seconds": setup_seconds,
