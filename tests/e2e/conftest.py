@@ -162,6 +162,19 @@ def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[AsgiS
         channel_layers.backends.clear()
 
 
+def frames_scrolling_sideways(page: Any) -> list[str]:
+    """Table frames whose content is wider than the frame (they scroll inside the page); on a
+    phone, wide tables reflow into cards instead."""
+    return list(
+        page.evaluate(
+            """Array.from(document.querySelectorAll('.table-wrap'))
+                .filter((frame) => frame.scrollWidth > frame.clientWidth + 1)
+                .map((frame) => `${frame.getAttribute('aria-labelledby') || 'table'}:`
+                    + ` ${frame.scrollWidth} > ${frame.clientWidth}`)"""
+        )
+    )
+
+
 @dataclass
 class Browsing:
     """Opens tabs on the test server, logged in or not, and audits pages."""
@@ -210,8 +223,9 @@ class Browsing:
         return page
 
     def audit(self, page: Any, name: str) -> list[str]:
-        """axe-core at desktop and phone width (serious and critical violations), plus a
-        full-page screenshot of each for a person to look at. Returns what failed."""
+        """axe-core at desktop and phone width (serious and critical violations), no sideways
+        scrolling on the phone (of the page, or of a table frame in it), plus a full-page
+        screenshot of each for a person to look at. Returns what failed."""
         from axe_playwright_python.sync_playwright import Axe
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -231,6 +245,11 @@ class Browsing:
             )
             if width == PHONE and overflow:
                 failures.append(f"{name} @{width}px: the page scrolls sideways")
+            if width == PHONE:
+                failures += [
+                    f"{name} @{width}px: a table frame scrolls sideways ({frame})"
+                    for frame in frames_scrolling_sideways(page)
+                ]
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         page.set_viewport_size({"width": DESKTOP, "height": 900})
         return failures
