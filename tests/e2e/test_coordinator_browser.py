@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching.models import Proposal, Round, Unplaced
 from tests import factories
-from tests.e2e.conftest import PHONE, Browsing, frames_scrolling_sideways, off_loop
+from tests.e2e.conftest import PHONE, Browsing, off_loop
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,11 +59,6 @@ def _review_round(coordinator: User) -> Round:
     return rnd
 
 
-def _page_width(page: Any) -> int:
-    """How wide the document is: wider than the viewport means the page scrolls sideways."""
-    return int(page.evaluate("document.scrollingElement.scrollWidth"))
-
-
 def _check_page(browsing: Browsing, page: Any, path: str, name: str) -> None:
     """The page answers 200 and passes the shared audit: axe-core at both widths, and at
     375 px no sideways scrolling of the page nor of any table frame in it."""
@@ -80,12 +75,10 @@ def test_review_page_shows_pairs_reasons_and_histogram(
     page = coordinator_page
     path = reverse("frontend:coordinator:round", args=[rnd.pk])
     _check_page(browsing, page, path, "round-review")
-    # On a phone the pairs reflow into cards: neither the page nor the table scrolls sideways,
-    # and each card names its values.
+    # On a phone the pairs reflow into cards (the audit saw that neither the page nor the table
+    # scrolls sideways), and each card names its values.
     page.set_viewport_size({"width": PHONE, "height": 900})
     page.goto(path)
-    assert _page_width(page) <= PHONE + 1
-    assert frames_scrolling_sideways(page) == []
     card = page.locator("#pairs-caption + thead + tbody tr").first
     assert card.locator(".cell-label").first.is_visible()
     table = page.get_by_role("table", name="Each proposed pair with its score per criterion")
