@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# jemalloc, for a web process that should give its memory back after waves of WebSockets: off
+# unless its environment asks for it (README, "Server memory").
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libjemalloc2 \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, pinned by constraints.txt, so that a code change does not reinstall them.
 COPY pyproject.toml constraints.txt README.md ./
 COPY config/__init__.py config/__init__.py
