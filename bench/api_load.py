@@ -392,12 +392,26 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 def main() -> None:
+    from bench.chat_load import name_value
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--seconds", type=float, default=8.0, help="per scenario, in all")
     parser.add_argument("--rounds", type=int, default=4, help="turns the scenarios take")
     parser.add_argument("--warmup", type=float, default=0.5, help="before each slice")
+    parser.add_argument(
+        "--server-env",
+        type=name_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server process only (repeatable), e.g. "
+        "jemalloc (config/memory.py's JEMALLOC_ENV): LD_PRELOAD=libjemalloc.so.2 "
+        "PYTHONMALLOC=malloc MALLOC_CONF=background_thread:true",
+    )
     args = parser.parse_args()
+
+    from config.memory import allocator_of
 
     url = create_database(args.postgres)
     env = {
@@ -424,6 +438,9 @@ def main() -> None:
     )
 
     port = free_port()
+    server_env = {**env, **dict(args.server_env)}
+    allocator = allocator_of(server_env)
+    print(f"server allocator: {allocator}")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -437,7 +454,7 @@ def main() -> None:
             "--no-access-log",
         ],
         cwd=ROOT,
-        env=env,
+        env=server_env,
     )
     try:
         wait_for(port)
@@ -526,6 +543,8 @@ def main() -> None:
                 "server": "uvicorn, 1 process, PostgreSQL through the production settings' "
                 "psycopg pool (DB_POOL_SIZE 10, CONN_MAX_AGE 0, health checks, prepared statements "
                 "after 5 runs), DEBUG off",
+                "allocator": allocator,
+                "server_env": dict(args.server_env),
                 "data_set": {
                     "students": STUDENTS,
                     "families": HOSTS,

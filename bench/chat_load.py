@@ -682,6 +682,8 @@ def flush_redis(redis_url: str) -> None:
 
 
 def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str) -> dict:
+    from config.memory import allocator_of
+
     per_client = max(1, args.messages // clients)
     rate = args.rate if args.rate else args.total_rate / clients
     floor_per_client = max(1, args.floor_frames // clients)
@@ -693,6 +695,7 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     pairs, again_pairs = pairs[:half], pairs[half:]
     load_before = os.getloadavg()[0]
     servers = servers_start(kind, args.processes, database_url, args.redis, dict(args.server_env))
+    allocator = allocator_of({**server_env(database_url, args.redis), **dict(args.server_env)})
     ports = [s.port for s in servers]
     try:
         asyncio.run(warm_up(ports, warm_pairs))
@@ -739,6 +742,7 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
         "server": kind,
         "processes": args.processes,
         "server_env": dict(args.server_env),
+        "allocator": allocator,
         "clients": clients,
         "messages_per_client": per_client,
         "rate_per_client_per_s": round(rate, 4),
@@ -787,7 +791,7 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     }
 
 
-def _name_value(text: str) -> tuple[str, str]:
+def name_value(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -822,12 +826,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--server-env",
-        type=_name_value,
+        type=name_value,
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="an environment variable for the server processes only (repeatable), e.g. to try "
-        "another allocator: LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+        help="an environment variable for the server processes only (repeatable), e.g. "
+        "jemalloc (config/memory.py's JEMALLOC_ENV): LD_PRELOAD=libjemalloc.so.2 "
+        "PYTHONMALLOC=malloc MALLOC_CONF=background_thread:true",
     )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -849,6 +854,7 @@ def main() -> None:
                 f" relay p50={result['relay']['p50_ms']}ms p99={result['relay']['p99_ms']}ms)"
                 f" {chat['msgs_per_s']} msg/s reconnects={chat['reconnects']}"
                 f" rss {result['rss_mb_before']} → {result['rss_mb_after']} MB"
+                f" ({result['allocator']})"
                 f" server cpu {chat['server_cpu_ms_per_message']} ms/msg"
                 f" (echo {echo['server_cpu_ms_per_frame']} ms/frame)",
                 flush=True,
