@@ -392,23 +392,14 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 def main() -> None:
-    from bench.chat_load import name_value
+    from bench.chat_load import add_server_env_option
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--seconds", type=float, default=8.0, help="per scenario, in all")
     parser.add_argument("--rounds", type=int, default=4, help="turns the scenarios take")
     parser.add_argument("--warmup", type=float, default=0.5, help="before each slice")
-    parser.add_argument(
-        "--server-env",
-        type=name_value,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an environment variable for the server process only (repeatable), e.g. "
-        "jemalloc (config/memory.py's JEMALLOC_ENV): LD_PRELOAD=libjemalloc.so.2 "
-        "PYTHONMALLOC=malloc MALLOC_CONF=background_thread:true",
-    )
+    add_server_env_option(parser)
     args = parser.parse_args()
 
     from config.memory import allocator_of

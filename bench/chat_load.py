@@ -791,11 +791,25 @@ def run_one(kind: str, clients: int, args: argparse.Namespace, database_url: str
     }
 
 
-def name_value(text: str) -> tuple[str, str]:
+def _name_value(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
+
+
+def add_server_env_option(parser: argparse.ArgumentParser) -> None:
+    """``--server-env NAME=VALUE``: the benchmarks' way to start their servers differently."""
+    parser.add_argument(
+        "--server-env",
+        type=_name_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server processes only (repeatable), e.g. "
+        "jemalloc (config/memory.py's JEMALLOC_ENV): LD_PRELOAD=libjemalloc.so.2 "
+        "PYTHONMALLOC=malloc MALLOC_CONF=background_thread:true",
+    )
 
 
 def main() -> None:
@@ -824,16 +838,7 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="a second chat round, to tell a leak from a plateau"
     )
-    parser.add_argument(
-        "--server-env",
-        type=name_value,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an environment variable for the server processes only (repeatable), e.g. "
-        "jemalloc (config/memory.py's JEMALLOC_ENV): LD_PRELOAD=libjemalloc.so.2 "
-        "PYTHONMALLOC=malloc MALLOC_CONF=background_thread:true",
-    )
+    add_server_env_option(parser)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     random.seed(args.seed)
