@@ -85,7 +85,16 @@ def _find_heap_release() -> tuple[str, Callable[[], object] | None]:
         ]
         mallctl.restype = ctypes.c_int
         command = f"arena.{_JEMALLOC_ALL_ARENAS}.purge".encode()
-        return "jemalloc", lambda: mallctl(command, None, None, None, 0)
+
+        def purge() -> int:
+            error = mallctl(command, None, None, None, 0)
+            # A jemalloc that refuses (another build, another version) would otherwise keep
+            # every page without a word.
+            if error:
+                logger.warning("jemalloc refused %s: error %d", command.decode(), error)
+            return int(error)
+
+        return "jemalloc", purge
     trim = getattr(libc, "malloc_trim", None)
     if trim is not None:
         trim.argtypes = [ctypes.c_size_t]

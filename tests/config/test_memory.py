@@ -188,6 +188,28 @@ def test_a_c_library_with_neither_jemalloc_nor_malloc_trim_gives_nothing_to_call
     assert memory._find_heap_release() == ("unknown", None)
 
 
+def test_a_purge_jemalloc_refuses_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[bytes] = []
+
+    def mallctl(name: bytes, *args: Any) -> int:
+        calls.append(name)
+        return 22  # EINVAL
+
+    class Libc:
+        def __init__(self, name: Any) -> None:
+            self.mallctl = mallctl
+
+    monkeypatch.setattr(ctypes, "CDLL", Libc)
+    allocator, release = memory._find_heap_release()
+    assert allocator == "jemalloc" and release is not None
+    with caplog.at_level("WARNING", logger="config.memory"):
+        assert release() == 22
+    assert calls == [b"arena.4096.purge"]
+    assert "jemalloc refused arena.4096.purge: error 22" in caplog.text
+
+
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
 def test_on_glibc_alone_the_heap_is_trimmed() -> None:
     if "jemalloc" in os.environ.get("LD_PRELOAD", ""):
