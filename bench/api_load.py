@@ -52,12 +52,6 @@ DB = "engawa_apibench"
 STUDENTS, HOSTS, CONFIRMED, MESSAGES = 1000, 550, 200, 5
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def create_database(server: str) -> str:
     import psycopg
 
@@ -392,7 +386,7 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 def main() -> None:
-    from bench.chat_load import add_server_env_option
+    from bench.chat_load import add_server_env_option, free_port
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
