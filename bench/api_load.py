@@ -526,8 +526,8 @@ def main() -> None:
         json.dumps(
             {
                 "server": "uvicorn, 1 process, PostgreSQL through the production settings' "
-                "psycopg pool (DB_POOL_SIZE 10, CONN_MAX_AGE 0, health checks, prepared statements "
-                "after 5 runs), DEBUG off",
+                "psycopg pool (DB_POOL_SIZE 10, CONN_MAX_AGE 0, a connection idle 1 s probed, "
+                "prepared statements after 5 runs), DEBUG off",
                 "allocator": allocator,
                 "server_env": dict(args.server_env),
                 "data_set": {

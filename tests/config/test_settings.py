@@ -43,6 +43,8 @@ print(json.dumps({
     "DATABASE_ENGINE": settings.DATABASES["default"]["ENGINE"],
     "DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
     "DATABASE_POOL": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "POOL_CHECK_AFTER": settings.DATABASES["default"].get("POOL_CHECK_AFTER"),
+    "CONN_HEALTH_CHECKS": settings.DATABASES["default"].get("CONN_HEALTH_CHECKS"),
     "CONN_MAX_AGE": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     "DATABASE_OPTIONS": sorted(settings.DATABASES["default"].get("OPTIONS", {})),
     "DATABASE_PREPARE": [
@@ -162,7 +164,7 @@ def test_production_uses_the_real_backends_and_secure_cookies() -> None:
     found = report(**PRODUCTION)
     assert found["DEBUG"] is False
     assert found["SECRET_KEY"] == PRODUCTION["SECRET_KEY"]
-    assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert found["DATABASE_ENGINE"] == "config.postgres"
     assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert found["EAGER"] is False and found["APP_EAGER"] is False
     assert found["SESSION_COOKIE_SECURE"] is True
@@ -188,7 +190,7 @@ def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
         REDIS_URL="redis://redis.internal:6379/2",
         EMAIL_URL="smtp+tls://mailer:pw@smtp.example.org:587",
     )
-    assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert found["DATABASE_ENGINE"] == "config.postgres"
     assert found["DATABASE_NAME"] == "engawa"
     assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
     # The layer's read timeout outlasts channels_redis' 5 s blocking read (idle sockets).
@@ -221,6 +223,28 @@ def test_postgres_connections_come_from_a_pool_shared_by_the_request_threads() -
         "server_side_binding",
         "sslmode",
     ]
+
+
+def test_the_pool_probes_only_connections_that_sat_idle() -> None:
+    found = report(**PRODUCTION)
+    # Engawa's backend's check, not Django's (which would probe on every hand-out).
+    assert found["DATABASE_ENGINE"] == "config.postgres"
+    assert found["POOL_CHECK_AFTER"] == 1.0
+    assert found["CONN_HEALTH_CHECKS"] is False
+    assert report(**PRODUCTION, DB_POOL_CHECK_AFTER="0")["POOL_CHECK_AFTER"] == 0.0
+    # Without the pool: Django's backend, which checks a persistent connection before a
+    # request reuses it.
+    found = report(**PRODUCTION, DB_POOL_SIZE="0", CONN_MAX_AGE="60")
+    assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert found["POOL_CHECK_AFTER"] is None
+    assert found["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_negative_idle_time_before_the_check_is_refused() -> None:
+    done = python("import django; django.setup()", **PRODUCTION, DB_POOL_CHECK_AFTER="-1")
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "DB_POOL_CHECK_AFTER must be 0 or more seconds, got -1.0" in done.stderr
 
 
 def test_with_the_pool_queries_run_as_prepared_statements() -> None:

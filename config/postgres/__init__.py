@@ -1,0 +1,1 @@
+"""Engawa's PostgreSQL database backend (``ENGINE = "config.postgres"``)."""
