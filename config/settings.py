@@ -288,7 +288,16 @@ if REDIS_URL:
                 # socket_timeout is 5 s too: an idle receive timed out on the client first and
                 # took its socket down (one socket about every 5 s per idle server process).
                 # The read has to outlast the blocking call.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # redis-py caps a pool at 100 connections unless told, and every send in flight
+                # holds one: past that, sends are refused ("Too many connections") and the
+                # sockets that made them close. A burst while Redis is slow needs more.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 # expiry: how long an unread message waits in a socket's queue; a socket that
                 # slow has missed it, and resume or the gap fill recovers it from the database.
                 # group_expiry matches daphne's socket lifetime (websocket_timeout, 24 h); the

@@ -25,7 +25,9 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import User, WsTicket
 from accounts.tasks import ws_tickets_purge
+from config import settings as engawa_settings
 from config.celery import app as celery_app
+from tests.conftest import need_service
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -49,6 +51,37 @@ def test_a_message_round_trips_through_the_redis_channel_layer(redis_url: str) -
     with ThreadPoolExecutor(max_workers=1) as pool:
         received = pool.submit(asyncio.run, redis_round_trip(redis_url)).result(timeout=30)
     assert received == {"type": "chat.message", "body": "こんにちは", "n": 1}
+
+
+async def concurrent_group_sends(config: dict[str, Any], sends: int) -> list[BaseException]:
+    layer = RedisChannelLayer(**config)
+    group = f"test-{uuid.uuid4().hex}"
+    channel = await layer.new_channel()
+    try:
+        await layer.group_add(group, channel)
+        done = await asyncio.gather(
+            *(layer.group_send(group, {"type": "chat.typing", "n": n}) for n in range(sends)),
+            return_exceptions=True,
+        )
+        return [one for one in done if isinstance(one, BaseException)]
+    finally:
+        await layer.flush()
+        await layer.close_pools()
+
+
+def test_a_burst_of_group_sends_in_one_process_is_not_refused(redis_url: str) -> None:
+    """redis-py caps a pool at 100 connections unless told otherwise, and each group_send in
+    flight holds one: a server whose Redis answers slowly for a moment had sends refused
+    ("Too many connections") and chat sockets closed. The layer's pool is sized for bursts."""
+    # As configured, not as the tests override it (the in-memory layer).
+    config = engawa_settings.CHANNEL_LAYERS["default"].get("CONFIG")
+    need_service("the Redis channel layer (REDIS_URL)", config is not None)
+    hosts = [{**host, "address": redis_url} for host in config["hosts"]]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        errors = pool.submit(
+            asyncio.run, concurrent_group_sends({**config, "hosts": hosts}, 300)
+        ).result(timeout=60)
+    assert errors == []
 
 
 def database_url() -> str:

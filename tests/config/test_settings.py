@@ -195,7 +195,7 @@ def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
     assert found["CHANNEL_BACKEND"] == "channels_redis.core.RedisChannelLayer"
     # The layer's read timeout outlasts channels_redis' 5 s blocking read (idle sockets).
     assert found["CHANNEL_HOSTS"] == [
-        {"address": "redis://redis.internal:6379/2", "socket_timeout": 15}
+        {"address": "redis://redis.internal:6379/2", "socket_timeout": 15, "max_connections": 1000}
     ]
     assert found["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert found["BROKER"] == "redis://redis.internal:6379/2"
