@@ -47,7 +47,9 @@ def token_owner(key: str) -> tuple[User, Token] | None:
         raise ImproperlyConfigured("the token read's columns no longer match the user model")
     user = from_row(User, columns[:-1], row[:-1])
     token = from_row(Token, ("key", "user_id", "created"), (key, user.pk, row[-1]))
-    token.user = user
+    # The token's side only: ``token.user = user`` would also cache the token on the user,
+    # a cycle that outlives the request until the garbage collector runs.
+    Token.user.field.set_cached_value(token, user)
     return user, token
 
 

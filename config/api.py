@@ -45,9 +45,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class UserLanguageMixin:
-    """Answer an API client in its account's language. Token clients are only known after
-    DRF's authentication, which runs after every middleware, hence this hook."""
+def _release_renderer_context(response: Any) -> None:
+    # It holds the view, the request and the response itself; rendering was its last use.
+    response.renderer_context = None
+
+
+class ApiViewMixin:
+    """What every Engawa API view adds to DRF's ``APIView``.
+
+    - It answers in the account's language. Token clients are only known after DRF's
+      authentication, which runs after every middleware, hence ``initial``.
+    - It leaves no reference cycle behind. DRF keeps the view in the request's
+      ``parser_context`` and the response in its own ``renderer_context``, and Django's
+      ``View.setup`` aliases HEAD to GET on the instance (a bound method of the view, kept on
+      the view). Only the garbage collector frees such cycles, in pauses that grow with the
+      requests in flight; dropped once used,
+      reference counting frees them as the request ends.
+    """
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -55,6 +69,15 @@ class UserLanguageMixin:
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
             request._request.LANGUAGE_CODE = user.preferred_language
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        vars(self).pop("head", None)
+        # After dispatch self.request is DRF's request, whose body has been parsed if it will be.
+        self.request.parser_context = None  # type: ignore[attr-defined]
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(_release_renderer_context)
+        return response
 
 
 class _CountedInRedis:

@@ -24,7 +24,14 @@ class SyncChainASGIHandler(ASGIHandler):
         super().load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        # Middleware leave the request in reference cycles: the lazy user's closure,
+        # ``auser``, the messages storage and the CSP nonce all hold the request they hang on.
+        # Only the garbage collector frees those, in pauses that grow with the requests in
+        # flight. Once the response is closed (after the request's own closer) nothing reads
+        # the request again, so its attributes go and reference counting frees the rest.
+        response._resource_closers.append(vars(request).clear)  # type: ignore[attr-defined]
+        return response
 
 
 def get_asgi_application() -> SyncChainASGIHandler:

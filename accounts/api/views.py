@@ -38,7 +38,7 @@ from accounts.api.serializers import (
 from accounts.models import Role, User
 from accounts.permissions import IsStudentOrHost
 from accounts.throttling import lockout_response
-from config.api import AuthRateThrottle, UserLanguageMixin
+from config.api import ApiViewMixin, AuthRateThrottle
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
 
@@ -58,7 +58,7 @@ def refuse_unknown_fields(request: Request, input_class: type[serializers.Serial
         raise ValidationError({f: [_("Not a field you can set here.")] for f in unknown})
 
 
-class RegisterView(UserLanguageMixin, APIView):
+class RegisterView(ApiViewMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     throttle_classes = [AuthRateThrottle]
@@ -72,7 +72,7 @@ class RegisterView(UserLanguageMixin, APIView):
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(UserLanguageMixin, APIView):
+class TokenView(ApiViewMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     throttle_classes = [AuthRateThrottle]
@@ -109,7 +109,7 @@ class TokenView(UserLanguageMixin, APIView):
         return Response({"token": services.token_for(user=user)})
 
 
-class WsTicketView(UserLanguageMixin, APIView):
+class WsTicketView(ApiViewMixin, APIView):
     @extend_schema(request=None, responses={201: TicketOutput})
     def post(self, request: Request) -> Response:
         ticket = services.ws_ticket_issue(user=current_user(request))
@@ -119,7 +119,7 @@ class WsTicketView(UserLanguageMixin, APIView):
         )
 
 
-class MeView(UserLanguageMixin, APIView):
+class MeView(ApiViewMixin, APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
         return Response(MeOutput(current_user(request)).data)
@@ -133,7 +133,7 @@ class MeView(UserLanguageMixin, APIView):
         return Response(MeOutput(user).data)
 
 
-class ProfileView(UserLanguageMixin, APIView):
+class ProfileView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     def _save(self, request: Request, *, partial: bool) -> Response:
@@ -165,7 +165,7 @@ class ProfileView(UserLanguageMixin, APIView):
         return self._save(request, partial=True)
 
 
-class ReferenceView(UserLanguageMixin, APIView):
+class ReferenceView(ApiViewMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -38,7 +38,7 @@ from chat.api.serializers import (
     ResolveInput,
 )
 from chat.models import Conversation, Message, Report
-from config.api import UserLanguageMixin
+from config.api import ApiViewMixin
 
 T = TypeVar("T")
 
@@ -69,14 +69,14 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-class ConversationListView(UserLanguageMixin, APIView):
+class ConversationListView(ApiViewMixin, APIView):
     # ConversationOutput documents the rows (and is what they are tested against).
     @extend_schema(responses={200: ConversationOutput(many=True)})
     def get(self, request: Request) -> Response:
         return Response(selectors.conversation_rows_for_user(user=_user(request)))
 
 
-class ConversationMessagesView(UserLanguageMixin, APIView):
+class ConversationMessagesView(ApiViewMixin, APIView):
     @extend_schema(
         parameters=[HistoryQuery], responses={200: MessageOutput(many=True), 404: NOT_FOUND}
     )
@@ -118,7 +118,7 @@ class ConversationMessagesView(UserLanguageMixin, APIView):
         )
 
 
-class ConversationReadView(UserLanguageMixin, APIView):
+class ConversationReadView(ApiViewMixin, APIView):
     @extend_schema(request=ReadInput, responses={200: ReadOutput, 400: ERROR, 404: NOT_FOUND})
     def post(self, request: Request, conversation_id: int) -> Response:
         data = ReadInput(data=request.data)
@@ -133,7 +133,7 @@ class ConversationReadView(UserLanguageMixin, APIView):
         return Response(ReadOutput({"message_id": message_id, "seq": seq}).data)
 
 
-class ConversationBlockView(UserLanguageMixin, APIView):
+class ConversationBlockView(ApiViewMixin, APIView):
     @extend_schema(request=None, responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED})
     def post(self, request: Request, conversation_id: int) -> Response:
         block = _call(
@@ -142,7 +142,7 @@ class ConversationBlockView(UserLanguageMixin, APIView):
         return Response(BlockOutput(block).data)
 
 
-class ConversationCloseView(UserLanguageMixin, APIView):
+class ConversationCloseView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
@@ -160,7 +160,7 @@ class ConversationCloseView(UserLanguageMixin, APIView):
         return Response(ConversationStateOutput(conversation).data)
 
 
-class MessageReportView(UserLanguageMixin, APIView):
+class MessageReportView(ApiViewMixin, APIView):
     @extend_schema(
         request=ReportInput,
         responses={
@@ -185,7 +185,7 @@ class MessageReportView(UserLanguageMixin, APIView):
         )
 
 
-class ReportListView(UserLanguageMixin, APIView):
+class ReportListView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(responses={200: ReportWithContext(many=True)})
@@ -197,7 +197,7 @@ class ReportListView(UserLanguageMixin, APIView):
         return Response(ReportWithContextOutput(rows, many=True).data)  # type: ignore[arg-type]
 
 
-class ReportResolveView(UserLanguageMixin, APIView):
+class ReportResolveView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(request=ResolveInput, responses={200: ReportOutput, 404: NOT_FOUND})

@@ -20,7 +20,7 @@ from accounts.permissions import IsCoordinator, IsStudentOrHost
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
-from config.api import UserLanguageMixin
+from config.api import ApiViewMixin
 from matching.models import Application, Program
 from matching.selectors import programs as selectors
 from matching.services import programs as services
@@ -183,7 +183,7 @@ def _caller(request: Request) -> User:
     return cast(User, request.user)
 
 
-class ProgramListView(UserLanguageMixin, APIView):
+class ProgramListView(ApiViewMixin, APIView):
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
             return [IsCoordinator()]
@@ -203,14 +203,14 @@ class ProgramListView(UserLanguageMixin, APIView):
         return Response(ProgramOutput(program).data, status=status.HTTP_201_CREATED)
 
 
-class ProgramDetailView(UserLanguageMixin, APIView):
+class ProgramDetailView(ApiViewMixin, APIView):
     @extend_schema(responses=ProgramOutput)
     def get(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
 
 
-class ProgramCloseView(UserLanguageMixin, APIView):
+class ProgramCloseView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(request=None, responses=ProgramOutput)
@@ -221,7 +221,7 @@ class ProgramCloseView(UserLanguageMixin, APIView):
         return Response(ProgramOutput(program).data)
 
 
-class ProgramApplyView(UserLanguageMixin, APIView):
+class ProgramApplyView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(request=ApplyInput, responses={201: ApplicationOutput})
@@ -235,7 +235,7 @@ class ProgramApplyView(UserLanguageMixin, APIView):
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
 
-class ProgramWithdrawView(UserLanguageMixin, APIView):
+class ProgramWithdrawView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(request=None, responses=ApplicationOutput)
@@ -248,7 +248,7 @@ class ProgramWithdrawView(UserLanguageMixin, APIView):
         return Response(ApplicationOutput(application).data)
 
 
-class ProgramApplicationsView(UserLanguageMixin, APIView):
+class ProgramApplicationsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(responses=CoordinatorApplicationOutput(many=True))

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsCoordinator, IsStudentOrHost
-from config.api import UserLanguageMixin
+from config.api import ApiViewMixin
 from matching.models import Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors
 from matching.services import feedback as feedback_services
@@ -220,7 +220,7 @@ class FeedbackOutput(serializers.ModelSerializer):
 # --- Views ------------------------------------------------------------------------------------
 
 
-class RoundPublishView(UserLanguageMixin, APIView):
+class RoundPublishView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
@@ -242,7 +242,7 @@ class RoundPublishView(UserLanguageMixin, APIView):
         )
 
 
-class ProposalListView(UserLanguageMixin, APIView):
+class ProposalListView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(responses=ProposalOutput(many=True))
@@ -251,7 +251,7 @@ class ProposalListView(UserLanguageMixin, APIView):
         return Response([party_row(row) for row in rows])
 
 
-class ProposalDetailView(UserLanguageMixin, APIView):
+class ProposalDetailView(ApiViewMixin, APIView):
     # A party reads its side (ProposalOutput), a coordinator both sides.
     @extend_schema(
         responses={
@@ -270,7 +270,7 @@ class ProposalDetailView(UserLanguageMixin, APIView):
         return Response(_view_for(proposal, request.user))
 
 
-class ProposalAcceptView(UserLanguageMixin, APIView):
+class ProposalAcceptView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(request=None, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT})
@@ -280,7 +280,7 @@ class ProposalAcceptView(UserLanguageMixin, APIView):
         return Response(_reloaded(proposal_id, request.user))
 
 
-class ProposalDeclineView(UserLanguageMixin, APIView):
+class ProposalDeclineView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(
@@ -296,7 +296,7 @@ class ProposalDeclineView(UserLanguageMixin, APIView):
         return Response(_reloaded(proposal_id, request.user))
 
 
-class ProposalCancelView(UserLanguageMixin, APIView):
+class ProposalCancelView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
@@ -313,7 +313,7 @@ class ProposalCancelView(UserLanguageMixin, APIView):
         return Response(_reloaded(proposal_id, request.user))
 
 
-class ProposalOnBehalfView(UserLanguageMixin, APIView):
+class ProposalOnBehalfView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
@@ -332,7 +332,7 @@ class ProposalOnBehalfView(UserLanguageMixin, APIView):
         return Response(_reloaded(proposal_id, request.user))
 
 
-class ProposalRemindView(UserLanguageMixin, APIView):
+class ProposalRemindView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(request=None, responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT})
@@ -342,7 +342,7 @@ class ProposalRemindView(UserLanguageMixin, APIView):
         return Response({"proposal": proposal_id, "reminded": reminded})
 
 
-class ProposalEventsView(UserLanguageMixin, APIView):
+class ProposalEventsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(responses={200: EventOutput(many=True), 404: NOT_FOUND})
@@ -352,7 +352,7 @@ class ProposalEventsView(UserLanguageMixin, APIView):
         return Response(EventOutput(events, many=True).data)
 
 
-class ProgramProposalsView(UserLanguageMixin, APIView):
+class ProgramProposalsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
@@ -379,7 +379,7 @@ class IsPartyWriterOrCoordinatorReader(BasePermission):
         return IsCoordinator().has_permission(request, view)
 
 
-class ProposalFeedbackView(UserLanguageMixin, APIView):
+class ProposalFeedbackView(ApiViewMixin, APIView):
     permission_classes = [IsPartyWriterOrCoordinatorReader]
 
     @extend_schema(

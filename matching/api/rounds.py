@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsCoordinator
-from config.api import UserLanguageMixin
+from config.api import ApiViewMixin
 from matching.models import Application, Proposal, Round, Unplaced
 from matching.selectors import programs as program_selectors
 from matching.selectors import rounds as selectors
@@ -155,7 +155,7 @@ def _caller(request: Request) -> User:
     return cast(User, request.user)
 
 
-class ProgramRoundsView(UserLanguageMixin, APIView):
+class ProgramRoundsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(responses=RoundListOutput(many=True))
@@ -178,7 +178,7 @@ class ProgramRoundsView(UserLanguageMixin, APIView):
         )
 
 
-class RoundDetailView(UserLanguageMixin, APIView):
+class RoundDetailView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     # RoundDetailOutput documents the answer (and is what the rows are tested against); the

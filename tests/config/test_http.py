@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -108,3 +109,35 @@ async def test_a_token_request_answers_through_the_handler(student_key: str) -> 
     response = await _get("/api/me/", [(b"authorization", f"Token {student_key}".encode())])
     assert response["status"] == 200, response["body"][:300]
     assert b'"role":"student"' in response["body"].replace(b" ", b"")
+
+
+async def test_a_request_leaves_no_reference_cycle_behind(student_key: str) -> None:
+    """API requests: the request, the response, the view and the token's user are freed by
+    reference counting as the request ends, not left for the garbage collector. (Pages keep
+    the cycles of Django's template rendering.)"""
+    from django.http import HttpRequest, HttpResponseBase
+    from django.views import View
+    from rest_framework.authtoken.models import Token
+    from rest_framework.request import Request
+
+    from accounts.models import User
+
+    auth = [(b"authorization", f"Token {student_key}".encode())]
+    gc.collect()
+    gc.disable()
+    try:
+        for path, headers in [("/api/proposals/", auth), ("/api/reference/", [])]:
+            response = await _get(path, headers)
+            assert response["status"] == 200, path
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [
+            type(one).__qualname__
+            for one in gc.garbage
+            if isinstance(one, HttpRequest | HttpResponseBase | View | Request | User | Token)
+        ]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []
