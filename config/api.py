@@ -59,8 +59,8 @@ class ApiViewMixin:
       ``parser_context`` and the response in its own ``renderer_context``, and Django's
       ``View.setup`` aliases HEAD to GET on the instance (a bound method of the view, kept on
       the view). Only the garbage collector frees such cycles, in pauses that grow with the
-      requests in flight; dropped once used,
-      reference counting frees them as the request ends.
+      requests in flight; dropped once used, reference counting frees them as the request
+      ends.
     """
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
