@@ -91,6 +91,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# HTTP requests one server process runs at once, each on a thread of its own (config/http.py);
+# more wait their turn. As many as the database pool has connections; 0: no limit.
+HTTP_THREADS = env.int("HTTP_THREADS", default=10)
+if HTTP_THREADS < 0:
+    raise ImproperlyConfigured(f"HTTP_THREADS must be 0 (no limit) or more, got {HTTP_THREADS}")
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 

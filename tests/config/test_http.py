@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -11,13 +13,18 @@ from asgiref import sync
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished
 from django.test import override_settings
+from django.urls import path
 
 from config.http import SyncChainASGIHandler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _get(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
+async def _get(
+    path: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    handler: SyncChainASGIHandler | None = None,
+) -> dict[str, Any]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -31,7 +38,7 @@ async def _get(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> d
         "client": ("127.0.0.1", 40000),
         "server": ("testserver", 80),
     }
-    app = ApplicationCommunicator(SyncChainASGIHandler(), scope)
+    app = ApplicationCommunicator(handler or SyncChainASGIHandler(), scope)
     await app.send_input({"type": "http.request", "body": b""})
     start = await app.receive_output(timeout=10)
     body = await app.receive_output(timeout=10)
@@ -141,3 +148,36 @@ async def test_a_request_leaves_no_reference_cycle_behind(student_key: str) -> N
         gc.garbage.clear()
         gc.enable()
     assert left == []
+
+
+class Overlap:
+    """A view that holds its thread for a moment and records how many run at once."""
+
+    lock = threading.Lock()
+    running = 0
+    most = 0
+
+    @classmethod
+    def view(cls, request: Any) -> Any:
+        from django.http import JsonResponse
+
+        with cls.lock:
+            cls.running += 1
+            cls.most = max(cls.most, cls.running)
+        time.sleep(0.2)
+        with cls.lock:
+            cls.running -= 1
+        return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("slow/", Overlap.view)]
+
+
+@pytest.mark.parametrize(("threads", "most"), [(2, 2), (0, 5)])
+async def test_requests_beyond_the_thread_limit_wait_their_turn(threads: int, most: int) -> None:
+    Overlap.most = 0
+    handler = SyncChainASGIHandler(threads=threads)
+    with override_settings(ROOT_URLCONF="tests.config.test_http"):
+        answers = await asyncio.gather(*(_get("/slow/", handler=handler) for _ in range(5)))
+    assert [one["status"] for one in answers] == [200] * 5
+    assert Overlap.most == most

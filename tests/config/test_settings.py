@@ -44,6 +44,7 @@ print(json.dumps({
     "DATABASE_NAME": str(settings.DATABASES["default"]["NAME"]),
     "DATABASE_POOL": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
     "POOL_CHECK_AFTER": settings.DATABASES["default"].get("POOL_CHECK_AFTER"),
+    "HTTP_THREADS": settings.HTTP_THREADS,
     "CONN_HEALTH_CHECKS": settings.DATABASES["default"].get("CONN_HEALTH_CHECKS"),
     "CONN_MAX_AGE": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     "DATABASE_OPTIONS": sorted(settings.DATABASES["default"].get("OPTIONS", {})),
@@ -245,6 +246,14 @@ def test_a_negative_idle_time_before_the_check_is_refused() -> None:
     assert done.returncode != 0
     assert "ImproperlyConfigured" in done.stderr
     assert "DB_POOL_CHECK_AFTER must be 0 or more seconds, got -1.0" in done.stderr
+
+
+def test_a_process_runs_as_many_requests_at_once_as_it_has_database_connections() -> None:
+    assert report(**PRODUCTION)["HTTP_THREADS"] == 10
+    assert report(**PRODUCTION, HTTP_THREADS="0")["HTTP_THREADS"] == 0
+    done = python("import django; django.setup()", **PRODUCTION, HTTP_THREADS="-2")
+    assert done.returncode != 0
+    assert "HTTP_THREADS must be 0 (no limit) or more, got -2" in done.stderr
 
 
 def test_with_the_pool_queries_run_as_prepared_statements() -> None:
