@@ -21,9 +21,10 @@ from psycopg_pool import ConnectionPool
 
 
 class CheckAfterIdle:
-    """psycopg_pool's ``check`` callback: probe a connection (one empty query) when it was last
-    handed out ``after`` seconds ago or more, or never; a failed probe raises, and the pool then
-    discards that connection and hands out another."""
+    """Run as a pooled connection is handed out (config.postgres): probe it (one empty query)
+    when it was last handed out ``after`` seconds ago or more, or never. A failed probe raises;
+    the backend then hands the connection back, the pool discards it, and the next one is
+    checked in turn."""
 
     def __init__(
         self,
