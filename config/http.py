@@ -6,9 +6,9 @@ loop and its thread at each sync-only middleware (WhiteNoise, the language middl
 at each ``process_request``/``process_response`` of the others: eleven hops for one API
 request. Built sync, the chain runs as it does under WSGI, in one hop onto the request's thread. The
 request still gets a thread of its own (Django's ThreadSensitiveContext), so a slow request
-never holds up another, and its database connection goes back to the pool at its end in
-that same thread. bench/api_load.py, one process: the bare endpoint 426 -> 609 requests a second,
-the list endpoints 1.4-1.75x.
+holds up no other while fewer than ``HTTP_THREADS`` run, and its database connection goes
+back to the pool at its end in that same thread. bench/api_load.py, one process: the bare
+endpoint 426 -> 609 requests a second, the list endpoints 1.4-1.75x.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class SyncChainASGIHandler(ASGIHandler):
     Beyond that a request waits on the event loop, which costs nothing, instead of on a
     thread of its own: threads beyond the process's database connections only queue on the
     pool, and every thread in the race for the GIL costs CPU. bench/api_load.py-style load,
-    50 clients, limit 10 against none: server CPU per list request -4 to -14 %, bare -2 %."""
+    50 clients, limit 10 against none: server CPU per list request -3 to -14 %, bare -2 %."""
 
     def __init__(self, threads: int = 0) -> None:
         super().__init__()
