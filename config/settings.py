@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -23,7 +24,21 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    """django-environ, with a value it cannot read (``HTTP_THREADS=ten``) refused in words that
+    name the variable, instead of a bare ValueError from inside its parser."""
+
+    def get_value(self, var: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get_value(var, *args, **kwargs)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{var}={self.ENVIRON.get(var, '')!r} cannot be read: {error}"
+            ) from error
+
+
+env = _Env()
 
 ENGAWA_ENV = env.str("ENGAWA_ENV", default="development")
 if ENGAWA_ENV not in {"development", "production"}:
@@ -284,6 +299,12 @@ SPECTACULAR_SETTINGS = {
 
 # --- Redis, channels, Celery --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# redis-py would take 0 for its own default (100) and refuse a negative one at the first send.
+_layer_connections = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000)
+if _layer_connections < 1:
+    raise ImproperlyConfigured(
+        f"CHANNEL_LAYER_MAX_CONNECTIONS must be 1 or more, got {_layer_connections}"
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -300,7 +321,7 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "socket_timeout": 15,
-                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                        "max_connections": _layer_connections,
                     }
                 ],
                 # expiry: how long an unread message waits in a socket's queue; a socket that

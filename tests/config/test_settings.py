@@ -256,6 +256,24 @@ def test_a_process_runs_as_many_requests_at_once_as_it_has_database_connections(
     assert "HTTP_THREADS must be 0 (no limit) or more, got -2" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("HTTP_THREADS", "ten", "HTTP_THREADS='ten' cannot be read"),
+        ("DB_POOL_CHECK_AFTER", "soon", "DB_POOL_CHECK_AFTER='soon' cannot be read"),
+        ("DB_POOL_SIZE", "1.5", "DB_POOL_SIZE='1.5' cannot be read"),
+        ("CHANNEL_LAYER_MAX_CONNECTIONS", "0", "CHANNEL_LAYER_MAX_CONNECTIONS must be 1 or more"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_refused_by_name(
+    variable: str, value: str, message: str
+) -> None:
+    done = python("import django; django.setup()", **PRODUCTION, **{variable: value})
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert message in done.stderr
+
+
 def test_with_the_pool_queries_run_as_prepared_statements() -> None:
     # Server-side binding, and a statement prepared once it has run 5 times on a connection.
     assert report(**PRODUCTION)["DATABASE_PREPARE"] == [True, 5]
