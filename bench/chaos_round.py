@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,11 +27,7 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "results" / "chaos.json"
 DB = "engawa_chaos"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from bench.chat_load import free_port  # noqa: E402 (needs the path above)
 
 
 def main() -> None:
