@@ -359,7 +359,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 20 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 20 * 60),
+    # A task whose worker died goes back to the queue at a sweep for unacknowledged messages:
+    # kombu sweeps every 10 s but scans Redis only every 10th time, so a round could show
+    # "running" for 100 s past the visibility timeout. One scan a sweep costs one ZRANGE.
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Each app keeps its periodic tasks beside its code (``<app>/schedule.py``); beat runs them all:

@@ -25,6 +25,13 @@ def test_tasks_have_time_limits() -> None:
     assert app.conf.broker_transport_options["visibility_timeout"] > hard
 
 
+def test_a_dead_workers_task_is_looked_for_at_every_sweep() -> None:
+    # kombu's default scans for unacknowledged messages at every 10th sweep only: a worker
+    # killed mid-round left the round "running" for 92 s past a 5 s visibility timeout
+    # (bench/chaos_round.py); with every sweep scanning, the wait is one sweep (10 s).
+    assert app.conf.broker_transport_options["unacked_restore_throttle"] == 1
+
+
 def test_there_is_no_result_backend() -> None:
     assert not app.conf.result_backend
 
