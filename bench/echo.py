@@ -15,6 +15,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from config.channel_layer import ClosesChannelMixin
 from config.db_pool import PooledDatabaseConsumerMixin
 
 
@@ -32,7 +33,7 @@ class EchoConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
         await self.send(text_data=text_data, bytes_data=bytes_data)
 
 
-class RelayConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
+class RelayConsumer(ClosesChannelMixin, PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room = f"bench-relay-{self.scope['path'].strip('/').rsplit('/', 1)[-1]}"
         await self.channel_layer.group_add(self.room, self.channel_name)

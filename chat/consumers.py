@@ -34,6 +34,7 @@ from accounts.models import Role
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
+from config.channel_layer import ClosesChannelMixin
 from config.db_pool import PooledDatabaseConsumerMixin, in_db_pool
 
 T = TypeVar("T")
@@ -71,7 +72,9 @@ def _validation_code(exc: ValidationError) -> tuple[str, str]:
     return "invalid", " ".join(exc.messages)
 
 
-class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class _UserSocket(  # type: ignore[misc]
+    ClosesChannelMixin, PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer
+):
     """What both consumers share: the authenticated user, joined groups, forced close."""
 
     user: Any
@@ -98,12 +101,6 @@ class _UserSocket(PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer):  # t
             # Best effort: the consumer is gone either way.
             with contextlib.suppress(Exception):
                 await self._leave()
-            # channels_redis keeps a queue per local channel and never drops one whose reader
-            # left mid-read (channels_redis#384): a server would grow with every socket it ever
-            # had. Whatever is still queued for this socket is in the database for its resume.
-            buffers = getattr(getattr(self, "channel_layer", None), "receive_buffer", None)
-            if buffers is not None and getattr(self, "channel_name", None):
-                buffers.pop(self.channel_name, None)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True

@@ -308,7 +308,8 @@ if _layer_connections < 1:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer, minus its queue per closed socket (config/channel_layer.py).
+            "BACKEND": "config.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # channels_redis waits for events with a 5 s BZPOPMIN, and redis-py's default
                 # socket_timeout is 5 s too: an idle receive timed out on the client first and

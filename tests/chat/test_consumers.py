@@ -569,7 +569,7 @@ async def test_a_message_round_trips_through_the_redis_layer(
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": f"test-chat-{conversation.pk}"},
         }
     }
@@ -599,7 +599,7 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
     conversation = await database_sync_to_async(conversation_factory)(student, host)
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": f"test-buffers-{conversation.pk}"},
         }
     }
@@ -616,5 +616,34 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
             await communicator.disconnect()
     await asyncio.sleep(0.2)
     assert dict(layer.receive_buffer) == {}
+    assert layer.open_channels == set()  # each consumer closed its channel as it ended
     await layer.flush()
     await layer.close_pools()
+
+
+async def test_an_event_for_a_closed_channel_leaves_no_queue_on_the_redis_layer(
+    redis_url: str,
+) -> None:
+    """An event already on its way when its socket closed reaches the process after the
+    socket's queue was removed; channels_redis would make a new queue for it that nobody reads
+    or removes, one per reconnect for the life of the server (channels_redis#384)."""
+    from config.channel_layer import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="test-closed-channel")
+    try:
+        closed = await layer.new_channel()
+        layer.channel_closed(closed)
+        await layer.send(closed, {"type": "chat.message", "late": True})
+        live = await layer.new_channel()
+        await layer.send(live, {"type": "chat.message", "late": False})
+        # One Redis list carries every channel of the process: the closed channel's event is
+        # read first, by the live channel's receive.
+        assert await asyncio.wait_for(layer.receive(live), 3) == {
+            "type": "chat.message",
+            "late": False,
+        }
+        assert closed not in layer.receive_buffer
+        assert layer.open_channels == {live}
+    finally:
+        await layer.flush()
+        await layer.close_pools()

@@ -142,7 +142,7 @@ def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[AsgiS
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": f"e2e-{uuid.uuid4().hex[:8]}"},
         }
     }
