@@ -72,8 +72,10 @@ def _validation_code(exc: ValidationError) -> tuple[str, str]:
     return "invalid", " ".join(exc.messages)
 
 
-class _UserSocket(  # type: ignore[misc]
-    ClosesChannelMixin, PooledDatabaseConsumerMixin, AsyncJsonWebsocketConsumer
+class _UserSocket(
+    ClosesChannelMixin,
+    PooledDatabaseConsumerMixin,
+    AsyncJsonWebsocketConsumer,  # type: ignore[misc]
 ):
     """What both consumers share: the authenticated user, joined groups, forced close."""
 
