@@ -210,9 +210,14 @@ class Server:
 
 
 def server_env(database_url: str, redis_url: str) -> dict[str, str]:
-    """The environment of a benchmark's server process: production-like, on its own stores."""
+    """The environment of a benchmark's server process: production-like, on its own stores,
+    and on the allocator of docker-compose's WebSocket servers where this machine has it
+    (``--server-env PYTHONMALLOC=pymalloc`` compares with Python's own)."""
+    from config.memory import JEMALLOC_ENV, jemalloc_installed
+
     return {
         **os.environ,
+        **(JEMALLOC_ENV if jemalloc_installed() else {}),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

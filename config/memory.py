@@ -36,14 +36,18 @@ QUIET_SECONDS = 2.0
 EVERY_SECONDS = 30.0
 
 
-# The opt-in for a server process (README, "Server memory"): Python's objects in jemalloc, whose
-# free pages a purge hands back, with a background thread that also returns them after a quiet
-# spell. The dynamic loader finds the library by this name on any architecture; the image
-# installs it (Dockerfile).
+# The environment of the WebSocket server processes (README, "Server memory"; docker-compose's
+# ``ws``): Python's objects in jemalloc, whose free pages a purge hands back, with a background
+# thread that also returns them after a quiet spell. Slabs of one page each: a slab goes back
+# only when all its objects are freed, and jemalloc's default slab of up to 5 pages (64 objects
+# of 320 bytes) is held by any one survivor of a wave (tests/config/test_memory.py: 92 of 100 MB
+# kept with 1 object in 64 surviving, 21 of 113 MB with one-page slabs). No thread caches, which
+# keep freed objects, and so their slabs, per thread. Measured with bench/chat_load.py.
+# The dynamic loader finds the library by this name on any architecture; the image installs it.
 JEMALLOC_ENV = {
     "LD_PRELOAD": "libjemalloc.so.2",
     "PYTHONMALLOC": "malloc",
-    "MALLOC_CONF": "background_thread:true",
+    "MALLOC_CONF": "background_thread:true,tcache:false,slab_sizes:1-4096:1",
 }
 
 

@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import celery_eager, worker_redis_url
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "ws", "worker", "beat")
 # What ENGAWA_ENV=production refuses to start without (config/settings.py), plus the mode itself
 # and the SMTP server that production mail needs.
 PRODUCTION_REQUIRES = (
@@ -43,8 +43,8 @@ def depends_healthy(service: dict[str, Any]) -> dict[str, str]:
     return {name: spec.get("condition", "") for name, spec in depends.items()}
 
 
-def test_the_five_services_exist(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_the_six_services_exist(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", "redis", "web", "ws", "worker", "beat"}
 
 
 def test_postgres_keeps_its_data_and_reports_health(compose: dict[str, Any]) -> None:
@@ -88,6 +88,22 @@ def test_web_serves_asgi_with_daphne_after_migrate_and_collectstatic(
     assert daphne[daphne.index("--port") + 1] == "8000"
     assert "8000:8000" in web["ports"]
     assert web["healthcheck"]["test"]
+
+
+def test_ws_serves_the_same_app_on_jemalloc_after_web_has_migrated(
+    compose: dict[str, Any],
+) -> None:
+    from config.memory import JEMALLOC_ENV
+
+    ws = compose["services"]["ws"]
+    daphne = shlex.split(command_of(ws))
+    assert daphne[0] == "daphne" and daphne[-1] == "config.asgi:application"
+    assert daphne[daphne.index("--port") + 1] == "8001"
+    assert "8001:8001" in ws["ports"]
+    assert {name: ws["environment"][name] for name in JEMALLOC_ENV} == JEMALLOC_ENV
+    assert depends_healthy(ws)["web"] == "service_healthy"
+    # web stays on Python's allocator: jemalloc costs HTTP requests 20-50 % more CPU.
+    assert "PYTHONMALLOC" not in compose["services"]["web"]["environment"]
 
 
 def test_worker_and_beat_run_celery_on_the_config_app(compose: dict[str, Any]) -> None:
