@@ -10,8 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# jemalloc, for a web process that should give its memory back after waves of WebSockets: off
-# unless its environment asks for it (README, "Server memory").
+# jemalloc, for the WebSocket processes (docker-compose's ws), which give their memory back
+# after waves of sockets on it; only processes whose environment asks for it use it (README,
+# "Server memory").
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libjemalloc2 \
     && rm -rf /var/lib/apt/lists/*

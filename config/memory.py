@@ -5,9 +5,10 @@ sockets), but the allocator keeps the pages it used. pymalloc unmaps a 1 MiB are
 every object in it is gone, and the few objects that outlive a wave pin many of them: after
 500 echo sockets 11 more arenas, with 8 MB of wholly unused pools in them, and none given back.
 ``malloc_trim(0)`` returns glibc's free pages but cannot reach pymalloc's arenas. With Python's
-objects in jemalloc (``JEMALLOC_ENV``, an opt-in) a purge of every arena returns each free page:
-the same 500 sockets left RSS +2.6 % after it, against +10.7 % on pymalloc with the trim. It
-costs CPU per request, which is why it is not the default (README, "Server memory").
+objects in jemalloc (``JEMALLOC_ENV``, the environment of docker-compose's WebSocket servers) a
+purge of every arena returns each free page: the same 500 sockets left RSS +2.6 % after it,
+against +10.7 % on pymalloc with the trim. It costs HTTP requests CPU, which is why the HTTP
+server stays on pymalloc (README, "Server memory").
 
 Before the trim, a full garbage collection: objects in reference cycles, left by the sockets
 and not yet collected, pin the pages around them.
