@@ -14,24 +14,18 @@ Services raise:
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Greatest
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, IntegerField, OuterRef, Subquery, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -39,7 +33,6 @@ from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from config.ratelimit import window_hits
-from config.rawsql import compiled_with_stand_ins, with_values
 
 if TYPE_CHECKING:
     from matching.models import Proposal
@@ -48,8 +41,6 @@ logger = logging.getLogger(__name__)
 
 REPORT_REASON_MAX = 2000
 CLOSE_REASON_MAX = 2000
-DIGEST_AFTER = timedelta(minutes=15)
-DIGEST_MAX_MESSAGES = 20
 
 
 class ChatRefused(Exception):
@@ -262,18 +253,18 @@ def message_post(
         raise
 
 
-def _locked_state_queryset(
+def _locked_state(
     *, sender: User, conversation_id: int, client: str
-) -> QuerySet[Conversation, tuple[int, str, bool, int | None]]:
-    """The row a post locks, as (last_seq, status, blocked, id of this client_id's message):
-    one read answers "may they?", "blocked?" and "stored before?". Access first, so an
-    outsider always gets 404."""
+) -> tuple[int, str, bool, int | None]:
+    """Locks the conversation's row and reads (last_seq, status, blocked, id of this
+    client_id's message): one read answers "may they?", "blocked?" and "stored before?".
+    Access first, so an outsider always gets ``Conversation.DoesNotExist`` (404)."""
     earlier = (
         Message.objects.filter(conversation=OuterRef("pk"), sender=sender, client_id=client)
         .order_by()
         .values("pk")[:1]
     )
-    return (
+    row = (
         conversations_accessible(user=sender)
         .filter(pk=conversation_id)
         .select_for_update(of=("self",))
@@ -283,44 +274,9 @@ def _locked_state_queryset(
             "status",
             Exists(Block.objects.filter(conversation=OuterRef("pk"))),
             Subquery(earlier) if client else Value(None, output_field=IntegerField()),
-        )[:1]
+        )
+        .first()
     )
-
-
-# The locked read is compiled once per kind of sender with stand-ins for the values, which
-# each post swaps for its own: building that query is most of what a message costs the ORM.
-_SENDER_ID, _CONVERSATION_ID, _CLIENT_ID = -7_000_000_001, -7_000_000_002, "\x00client\x00"
-
-
-@functools.cache
-def _locked_state_sql(
-    vendor: str, coordinator: bool, active: bool, with_client: bool
-) -> tuple[str, tuple[Any, ...]] | None:
-    """SQL and parameters (with stand-ins) of the locked read; None when no row can match."""
-    role = Role.COORDINATOR if coordinator else Role.STUDENT
-    sender = User(pk=_SENDER_ID, role=role, is_active=active)
-    queryset = _locked_state_queryset(
-        sender=sender, conversation_id=_CONVERSATION_ID, client=_CLIENT_ID if with_client else ""
-    )
-    required = (_CONVERSATION_ID, _CLIENT_ID) if with_client else (_CONVERSATION_ID,)
-    return compiled_with_stand_ins(queryset, *required)
-
-
-def _locked_state(
-    *, sender: User, conversation_id: int, client: str
-) -> tuple[int, str, bool, int | None]:
-    compiled = _locked_state_sql(
-        connection.vendor, sender.role == Role.COORDINATOR, sender.is_active, bool(client)
-    )
-    if compiled is None:
-        raise Conversation.DoesNotExist
-    sql, stand_ins = compiled
-    params = with_values(
-        stand_ins, {_SENDER_ID: sender.pk, _CONVERSATION_ID: conversation_id, _CLIENT_ID: client}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
     if row is None:
         raise Conversation.DoesNotExist
     last_seq, status, blocked, earlier_id = row
@@ -474,87 +430,3 @@ def report_resolve(*, report_id: int, by: User, resolution: str = "") -> Report:
             {"type": "chat.access_revoked", "conversation": report.conversation_id},
         )
     return report
-
-
-# --- Missed-message digests ----------------------------------------------------------------------
-
-
-def digests_send(*, now: Any = None) -> int:
-    """E-mail each member whose messages have waited unread for 15 minutes, once per batch of
-    messages: ``digested_up_to_seq`` moves past what was sent, under a row lock that makes a
-    second concurrent run skip the member. Returns how many e-mails were queued.
-
-    The e-mail goes out on commit, in the member's language."""
-    now = now or timezone.now()
-    cutoff = now - DIGEST_AFTER
-    due_seq = (
-        Message.objects.filter(
-            conversation=OuterRef("conversation"),
-            seq__gt=Greatest(OuterRef("last_read_seq"), OuterRef("digested_up_to_seq")),
-            created_at__lte=cutoff,
-        )
-        .exclude(sender=OuterRef("user"))
-        .values("conversation")
-        .annotate(top=Max("seq"))
-        .values("top")
-    )
-    candidates = list(
-        Membership.objects.filter(
-            conversation__status=Conversation.Status.OPEN,
-            user__is_active=True,
-            conversation__last_seq__gt=Greatest(F("last_read_seq"), F("digested_up_to_seq")),
-        )
-        .annotate(due=Subquery(due_seq))
-        .filter(due__isnull=False)
-        .values_list("pk", flat=True)
-    )
-    sent = 0
-    for membership_id in candidates:
-        sent += _digest_one(membership_id, cutoff)
-    return sent
-
-
-@transaction.atomic
-def _digest_one(membership_id: int, cutoff: Any) -> int:
-    membership = (
-        Membership.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("user", "conversation__proposal__program")
-        .filter(pk=membership_id)
-        .first()
-    )
-    if membership is None:
-        return 0
-    floor = max(membership.last_read_seq, membership.digested_up_to_seq)
-    unread = list(
-        Message.objects.filter(
-            conversation_id=membership.conversation_id, seq__gt=floor, created_at__lte=cutoff
-        )
-        .exclude(sender_id=membership.user_id)
-        .select_related("sender")
-        .order_by("seq")
-    )
-    if not unread:
-        return 0
-    membership.digested_up_to_seq = unread[-1].seq
-    membership.save(update_fields=["digested_up_to_seq"])
-    user = membership.user
-    language = user.preferred_language if user.preferred_language in ("ja", "en") else "ja"
-    context = {
-        "user": user,
-        "program": membership.conversation.proposal.program,
-        "messages": unread[-DIGEST_MAX_MESSAGES:],
-        "count": len(unread),
-        "more": max(0, len(unread) - DIGEST_MAX_MESSAGES),
-        "url": settings.SITE_URL.rstrip("/")
-        + reverse("frontend:chat", args=[membership.conversation_id]),
-    }
-    with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"chat/email/digest_subject_{language}.txt", context).split()
-        )
-        text = render_to_string(f"chat/email/digest_{language}.txt", context)
-        html = render_to_string(f"chat/email/digest_{language}.html", context)
-    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    mail.attach_alternative(html, "text/html")
-    transaction.on_commit(lambda: mail.send(fail_silently=False))
-    return 1

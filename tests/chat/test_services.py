@@ -1,14 +1,11 @@
-"""Chat services: opening and closing conversations, events on commit, retention, digests."""
+"""Chat services: opening and closing conversations, events on commit, retention."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from chat import services
@@ -128,69 +125,6 @@ def test_user_sockets_close_targets_the_personal_group(
     assert sent == [(user_group(student.pk), {"type": "user.sockets_close"})]
 
 
-def _age(conversation: Conversation, minutes: int) -> None:
-    Message.objects.filter(conversation=conversation).update(
-        created_at=timezone.now() - timedelta(minutes=minutes)
-    )
-
-
-def test_a_digest_goes_once_in_the_members_language(
-    conversation: Conversation,
-    student: User,
-    host: User,
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    student.preferred_language = "ja"
-    student.save()
-    for body in ("first", "second"):
-        services.message_post(conversation_id=conversation.pk, sender=host, body=body)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.digests_send() == 0  # not 15 minutes old yet
-    _age(conversation, 16)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.digests_send() == 1
-    [email] = mail.outbox
-    assert email.to == [student.email]
-    assert "未読メッセージ" in email.subject
-    assert "first" in email.body
-    assert "second" in email.body
-    assert f"/messages/{conversation.pk}/" in email.body
-    assert "未読" in email.alternatives[0][0]
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.digests_send() == 0  # never twice for the same messages
-    services.message_post(conversation_id=conversation.pk, sender=host, body="third")
-    _age(conversation, 20)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.digests_send() == 1
-    assert "third" in mail.outbox[1].body
-    assert "first" not in mail.outbox[1].body
-
-
-def test_read_messages_get_no_digest(
-    conversation: Conversation, student: User, host: User, django_capture_on_commit_callbacks: Any
-) -> None:
-    message, _ = services.message_post(conversation_id=conversation.pk, sender=host, body="hi")
-    services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
-    _age(conversation, 30)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.digests_send() == 0
-    assert mail.outbox == []
-
-
-def test_the_digest_task_runs_the_service(
-    conversation: Conversation, student: User, host: User, django_capture_on_commit_callbacks: Any
-) -> None:
-    from chat.schedule import BEAT_SCHEDULE
-    from chat.tasks import chat_digest_send
-
-    services.message_post(conversation_id=conversation.pk, sender=host, body="hello")
-    _age(conversation, 16)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert chat_digest_send.delay().get() == 1
-    assert mail.outbox[0].subject.startswith("Engawa")  # the student's language is en here
-    assert BEAT_SCHEDULE["chat-digest-send"]["task"] == chat_digest_send.name
-
-
 def test_purging_a_user_deletes_only_their_messages(
     conversation: Conversation, student: User, host: User
 ) -> None:
@@ -199,40 +133,3 @@ def test_purging_a_user_deletes_only_their_messages(
     services.message_post(conversation_id=conversation.pk, sender=host, body="theirs")
     assert services.user_purge(user=student) == 2
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
-
-
-@pytest.mark.parametrize("client", ["", "c-1", "c-2"])
-def test_the_compiled_locked_read_answers_as_the_queryset_does(
-    student: User, host: User, coordinator: User, client: str
-) -> None:
-    """The post's locked read runs from SQL compiled once; for every kind of sender and state
-    it must answer what the queryset it was compiled from answers."""
-    conversation = make_conversation(student, host)
-    other = factories.StudentProfileFactory().user
-    reported = make_conversation(other, host)
-    message, _created = services.message_post(
-        conversation_id=reported.pk, sender=host, body="hello", client_id="c-1"
-    )
-    services.report_create(message_id=message.pk, reporter=other, reason="rude")
-    services.message_post(
-        conversation_id=conversation.pk, sender=student, body="hi", client_id="c-1"
-    )
-    services.conversation_block(conversation_id=conversation.pk, by=host)
-    inactive = factories.StudentProfileFactory().user
-    inactive.is_active = False
-    outsider = factories.StudentProfileFactory().user
-    cases = [
-        (sender, target)
-        for sender in (student, host, coordinator, inactive, outsider)
-        for target in (conversation, reported)
-    ]
-    for sender, target in cases:
-        kwargs = {"sender": sender, "conversation_id": target.pk, "client": client}
-        with transaction.atomic():
-            rows = list(services._locked_state_queryset(**kwargs))
-            expected = rows[0] if rows else None
-            try:
-                answer = services._locked_state(**kwargs)
-            except Conversation.DoesNotExist:
-                answer = None
-        assert answer == expected, (sender.role, target.pk, client)
