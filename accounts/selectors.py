@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from accounts import reference_data as rd
@@ -133,6 +133,28 @@ def reference_data(*, language: str) -> dict[str, Any]:
     }
 
 
+REFERENCE_TABLES: dict[str, Any] = {
+    "languages": SpokenLanguage,
+    "stations": Station,
+    "diets": Diet,
+    "allergens": Allergen,
+    "interests": Interest,
+}
+
+
+def reference_labels(
+    *, kinds: Iterable[str], language: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Codes to names in ``language`` (default: the active one) for each reference table
+    asked for (``REFERENCE_TABLES``' keys), for the pages to show stored codes: one query a
+    table."""
+    language = language or get_language() or "ja"
+    return {
+        kind: {row.pk: _label(row, language) for row in REFERENCE_TABLES[kind].objects.all()}
+        for kind in kinds
+    }
+
+
 def profile_of(user: User) -> StudentProfile | HostProfile | None:
     """The user's profile, or None when the role has none or it is not filled in yet."""
     try:
@@ -164,5 +186,12 @@ def profile_is_complete(user: User) -> bool:
     return not profile_missing_fields(profile_of(user), user.role)
 
 
-def users_by_role(*, role: str) -> QuerySet[User]:
-    return User.objects.filter(role=role, is_active=True).order_by("name")
+def display_name(user: User) -> str:
+    """How the pages name a person: a family by its household name, anyone else by their name.
+    Reads ``user.host_profile``: lists select it with the user."""
+    if user.role != Role.HOST:
+        return user.name
+    try:
+        return user.host_profile.household_name or user.name
+    except HostProfile.DoesNotExist:
+        return user.name

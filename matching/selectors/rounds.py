@@ -163,6 +163,21 @@ def round_detail(*, round_id: int) -> Round:
     return found
 
 
+def round_of_program(*, program: Program, round_id: int) -> Round | None:
+    """One of the programme's rounds, or None (missing, or another programme's)."""
+    return Round.objects.filter(program=program, pk=round_id).first()
+
+
+def unplaced_of_application(*, application: Application) -> QuerySet[Unplaced]:
+    """Why each round left this applicant out, newest round first, with the round (one
+    query)."""
+    return (
+        Unplaced.objects.filter(application=application)
+        .select_related("round", "application__user__host_profile")
+        .order_by("-round__number")
+    )
+
+
 @dataclass
 class RoundDetail:
     """A round for the API's detail: the round itself, and its proposals and unplaced
