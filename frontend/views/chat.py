@@ -134,6 +134,8 @@ def _chat_config(
         "blocked": blocked,
         "me": user.pk,
         "socket": f"/ws/chat/{conversation.pk}/",
+        # The server's pace, from its settings: the page resends what is owed below it.
+        "rate_per_second": settings.CHAT_RATE_PER_SECOND,
         "last_id": history[-1].pk if history else 0,
         # A full page may have older messages before it: the page fetches them on request
         # from the API, which pages them the same way.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+import frontend
 from chat.models import Block, Conversation, Message, Report
 from chat.services import message_post
 from matching.models import Proposal
@@ -53,6 +55,26 @@ def test_chat_page_shows_the_history_and_hands_its_settings_to_the_script(
     assert config["socket"] == f"/ws/chat/{conversation.pk}/"
     assert config["me"] == student.pk
     assert 'src="/static/frontend/js/chat.js"' in html
+
+
+def test_the_page_hands_chat_js_the_servers_pace(page_client, conversation, settings) -> None:
+    # chat.js paces its resends by the setting, never by a number of its own.
+    settings.CHAT_RATE_PER_SECOND = 3
+    student, _host = _members(conversation)
+    html = (
+        page_client(student)
+        .get(reverse("frontend:chat", kwargs={"conversation_id": conversation.pk}))
+        .content.decode()
+    )
+    config = json.loads(
+        re.search(
+            r'<script id="chat-config" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert config["rate_per_second"] == 3
+    assert f'maxlength="{settings.CHAT_MAX_BODY}"' in html
+    script = (Path(frontend.__file__).parent / "static/frontend/js/chat.js").read_text()
+    assert "config.rate_per_second" in script
 
 
 def test_opening_the_page_marks_the_history_read(page_client, conversation) -> None:
