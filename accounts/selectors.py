@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from accounts import reference_data as rd
@@ -133,26 +134,32 @@ def reference_data(*, language: str) -> dict[str, Any]:
     }
 
 
-REFERENCE_TABLES: dict[str, Any] = {
+# The reference tables a form or a serializer offers as choices, by the name the API uses.
+_REFERENCE_TABLES: dict[str, Any] = {
     "languages": SpokenLanguage,
-    "stations": Station,
     "diets": Diet,
     "allergens": Allergen,
     "interests": Interest,
+    "stations": Station,
 }
 
 
-def reference_labels(
-    *, kinds: Iterable[str], language: str | None = None
-) -> dict[str, dict[str, str]]:
-    """Codes to names in ``language`` (default: the active one) for each reference table
-    asked for (``REFERENCE_TABLES``' keys), for the pages to show stored codes: one query a
-    table."""
+def reference_choices(
+    table: str, *, language: str | None = None, kind: str | None = None
+) -> list[tuple[str, str]]:
+    """``(code, label)`` of every row of a reference table (``languages``, ``diets``,
+    ``allergens``, ``interests``, ``stations``) in the table's order, labels in ``language``
+    (default: the active one); ``kind`` keeps the allergens of that kind."""
     language = language or get_language() or "ja"
-    return {
-        kind: {row.pk: _label(row, language) for row in REFERENCE_TABLES[kind].objects.all()}
-        for kind in kinds
-    }
+    rows = _REFERENCE_TABLES[table].objects.all()
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return [(row.pk, _label(row, language)) for row in rows]
+
+
+def stations() -> QuerySet[Station]:
+    """Every station, with the lines that serve it (the pages group stations by line)."""
+    return Station.objects.all()
 
 
 def profile_of(user: User) -> StudentProfile | HostProfile | None:
@@ -195,3 +202,12 @@ def display_name(user: User) -> str:
         return user.host_profile.household_name or user.name
     except HostProfile.DoesNotExist:
         return user.name
+
+
+def reference_labels(
+    *, kinds: Iterable[str], language: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Codes to names in ``language`` (default: the active one) for each reference table
+    asked for (``reference_choices``' tables), for the pages to show stored codes: one query
+    a table."""
+    return {kind: dict(reference_choices(kind, language=language)) for kind in kinds}
