@@ -334,22 +334,6 @@ def pair_rules(enc: Encoded, si: IntA, hi: IntA) -> dict[str, BoolA]:
     }
 
 
-def pair_feasible(enc: Encoded, si: IntA, hi: IntA) -> BoolA:
-    """All date-independent hard rules at once (cheapest first, travel last)."""
-    ok: BoolA = _none(enc.s_pet_allergy[si] & enc.h_pets[hi])
-    ok &= ~(enc.s_nonsmoke[si] & enc.h_smoking[hi])
-    ok &= _none(enc.s_diet[si] & ~enc.h_diet[hi])
-    ok &= _none(enc.s_food[si] & ~enc.h_food[hi])
-    g = enc.s_gender[si]
-    pref = enc.h_gender_pref[hi]
-    ok &= (pref == 0) | ((pref == 1) & (g == 0)) | ((pref == 2) & (g == 1))
-    t = travel_minutes(enc.s_lat[si], enc.s_lon[si], enc.h_lat[hi], enc.h_lon[hi])
-    ok &= t <= enc.s_max_travel[si]
-    if enc.forbid_pair.size:
-        ok &= forbidden_code(enc, si, hi) < 0
-    return ok
-
-
 def date_ok(enc: Encoded, si: IntA, hi: IntA, d: int) -> BoolA:
     """The student can come on date ``d`` and the family has a free seat that day."""
     out: BoolA = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
