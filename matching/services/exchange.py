@@ -243,4 +243,3 @@ def exchange_round_write(*, round: Round, result: ExchangeResult) -> None:
     round.error = ""
     round.finished_at = timezone.now()
     round.save(update_fields=["stats", "status", "error", "finished_at"])
-

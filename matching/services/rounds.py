@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from matching.models import Application, Program, Proposal, Round, Unplaced
 from matching.selectors.rounds import RoundPool, applications_for_round, pair_history
 from matching.services.exchange import exchange_problem_for_round, exchange_round_write
+from matching.signals import live_event
 from matching.solver import solve
 from matching.solver.exchange import EXCHANGE_CRITERIA, ExchangePinError, solve_exchange
 from matching.solver.score import CRITERIA, MAX_WEIGHT
@@ -163,13 +164,10 @@ def _check_pair_applications(
 
 
 def _notify_status(rnd: Round) -> None:
-    """A live ``round.status`` event to the round's coordinator, sent on commit. The chat app
-    owns the notification stream; without it there is simply no live update."""
-    try:
-        from chat.services import notification_send
-    except ImportError:
-        return
-    notification_send(
+    """A live ``round.status`` event to the round's coordinator, sent on commit by the owner of
+    the notification stream (chat, through ``matching.signals.live_event``)."""
+    live_event.send(
+        sender=Round,
         user_ids=[rnd.created_by_id],
         event={"type": "round.status", "round": rnd.pk, "status": rnd.status},
     )

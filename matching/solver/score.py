@@ -121,4 +121,3 @@ def quantised_points(
     """Points of each criterion as integers in units of ``quantum`` points."""
     raw = raw_criteria(enc, si, hi)
     return {c: np.rint(raw[c] * (weights[c] / quantum)).astype(np.int64) for c in CRITERIA}
-
