@@ -6,6 +6,8 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from matching import signals
+        from accounts.demo import demo_seeder_register
+        from matching import demo, signals
 
         signals.connect()
+        demo_seeder_register(demo.DEMO_SEEDER)
