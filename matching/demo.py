@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -46,7 +47,7 @@ def _languages(user: User) -> dict[str, str]:
     return {entry["code"]: entry["level"] for entry in entries}
 
 
-def _program(coordinator: User, name: str, **fields: object) -> tuple[Program, bool]:
+def _program(coordinator: User, name: str, **fields: Any) -> tuple[Program, bool]:
     existing = Program.objects.filter(name=name, created_by=coordinator).first()
     if existing is not None:
         return existing, False

@@ -13,6 +13,7 @@ from accounts.models import User
 from matching.models import Application, Feedback, HostDay, Program, Proposal, Round, Unplaced
 from matching.services import rounds as round_services
 from matching.services.rounds import round_run, round_start
+from matching.signals import live_event
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -46,17 +47,16 @@ def run_rounds(django_capture_on_commit_callbacks: Any) -> Callable[..., Round]:
 
 
 @pytest.fixture
-def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    """The live events the services send, recorded instead of pushed."""
+def events() -> Iterator[list[dict[str, Any]]]:
+    """The live events the services send (``matching.signals.live_event``), recorded."""
     sent: list[dict[str, Any]] = []
 
-    def record(*, user_ids: Any, event: dict[str, Any]) -> None:
+    def record(sender: Any, *, user_ids: Any, event: dict[str, Any], **kwargs: Any) -> None:
         sent.append({"user_ids": list(user_ids), **event})
 
-    import chat.services
-
-    monkeypatch.setattr(chat.services, "notification_send", record)
+    live_event.connect(record, dispatch_uid="tests.rounds.events")
     yield sent
+    live_event.disconnect(dispatch_uid="tests.rounds.events")
 
 
 def _pairs(rnd: Round) -> set[tuple[int, int]]:
