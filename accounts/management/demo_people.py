@@ -8,6 +8,7 @@ exists, so that the sequence (and so every other person's details) is the same o
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -402,12 +403,21 @@ def _family(rng: random.Random, f: Family) -> User:
     )
 
 
-def people_seed(rng: random.Random) -> tuple[User, list[User], list[User], int]:
+def _demo_count() -> int:
+    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
+
+
+def people_seed(
+    rng: random.Random, say: Callable[[str], None]
+) -> tuple[User, list[User], list[User]]:
     """The coordinator, the students and the families (in the order of ``STUDENTS`` and
-    ``FAMILIES``), and how many accounts this call created."""
-    before = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
+    ``FAMILIES``). Reports through ``say`` after the students and after the families (each
+    new account costs a password hash: these are the slow stages)."""
+    before = _demo_count()
     coordinator = _coordinator()
     students = [_student(rng, s) for s in STUDENTS]
+    middle = _demo_count()
+    say(f"people: 1 coordinator and {len(students)} students ({middle - before} new)")
     families = [_family(rng, f) for f in FAMILIES]
-    created = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count() - before
-    return coordinator, students, families, created
+    say(f"people: {len(families)} host families ({_demo_count() - middle} new)")
+    return coordinator, students, families

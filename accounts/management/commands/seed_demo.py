@@ -47,14 +47,8 @@ class Command(BaseCommand):
         if options["reset"]:
             self._reset()
         rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not secrets
-        started = time.perf_counter()
         with transaction.atomic():
-            coordinator, students, families, created = people_seed(rng)
-        self._say(
-            f"people: 1 coordinator, {len(students)} students, {len(families)} host families "
-            f"({created} new)",
-            started,
-        )
+            coordinator, students, families = people_seed(rng, self._stage())
         people = DemoPeople(coordinator=coordinator, students=students, families=families, rng=rng)
         for seeder in demo_seeders():
             seeder.seed(people, self._stage())
@@ -66,7 +60,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _stage(self) -> Any:
-        """A ``say`` for one seeder: each line it reports is timed from the previous one."""
+        """A ``say`` for one stage: each line it reports is timed from the previous one."""
         mark = [time.perf_counter()]
 
         def say(line: str) -> None:
