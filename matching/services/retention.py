@@ -2,7 +2,8 @@
 what is no longer needed goes, and what coordinators still need (who met whom, ratings,
 numbers) stays, without free text.
 
-Purged: the programme's chat messages (through the chat app), feedback comments, the reasons
+Purged: the programme's chat messages (by the receivers of ``matching.signals.program_purged``),
+feedback comments, the reasons
 written into the audit trail, the e-mail delivery log, and the applications that never reached
 a published proposal (withdrawn or never placed, with their unplaced records and draft
 proposals). Kept: published proposals and their audit trail (statuses, times, actors), ratings,
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from matching.models import Application, Delivery, Feedback, Program, Proposal, ProposalEvent
+from matching.signals import program_purged
 
 
 class ProgramNotDue(Exception):
@@ -32,7 +34,6 @@ class PurgeResult:
     event_reasons: int
     deliveries: int
     applications: int
-    chat_purged: bool
 
 
 def _due_before(now: dt.datetime) -> dt.datetime:
@@ -53,13 +54,7 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
             or program.closed_at > _due_before(now)
         ):
             raise ProgramNotDue(program_id)
-        chat_purged = False
-        from chat import services as chat_services
-
-        # The chat app owns its messages; it deletes them when it offers the hook.
-        if hasattr(chat_services, "conversation_purge_for_program"):
-            chat_services.conversation_purge_for_program(program_id=program.pk)
-            chat_purged = True
+        program_purged.send(sender=Program, program_id=program.pk)
         comments = (
             Feedback.objects.filter(proposal__program=program)
             .exclude(comment="")
@@ -87,7 +82,6 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
         event_reasons=reasons,
         deliveries=deliveries,
         applications=applications,
-        chat_purged=chat_purged,
     )
 
 
