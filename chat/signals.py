@@ -1,4 +1,5 @@
-"""Close a user's sockets when their credentials stop being valid.
+"""Close a user's sockets when their credentials stop being valid; deliver matching's live
+notifications to the users' notification streams.
 
 Logging out, a new password and deactivation all end every live socket of the user
 (``chat.services.user_sockets_close``). Django has no "password changed" signal, so the
@@ -13,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_init, post_save
 
-from chat.services import user_sockets_close
+from chat.services import notification_send, user_sockets_close
+from matching.signals import live_notification
 
 _LOADED = "_chat_loaded_credentials"
 
@@ -46,6 +48,12 @@ def close_sockets_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any)
         user_sockets_close(user_id=user.pk)
 
 
+def push_live_notification(
+    sender: Any, *, user_ids: list[int], event: dict[str, Any], **kwargs: Any
+) -> None:
+    notification_send(user_ids=user_ids, event=event)
+
+
 def connect() -> None:
     user_model = get_user_model()
     post_init.connect(remember_credentials, sender=user_model, dispatch_uid="chat.remember")
@@ -53,3 +61,4 @@ def connect() -> None:
         close_sockets_on_credentials_change, sender=user_model, dispatch_uid="chat.credentials"
     )
     user_logged_out.connect(close_sockets_on_logout, dispatch_uid="chat.logout")
+    live_notification.connect(push_live_notification, dispatch_uid="chat.live_notification")
