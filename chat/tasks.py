@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from chat import digests, services
+from chat import digests
 
 
 @shared_task(name="chat.tasks.chat_digest_send", acks_late=True)  # type: ignore[untyped-decorator]
@@ -14,8 +14,3 @@ def chat_digest_send() -> int:
     the same messages."""
     return digests.digests_send()
 
-
-@shared_task(name="chat.tasks.chat_purge_for_program", acks_late=True)  # type: ignore[untyped-decorator]
-def chat_purge_for_program(program_id: int) -> int:
-    """Retention: delete a programme's chat messages."""
-    return services.conversation_purge_for_program(program_id=program_id)
