@@ -60,8 +60,9 @@ def recipient_language(user: User) -> str:
 
 
 def _message_id(delivery: Delivery) -> str:
+    # The same for every try of a delivery; the creation time keeps it unique across databases.
     domain = urlsplit(settings.SITE_URL).hostname or "engawa.invalid"
-    return f"<delivery-{delivery.pk}@{domain}>"
+    return f"<delivery-{delivery.pk}.{delivery.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 def _message(delivery: Delivery, email: Email, language: str) -> EmailMultiAlternatives:

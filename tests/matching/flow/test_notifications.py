@@ -245,6 +245,7 @@ def test_smtp_failures_are_retried_and_the_e_mail_goes_out_once(
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.sent_at is not None
+    assert delivery.attempts == 3  # two refused tries and the one that went out
     # A later duplicate of the task finds it sent.
     assert tasks.delivery_send.apply(args=[delivery.pk]).get() is False
     assert len(mail.outbox) == 1
