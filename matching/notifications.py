@@ -15,7 +15,6 @@ address and phone reach only the student of a confirmed home visit.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 import icalendar
@@ -167,7 +166,10 @@ def proposal_email(delivery: Delivery) -> Email | None:
 
 def live_notify(*, user_ids: list[int], event: dict[str, Any]) -> None:
     """On commit, hand ``event`` to the users' live notification streams (whoever listens)."""
-    send = partial(live_notification.send, sender=None, user_ids=user_ids, event=event)
+
+    def send() -> None:
+        live_notification.send(sender=None, user_ids=user_ids, event=event)
+
     # Robust: the write has committed; a stream that fails must not make it an error.
     transaction.on_commit(send, robust=True)
 

@@ -13,10 +13,10 @@ Renderers are registered per kind by the app that owns the kind (matching's in i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,6 +31,14 @@ from matching.models import Delivery
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("ja", "en")
+# A delivery still unsent this long after it was recorded lost its task (a broker down at the
+# commit, a worker gone); the periodic resend hands it over again, up to MAX_ATTEMPTS tries.
+RESEND_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 12
+RESEND_BATCH = 500
+# Why a delivery is not sent, for good: nothing retries these.
+INACTIVE = "recipient inactive"
+NOTHING_TO_SEND = "nothing left to send"
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def delivery_send(*, delivery_id: int) -> bool:
     Locks the Delivery row for the send, so two runs of the same delivery send once. An SMTP
     or network error propagates (the task retries it), leaves the row unsent and counts the
     attempt with its error. An inactive recipient or an e-mail with nothing left to say is
-    not sent, and not retried."""
+    not sent, and not retried (``INACTIVE``, ``NOTHING_TO_SEND``)."""
     try:
         with transaction.atomic():
             delivery = (
@@ -100,14 +108,14 @@ def delivery_send(*, delivery_id: int) -> bool:
             if delivery is None or delivery.sent_at is not None:
                 return False
             if not delivery.user.is_active:
-                delivery.last_error = "recipient inactive"
+                delivery.last_error = INACTIVE
                 delivery.save(update_fields=["last_error"])
                 return False
             language = recipient_language(delivery.user)
             with translation.override(language):
                 email = _renderers[delivery.kind](delivery)
             if email is None:
-                delivery.last_error = "nothing left to send"
+                delivery.last_error = NOTHING_TO_SEND
                 delivery.save(update_fields=["last_error"])
                 return False
             _message(delivery, email, language).send()
@@ -133,6 +141,33 @@ def _enqueue(delivery_id: int) -> None:
 def delivery_enqueue(*, delivery_ids: list[int]) -> None:
     """On commit, hand each delivery to the sending task (at once outside a transaction)."""
     for delivery_id in delivery_ids:
+        # A named function, not a partial: Django names a failed robust callback in its log.
+        def enqueue(delivery_id: int = delivery_id) -> None:
+            _enqueue(delivery_id)
+
         # Robust: a broker that is down (or, in the eager embedded mode, an SMTP error) must
-        # not turn a committed write into an error; the row stays unsent and visible.
-        transaction.on_commit(partial(_enqueue, delivery_id), robust=True)
+        # not turn a committed write into an error; the row stays unsent, and the periodic
+        # resend hands it over again.
+        transaction.on_commit(enqueue, robust=True)
+
+
+def deliveries_resend_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Hand the sending task again every delivery still unsent ``RESEND_AFTER`` after it was
+    recorded, unless it was given up or has had ``MAX_ATTEMPTS`` tries; returns their ids.
+    Locks nothing: a delivery handed over twice is still sent once."""
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(
+            sent_at__isnull=True,
+            created_at__lte=now - RESEND_AFTER,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .exclude(last_error__in=(INACTIVE, NOTHING_TO_SEND))
+        .order_by("id")
+        .values_list("pk", flat=True)[:RESEND_BATCH]
+    )
+    for delivery_id in due:
+        _enqueue(delivery_id)
+    if due:
+        logger.info("handed %d unsent deliveries to the sending task again", len(due))
+    return due

@@ -1,4 +1,5 @@
-"""The task that sends every e-mail of the platform (see ``matching.services.deliveries``)."""
+"""The task that sends every e-mail of the platform, and the periodic one that hands it again
+the deliveries whose task was lost (see ``matching.services.deliveries``)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def delivery_send(delivery_id: int) -> bool:
     """Send one e-mail unless it was sent already; SMTP and network errors are retried with
     exponential backoff, at most five times. Safe to redeliver."""
     return deliveries.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="matching.deliveries_resend_due", ignore_result=True
+)
+def deliveries_resend_due() -> int:
+    """Periodic (``matching.schedule``): hand over again the deliveries whose task was lost;
+    the number handed over."""
+    return len(deliveries.deliveries_resend_due())

@@ -1,8 +1,10 @@
 """matching.services.deliveries: the one e-mail path. A delivery is sent once, its failed tries
-are counted with their error, and every try of it carries the same Message-ID."""
+are counted with their error, every try of it carries the same Message-ID, and one whose task
+was lost is handed over again."""
 
 from __future__ import annotations
 
+import datetime as dt
 from smtplib import SMTPServerDisconnected
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import OperationalError
+from django.utils import timezone
 
 from matching.models import Delivery, Proposal
 from matching.notifications import proposal_notify
@@ -110,3 +113,46 @@ def test_the_task_retries_with_exponential_backoff() -> None:
     assert delivery_send.retry_backoff is True
     assert delivery_send.acks_late is True
     assert OSError in delivery_send.autoretry_for
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_the_periodic_resend(
+    proposal: Proposal, monkeypatch: pytest.MonkeyPatch, committing: Any
+) -> None:
+    from matching.schedule import BEAT_SCHEDULE
+    from matching.services import proposals as services
+    from matching.tasks import deliveries as tasks
+
+    def broker_down(*args: Any) -> None:
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.delivery_send, "delay", broker_down)
+    committing(services.proposal_decline, proposal_id=proposal.pk, by=student_of(proposal))
+    proposal.refresh_from_db()
+    assert proposal.status == "declined" and mail.outbox == []
+    monkeypatch.undo()
+    unsent = list(
+        Delivery.objects.filter(kind="declined", sent_at__isnull=True).values_list("pk", flat=True)
+    )
+    assert len(unsent) == 2
+    assert tasks.deliveries_resend_due.delay().get() == 0  # recorded just now: its task may run
+    later = timezone.now() + deliveries.RESEND_AFTER + dt.timedelta(seconds=1)
+    assert sorted(deliveries.deliveries_resend_due(now=later)) == sorted(unsent)
+    assert len(mail.outbox) == 2
+    assert deliveries.deliveries_resend_due(now=later) == []
+    entry = BEAT_SCHEDULE["matching.deliveries_resend_due"]
+    assert entry["task"] == tasks.deliveries_resend_due.name
+
+
+def test_the_resend_leaves_what_was_given_up_or_tried_enough(proposal: Proposal) -> None:
+    inactive, exhausted, due = (
+        Delivery.objects.create(kind="reminder", proposal=proposal, user=student_of(proposal)),
+        Delivery.objects.create(kind="reminder", proposal=proposal, user=host_of(proposal)),
+        Delivery.objects.create(
+            kind="reminder", proposal=proposal, user=host_of(proposal), key="extra"
+        ),
+    )
+    Delivery.objects.filter(pk=inactive.pk).update(last_error=deliveries.INACTIVE)
+    Delivery.objects.filter(pk=exhausted.pk).update(attempts=deliveries.MAX_ATTEMPTS)
+    later = timezone.now() + deliveries.RESEND_AFTER + dt.timedelta(seconds=1)
+    assert deliveries.deliveries_resend_due(now=later) == [due.pk]
+    assert [m.to for m in mail.outbox] == [[host_of(proposal).email]]

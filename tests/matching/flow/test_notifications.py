@@ -284,3 +284,19 @@ def test_an_html_special_name_is_escaped_in_html_only(rnd: Round, publish: Any) 
     to_host = _by_recipient(mail.outbox)[draft.host_application.user.email]
     assert "Ana <b>O'Neil</b>" in to_host.body
     assert "<b>O" not in to_host.alternatives[0][0]
+
+
+def test_a_failing_live_stream_does_not_fail_the_answer_nor_its_e_mails(
+    proposal: Proposal, committing: Any
+) -> None:
+    def broken(sender: Any, **kwargs: Any) -> None:
+        raise ConnectionError("channel layer down")
+
+    live_notification.connect(broken, dispatch_uid="test.broken")
+    try:
+        committing(services.proposal_decline, proposal_id=proposal.pk, by=student_of(proposal))
+    finally:
+        live_notification.disconnect(dispatch_uid="test.broken")
+    proposal.refresh_from_db()
+    assert proposal.status == "declined"
+    assert len(mail.outbox) == 2
