@@ -13,4 +13,3 @@ def chat_digest_send() -> int:
     being handled by another run are skipped (row locks), and nobody is e-mailed twice about
     the same messages."""
     return digests.digests_send()
-
