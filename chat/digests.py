@@ -9,7 +9,6 @@ the member's language, from the messages of the batch.
 from __future__ import annotations
 
 import datetime as dt
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +22,7 @@ from chat.models import Conversation, Membership, Message
 from matching.models import Delivery
 from matching.services.deliveries import Email, delivery_enqueue
 
-DIGEST_AFTER = timedelta(minutes=15)
+DIGEST_AFTER = dt.timedelta(minutes=15)
 DIGEST_MAX_MESSAGES = 20
 KIND = Delivery.Kind.CHAT_DIGEST
 
