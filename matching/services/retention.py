@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from matching.models import Application, Delivery, Feedback, Program, Proposal, ProposalEvent
@@ -65,7 +66,9 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
             .exclude(reason="")
             .update(reason="")
         )
-        deliveries, _by_model = Delivery.objects.filter(proposal__program=program).delete()
+        deliveries, _by_model = Delivery.objects.filter(
+            Q(proposal__program=program) | Q(program=program)
+        ).delete()
         reached = Proposal.objects.filter(program=program).exclude(status=Proposal.Status.DRAFT)
         placed_ids = set(reached.values_list("student_application_id", flat=True)) | set(
             reached.values_list("host_application_id", flat=True)

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from matching.models import Application, Program, Proposal, Round, Unplaced
+from matching.notifications import live_notify
 from matching.selectors.rounds import applications_for_round, pair_history
 from matching.services.exchange import exchange_problem_for_round, exchange_round_write
 from matching.services.solver_input import round_problem
-from matching.signals import live_event
 from matching.solver import solve
 from matching.solver.exchange import EXCHANGE_CRITERIA, ExchangePinError, solve_exchange
 from matching.solver.score import CRITERIA, MAX_WEIGHT
@@ -167,8 +167,7 @@ def _check_pair_applications(
 def _notify_status(rnd: Round) -> None:
     """A live ``round.status`` event to the round's coordinator, sent on commit by the owner of
     the notification stream (chat, through ``matching.signals.live_event``)."""
-    live_event.send(
-        sender=Round,
+    live_notify(
         user_ids=[rnd.created_by_id],
         event={"type": "round.status", "round": rnd.pk, "status": rnd.status},
     )
