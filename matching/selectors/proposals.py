@@ -24,28 +24,22 @@ _RELATED = (
     # In a language exchange either side may be a student or a family.
     "student_application__user__host_profile__home_station",
     "host_application__user__student_profile__home_station",
+    # The confirmed pair's chat (chat.Conversation's one-to-one, related name "conversation"),
+    # whose id the parties' lists link to.
+    "conversation",
 )
 
 
-def _has_conversation_relation() -> bool:
-    # chat.Conversation has a one-to-one to Proposal (related name "conversation").
-    return any(rel.name == "conversation" for rel in Proposal._meta.related_objects)
-
-
 def _base() -> QuerySet[Proposal]:
-    related = [*_RELATED]
-    if _has_conversation_relation():
-        related.append("conversation")
-    return Proposal.objects.select_related(*related)
+    return Proposal.objects.select_related(*_RELATED)
 
 
 def conversation_id(proposal: Proposal) -> int | None:
     """The id of the proposal's conversation (loaded by this module's querysets), or None."""
     try:
-        conversation = proposal.conversation
-    except (ObjectDoesNotExist, AttributeError):  # none yet, or no chat relation at all
+        return proposal.conversation.pk
+    except ObjectDoesNotExist:  # not confirmed yet
         return None
-    return conversation.pk if conversation is not None else None
 
 
 def proposals_for_user(*, user: User) -> QuerySet[Proposal]:
