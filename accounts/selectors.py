@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -133,6 +134,34 @@ def reference_data(*, language: str) -> dict[str, Any]:
     }
 
 
+# The reference tables a form or a serializer offers as choices, by the name the API uses.
+_REFERENCE_TABLES: dict[str, Any] = {
+    "languages": SpokenLanguage,
+    "diets": Diet,
+    "allergens": Allergen,
+    "interests": Interest,
+    "stations": Station,
+}
+
+
+def reference_choices(
+    table: str, *, language: str | None = None, kind: str | None = None
+) -> list[tuple[str, str]]:
+    """``(code, label)`` of every row of a reference table (``languages``, ``diets``,
+    ``allergens``, ``interests``, ``stations``) in the table's order, labels in ``language``
+    (default: the active one); ``kind`` keeps the allergens of that kind."""
+    language = language or get_language() or "ja"
+    rows = _REFERENCE_TABLES[table].objects.all()
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return [(row.pk, _label(row, language)) for row in rows]
+
+
+def stations() -> QuerySet[Station]:
+    """Every station, with the lines that serve it (the pages group stations by line)."""
+    return Station.objects.all()
+
+
 def profile_of(user: User) -> StudentProfile | HostProfile | None:
     """The user's profile, or None when the role has none or it is not filled in yet."""
     try:
@@ -164,5 +193,21 @@ def profile_is_complete(user: User) -> bool:
     return not profile_missing_fields(profile_of(user), user.role)
 
 
-def users_by_role(*, role: str) -> QuerySet[User]:
-    return User.objects.filter(role=role, is_active=True).order_by("name")
+def display_name(user: User) -> str:
+    """How the pages name a person: a family by its household name, anyone else by their name.
+    Reads ``user.host_profile``: lists select it with the user."""
+    if user.role != Role.HOST:
+        return user.name
+    try:
+        return user.host_profile.household_name or user.name
+    except HostProfile.DoesNotExist:
+        return user.name
+
+
+def reference_labels(
+    *, kinds: Iterable[str], language: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Codes to names in ``language`` (default: the active one) for each reference table
+    asked for (``reference_choices``' tables), for the pages to show stored codes: one query
+    a table."""
+    return {kind: dict(reference_choices(kind, language=language)) for kind in kinds}

@@ -7,11 +7,9 @@ List reads take a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -29,7 +27,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from chat.models import Block, Conversation, Membership, Message, Report
-from config.rawsql import stored_datetime
 
 PAGE_MAX = 100
 REPORT_CONTEXT = 5
@@ -56,11 +53,22 @@ def conversation_get_for_user(*, conversation_id: int, user: User) -> Conversati
     return conversations_accessible(user=user).get(pk=conversation_id)
 
 
-def conversation_member_ids(*, conversation_id: int) -> list[int]:
+def conversation_memberships(*, conversation_id: int) -> list[Membership]:
+    """The two members of a conversation with their read marks, each user with their family
+    profile (for the name the pages show): one query."""
     return list(
         Membership.objects.filter(conversation_id=conversation_id)
+        .select_related("user", "user__host_profile")
         .order_by("user_id")
-        .values_list("user_id", flat=True)
+    )
+
+
+def conversation_message(*, conversation_id: int, message_id: int) -> Message | None:
+    """A message of this conversation with its sender, or None (missing or another's)."""
+    return (
+        Message.objects.filter(conversation_id=conversation_id, pk=message_id)
+        .select_related("sender", "sender__host_profile")
+        .first()
     )
 
 
@@ -140,8 +148,9 @@ class ConversationRow:
 
 def conversations_for_user(*, user: User) -> list[ConversationRow]:
     """The caller's conversations, newest activity first, with unread counts and the last
-    message. Members see theirs; a coordinator sees those with an open report. Four queries,
-    whatever the number of conversations."""
+    message, for the API and the pages. Members see theirs; a coordinator sees those with an
+    open report. Three queries, whatever the number of conversations (the participants come
+    with their family profiles, for the names the pages show)."""
     unread = (
         Message.objects.filter(
             conversation=OuterRef("pk"),
@@ -155,7 +164,9 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
     base = Conversation.objects.select_related("proposal").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("user").order_by("user_id"),
+            queryset=Membership.objects.select_related("user", "user__host_profile").order_by(
+                "user_id"
+            ),
         )
     )
     if user.role == Role.COORDINATOR:
@@ -189,91 +200,6 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
     ]
 
 
-@functools.cache
-def _conversation_rows_sql(*, coordinator: bool) -> str:
-    # Written out rather than built by the ORM: every chat client polls this list, and the
-    # ORM's compiling of the annotated query and its prefetches cost more than running them
-    # (bench/api_load.py). Plain SQL that SQLite and PostgreSQL both run; table names from
-    # the models, every value a parameter.
-    conversation, message, membership, report = (
-        model._meta.db_table for model in (Conversation, Message, Membership, Report)
-    )
-    if coordinator:
-        # The conversations with an open report; a coordinator has nothing unread.
-        source = f"{conversation} c"
-        unread = "0"
-        where = (
-            f"EXISTS (SELECT 1 FROM {report} r WHERE r.conversation_id = c.id"  # noqa: S608
-            " AND r.status = %s)"
-        )
-    else:
-        source = f"{membership} my JOIN {conversation} c ON c.id = my.conversation_id"
-        # Messages after the caller's read mark, from the other side.
-        unread = (
-            f"(SELECT COUNT(*) FROM {message} n WHERE n.conversation_id = c.id"  # noqa: S608
-            " AND n.seq > my.last_read_seq AND n.sender_id <> %s)"
-        )
-        where = "my.user_id = %s"
-    return f"""
-        SELECT c.id, c.proposal_id, c.status, c.closed_reason, {unread},
-            m.id, m.seq, m.sender_id, m.body, m.created_at, m.client_id
-        FROM {source}
-        LEFT JOIN {message} m ON m.conversation_id = c.id AND m.seq = c.last_seq
-        WHERE {where}
-        ORDER BY c.last_seq DESC, c.created_at DESC, c.id DESC"""  # noqa: S608
-
-
-def _members_sql(conversations: int) -> str:
-    marks = ", ".join(["%s"] * conversations)
-    return f"""
-        SELECT ms.conversation_id, u.id, u.name, u.role
-        FROM {Membership._meta.db_table} ms JOIN {User._meta.db_table} u ON u.id = ms.user_id
-        WHERE ms.conversation_id IN ({marks}) ORDER BY ms.user_id"""  # noqa: S608
-
-
-def conversation_rows_for_user(*, user: User) -> list[dict[str, Any]]:
-    """``conversations_for_user`` as the API lists it (``ConversationOutput``'s shape), read
-    without model instances: two queries whatever the number of conversations (the
-    conversations with unread counts and last messages, then their members)."""
-    coordinator = user.role == Role.COORDINATOR
-    params = [Report.Status.OPEN.value] if coordinator else [user.pk, user.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_conversation_rows_sql(coordinator=coordinator), params)
-        rows = cursor.fetchall()
-        members: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in rows}
-        if members:
-            cursor.execute(_members_sql(len(members)), list(members))
-            for conversation_id, user_id, name, role in cursor.fetchall():
-                members[conversation_id].append({"id": user_id, "name": name, "role": role})
-    found = []
-    for pk, proposal, status, closed_reason, unread, *last in rows:
-        message_id, seq, sender, body, created_at, client_id = last
-        found.append(
-            {
-                "id": pk,
-                "proposal": proposal,
-                "status": status,
-                "closed_reason": closed_reason,
-                "participants": members[pk],
-                "unread_count": int(unread),
-                "last_message": None
-                if message_id is None
-                else message_payload(
-                    Message(
-                        id=message_id,
-                        seq=seq,
-                        conversation_id=pk,
-                        sender_id=sender,
-                        body=body,
-                        created_at=stored_datetime(created_at),
-                        client_id=client_id,
-                    )
-                ),
-            }
-        )
-    return found
-
-
 @dataclass(frozen=True)
 class ReportRow:
     report: Report
@@ -281,9 +207,10 @@ class ReportRow:
 
 
 def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[ReportRow]:
-    """Reports (open ones by default, oldest first, at most ``REPORTS_PAGE``) with the
-    ``REPORT_CONTEXT`` messages either side of each reported one. Two queries."""
-    queryset = Report.objects.select_related("message", "reporter", "resolved_by")
+    """Reports (open ones by default, oldest first, at most ``REPORTS_PAGE``) with their
+    conversations and the ``REPORT_CONTEXT`` messages either side of each reported one, with
+    their senders. Two queries."""
+    queryset = Report.objects.select_related("message", "reporter", "resolved_by", "conversation")
     if status:
         queryset = queryset.filter(status=status)
     reports = list(queryset.order_by("created_at", "id")[:REPORTS_PAGE])
@@ -298,7 +225,9 @@ def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[
             seq__lte=seq + REPORT_CONTEXT,
         )
     by_conversation: dict[int, list[Message]] = {}
-    for message in Message.objects.filter(around).order_by("conversation_id", "seq"):
+    for message in (
+        Message.objects.filter(around).select_related("sender").order_by("conversation_id", "seq")
+    ):
         by_conversation.setdefault(message.conversation_id, []).append(message)
     rows = []
     for report in reports:

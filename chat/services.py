@@ -14,7 +14,6 @@ Services raise:
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Iterable
@@ -24,8 +23,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, IntegerField, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,6 @@ from chat.groups import conversation_group, user_group
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from config.ratelimit import window_hits
-from config.rawsql import compiled_with_stand_ins, with_values
 
 if TYPE_CHECKING:
     from matching.models import Proposal
@@ -255,18 +253,18 @@ def message_post(
         raise
 
 
-def _locked_state_queryset(
+def _locked_state(
     *, sender: User, conversation_id: int, client: str
-) -> QuerySet[Conversation, tuple[int, str, bool, int | None]]:
-    """The row a post locks, as (last_seq, status, blocked, id of this client_id's message):
-    one read answers "may they?", "blocked?" and "stored before?". Access first, so an
-    outsider always gets 404."""
+) -> tuple[int, str, bool, int | None]:
+    """Locks the conversation's row and reads (last_seq, status, blocked, id of this
+    client_id's message): one read answers "may they?", "blocked?" and "stored before?".
+    Access first, so an outsider always gets ``Conversation.DoesNotExist`` (404)."""
     earlier = (
         Message.objects.filter(conversation=OuterRef("pk"), sender=sender, client_id=client)
         .order_by()
         .values("pk")[:1]
     )
-    return (
+    row = (
         conversations_accessible(user=sender)
         .filter(pk=conversation_id)
         .select_for_update(of=("self",))
@@ -276,44 +274,9 @@ def _locked_state_queryset(
             "status",
             Exists(Block.objects.filter(conversation=OuterRef("pk"))),
             Subquery(earlier) if client else Value(None, output_field=IntegerField()),
-        )[:1]
+        )
+        .first()
     )
-
-
-# The locked read is compiled once per kind of sender with stand-ins for the values, which
-# each post swaps for its own: building that query is most of what a message costs the ORM.
-_SENDER_ID, _CONVERSATION_ID, _CLIENT_ID = -7_000_000_001, -7_000_000_002, "\x00client\x00"
-
-
-@functools.cache
-def _locked_state_sql(
-    vendor: str, coordinator: bool, active: bool, with_client: bool
-) -> tuple[str, tuple[Any, ...]] | None:
-    """SQL and parameters (with stand-ins) of the locked read; None when no row can match."""
-    role = Role.COORDINATOR if coordinator else Role.STUDENT
-    sender = User(pk=_SENDER_ID, role=role, is_active=active)
-    queryset = _locked_state_queryset(
-        sender=sender, conversation_id=_CONVERSATION_ID, client=_CLIENT_ID if with_client else ""
-    )
-    required = (_CONVERSATION_ID, _CLIENT_ID) if with_client else (_CONVERSATION_ID,)
-    return compiled_with_stand_ins(queryset, *required)
-
-
-def _locked_state(
-    *, sender: User, conversation_id: int, client: str
-) -> tuple[int, str, bool, int | None]:
-    compiled = _locked_state_sql(
-        connection.vendor, sender.role == Role.COORDINATOR, sender.is_active, bool(client)
-    )
-    if compiled is None:
-        raise Conversation.DoesNotExist
-    sql, stand_ins = compiled
-    params = with_values(
-        stand_ins, {_SENDER_ID: sender.pk, _CONVERSATION_ID: conversation_id, _CLIENT_ID: client}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
     if row is None:
         raise Conversation.DoesNotExist
     last_seq, status, blocked, earlier_id = row

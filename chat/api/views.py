@@ -70,10 +70,10 @@ def _user(request: Request) -> User:
 
 
 class ConversationListView(ApiViewMixin, APIView):
-    # ConversationOutput documents the rows (and is what they are tested against).
     @extend_schema(responses={200: ConversationOutput(many=True)})
     def get(self, request: Request) -> Response:
-        return Response(selectors.conversation_rows_for_user(user=_user(request)))
+        rows = selectors.conversations_for_user(user=_user(request))
+        return Response(ConversationOutput(rows, many=True).data)
 
 
 class ConversationMessagesView(ApiViewMixin, APIView):

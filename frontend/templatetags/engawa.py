@@ -6,25 +6,9 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def include_if_exists(context: template.Context, name: str) -> SafeString | str:
-    """Render ``name`` with the current context, or nothing when it does not exist yet.
-
-    The base navigation lets the coordinator pages add their own links this way, so the two
-    sets of pages can ship independently."""
-    try:
-        tpl = get_template(name)
-    except TemplateDoesNotExist:
-        return ""
-    values: dict[str, Any] = dict(context.flatten())  # type: ignore[arg-type]
-    return tpl.render(values, context.get("request"))
 
 
 @register.filter

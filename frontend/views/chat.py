@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import HostProfile, User
+from accounts.models import User
+from accounts.selectors import display_name
 from chat import selectors as chat_selectors
 from chat import services as chat_services
-from chat.models import Conversation, Membership, Message
+from chat.models import Conversation, Message
 from frontend.forms import apply_service_errors
 from frontend.views.access import AuthedRequest, member_required
 
@@ -57,24 +58,16 @@ def _other(participants: list[User], me: User) -> User | None:
     return next((p for p in participants if p.pk != me.pk), None)
 
 
-def display_names(users: list[User]) -> dict[int, str]:
-    """A family is shown by its household name, a student by their name. One query."""
-    households = dict(
-        HostProfile.objects.filter(user_id__in=[u.pk for u in users]).values_list(
-            "user_id", "household_name"
-        )
-    )
-    return {u.pk: households.get(u.pk) or u.name for u in users}
+def _other_name(participants: list[User], me: User) -> str:
+    other = _other(participants, me)
+    return display_name(other) if other is not None else ""
 
 
 @member_required
 def conversation_list(request: AuthedRequest) -> HttpResponse:
-    found = chat_selectors.conversations_for_user(user=request.user)
-    others = [_other(row.participants, request.user) for row in found]
-    names = display_names([o for o in others if o is not None])
     rows = [
-        {"row": row, "other": names.get(other.pk, "") if other else ""}
-        for row, other in zip(found, others, strict=True)
+        {"row": row, "other": _other_name(row.participants, request.user)}
+        for row in chat_selectors.conversations_for_user(user=request.user)
     ]
     return render(request, "frontend/chat/list.html", {"rows": rows})
 
@@ -98,10 +91,8 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
         else:
             return redirect("frontend:chat", conversation_id=conversation.pk)
     history = chat_selectors.messages_page(conversation=conversation)
-    memberships = list(Membership.objects.filter(conversation=conversation).select_related("user"))
+    memberships = chat_selectors.conversation_memberships(conversation_id=conversation.pk)
     participants = [m.user for m in memberships]
-    other = _other(participants, request.user)
-    names = display_names(participants)
     other_read_seq = next((m.last_read_seq for m in memberships if m.user_id != request.user.pk), 0)
     if history and any(m.user_id == request.user.pk for m in memberships):
         chat_services.message_read(
@@ -115,7 +106,7 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
         {
             "conversation": conversation,
             "history": history,
-            "other": names.get(other.pk, "") if other else "",
+            "other": _other_name(participants, request.user),
             "other_read_seq": other_read_seq,
             "form": form,
             "can_write": conversation.is_open and not blocked,
@@ -143,12 +134,14 @@ def _chat_config(
         "blocked": blocked,
         "me": user.pk,
         "socket": f"/ws/chat/{conversation.pk}/",
+        # The server's pace, from its settings: the page resends what is owed below it.
+        "rate_per_second": settings.CHAT_RATE_PER_SECOND,
         "last_id": history[-1].pk if history else 0,
         # A full page may have older messages before it: the page fetches them on request
         # from the API, which pages them the same way.
         "has_more": len(history) >= chat_selectors.PAGE_MAX,
         "history_url": reverse("api-conversation-messages", args=[conversation.pk]),
-        "names": {str(pk): name for pk, name in display_names(participants).items()},
+        "names": {str(user.pk): display_name(user) for user in participants},
         "report_url": reverse(
             "frontend:chat_report", kwargs={"conversation_id": conversation.pk, "message_id": 0}
         ),
@@ -191,23 +184,21 @@ def conversation_block(request: AuthedRequest, conversation_id: int) -> HttpResp
                 request, _("You blocked this conversation. Nobody can write in it any more.")
             )
         return redirect(chat_url)
-    memberships = Membership.objects.filter(conversation=conversation).select_related("user")
+    memberships = chat_selectors.conversation_memberships(conversation_id=conversation.pk)
     participants = [m.user for m in memberships]
-    other = _other(participants, request.user)
     return render(
         request,
         "frontend/chat/block.html",
-        {
-            "conversation": conversation,
-            "other": display_names(participants).get(other.pk, "") if other else "",
-        },
+        {"conversation": conversation, "other": _other_name(participants, request.user)},
     )
 
 
 @member_required
 def message_report(request: AuthedRequest, conversation_id: int, message_id: int) -> HttpResponse:
     conversation = _conversation_or_404(request, conversation_id)
-    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    message = chat_selectors.conversation_message(
+        conversation_id=conversation.pk, message_id=message_id
+    )
     if message is None:
         raise Http404
     form = ReportForm(request.POST if request.method == "POST" else None)
@@ -223,9 +214,8 @@ def message_report(request: AuthedRequest, conversation_id: int, message_id: int
         else:
             messages.success(request, _("Thank you. A coordinator will look at this message soon."))
             return redirect("frontend:chat", conversation_id=conversation.pk)
-    sender = User.objects.filter(pk=message.sender_id).first()
     return render(
         request,
         "frontend/chat/report.html",
-        {"conversation": conversation, "message": message, "sender": sender, "form": form},
+        {"conversation": conversation, "message": message, "sender": message.sender, "form": form},
     )

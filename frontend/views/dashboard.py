@@ -43,8 +43,12 @@ def _matching_overview(user: User) -> dict[str, Any]:
         for p in program_selectors.programs_visible_to(user=user)
         if p.status == Program.Status.OPEN and p.apply_until > now
     ]
-    mine = proposal_selectors.proposals_for_user(user=user)
-    answer_field = "student_answer" if user.is_student else "host_answer"
-    waiting = list(mine.filter(status__in=Proposal.OPEN, **{answer_field: ""}))
-    visits = list(mine.filter(status=Proposal.Status.CONFIRMED, date__gte=timezone.localdate()))
+    mine = list(proposal_selectors.proposals_for_user(user=user))
+    today = timezone.localdate()
+    waiting = [
+        p
+        for p in mine
+        if proposal_selectors.side_of(proposal=p, user=user) in proposal_selectors.waiting_for(p)
+    ]
+    visits = [p for p in mine if p.status == Proposal.Status.CONFIRMED and p.date >= today]
     return {"open_programs": programs, "waiting_proposals": waiting, "upcoming_visits": visits}

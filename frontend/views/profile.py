@@ -10,17 +10,27 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.models import Allergen, Diet, Interest, Pet, SpokenLanguage, Station, User
+from accounts.models import LanguageLevel, Pet, User
 from accounts.selectors import (
     HOST_REQUIRED,
     STUDENT_REQUIRED,
     profile_missing_fields,
     profile_of,
+    reference_labels,
 )
 from accounts.services import profile_save
 from frontend.forms import apply_service_errors
 from frontend.profile_forms import Step, build_field, form_for_step, steps_for
 from frontend.views.access import AuthedRequest, member_required
+
+# Profile fields that store codes of a reference table (accounts.selectors.REFERENCE_TABLES).
+CODE_TABLES = {
+    "diet": "diets",
+    "diets_supported": "diets",
+    "allergies": "allergens",
+    "allergens_avoidable": "allergens",
+    "interests": "interests",
+}
 
 
 def completeness(user: User) -> dict[str, Any]:
@@ -117,24 +127,20 @@ def _summary_item(profile: Any, name: str, role: str) -> dict[str, Any]:
     if profile is None:
         shown = ""
     elif name == "languages":
-        names = dict(SpokenLanguage.objects.values_list("code", "name_ja" if _ja() else "name_en"))
-        levels = dict(_level_labels())
+        names = reference_labels(kinds=("languages",))["languages"]
+        levels = {code: str(label) for code, label in LanguageLevel.choices}
         shown = ", ".join(
             f"{names.get(i['code'], i['code'])} ({levels.get(i['level'], i['level'])})"
             for i in value or []
         )
-    elif name in ("diet", "diets_supported"):
-        shown = _codes(value, Diet)
-    elif name in ("allergies", "allergens_avoidable"):
-        shown = _codes(value, Allergen)
-    elif name == "interests":
-        shown = _codes(value, Interest)
+    elif name in CODE_TABLES:
+        names = reference_labels(kinds=(CODE_TABLES[name],))[CODE_TABLES[name]]
+        shown = ", ".join(names.get(code, code) for code in value or [])
     elif name == "pets":
         labels = dict(Pet.choices)
         shown = ", ".join(str(labels.get(v, v)) for v in value or [])
     elif name == "home_station":
-        station = Station.objects.filter(slug=profile.home_station_id).first()
-        shown = station.label() if station else ""
+        shown = profile.home_station.label() if profile.home_station_id else ""
     elif name == "nationality":
         shown = profile.nationality.name if profile.nationality else ""
     elif name in ("gender", "guest_gender_preference"):
@@ -150,22 +156,3 @@ def build_label(name: str, role: str) -> str:
     if name == "languages":
         return _("Languages")
     return str(build_field(name, role).label)
-
-
-def _codes(values: list[str] | None, model: Any) -> str:
-    if not values:
-        return ""
-    rows = {r.pk: r.label() for r in model.objects.filter(pk__in=values)}
-    return ", ".join(rows.get(v, v) for v in values)
-
-
-def _level_labels() -> list[tuple[str, str]]:
-    from accounts.models import LanguageLevel
-
-    return [(v, str(lbl)) for v, lbl in LanguageLevel.choices]
-
-
-def _ja() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "ja").startswith("ja")

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Allergen, Diet, Interest, LanguageLevel, Pet, SpokenLanguage, User
+from accounts.models import LanguageLevel, Pet, User
+from accounts.selectors import reference_labels
 from frontend.forms import apply_service_errors
 from frontend.proposal_forms import DeclineForm, FeedbackForm
 from frontend.views.access import AuthedRequest, member_required
@@ -35,10 +36,11 @@ class _Labels:
     """Reference codes to names in the active language, read once per page."""
 
     def __init__(self) -> None:
-        self.languages = {r.code: r.label() for r in SpokenLanguage.objects.all()}
-        self.diets = {r.code: r.label() for r in Diet.objects.all()}
-        self.allergens = {r.code: r.label() for r in Allergen.objects.all()}
-        self.interests = {r.slug: r.label() for r in Interest.objects.all()}
+        names = reference_labels(kinds=("languages", "diets", "allergens", "interests"))
+        self.languages = names["languages"]
+        self.diets = names["diets"]
+        self.allergens = names["allergens"]
+        self.interests = names["interests"]
         self.levels = {value: str(label) for value, label in LanguageLevel.choices}
         self.pets = {value: str(label) for value, label in Pet.choices}
 
@@ -172,9 +174,8 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     confirmed = [
         _card(p, request.user, labels)
-        for p in proposal_selectors.proposals_for_user(user=request.user).filter(
-            status=Proposal.Status.CONFIRMED
-        )
+        for p in proposal_selectors.proposals_for_user(user=request.user)
+        if p.status == Proposal.Status.CONFIRMED
     ]
     return render(
         request,

@@ -61,21 +61,29 @@ def program_get(*, program_id: int) -> Program:
     return program
 
 
+def _applications_in_full() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "user",
+        "user__student_profile",
+        "user__student_profile__home_station",
+        "user__host_profile",
+        "user__host_profile__home_station",
+    ).prefetch_related(Prefetch("days", queryset=HostDay.objects.order_by("date")))
+
+
 def applications_of_program(*, program: Program) -> QuerySet[Application]:
     """Every application of a programme with its applicant and the applicant's full profile
-    (private fields included: for coordinators only), oldest first. Three queries in all."""
-    return (
-        Application.objects.filter(program=program)
-        .select_related(
-            "user",
-            "user__student_profile",
-            "user__student_profile__home_station",
-            "user__host_profile",
-            "user__host_profile__home_station",
-        )
-        .prefetch_related(Prefetch("days", queryset=HostDay.objects.order_by("date")))
-        .order_by("role", "created_at", "id")
-    )
+    (private fields included: for coordinators only), oldest first. Two queries in all."""
+    return _applications_in_full().filter(program=program).order_by("role", "created_at", "id")
+
+
+def application_get(*, application_id: int) -> Application:
+    """One application as ``applications_of_program`` reads it, with its programme (for
+    coordinators); Http404 when missing. Two queries."""
+    found = _applications_in_full().select_related("program").filter(pk=application_id).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def application_of(*, program: Program, user: User) -> Application | None:

@@ -1,4 +1,4 @@
-"""Reads of proposals for the parties, the coordinators, the pages and the next round.
+"""Reads of proposals for the parties, the coordinators and the pages.
 
 The privacy rule lives here, once: a family sees what it needs to decide about a student; a
 student sees the household, and its address and phone only once the match is confirmed; a
@@ -7,21 +7,14 @@ coordinator sees everything. A user who is not a party gets ``None`` (the API's 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
-from django.db.models import Avg, Count, F, Model, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 
-from accounts.models import HostProfile, Role, Station, StudentProfile, User
-from config.rawsql import converted, stored_date, stored_datetime
-from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
-
-# Feedback at or below this rating, or "would not meet again", keeps a pair apart for good.
-BAD_RATING = 2
+from accounts.models import HostProfile, Role, StudentProfile, User
+from matching.models import Feedback, Program, Proposal, ProposalEvent
 
 _RELATED = (
     "program",
@@ -31,28 +24,22 @@ _RELATED = (
     # In a language exchange either side may be a student or a family.
     "student_application__user__host_profile__home_station",
     "host_application__user__student_profile__home_station",
+    # The confirmed pair's chat (chat.Conversation's one-to-one, related name "conversation"),
+    # whose id the parties' lists link to.
+    "conversation",
 )
 
 
-def _has_conversation_relation() -> bool:
-    # chat.Conversation has a one-to-one to Proposal (related name "conversation").
-    return any(rel.name == "conversation" for rel in Proposal._meta.related_objects)
-
-
 def _base() -> QuerySet[Proposal]:
-    related = [*_RELATED]
-    if _has_conversation_relation():
-        related.append("conversation")
-    return Proposal.objects.select_related(*related)
+    return Proposal.objects.select_related(*_RELATED)
 
 
 def conversation_id(proposal: Proposal) -> int | None:
     """The id of the proposal's conversation (loaded by this module's querysets), or None."""
     try:
-        conversation = proposal.conversation
-    except (ObjectDoesNotExist, AttributeError):  # none yet, or no chat relation at all
+        return proposal.conversation.pk
+    except ObjectDoesNotExist:  # not confirmed yet
         return None
-    return conversation.pk if conversation is not None else None
 
 
 def proposals_for_user(*, user: User) -> QuerySet[Proposal]:
@@ -86,67 +73,7 @@ def side_of(*, proposal: Proposal, user: User) -> str | None:
     return None
 
 
-class JoinedStudent(NamedTuple):
-    """A student's profile as the party list reads it in its own row: the fields the views
-    below show, valued as the ORM gives them, without building a model instance per row (the
-    nationality is the stored code, which is what ``str(Country)`` gives)."""
-
-    id: int
-    nationality: str
-    gender: str
-    languages: list[str]
-    diet: list[str]
-    allergies: list[str]
-    interests: list[str]
-    bio: str
-    home_station_id: str | None
-    station_name_ja: str | None
-    station_name_en: str | None
-
-    @property
-    def home_station(self) -> Station | None:
-        return _joined_station(self)
-
-
-class JoinedHost(NamedTuple):
-    """A family's profile as the party list reads it (see ``JoinedStudent``)."""
-
-    id: int
-    household_name: str
-    household_size: int | None
-    has_children: bool
-    languages: list[str]
-    pets: list[str]
-    smoking: bool
-    interests: list[str]
-    bio: str
-    address: str
-    phone: str
-    home_station_id: str | None
-    station_name_ja: str | None
-    station_name_en: str | None
-
-    @property
-    def home_station(self) -> Station | None:
-        return _joined_station(self)
-
-
-def _joined_station(profile: JoinedStudent | JoinedHost) -> Station | None:
-    if not profile.home_station_id:
-        return None
-    return Station(
-        slug=profile.home_station_id,
-        name_ja=profile.station_name_ja or "",
-        name_en=profile.station_name_en or "",
-    )
-
-
-Joined = TypeVar("Joined", JoinedStudent, JoinedHost)
-StudentShown = StudentProfile | JoinedStudent
-HostShown = HostProfile | JoinedHost
-
-
-def _station(profile: StudentShown | HostShown | None) -> dict[str, str] | None:
+def _station(profile: StudentProfile | HostProfile | None) -> dict[str, str] | None:
     station = profile.home_station if profile else None
     if station is None:
         return None
@@ -174,14 +101,11 @@ def _host_profile(user: User) -> HostProfile | None:
 
 def student_public(user: User) -> dict[str, Any]:
     """What a family sees of a proposed student."""
-    return _student_view(user.pk, user.name, _student_profile(user))
-
-
-def _student_view(user_id: int, name: str, profile: StudentShown | None) -> dict[str, Any]:
-    nationality = profile.nationality if profile else None  # a new Country at each read
+    profile = _student_profile(user)
+    nationality = profile.nationality if profile else None
     return {
-        "id": user_id,
-        "name": name,
+        "id": user.pk,
+        "name": user.name,
         "nationality": str(nationality) if nationality else "",
         "gender": profile.gender if profile else "",
         "languages": profile.languages if profile else [],
@@ -194,15 +118,10 @@ def _student_view(user_id: int, name: str, profile: StudentShown | None) -> dict
 
 def host_public(user: User, *, with_contact: bool) -> dict[str, Any]:
     """What a student sees of a proposed family; ``address`` and ``phone`` only with_contact."""
-    return _host_view(user.pk, user.name, _host_profile(user), with_contact=with_contact)
-
-
-def _host_view(
-    user_id: int, name: str, profile: HostShown | None, *, with_contact: bool
-) -> dict[str, Any]:
+    profile = _host_profile(user)
     data: dict[str, Any] = {
-        "id": user_id,
-        "household_name": (profile.household_name if profile else "") or name,
+        "id": user.pk,
+        "household_name": (profile.household_name if profile else "") or user.name,
         "household_size": profile.household_size if profile else None,
         "has_children": profile.has_children if profile else False,
         "languages": profile.languages if profile else [],
@@ -218,19 +137,14 @@ def _host_view(
     return data
 
 
-def exchange_partner_public(user: User) -> dict[str, Any]:
+def _exchange_partner_public(user: User) -> dict[str, Any]:
     """What a language-exchange partner sees of the other: languages and interests to plan
     the sessions, the station to pick a meeting place. Never an address, a phone number or
     health data, confirmed or not: partners meet in public places or online."""
-    return _exchange_view(user.pk, user.name, _student_profile(user) or _host_profile(user))
-
-
-def _exchange_view(
-    user_id: int, name: str, profile: StudentShown | HostShown | None
-) -> dict[str, Any]:
+    profile = _student_profile(user) or _host_profile(user)
     return {
-        "id": user_id,
-        "name": name,
+        "id": user.pk,
+        "name": user.name,
         "languages": profile.languages if profile else [],
         "interests": profile.interests if profile else [],
         "station": _station(profile),
@@ -238,38 +152,17 @@ def _exchange_view(
     }
 
 
-def _counterpart_view(
-    *,
-    kind: str,
-    viewer_is_host_side: bool,
-    confirmed: bool,
-    other_id: int,
-    other_name: str,
-    student_profile: Callable[[], StudentShown | None],
-    host_profile: Callable[[], HostShown | None],
-) -> dict[str, Any]:
-    """The privacy rule of a party's view, once: the other party as the viewer may see it.
-    The profiles are asked for only where the rule shows them."""
-    if kind == Program.Kind.LANGUAGE_EXCHANGE:
-        return _exchange_view(other_id, other_name, student_profile() or host_profile())
-    if viewer_is_host_side:
-        return _student_view(other_id, other_name, student_profile())
-    return _host_view(other_id, other_name, host_profile(), with_contact=confirmed)
-
-
 def counterpart(*, proposal: Proposal, viewer: User) -> dict[str, Any]:
-    """The other party as ``viewer`` may see it (viewer must be a party)."""
+    """The other party as ``viewer`` (a party) may see it: the privacy rule of every party's
+    view, once. A language-exchange partner never sees contact details; a family sees the
+    student; a student sees the family, and its address and phone once confirmed."""
     host_side = viewer.pk == proposal.host_application.user_id
     other = proposal.student_application.user if host_side else proposal.host_application.user
-    return _counterpart_view(
-        kind=proposal.program.kind,
-        viewer_is_host_side=host_side,
-        confirmed=proposal.status == Proposal.Status.CONFIRMED,
-        other_id=other.pk,
-        other_name=other.name,
-        student_profile=lambda: _student_profile(other),
-        host_profile=lambda: _host_profile(other),
-    )
+    if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+        return _exchange_partner_public(other)
+    if host_side:
+        return student_public(other)
+    return host_public(other, with_contact=proposal.status == Proposal.Status.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -310,128 +203,10 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
     )
 
 
-# The counterpart's profiles come in the same row: the fields the views above show (the
-# first, the primary key, tells whether there is a profile at all), then the station's two
-# names. A view that read another field fails (the list's one-query test).
-_JOINED = ((StudentProfile, JoinedStudent), (HostProfile, JoinedHost))
-_STATION_NAMES = 2
-
-
-@functools.cache
-def _party_sql(vendor: str) -> str:
-    """The party's list read."""
-    # Written out rather than built by the ORM: this list is read on every visit of a
-    # party's page and app, and compiling the ORM's 14-table select_related cost more than
-    # running it (bench/api_load.py). The caller's applications (index on the user) find
-    # their proposals (an OR of the two application indexes); the programme and conversation
-    # come from scalar subqueries. The other side's profiles, student and family, are joined
-    # by its user id (a unique index each), so the whole list is one round trip: the profiles
-    # read apart cost a second one, about half of this read's time. With the connection pool
-    # the statement is prepared, so its planning is paid once per connection. Plain SQL that
-    # SQLite and PostgreSQL both run; names from the models' metadata, every value bound.
-    proposal, program, application, user, station = (
-        model._meta.db_table for model in (Proposal, Program, Application, User, Station)
-    )
-    conversation = Proposal._meta.get_field("conversation").related_model._meta.db_table
-    quote = connection.ops.quote_name
-    other = (
-        f"(SELECT o.user_id FROM {application} o WHERE o.id = CASE "  # noqa: S608
-        "WHEN mine.id = p.host_application_id "
-        "THEN p.student_application_id ELSE p.host_application_id END)"
-    )
-    columns, joins = [], []
-    for alias, (model, shape) in zip(("sp", "hp"), _JOINED, strict=True):
-        columns += [
-            f"{alias}.{quote(model._meta.get_field(name).column)}"
-            for name in shape._fields[:-_STATION_NAMES]
-        ]
-        columns += [
-            f"(SELECT st.{name} FROM {station} st WHERE st.slug = {alias}.home_station_id)"  # noqa: S608
-            for name in ("name_ja", "name_en")
-        ]
-        joins.append(f"LEFT JOIN {model._meta.db_table} {alias} ON {alias}.user_id = {other}")
-    return f"""
-        SELECT p.id, p.program_id, p.date, p.status, p.deadline, p.confirmed_at,
-            p.student_answer, p.host_answer,
-            CASE WHEN mine.id = p.host_application_id THEN 'host' ELSE 'student' END,
-            (SELECT g.name FROM {program} g WHERE g.id = p.program_id),
-            (SELECT g.kind FROM {program} g WHERE g.id = p.program_id),
-            (SELECT c.id FROM {conversation} c WHERE c.proposal_id = p.id),
-            {other},
-            (SELECT u.name FROM {user} u WHERE u.id = {other}),
-            {", ".join(columns)}
-        FROM {application} mine
-        JOIN {proposal} p
-            ON p.student_application_id = mine.id OR p.host_application_id = mine.id
-        {" ".join(joins)}
-        WHERE mine.user_id = %s AND p.status <> %s
-        ORDER BY p.date, p.id"""  # noqa: S608
-
-
-def _joined(model: type[Model], shape: type[Joined], values: Sequence[Any]) -> Joined | None:
-    """One profile of a party row (its fields, then its station's two names), or None when the
-    other side has no profile of that kind (the LEFT JOIN's NULLs)."""
-    if values[0] is None:  # the primary key
-        return None
-    return shape(*converted(model, shape._fields[:-_STATION_NAMES], values))
-
-
 def party_proposals(*, user: User) -> list[PartyProposal]:
-    """The caller's own published proposals (drafts are the coordinator's) as the caller sees
-    them, by date: one query whatever the rows, the other side's profiles included."""
-    with connection.cursor() as cursor:
-        cursor.execute(_party_sql(connection.vendor), [user.pk, Proposal.Status.DRAFT.value])
-        rows = cursor.fetchall()
-    student_end = 14 + len(JoinedStudent._fields)
-    found = []
-    for row in rows:
-        (
-            pk,
-            program_id,
-            day,
-            status,
-            deadline,
-            confirmed_at,
-            student_answer,
-            host_answer,
-            side,
-            program_name,
-            kind,
-            conversation,
-            other_id,
-            other_name,
-        ) = row[:14]
-        host_side = side == "host"
-        found.append(
-            PartyProposal(
-                id=pk,
-                program=program_id,
-                program_name=program_name,
-                date=stored_date(day),
-                status=status,
-                side=side,
-                counterpart=_counterpart_view(
-                    kind=kind,
-                    viewer_is_host_side=host_side,
-                    confirmed=status == Proposal.Status.CONFIRMED,
-                    other_id=other_id,
-                    other_name=other_name,
-                    # Converted only where the privacy rule shows them.
-                    student_profile=functools.partial(
-                        _joined, StudentProfile, JoinedStudent, row[14:student_end]
-                    ),
-                    host_profile=functools.partial(
-                        _joined, HostProfile, JoinedHost, row[student_end:]
-                    ),
-                ),
-                deadline=stored_datetime(deadline) if deadline is not None else None,
-                conversation=conversation,
-                my_answer=host_answer if host_side else student_answer,
-                their_answer=student_answer if host_side else host_answer,
-                confirmed_at=(stored_datetime(confirmed_at) if confirmed_at is not None else None),
-            )
-        )
-    return found
+    """The caller's own published proposals as the caller sees them, by date: one query
+    whatever the rows, the other side's profiles included (``proposals_for_user``)."""
+    return [party_proposal(proposal=p, viewer=user) for p in proposals_for_user(user=user)]
 
 
 def proposals_for_program(*, program_id: int, status: str | None = None) -> QuerySet[Proposal]:
@@ -487,26 +262,3 @@ def host_ratings(*, user_ids: list[int]) -> dict[int, HostRating]:
             mean=round(float(row["mean"]), 2), count=row["count"]
         )
     return result
-
-
-def pairs_never_again(*, user_ids: list[int] | None = None) -> set[tuple[int, int]]:
-    """(student user id, family user id) pairs that must never be proposed again: a declined
-    proposal, or feedback from either side rating it ``BAD_RATING`` or lower or saying it would
-    not meet again. Limited to pairs involving ``user_ids`` when given. Two queries."""
-    declined = Proposal.objects.filter(status=Proposal.Status.DECLINED)
-    flagged = Feedback.objects.filter(Q(rating__lte=BAD_RATING) | Q(would_meet_again=False))
-    if user_ids is not None:
-        declined = declined.filter(
-            Q(student_application__user_id__in=user_ids) | Q(host_application__user_id__in=user_ids)
-        )
-        flagged = flagged.filter(
-            Q(proposal__student_application__user_id__in=user_ids)
-            | Q(proposal__host_application__user_id__in=user_ids)
-        )
-    pairs = set(declined.values_list("student_application__user_id", "host_application__user_id"))
-    pairs |= set(
-        flagged.values_list(
-            "proposal__student_application__user_id", "proposal__host_application__user_id"
-        )
-    )
-    return pairs

@@ -3,7 +3,7 @@ rounds a coordinator reviews. Every read runs a fixed number of queries whatever
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,57 +71,59 @@ def applications_for_round(*, program: Program) -> RoundPool:
     )
 
 
-def pair_history(*, program: Program, pool: RoundPool) -> dict[tuple[int, int], str]:
-    """Pairs of the pool that must not be proposed because of what already happened between
-    the two people, keyed ``(student application id, host application id)``:
+def pairs_never_again(*, user_ids: Collection[int]) -> dict[tuple[int, int], str]:
+    """Pairs of these users that must never be proposed again, keyed ``(user id, user id)`` as
+    their proposal stored them (the student side first), with why:
 
-    - ``declined``: one declined the other in this programme (any round);
-    - ``met_before``: a confirmed visit between the same two users, in any programme;
-    - ``bad_feedback``: either side rated the other 2 or less, or would not meet again.
+    - ``declined``: one declined the other, in any programme (the same people apply afresh);
+    - ``bad_feedback``: either side rated the other ``BAD_RATING_AT_MOST`` or less, or would
+      not meet again.
 
-    History is looked up by user, since the same people apply afresh to each programme. Three
-    queries, each restricted to the pool's users."""
+    Both users of a pair are among ``user_ids``. Two queries."""
+    users = list(user_ids)
+    pairs: dict[tuple[int, int], str] = {}
+    declined = Proposal.objects.filter(
+        status=Proposal.Status.DECLINED,
+        student_application__user_id__in=users,
+        host_application__user_id__in=users,
+    ).values_list("student_application__user_id", "host_application__user_id")
+    flagged = Feedback.objects.filter(
+        Q(rating__lte=BAD_RATING_AT_MOST) | Q(would_meet_again=False),
+        proposal__student_application__user_id__in=users,
+        proposal__host_application__user_id__in=users,
+    ).values_list("proposal__student_application__user_id", "proposal__host_application__user_id")
+    for rows, reason in ((declined, DECLINED), (flagged, BAD_FEEDBACK)):
+        for pair in rows:
+            pairs.setdefault(pair, reason)
+    return pairs
+
+
+def pair_history(*, pool: RoundPool) -> dict[tuple[int, int], str]:
+    """Pairs of a home-visit pool that must not be proposed because of what already happened
+    between the two people, keyed ``(student application id, host application id)``: the
+    pairs ``pairs_never_again`` names, and ``met_before`` (a confirmed visit between the same
+    two users, in any programme: a student visits a family once). Three queries."""
     student_app = {app.user_id: app.pk for app in pool.students}
     host_app = {app.user_id: app.pk for app in pool.hosts}
     if not student_app or not host_app:
         return {}
-    student_users = list(student_app)
-    host_users = list(host_app)
+    never = pairs_never_again(user_ids=[*student_app, *host_app])
+    met = Proposal.objects.filter(
+        status=Proposal.Status.CONFIRMED,
+        student_application__user_id__in=list(student_app),
+        host_application__user_id__in=list(host_app),
+    ).values_list("student_application__user_id", "host_application__user_id")
     pairs: dict[tuple[int, int], str] = {}
-
-    def add(rows: Iterable[tuple[int, int]], reason: str) -> None:
-        for student_user, host_user in rows:
-            student_id, host_id = student_app.get(student_user), host_app.get(host_user)
-            if student_id is not None and host_id is not None:
-                pairs.setdefault((student_id, host_id), reason)
-
-    add(
-        Proposal.objects.filter(
-            program=program,
-            status=Proposal.Status.DECLINED,
-            student_application__user_id__in=student_users,
-            host_application__user_id__in=host_users,
-        ).values_list("student_application__user_id", "host_application__user_id"),
-        DECLINED,
-    )
-    add(
-        Proposal.objects.filter(
-            status=Proposal.Status.CONFIRMED,
-            student_application__user_id__in=student_users,
-            host_application__user_id__in=host_users,
-        ).values_list("student_application__user_id", "host_application__user_id"),
-        MET_BEFORE,
-    )
-    add(
-        Feedback.objects.filter(
-            Q(rating__lte=BAD_RATING_AT_MOST) | Q(would_meet_again=False),
-            proposal__student_application__user_id__in=student_users,
-            proposal__host_application__user_id__in=host_users,
-        ).values_list(
-            "proposal__student_application__user_id", "proposal__host_application__user_id"
-        ),
-        BAD_FEEDBACK,
-    )
+    # A declined pair says so first, then a past visit, then the feedback on it.
+    ranked = [
+        *((pair, DECLINED) for pair, reason in never.items() if reason == DECLINED),
+        *((pair, MET_BEFORE) for pair in met),
+        *((pair, reason) for pair, reason in never.items() if reason != DECLINED),
+    ]
+    for (student_user, host_user), reason in ranked:
+        student_id, host_id = student_app.get(student_user), host_app.get(host_user)
+        if student_id is not None and host_id is not None:
+            pairs.setdefault((student_id, host_id), reason)
     return pairs
 
 
@@ -159,6 +161,21 @@ def round_detail(*, round_id: int) -> Round:
     if found is None:
         raise Http404
     return found
+
+
+def round_of_program(*, program: Program, round_id: int) -> Round | None:
+    """One of the programme's rounds, or None (missing, or another programme's)."""
+    return Round.objects.filter(program=program, pk=round_id).first()
+
+
+def unplaced_of_application(*, application: Application) -> QuerySet[Unplaced]:
+    """Why each round left this applicant out, newest round first, with the round (one
+    query)."""
+    return (
+        Unplaced.objects.filter(application=application)
+        .select_related("round", "application__user__host_profile")
+        .order_by("-round__number")
+    )
 
 
 @dataclass
@@ -247,10 +264,3 @@ def round_detail_rows(*, round_id: int) -> RoundDetail:
         )
     ]
     return RoundDetail(round=found, proposals=proposals, unmatched=unmatched)
-
-
-def round_get(*, round_id: int) -> Round:
-    found = Round.objects.filter(pk=round_id).select_related("program").first()
-    if found is None:
-        raise Http404
-    return found

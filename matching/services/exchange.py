@@ -20,7 +20,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from matching.models import Application, Feedback, HostDay, Proposal, Round, Unplaced
+from matching.models import Application, HostDay, Proposal, Round, Unplaced
+from matching.selectors.rounds import pairs_never_again
 from matching.solver.exchange import (
     LEVEL_RANK,
     ExchangeApplicant,
@@ -30,9 +31,6 @@ from matching.solver.exchange import (
 
 # Forbid reasons, as the home-visit solver names them.
 COORDINATOR = "coordinator"
-DECLINED = "declined"
-BAD_FEEDBACK = "bad_feedback"
-BAD_RATING_AT_MOST = 2
 # A family profile has no travel limit; this is the one a student profile suggests.
 DEFAULT_TRAVEL_MINUTES = 60
 # A language someone offers to teach but left out of their profile counts as advanced; one they
@@ -97,26 +95,14 @@ def exchange_pool(*, round: Round) -> list[Application]:
 
 
 def _history(apps: list[Application]) -> dict[tuple[int, int], str]:
-    """Pairs of these applications that declined each other (in any programme: the same people
-    apply afresh) or rated each other badly; keyed by application ids.  Two queries."""
+    """``pairs_never_again`` among these applications, keyed by application ids (lower
+    first).  Two queries."""
     app_of = {app.user_id: app.pk for app in apps}
-    users = list(app_of)
     pairs: dict[tuple[int, int], str] = {}
-    declined = Proposal.objects.filter(
-        status=Proposal.Status.DECLINED,
-        student_application__user_id__in=users,
-        host_application__user_id__in=users,
-    ).values_list("student_application__user_id", "host_application__user_id")
-    bad = Feedback.objects.filter(
-        Q(rating__lte=BAD_RATING_AT_MOST) | Q(would_meet_again=False),
-        proposal__student_application__user_id__in=users,
-        proposal__host_application__user_id__in=users,
-    ).values_list("proposal__student_application__user_id", "proposal__host_application__user_id")
-    for rows, reason in ((declined, DECLINED), (bad, BAD_FEEDBACK)):
-        for a, b in rows:
-            if a != b:
-                key = (min(app_of[a], app_of[b]), max(app_of[a], app_of[b]))
-                pairs.setdefault(key, reason)
+    for (a, b), reason in pairs_never_again(user_ids=list(app_of)).items():
+        if a != b:
+            key = (min(app_of[a], app_of[b]), max(app_of[a], app_of[b]))
+            pairs.setdefault(key, reason)
     return pairs
 
 

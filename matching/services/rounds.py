@@ -313,7 +313,7 @@ def _write_draft(
 
 def _run_home_visit(rnd: Round) -> None:
     pool = applications_for_round(program=rnd.program)
-    history = pair_history(program=rnd.program, pool=pool)
+    history = pair_history(pool=pool)
     problem, skipped = round_problem(rnd=rnd, pool=pool, history=history)
     started = time.perf_counter()
     result = solve(problem)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import frontend
 from chat.models import Block, Conversation, Message, Report
 from chat.services import message_post
 from matching.models import Proposal
 from matching.services.proposals import proposal_accept, round_publish
+from tests.chat.conftest import make_conversation
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +58,26 @@ def test_chat_page_shows_the_history_and_hands_its_settings_to_the_script(
     assert config["socket"] == f"/ws/chat/{conversation.pk}/"
     assert config["me"] == student.pk
     assert 'src="/static/frontend/js/chat.js"' in html
+
+
+def test_the_page_hands_chat_js_the_servers_pace(page_client, conversation, settings) -> None:
+    # chat.js paces its resends by the setting, never by a number of its own.
+    settings.CHAT_RATE_PER_SECOND = 3
+    student, _host = _members(conversation)
+    html = (
+        page_client(student)
+        .get(reverse("frontend:chat", kwargs={"conversation_id": conversation.pk}))
+        .content.decode()
+    )
+    config = json.loads(
+        re.search(
+            r'<script id="chat-config" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert config["rate_per_second"] == 3
+    assert f'maxlength="{settings.CHAT_MAX_BODY}"' in html
+    script = (Path(frontend.__file__).parent / "static/frontend/js/chat.js").read_text()
+    assert "config.rate_per_second" in script
 
 
 def test_opening_the_page_marks_the_history_read(page_client, conversation) -> None:
@@ -98,13 +123,27 @@ def test_reporting_a_message(page_client, conversation) -> None:
     assert (report.message, report.reporter) == (message, student)
 
 
-def test_conversation_list_query_count(
-    page_client, conversation, django_assert_max_num_queries
+def test_the_conversation_list_takes_the_same_queries_for_one_row_or_six(
+    page_client, conversation, settings
 ) -> None:
-    student, _host = _members(conversation)
+    settings.CHAT_RATE_PER_SECOND = 1000
+    student, host = _members(conversation)
+    message_post(conversation_id=conversation.pk, sender=host, body="first")
     client = page_client(student, language="en")
-    with django_assert_max_num_queries(12):
+    client.get(reverse("frontend:conversations"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("frontend:conversations")).status_code == 200
+    for _ in range(5):
+        other = make_conversation(student=student)
+        message_post(
+            conversation_id=other.pk,
+            sender=other.memberships.exclude(user=student).get().user,
+            body="hello",
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("frontend:conversations")).content.decode()
+    assert html.count("hello") == 5
+    assert len(many) == len(few)
 
 
 def test_a_long_conversation_offers_its_earlier_messages(page_client, conversation, settings):

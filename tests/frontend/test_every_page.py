@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chat.models import Conversation
@@ -14,7 +16,7 @@ from chat.services import message_post
 from frontend.formatting import day_label, moment_label
 from matching.models import Proposal
 from matching.services.proposals import proposal_accept, round_publish
-from tests.factories import ProgramFactory, ProposalFactory
+from tests.factories import ApplicationFactory, ProgramFactory, ProposalFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,14 +141,34 @@ def test_dates_in_tokyo_time_in_each_language(language: str, day: str, moment: s
         assert moment_label(dt.datetime(2026, 12, 26, 9, 0, tzinfo=dt.UTC)) == moment
 
 
-def test_dashboard_query_count_does_not_grow(
-    page_client, world, coordinator, django_assert_max_num_queries
+def _waiting_and_upcoming(student, coordinator) -> None:
+    """A proposal waiting for ``student``'s answer and a confirmed visit, in new programmes."""
+    for confirmed in (False, True):
+        rnd = RoundFactory()
+        draft = ProposalFactory(
+            round=rnd, student_application=ApplicationFactory(program=rnd.program, user=student)
+        )
+        round_publish(round_id=draft.round_id, by=coordinator)
+        if confirmed:
+            proposal_accept(proposal_id=draft.pk, by=student)
+            proposal_accept(proposal_id=draft.pk, by=draft.host_application.user)
+
+
+def test_the_dashboard_takes_the_same_queries_for_few_rows_or_many(
+    page_client, world, coordinator
 ) -> None:
-    client = page_client(world["student"], language="en")
-    client.get("/dashboard/")
-    ProgramFactory.create_batch(5)
-    with django_assert_max_num_queries(20):
+    student = world["student"]
+    client = page_client(student, language="en")
+    _waiting_and_upcoming(student, coordinator)
+    client.get("/dashboard/")  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
         assert client.get("/dashboard/").status_code == 200
+    ProgramFactory.create_batch(5)
+    for _ in range(3):
+        _waiting_and_upcoming(student, coordinator)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/dashboard/").status_code == 200
+    assert len(many) == len(few)
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,30 @@ class TestWhoIsProposed:
         assert _pairs(rnd) == {(other.pk, host.pk)}
         assert rnd.unplaced.filter(application=student).exists()
 
+    def test_a_pair_declined_in_another_programme_is_not_proposed(
+        self,
+        program: Program,
+        coordinator: User,
+        make_student: MakeApp,
+        make_host: MakeApp,
+        run_rounds: Callable[..., Round],
+    ) -> None:
+        # The same rule as a language exchange's (pairs_never_again): the same people apply
+        # afresh to each programme.
+        student = make_student(program)
+        host = make_host(program)
+        past = factories.ProgramFactory(created_by=coordinator)
+        factories.ProposalFactory(
+            round=factories.RoundFactory(program=past, created_by=coordinator),
+            student_application=factories.ApplicationFactory(program=past, user=student.user),
+            host_application=factories.HostApplicationFactory(program=past, user=host.user),
+            status=Proposal.Status.DECLINED,
+        )
+        rnd = run_rounds(program, coordinator)
+        assert rnd.status == Round.Status.DRAFT, rnd.error
+        assert not rnd.proposals.exists()
+        assert rnd.unplaced.get(application=student).reasons[0]["params"]["reasons"] == ["declined"]
+
     @pytest.mark.parametrize("history", ["met_before", "low_rating", "would_not_meet_again"])
     def test_pairs_with_a_bad_or_finished_history_are_not_proposed(
         self,

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import HostProfile, LanguageLevel, Pet, Role, StudentProfile
-from accounts.selectors import profile_missing_fields, profile_of, weekly_slot_labels
-from frontend.views.coordinator.common import coordinator_required, program_or_404
-from frontend.views.coordinator.reasons import join_items, reason_text, reference_labels
-from matching.models import Application, Program, Proposal, Unplaced
+from accounts.selectors import (
+    profile_missing_fields,
+    profile_of,
+    reference_labels,
+    weekly_slot_labels,
+)
+from frontend.views.coordinator.common import (
+    coordinator_required,
+    mark_accepting,
+    program_or_404,
+)
+from frontend.views.coordinator.reasons import join_items, unplaced_items
+from matching.models import Application, Program, Proposal
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors import rounds as round_selectors
 
 APPLICATION_FILTERS = {
     "all": gettext_lazy("Everyone"),
@@ -106,7 +116,7 @@ def _profile_facts(profile: StudentProfile | HostProfile | None) -> list[tuple[s
     """The profile as (label, value) pairs, reference codes shown by their names."""
     if profile is None:
         return []
-    names = reference_labels()
+    names = reference_labels(kinds=("languages", "diets", "allergens", "interests"))
     levels = dict(LanguageLevel.choices)
     meta = type(profile)._meta
 
@@ -156,11 +166,8 @@ def _profile_facts(profile: StudentProfile | HostProfile | None) -> list[tuple[s
 
 @coordinator_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    program_id = get_object_or_404(Application.objects.only("program_id"), pk=application_id)
-    program = program_or_404(program_id.program_id)
-    application = (
-        program_selectors.applications_of_program(program=program).filter(pk=application_id).get()
-    )
+    application = program_selectors.application_get(application_id=application_id)
+    program = mark_accepting(application.program)
     proposals = [
         p
         for p in proposal_selectors.proposals_for_program(program_id=program.pk)
@@ -177,24 +184,11 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     name = row.user.name
     if isinstance(row.profile, HostProfile) and row.profile.household_name:
         name = row.profile.household_name
-    languages = reference_labels()["languages"] if application.teaches else {}
-    # Why earlier rounds left this applicant out, newest first (one query).
-    left_out = list(
-        Unplaced.objects.filter(application=application)
-        .select_related("round")
-        .order_by("-round__number")
-    )
-    reference = reference_labels() if left_out else {}
+    languages = reference_labels(kinds=("languages",))["languages"] if application.teaches else {}
     context = {
-        "left_out": [
-            {
-                "round": row.round,
-                "reasons": [
-                    reason_text(reason, application.role, reference) for reason in row.reasons
-                ],
-            }
-            for row in left_out
-        ],
+        "left_out": unplaced_items(
+            round_selectors.unplaced_of_application(application=application)
+        ),
         "program": program,
         "application": application,
         "teaches": join_items([languages.get(code) or code for code in application.teaches]),

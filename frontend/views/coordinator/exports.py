@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import profile_of
+from accounts.selectors import display_name, profile_of
 from frontend.views.coordinator.common import coordinator_required, program_or_404
 from matching.models import Proposal
 from matching.selectors import proposals as proposal_selectors
@@ -50,7 +50,7 @@ def visits_csv(request: HttpRequest, program_id: int) -> HttpResponse:
         row = [
             student.name,
             student.email,
-            getattr(profile, "household_name", "") or host.name,
+            display_name(host),
             host.name,
             station.label() if station is not None else "",
             getattr(profile, "address", ""),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy, ngettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Gender, Pet
-from accounts.selectors import reference_data
+from accounts.selectors import display_name, reference_labels
+from matching.models import Unplaced
 
 # Why the solver left someone out: (side, code) -> a format string over the reason's params
 # (matching.solver.explain), so the coordinator reads it in their own language. Codes that
@@ -173,12 +175,8 @@ def _reason_params(params: dict[str, Any], reference: dict[str, dict[str, str]])
     return text
 
 
-def reference_labels() -> dict[str, dict[str, str]]:
-    reference = reference_data(language=get_language() or "ja")
-    return {
-        kind: {row.get("code") or row.get("slug"): row["name"] for row in reference[kind]}
-        for kind in ("languages", "diets", "allergens", "interests")
-    }
+# The reference tables a reason's params name codes of.
+REASON_TABLES = ("diets", "allergens")
 
 
 def reason_text(
@@ -187,7 +185,7 @@ def reason_text(
     """One unplaced reason in the current language: its code's format string over its params.
 
     ``role`` is the applicant's (student or host): some codes mean different things per side.
-    ``reference`` is ``reference_labels()``, read once per page by the caller."""
+    ``reference`` holds ``REASON_TABLES``' names, read once per page by the caller."""
     code = str(reason.get("code", ""))
     params = reason.get("params") or {}
     if code in ("diet", "allergen") and params.get("all_together"):
@@ -196,6 +194,27 @@ def reason_text(
     if fmt is None:
         return str(reason.get("text", "")) or code
     try:
-        return str(fmt % _reason_params(params, reference or reference_labels()))
+        if reference is None:
+            reference = reference_labels(kinds=REASON_TABLES)
+        return str(fmt % _reason_params(params, reference))
     except (KeyError, TypeError, ValueError):
         return str(reason.get("text", "")) or code
+
+
+def unplaced_items(rows: Iterable[Unplaced]) -> list[dict[str, Any]]:
+    """Each unplaced row (its application, user and family profile loaded) with its reasons
+    as text, the reference names read once for all: ``row``, ``application``, ``name`` and
+    ``reasons`` (what ``_reasons.html`` lists)."""
+    rows = list(rows)
+    reference = reference_labels(kinds=REASON_TABLES) if rows else {}
+    return [
+        {
+            "row": row,
+            "application": row.application,
+            "name": display_name(row.application.user),
+            "reasons": [
+                reason_text(reason, row.application.role, reference) for reason in row.reasons
+            ],
+        }
+        for row in rows
+    ]

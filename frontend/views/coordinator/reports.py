@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Conversation, Report
@@ -43,30 +42,20 @@ class CloseConversationForm(forms.Form):
 
 
 def _report_rows(status: str) -> list[dict[str, Any]]:
-    rows = chat_selectors.reports_for_coordinator(status=status)
-    conversation_ids = {row.report.conversation_id for row in rows}
-    user_ids = {m.sender_id for row in rows for m in row.context}
-    # Two reads for the whole page (names of the senders, state of the conversations).
-    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "name"))
-    open_ids = set(
-        Conversation.objects.filter(
-            pk__in=conversation_ids, status=Conversation.Status.OPEN
-        ).values_list("pk", flat=True)
-    )
     return [
         {
             "report": row.report,
             "messages": [
                 {
                     "message": m,
-                    "sender": names.get(m.sender_id, ""),
+                    "sender": m.sender.name,
                     "reported": m.pk == row.report.message_id,
                 }
                 for m in row.context
             ],
-            "conversation_open": row.report.conversation_id in open_ids,
+            "conversation_open": row.report.conversation.is_open,
         }
-        for row in rows
+        for row in chat_selectors.reports_for_coordinator(status=status)
     ]
 
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from frontend.views.coordinator.reasons import reason_text, reference_labels
+from accounts.selectors import reference_labels
+from frontend.views.coordinator.reasons import unplaced_items
 from matching.models import Program, Round
 from matching.selectors import proposals as proposal_selectors
 from matching.solver.exchange import EXCHANGE_DEFAULT_WEIGHTS
@@ -74,10 +75,8 @@ def breakdown_bars(breakdown: dict[str, Any], weights: dict[str, float]) -> list
 def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
     """Both directions of each exchange pair ("A teaches B Japanese; B teaches A English"),
     from what the exchange solver stored with the round (the proposal row has no column)."""
-    from accounts.models import SpokenLanguage
-
     stored = (rnd.stats or {}).get("exchange_pairs", {})
-    languages = SpokenLanguage.objects.in_bulk()
+    languages = reference_labels(kinds=("languages",))["languages"]
     for pair in pairs:
         proposal = pair["proposal"]
         names = {
@@ -91,11 +90,7 @@ def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
             % {
                 "teacher": names.get(d["teacher"], f"#{d['teacher']}"),
                 "learner": names.get(d["learner"], f"#{d['learner']}"),
-                "language": (
-                    languages[d["language"]].label()
-                    if d["language"] in languages
-                    else d["language"]
-                ),
+                "language": languages.get(d["language"], d["language"]),
             }
             for d in info.get("directions", [])
         ]
@@ -119,18 +114,7 @@ def round_review(rnd: Round) -> dict[str, Any]:
     exchange = rnd.program.kind == Program.Kind.LANGUAGE_EXCHANGE
     if exchange:
         _add_exchange_directions(rnd, pairs)
-    rows = list(rnd.unplaced.all())
-    reference = reference_labels() if rows else {}
-    unplaced: list[dict[str, Any]] = [
-        {
-            "row": row,
-            "application": row.application,
-            "reasons": [
-                reason_text(reason, row.application.role, reference) for reason in row.reasons
-            ],
-        }
-        for row in rows
-    ]
+    unplaced = unplaced_items(rnd.unplaced.all())
     stats = rnd.stats or {}
     return {
         "round": rnd,

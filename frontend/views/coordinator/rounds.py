@@ -134,7 +134,7 @@ def _round_initial(request: HttpRequest, program: Program) -> dict[str, Any]:
     initial: dict[str, Any] = {}
     source_id = request.GET.get("from", "")
     source = (
-        Round.objects.filter(program=program, pk=int(source_id)).first()
+        round_selectors.round_of_program(program=program, round_id=int(source_id))
         if source_id.isdigit()
         else None
     )

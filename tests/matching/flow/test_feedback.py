@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Feedback, Proposal
-from matching.selectors.proposals import host_ratings, pairs_never_again
+from matching.selectors.proposals import host_ratings
+from matching.selectors.rounds import pairs_never_again
 from matching.services import proposals as services
 from tests.matching.flow.conftest import host_of, student_of
 
@@ -104,17 +105,16 @@ def test_a_familys_mean_rating_counts_the_students_ratings_only(
 
 def test_a_pair_flagged_badly_is_kept_apart(visited: Proposal, client_for: Any) -> None:
     pair = (student_of(visited).pk, host_of(visited).pk)
-    assert pair not in pairs_never_again(user_ids=[pair[0]])
+    assert pair not in pairs_never_again(user_ids=pair)
     client_for(host_of(visited)).post(
         f"/api/proposals/{visited.pk}/feedback/",
         {"rating": 4, "comment": "", "would_meet_again": False},
     )
-    assert pair in pairs_never_again(user_ids=[pair[0]])
-    assert pair in pairs_never_again()
+    assert pairs_never_again(user_ids=pair) == {pair: "bad_feedback"}
+    assert pairs_never_again(user_ids=pair[:1]) == {}  # both people of a pair are asked about
 
 
 def test_a_declined_pair_is_kept_apart(proposal: Proposal) -> None:
     services.proposal_decline(proposal_id=proposal.pk, by=student_of(proposal))
-    assert (student_of(proposal).pk, host_of(proposal).pk) in pairs_never_again(
-        user_ids=[host_of(proposal).pk]
-    )
+    pair = (student_of(proposal).pk, host_of(proposal).pk)
+    assert pairs_never_again(user_ids=pair) == {pair: "declined"}

@@ -207,8 +207,7 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(
 def test_the_list_reads_rows_and_profiles_in_one_query(
     rnd: Round, publish: Any, django_assert_num_queries: Any
 ) -> None:
-    # The other side's profile comes in the list's own row: a second read of the profiles
-    # cost a round trip per request.
+    # The other side's profile is joined to the list's rows, not read apart.
     host = make_host()
     host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
     first, second = (draft_proposal(rnd=rnd, host_app=host_app) for _ in range(2))
@@ -230,7 +229,7 @@ def test_the_list_reads_rows_and_profiles_in_one_query(
 def test_a_side_without_a_profile_is_listed_with_empty_fields(
     rnd: Round, publish: Any, client_for: Any
 ) -> None:
-    # The profiles are LEFT JOINed: a missing one is a row of NULLs, not an error.
+    # A missing profile is shown as empty fields, not an error.
     host = make_host()
     host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
     proposal = draft_proposal(rnd=rnd, host_app=host_app)
@@ -252,7 +251,6 @@ def test_a_side_without_a_profile_is_listed_with_empty_fields(
 def test_each_listed_row_is_what_the_detail_answers(
     rnd: Round, publish: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # The list reads its rows with its own SQL; the detail goes through the ORM.
     host = make_host()
     host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
     confirmed = draft_proposal(rnd=rnd, host_app=host_app)

@@ -16,9 +16,10 @@ const CLOSE_FORBIDDEN = 4403;
 const CLOSE_CONVERSATION_CLOSED = 4410;
 const MAX_DELAY_MS = 15000;
 const TYPING_SHOWN_MS = 4000;
-// The server takes at most 5 messages a second from a person: what is still owed after a
-// reconnect goes out at 4 a second, and a refusal for pace is tried again a moment later.
-const RESEND_EVERY_MS = 250;
+// The server takes at most config.rate_per_second messages a second from a person (its
+// CHAT_RATE_PER_SECOND setting): what is still owed after a reconnect goes out one a second
+// slower, and a refusal for pace is tried again once the server's second has passed.
+const RESEND_EVERY_MS = Math.ceil(1000 / Math.max(1, config.rate_per_second - 1));
 const RETRY_AFTER_LIMIT_MS = 1100;
 
 let socket = null;
