@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
@@ -21,19 +22,50 @@ from accounts.audit import access_refused
 logger = logging.getLogger(__name__)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn a Django ``ValidationError`` raised by a service into a 400 naming its fields.
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
 
-    Services validate with Django's exception (they do not know DRF); the API answers with
-    DRF's shape: ``{"field": ["message"]}`` or ``{"detail": "..."}``.
-    """
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """The DRF exception that answers a service's error, or ``exc`` itself.
+
+    Services raise Django's ``ValidationError`` (they do not know DRF), a missing row's
+    ``DoesNotExist`` or a domain error; each has one answer here, so no view translates them."""
+    # Imported here: config wires the apps, and importing config.api (every app's views do)
+    # must not make accounts import matching and chat.
+    from chat.services import ChatRefused
+    from matching.services.proposals import (
+        ProposalConflict,
+        ProposalNotFound,
+        RoundConflict,
+        RoundNotFound,
+    )
+
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
         else:
             data = {"detail": " ".join(str(m) for m in exc.messages)}
-        exc = exceptions.ValidationError(data)
-    response = drf_exception_handler(exc, context)
+        return exceptions.ValidationError(data)
+    if isinstance(exc, ObjectDoesNotExist | ProposalNotFound | RoundNotFound):
+        return exceptions.NotFound()
+    if isinstance(exc, ProposalConflict | RoundConflict):
+        return Conflict(str(exc))
+    if isinstance(exc, ChatRefused):
+        if exc.code == "rate_limited":
+            return exceptions.Throttled(wait=1, detail=exc.detail)
+        # The code lets a client tell a closed conversation from a blocked one.
+        return Conflict(detail={"detail": exc.detail, "code": exc.code})
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error of the API as API.md has it: ``{"field": ["message"]}`` or
+    ``{"detail": ...}``, 400 for bad input, 403 when refused, 404 for a missing (or hidden)
+    object, 409 when the object's state forbids the action; refusals are audited."""
+    response = drf_exception_handler(_as_api_exception(exc), context)
     if response is not None and response.status_code in (401, 403):
         request = context.get("request")
         user = getattr(request, "user", None)

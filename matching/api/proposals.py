@@ -4,8 +4,6 @@ output. A user who is not a party gets 404; a state that forbids the action, 409
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -18,7 +16,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,23 +29,6 @@ from matching.models import Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors
 from matching.services import feedback as feedback_services
 from matching.services import proposals as services
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
-
-
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except (services.ProposalNotFound, services.RoundNotFound) as exc:
-        raise NotFound() from exc
-    except (services.ProposalConflict, services.RoundConflict) as exc:
-        raise Conflict(str(exc)) from exc
-
 
 ANSWER = {"accepted": "accept", "declined": "decline"}
 STATUS_HELP = "One of: " + ", ".join(Proposal.Status.values) + "."
@@ -230,8 +211,7 @@ class RoundPublishView(ApiViewMixin, APIView):
         "seat was taken since the round ran is listed in `skipped` instead of failing.",
     )
     def post(self, request: Request, round_id: int) -> Response:
-        with _domain_errors():
-            result = services.round_publish(round_id=round_id, by=request.user)
+        result = services.round_publish(round_id=round_id, by=request.user)
         return Response(
             {
                 "id": result.round.pk,
@@ -275,8 +255,7 @@ class ProposalAcceptView(ApiViewMixin, APIView):
 
     @extend_schema(request=None, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request: Request, proposal_id: int) -> Response:
-        with _domain_errors():
-            services.proposal_accept(proposal_id=proposal_id, by=request.user)
+        services.proposal_accept(proposal_id=proposal_id, by=request.user)
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -289,10 +268,7 @@ class ProposalDeclineView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_decline(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        services.proposal_decline(proposal_id=proposal_id, by=request.user, **data.validated_data)
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -306,10 +282,9 @@ class ProposalCancelView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_cancel(
-                proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
-            )
+        services.proposal_cancel(
+            proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
+        )
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -325,10 +300,9 @@ class ProposalOnBehalfView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = OnBehalfInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_answer_on_behalf(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        services.proposal_answer_on_behalf(
+            proposal_id=proposal_id, by=request.user, **data.validated_data
+        )
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -337,8 +311,7 @@ class ProposalRemindView(ApiViewMixin, APIView):
 
     @extend_schema(request=None, responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request: Request, proposal_id: int) -> Response:
-        with _domain_errors():
-            reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
+        reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
         return Response({"proposal": proposal_id, "reminded": reminded})
 
 
@@ -391,10 +364,9 @@ class ProposalFeedbackView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = FeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            feedback = feedback_services.feedback_leave(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        feedback = feedback_services.feedback_leave(
+            proposal_id=proposal_id, by=request.user, **data.validated_data
+        )
         return Response(FeedbackOutput(feedback).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: FeedbackOutput(many=True), 404: NOT_FOUND})
