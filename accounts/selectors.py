@@ -133,6 +133,34 @@ def reference_data(*, language: str) -> dict[str, Any]:
     }
 
 
+# The reference tables a form or a serializer offers as choices, by the name the API uses.
+_REFERENCE_TABLES: dict[str, Any] = {
+    "languages": SpokenLanguage,
+    "diets": Diet,
+    "allergens": Allergen,
+    "interests": Interest,
+    "stations": Station,
+}
+
+
+def reference_choices(
+    table: str, *, language: str | None = None, kind: str | None = None
+) -> list[tuple[str, str]]:
+    """``(code, label)`` of every row of a reference table (``languages``, ``diets``,
+    ``allergens``, ``interests``, ``stations``) in the table's order, labels in ``language``
+    (default: the active one); ``kind`` keeps the allergens of that kind."""
+    language = language or get_language() or "ja"
+    rows = _REFERENCE_TABLES[table].objects.all()
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return [(row.pk, _label(row, language)) for row in rows]
+
+
+def stations() -> QuerySet[Station]:
+    """Every station, with the lines that serve it (the pages group stations by line)."""
+    return Station.objects.all()
+
+
 def profile_of(user: User) -> StudentProfile | HostProfile | None:
     """The user's profile, or None when the role has none or it is not filled in yet."""
     try:
