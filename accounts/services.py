@@ -32,9 +32,25 @@ SELF_REGISTERING_ROLES = (Role.STUDENT, Role.HOST)
 MAX_LIST_ITEMS = 30
 
 
-def _check_email_free(email: str, errors: dict[str, list[str]]) -> None:
+def _email_taken() -> str:
+    return _("An account with this e-mail already exists.")
+
+
+def email_free(email: str) -> str:
+    """The address lower-cased, when no account has it in any case; else ValidationError.
+    Sign-up's serializer and form call it, so that a taken address is named with the other
+    bad fields."""
+    email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        errors.setdefault("email", []).append(_("An account with this e-mail already exists."))
+        raise ValidationError(_email_taken(), code="taken")
+    return email
+
+
+def _check_email_free(email: str, errors: dict[str, list[str]]) -> None:
+    try:
+        email_free(email)
+    except ValidationError as exc:
+        errors.setdefault("email", []).extend(exc.messages)
 
 
 def user_register(
@@ -42,26 +58,23 @@ def user_register(
 ) -> User:
     """Create a student or host account. Coordinators are never self-registered.
 
-    The caller checked each field (an e-mail, a known language, a password Django's validators
-    accept); this checks the rules: the address is free and the role may sign up.
-    Raises ValidationError naming each bad field; creates nothing in that case."""
-    errors: dict[str, list[str]] = {}
+    The caller checked each field (an e-mail no account has, see ``email_free``; a known
+    language; a password Django's validators accept). Raises ValidationError naming the field
+    when the role may not sign up, or when the address was taken meanwhile; creates nothing
+    in that case."""
+    if role not in SELF_REGISTERING_ROLES:
+        raise ValidationError(
+            {"role": [_("Coordinator accounts are created by the association, not by sign-up.")]}
+        )
     email = email.strip().lower()
     name = name.strip()
-    _check_email_free(email, errors)
-    if role not in SELF_REGISTERING_ROLES:
-        errors["role"] = [_("Coordinator accounts are created by the association, not by sign-up.")]
-    if errors:
-        raise ValidationError(errors)
     try:
         with transaction.atomic():
             return User.objects.create_user(
                 email, password, name=name, role=role, preferred_language=preferred_language
             )
-    except IntegrityError as exc:  # two sign-ups with one address at the same moment
-        raise ValidationError(
-            {"email": [_("An account with this e-mail already exists.")]}
-        ) from exc
+    except IntegrityError as exc:  # the address is taken (by a sign-up at the same moment)
+        raise ValidationError({"email": [_email_taken()]}) from exc
 
 
 def coordinator_create(*, email: str, name: str, password: str) -> User:

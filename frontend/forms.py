@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.services import email_free
 
 
 def apply_service_errors(
@@ -40,7 +42,7 @@ class LoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("E-mail address"),
-        max_length=254,
+        max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
@@ -66,13 +68,13 @@ class SignupForm(forms.Form):
     )
     name = forms.CharField(
         label=_("Your name"),
-        max_length=150,
+        max_length=User._meta.get_field("name").max_length,
         help_text=_("Families often sign up with the name of one adult in the household."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("E-mail address"),
-        max_length=254,
+        max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
@@ -81,6 +83,15 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters; not only numbers, and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_email(self) -> str:
+        return email_free(self.cleaned_data["email"])
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        candidate = User(email=self.data.get("email", ""), name=self.data.get("name", ""))
+        password_validation.validate_password(password, user=candidate)
+        return password
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -13,21 +13,23 @@ from rest_framework import serializers
 
 from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
 from accounts.selectors import reference_codes
-from accounts.services import HOST_FIELDS, SELF_REGISTERING_ROLES, STUDENT_FIELDS
+from accounts.services import HOST_FIELDS, SELF_REGISTERING_ROLES, STUDENT_FIELDS, email_free
 
 
 class RegisterInput(serializers.ModelSerializer[User]):
-    # Only students and families sign up; the e-mail is checked free by the service, whatever
-    # its case.
+    # Only students and families sign up.
     role = serializers.ChoiceField(choices=SELF_REGISTERING_ROLES)
 
     class Meta:
         model = User
         fields = ["email", "password", "role", "name", "preferred_language"]
         extra_kwargs: ClassVar[dict[str, Any]] = {
-            "email": {"validators": []},
+            "email": {"validators": []},  # email_free, whatever the case
             "password": {"write_only": True, "trim_whitespace": False},
         }
+
+    def validate_email(self, value: str) -> str:
+        return email_free(value)
 
     def validate_password(self, value: str) -> str:
         # Django's password validators; the similarity check compares with the rest of the body.
