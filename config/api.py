@@ -11,13 +11,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from redis.exceptions import RedisError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.audit import access_refused
+from accounts.selectors import reference_codes
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +143,50 @@ class WriteRateThrottle(_CountedInRedis, UserRateThrottle):
 
 class AuthRateThrottle(_CountedInRedis, ScopedRateThrottle):
     """The ``throttle_scope`` rate of a view (registration, tokens), keyed by user or address."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReferenceCode(serializers.ChoiceField):
+    """A code of a reference table, named as in ``accounts.selectors.ReferenceCodes``
+    (``languages``, ``stations``, ``diets``, ``food_allergens``, ``allergens``, ``interests``).
+
+    The codes are rows, read when a value is checked (once per process), not when the schema
+    is built: ``GET /api/reference/`` lists them."""
+
+    def __init__(self, *, table: str, **kwargs: Any) -> None:
+        self.table = table
+        super().__init__(choices=[], **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        self.choices = sorted(getattr(reference_codes(), self.table))
+        return super().to_internal_value(data)
+
+
+# A bound on the work one body can cost: no list of codes is longer in real use.
+MAX_CODES = 30
+
+
+class CodeList(serializers.ListField):
+    """A list of codes, each one of the child's choices.
+
+    Every bad code is named in the field's one list of messages (``{"field": ["..."]}``, as
+    API.md has every error), not under its position in the list."""
+
+    def __init__(self, *, child: serializers.ChoiceField, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_CODES)
+        super().__init__(child=child, **kwargs)
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        result: list[Any] = []
+        errors: list[Any] = []
+        for item in data:
+            try:
+                result.append(self.child.run_validation(item))
+            except exceptions.ValidationError as exc:
+                errors.extend(exc.detail if isinstance(exc.detail, list) else [exc.detail])
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return result
 
 
 _DETAIL = {

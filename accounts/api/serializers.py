@@ -12,8 +12,8 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
-from accounts.selectors import reference_codes
 from accounts.services import HOST_FIELDS, SELF_REGISTERING_ROLES, STUDENT_FIELDS, email_free
+from config.api import CodeList, ReferenceCode
 
 
 class RegisterInput(serializers.ModelSerializer[User]):
@@ -61,22 +61,6 @@ class TicketOutput(serializers.Serializer[Any]):
     expires_in = serializers.IntegerField()
 
 
-class ReferenceChoiceField(serializers.ChoiceField):
-    """A code of a reference table, named as in ``accounts.selectors.ReferenceCodes``
-    (``languages``, ``stations``, ``diets``, ``food_allergens``, ``allergens``, ``interests``)."""
-
-    def __init__(self, *, table: str, **kwargs: Any) -> None:
-        super().__init__(choices=sorted(getattr(reference_codes(), table)), **kwargs)
-
-
-class CodeList(serializers.ListField):
-    """A list of codes, each one of the child's choices (the service stores each once)."""
-
-    def __init__(self, *, child: serializers.ChoiceField, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(child=child, max_length=len(child.choices), **kwargs)
-
-
 class CountryCode(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 country code, in either case."""
 
@@ -91,7 +75,7 @@ class LanguageSkill(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=LanguageLevel.choices)
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {"code": ReferenceChoiceField(table="languages"), **super().get_fields()}
+        return {"code": ReferenceCode(table="languages"), **super().get_fields()}
 
     def to_internal_value(self, data: Any) -> Any:
         # A key other than code and level is a client's mistake, not something to drop.
@@ -117,8 +101,8 @@ class _ProfileInput(serializers.ModelSerializer[Any]):
         fields = super().get_fields()
         model = self.Meta.model
         fields["languages"] = _languages(model)
-        fields["interests"] = CodeList(child=ReferenceChoiceField(table="interests"))
-        fields["home_station"] = ReferenceChoiceField(table="stations", required=False)
+        fields["interests"] = CodeList(child=ReferenceCode(table="interests"), required=False)
+        fields["home_station"] = ReferenceCode(table="stations", required=False)
         return fields
 
 
@@ -131,13 +115,13 @@ class StudentProfileInput(_ProfileInput):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["diet"] = CodeList(child=ReferenceChoiceField(table="diets"))
-        fields["allergies"] = CodeList(child=ReferenceChoiceField(table="allergens"))
+        fields["diet"] = CodeList(child=ReferenceCode(table="diets"), required=False)
+        fields["allergies"] = CodeList(child=ReferenceCode(table="allergens"), required=False)
         return fields
 
 
 class HostProfileInput(_ProfileInput):
-    pets = CodeList(child=serializers.ChoiceField(choices=Pet.choices))
+    pets = CodeList(child=serializers.ChoiceField(choices=Pet.choices), required=False)
 
     class Meta:
         model = HostProfile
@@ -147,9 +131,11 @@ class HostProfileInput(_ProfileInput):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["diets_supported"] = CodeList(child=ReferenceChoiceField(table="diets"))
+        fields["diets_supported"] = CodeList(child=ReferenceCode(table="diets"), required=False)
         # Only foods can be kept out of the food, not a cat.
-        fields["allergens_avoidable"] = CodeList(child=ReferenceChoiceField(table="food_allergens"))
+        fields["allergens_avoidable"] = CodeList(
+            child=ReferenceCode(table="food_allergens"), required=False
+        )
         return fields
 
 
