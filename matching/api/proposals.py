@@ -143,17 +143,17 @@ class PublishOutput(serializers.Serializer):
 
 
 class DeclineInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.REASON_MAX)
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
 class OnBehalfInput(serializers.Serializer):
     side = serializers.ChoiceField(choices=["student", "host"])
     answer = serializers.ChoiceField(choices=["accept", "decline"])
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
 class RemindOutput(serializers.Serializer):
@@ -176,10 +176,13 @@ class EventOutput(serializers.ModelSerializer):
         return _user_brief(event.on_behalf_of)
 
 
-class FeedbackInput(serializers.Serializer):
+class FeedbackInput(serializers.ModelSerializer):
+    # The range of the model's check constraint (feedback_rating_1_5).
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    would_meet_again = serializers.BooleanField()
+
+    class Meta:
+        model = Feedback
+        fields = ["rating", "comment", "would_meet_again"]
 
 
 class FeedbackOutput(serializers.ModelSerializer):
