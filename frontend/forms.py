@@ -1,39 +1,18 @@
-"""Forms of the pages. They check shapes only; the rules live in the services, whose
-``ValidationError({field: [messages]})`` is mapped back onto the fields here."""
+"""Forms of the pages. They check each field; the rules across fields and rows live in the
+services, whose errors ``frontend.views.coordinator.common.service_errors`` shows on the page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.services import email_free
-
-
-def apply_service_errors(
-    form: forms.Form, error: ValidationError, field_map: Mapping[str, str | None] | None = None
-) -> None:
-    """Attach a service's errors to the form fields they name.
-
-    ``field_map`` renames a service field to a form field (``None``: show above the form).
-    A field the form does not have is shown above the form, so no message is ever lost."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field_map.get(field, field)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class LoginForm(AuthenticationForm):
