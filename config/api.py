@@ -17,7 +17,6 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.audit import access_refused
 from accounts.selectors import reference_codes
@@ -68,6 +67,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every error of the API as API.md has it: ``{"field": ["message"]}`` or
     ``{"detail": ...}``, 400 for bad input, 403 when refused, 404 for a missing (or hidden)
     object, 409 when the object's state forbids the action; refusals are audited."""
+    # rest_framework.views reads DEFAULT_THROTTLE_CLASSES, defined in this module, on import.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(_as_api_exception(exc), context)
     if response is not None and response.status_code in (401, 403):
         request = context.get("request")
