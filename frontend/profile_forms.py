@@ -5,9 +5,10 @@ language) and hands clean values to ``accounts.services.profile_save(partial=Tru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -95,8 +96,10 @@ def _from_model(role: str, name: str, **kwargs: Any) -> forms.Field:
     """The model field's own form field: its length limit, and its rules (a range, a phone's
     shape), which a plain form would not run by itself."""
     model = StudentProfile if role == Role.STUDENT else HostProfile
-    model_field = model._meta.get_field(name)
+    model_field = cast(models.Field[Any, Any], model._meta.get_field(name))
     field = model_field.formfield(**kwargs)
+    if field is None:  # only an editable=False field has none
+        raise KeyError(name)
     field.validators.extend(v for v in model_field.validators if v not in field.validators)
     return field
 

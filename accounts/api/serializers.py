@@ -74,7 +74,7 @@ class CountryCode(serializers.ChoiceField):
 class LanguageSkill(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=LanguageLevel.choices)
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {"code": ReferenceCode(table="languages"), **super().get_fields()}
 
     def to_internal_value(self, data: Any) -> Any:
@@ -84,7 +84,7 @@ class LanguageSkill(serializers.Serializer[Any]):
         return dict(super().to_internal_value(data))
 
 
-def _languages(model: type[StudentProfile] | type[HostProfile]) -> serializers.ListSerializer:
+def _languages(model: type[StudentProfile] | type[HostProfile]) -> serializers.ListSerializer[Any]:
     # The model's rules on the list (each language once) come with it.
     return serializers.ListSerializer(
         child=LanguageSkill(),
@@ -97,7 +97,7 @@ class _ProfileInput(serializers.ModelSerializer[Any]):
     """A profile's fields with the model's limits; lists of codes and the station are
     checked against the reference tables."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         model = self.Meta.model
         fields["languages"] = _languages(model)
@@ -113,7 +113,7 @@ class StudentProfileInput(_ProfileInput):
         model = StudentProfile
         fields = list(STUDENT_FIELDS)
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         fields["diet"] = CodeList(child=ReferenceCode(table="diets"), required=False)
         fields["allergies"] = CodeList(child=ReferenceCode(table="allergens"), required=False)
@@ -129,7 +129,7 @@ class HostProfileInput(_ProfileInput):
         # A household the API names has a name.
         extra_kwargs: ClassVar[dict[str, Any]] = {"household_name": {"allow_blank": False}}
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         fields["diets_supported"] = CodeList(child=ReferenceCode(table="diets"), required=False)
         # Only foods can be kept out of the food, not a cat.

@@ -176,7 +176,7 @@ class EventOutput(serializers.ModelSerializer):
         return _user_brief(event.on_behalf_of)
 
 
-class FeedbackInput(serializers.ModelSerializer):
+class FeedbackInput(serializers.ModelSerializer[Feedback]):
     # The range of the model's check constraint (feedback_rating_1_5).
     rating = serializers.IntegerField(min_value=1, max_value=5)
 

@@ -95,14 +95,14 @@ def service_errors(
     except (ObjectDoesNotExist, ProposalNotFound, RoundNotFound) as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        if form is None and request is None:
-            raise  # nowhere to show it: a bug of the page, not the user's mistake
-        outcome.ok = False
         if form is not None:
             show_service_errors(form, exc, field_map)
-        else:
+        elif request is not None:
             for message in exc.messages:
                 messages.error(request, message)
+        else:
+            raise  # nowhere to show it: a bug of the page, not the user's mistake
+        outcome.ok = False
     except (ProposalConflict, RoundConflict, ChatRefused) as exc:
         outcome.ok = False
         outcome.refused = str(exc)
