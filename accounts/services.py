@@ -29,7 +29,6 @@ from accounts.models import (
 )
 
 SELF_REGISTERING_ROLES = (Role.STUDENT, Role.HOST)
-MAX_LIST_ITEMS = 30
 
 
 def _email_taken() -> str:
