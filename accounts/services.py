@@ -52,6 +52,16 @@ def _check_email_free(email: str, errors: dict[str, list[str]]) -> None:
         errors.setdefault("email", []).extend(exc.messages)
 
 
+def role_may_sign_up(role: str) -> str:
+    """``role``, when it may sign up (students and families); else ValidationError."""
+    if role not in SELF_REGISTERING_ROLES:
+        raise ValidationError(
+            _("Coordinator accounts are created by the association, not by sign-up."),
+            code="coordinator",
+        )
+    return role
+
+
 def user_register(
     *, email: str, password: str, role: str, name: str, preferred_language: str = "ja"
 ) -> User:
@@ -61,10 +71,10 @@ def user_register(
     language; a password Django's validators accept). Raises ValidationError naming the field
     when the role may not sign up, or when the address was taken meanwhile; creates nothing
     in that case."""
-    if role not in SELF_REGISTERING_ROLES:
-        raise ValidationError(
-            {"role": [_("Coordinator accounts are created by the association, not by sign-up.")]}
-        )
+    try:
+        role_may_sign_up(role)
+    except ValidationError as exc:
+        raise ValidationError({"role": exc.messages}) from exc
     email = email.strip().lower()
     name = name.strip()
     try:

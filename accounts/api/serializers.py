@@ -12,14 +12,11 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
-from accounts.services import HOST_FIELDS, SELF_REGISTERING_ROLES, STUDENT_FIELDS, email_free
+from accounts.services import HOST_FIELDS, STUDENT_FIELDS, email_free, role_may_sign_up
 from config.api import CodeList, ReferenceCode
 
 
 class RegisterInput(serializers.ModelSerializer[User]):
-    # Only students and families sign up.
-    role = serializers.ChoiceField(choices=SELF_REGISTERING_ROLES)
-
     class Meta:
         model = User
         fields = ["email", "password", "role", "name", "preferred_language"]
@@ -30,6 +27,9 @@ class RegisterInput(serializers.ModelSerializer[User]):
 
     def validate_email(self, value: str) -> str:
         return email_free(value)
+
+    def validate_role(self, value: str) -> str:
+        return role_may_sign_up(value)
 
     def validate_password(self, value: str) -> str:
         # Django's password validators; the similarity check compares with the rest of the body.
