@@ -72,10 +72,8 @@ class CountryCode(serializers.ChoiceField):
 
 
 class LanguageSkill(serializers.Serializer[Any]):
+    code = ReferenceCode(table="languages")
     level = serializers.ChoiceField(choices=LanguageLevel.choices)
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        return {"code": ReferenceCode(table="languages"), **super().get_fields()}
 
     def to_internal_value(self, data: Any) -> Any:
         # A key other than code and level is a client's mistake, not something to drop.
@@ -93,50 +91,41 @@ def _languages(model: type[StudentProfile] | type[HostProfile]) -> serializers.L
     )
 
 
-class _ProfileInput(serializers.ModelSerializer[Any]):
-    """A profile's fields with the model's limits; lists of codes and the station are
-    checked against the reference tables."""
+def _codes(child: serializers.ChoiceField) -> CodeList:
+    return CodeList(child=child, required=False)
 
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        model = self.Meta.model
-        fields["languages"] = _languages(model)
-        fields["interests"] = CodeList(child=ReferenceCode(table="interests"), required=False)
-        fields["home_station"] = ReferenceCode(table="stations", required=False)
-        return fields
+
+class _ProfileInput(serializers.ModelSerializer[Any]):
+    """A profile's fields with the model's limits (``Meta.model``); lists of codes and the
+    station are checked against the reference tables."""
+
+    interests = _codes(ReferenceCode(table="interests"))
+    home_station = ReferenceCode(table="stations", required=False)
 
 
 class StudentProfileInput(_ProfileInput):
+    languages = _languages(StudentProfile)
     nationality = CountryCode(required=False)
+    diet = _codes(ReferenceCode(table="diets"))
+    allergies = _codes(ReferenceCode(table="allergens"))
 
     class Meta:
         model = StudentProfile
         fields = list(STUDENT_FIELDS)
 
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        fields["diet"] = CodeList(child=ReferenceCode(table="diets"), required=False)
-        fields["allergies"] = CodeList(child=ReferenceCode(table="allergens"), required=False)
-        return fields
-
 
 class HostProfileInput(_ProfileInput):
-    pets = CodeList(child=serializers.ChoiceField(choices=Pet.choices), required=False)
+    languages = _languages(HostProfile)
+    pets = _codes(serializers.ChoiceField(choices=Pet.choices))
+    diets_supported = _codes(ReferenceCode(table="diets"))
+    # Only foods can be kept out of the food, not a cat.
+    allergens_avoidable = _codes(ReferenceCode(table="food_allergens"))
 
     class Meta:
         model = HostProfile
         fields = list(HOST_FIELDS)
         # A household the API names has a name.
         extra_kwargs: ClassVar[dict[str, Any]] = {"household_name": {"allow_blank": False}}
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        fields["diets_supported"] = CodeList(child=ReferenceCode(table="diets"), required=False)
-        # Only foods can be kept out of the food, not a cat.
-        fields["allergens_avoidable"] = CodeList(
-            child=ReferenceCode(table="food_allergens"), required=False
-        )
-        return fields
 
 
 class _ProfileOutput(serializers.ModelSerializer[Any]):
