@@ -15,6 +15,7 @@ from django_countries import countries
 
 from accounts.models import (
     Allergen,
+    Between,
     Gender,
     GuestGenderPreference,
     HostProfile,
@@ -150,7 +151,11 @@ def build_field(name: str, role: str) -> forms.Field:
         )
     if name == "max_travel_minutes":
         field = _number(role, name, _("Longest travel time (minutes, one way)"))
-        field.help_text = _("Between 10 and 180 minutes.")
+        limits = next(v for v in field.validators if isinstance(v, Between))
+        field.help_text = _("Between %(low)d and %(high)d minutes.") % {
+            "low": limits.low,
+            "high": limits.high,
+        }
         return field
     if name == "interests":
         return _checkboxes(

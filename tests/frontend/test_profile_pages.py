@@ -168,3 +168,9 @@ def test_a_language_listed_twice_is_refused(page_client, student) -> None:
     )
     assert "vi is listed twice." in response.content.decode()
     assert StudentProfile.objects.get(user=student).languages == before
+
+
+def test_the_travel_help_gives_the_models_range(page_client, student) -> None:
+    for language, text in (("en", "Between 10 and 180 minutes."), ("ja", "10〜180分の間")):
+        html = page_client(student, language=language).get(_step("travel")).content.decode()
+        assert text in html.split('id="id_max_travel_minutes_helptext"', 1)[1][:200]
