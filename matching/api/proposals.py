@@ -8,15 +8,13 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -154,6 +152,12 @@ class OnBehalfInput(serializers.Serializer):
     side = serializers.ChoiceField(choices=["student", "host"])
     answer = serializers.ChoiceField(choices=["accept", "decline"])
     reason = serializers.CharField(max_length=services.REASON_MAX)
+
+
+class StatusQuery(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Proposal.Status.choices, required=False, allow_blank=True
+    )
 
 
 class RemindOutput(serializers.Serializer):
@@ -332,16 +336,16 @@ class ProgramProposalsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=Proposal.Status.values, required=False)],
+        parameters=[StatusQuery],
         responses={200: CoordinatorProposalOutput(many=True), 404: NOT_FOUND},
         description="Every published proposal of the programme (or those of one status), with "
         "`waiting_for`: the sides that have not answered yet.",
     )
     def get(self, request: Request, program_id: int) -> Response:
         get_object_or_404(Program, pk=program_id)
-        wanted = request.query_params.get("status") or None
-        if wanted is not None and wanted not in Proposal.Status.values:
-            raise ValidationError({"status": [_("Unknown status: %(s)s.") % {"s": wanted}]})
+        query = StatusQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data.get("status") or None
         rows = selectors.proposals_for_program(program_id=program_id, status=wanted)
         return Response([coordinator_view(p) for p in rows])
 
