@@ -1,4 +1,5 @@
-"""API-wide glue: the exception handler that keeps every error a JSON object."""
+"""API-wide glue: the one exception handler (every error a JSON object in API.md's shapes),
+the fields the apps' serializers share for codes, the throttles and the schema hooks."""
 
 from __future__ import annotations
 
