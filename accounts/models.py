@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from accounts import reference_data as rd
 
 
 class Role(models.TextChoices):
@@ -176,10 +179,18 @@ class LanguageLevel(models.TextChoices):
     NATIVE = "native", _("Native")
 
 
-class Pet(models.TextChoices):
-    CAT = "cat", _("Cat")
-    DOG = "dog", _("Dog")
-    OTHER = "other", _("Other pet")
+def _reference_label(row: rd.Choice) -> Any:
+    """The row's name in the active language, read when shown (like ``BilingualLabel.label``)."""
+    return lazy(
+        lambda: row.name_ja if (get_language() or "ja").startswith("ja") else row.name_en, str
+    )()
+
+
+# The pets come from the reference data (``rd.PETS``), the one list of them; a pet allergen
+# (``rd.ALLERGENS``, kind "pet") carries the code of the pet it excludes.
+Pet = models.TextChoices(  # type: ignore[call-overload]  # django-stubs types only the class syntax
+    "Pet", [(row.code.upper(), (row.code, _reference_label(row))) for row in rd.PETS]
+)
 
 
 # Field limits of the profiles, declared here once: the API's serializers and the pages' forms

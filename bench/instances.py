@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver.types import HostIn, Problem, StudentIn
 
 # (name, lat, lon): Chuo line, Seibu Shinjuku / Ikebukuro lines, Keio main / Inokashira lines.
@@ -266,5 +267,6 @@ def make_problem(
         students=students,
         hosts=hosts,
         date_labels=DATE_LABELS[:n_dates],
+        vocabulary=REFERENCE_VOCABULARY,
         mode="stable" if mode == "stable" else "optimal",
     )

@@ -37,7 +37,7 @@ from matching.solver.encode import encode  # noqa: E402
 from matching.solver.graph import build_graph, pair_slots  # noqa: E402
 from matching.solver.pipeline import choose_quantum  # noqa: E402
 from matching.solver.score import INTEREST_CAP, resolve_weights  # noqa: E402
-from matching.solver.types import FOOD_ALLERGENS, Problem  # noqa: E402
+from matching.solver.types import Problem  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "solver.json"
 LEVEL = {"beginner": 1, "intermediate": 2, "advanced": 3, "native": 4}
@@ -142,8 +142,8 @@ def run_python_loop(p: Problem, e: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     out: dict[tuple[int, int], int] = {}
     for si, s in enumerate(p.students):
-        s_pets = {"cat", "dog"} & set(s.allergies)
-        s_food = {x for x in s.allergies if x in FOOD_ALLERGENS}
+        s_pets = set(p.vocabulary.pet_allergens) & set(s.allergies)
+        s_food = set(p.vocabulary.food_allergens) & set(s.allergies)
         kids = bool({"children", "kids"} & set(s.interests))
         for hi, h in enumerate(p.hosts):
             if s_pets & set(h.pets) or (s.needs_non_smoking and h.smoking):

@@ -6,6 +6,8 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from chat import signals
+        from chat import digests, signals
+        from matching.services.deliveries import renderer_register
 
         signals.connect()
+        renderer_register(kind=digests.KIND, renderer=digests.digest_email)

@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class MatchingConfig(AppConfig):
     name = "matching"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.demo import demo_seeder_register
+        from matching import demo, signals
+        from matching.notifications import PROPOSAL_KINDS, proposal_email
+        from matching.services import announcements, deliveries
+
+        signals.connect()
+        demo_seeder_register(demo.DEMO_SEEDER)
+
+        for kind in PROPOSAL_KINDS:
+            deliveries.renderer_register(kind=kind, renderer=proposal_email)
+        deliveries.renderer_register(
+            kind=announcements.KIND, renderer=announcements.announcement_email
+        )

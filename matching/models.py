@@ -299,8 +299,9 @@ class Feedback(models.Model):
 
 
 class Delivery(models.Model):
-    """One e-mail about one proposal event to one user. The unique row is what makes a retried
-    task, a second beat run or a repeated service call send the e-mail at most once."""
+    """One e-mail to one user: about a proposal event, a chat digest or an announcement. The
+    task that sends it locks this row and marks it sent, so a retried task, a second beat run
+    or a repeated service call sends the e-mail at most once."""
 
     class Kind(models.TextChoices):
         PROPOSAL_RECEIVED = "proposal_received", _("Proposal received")
@@ -309,12 +310,23 @@ class Delivery(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
+        CHAT_DIGEST = "chat_digest", _("Unread chat messages")
+        ANNOUNCEMENT = "announcement", _("Announcement")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deliveries")
+    # A proposal's e-mails and a chat digest name the proposal; an announcement its programme.
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # Empty for once-only events; a coordinator's extra reminders each get their own key.
     key = models.CharField(max_length=40, blank=True, default="")
+    # What the e-mail needs beyond the rows it names (an announcement's texts, a digest's
+    # messages), as primitives; the e-mail itself is rendered when it is sent.
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -331,4 +343,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} of proposal {self.proposal_id} to user {self.user_id}"
+        about = (
+            f"proposal {self.proposal_id}" if self.proposal_id else f"programme {self.program_id}"
+        )
+        return f"{self.kind} of {about} to user {self.user_id}"

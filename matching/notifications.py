@@ -1,37 +1,45 @@
 """E-mails and live events about proposals, each in its recipient's language.
 
 Services call ``proposal_notify`` inside their transaction. It records one ``Delivery`` row per
-recipient and e-mail event (unique, so a repeated call records nothing new) and registers, on
-commit only, the Celery task that sends each new row and the live event on each recipient's
-notification stream. A rolled-back transition therefore sends nothing.
+recipient and e-mail event (unique, so a repeated call records nothing new), has the one
+sending task send each new row on commit (``matching.services.deliveries``), and on commit
+sends the live event for each recipient's notification stream (``signals.live_event``,
+which the chat app delivers). A rolled-back transition therefore sends nothing.
 
-The task calls ``delivery_send``, which renders the e-mail from the database as it is at sending
-time (plain text and an HTML alternative, from ``matching/email/<ja|en>/<kind>.*``), attaches an
-``.ics`` invite to a confirmation, and marks the row sent under its row lock: two workers running
-the same delivery send it once.
+The e-mail is rendered when it is sent, from the database as it is then, by one set of
+templates (``matching/email/<kind>.*``) translated into the recipient's language. What the
+other party's details show follows ``matching.selectors.proposals.counterpart``: the family's
+address and phone reach only the student of a confirmed home visit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from functools import partial
 from typing import Any
 
 import icalendar
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import pgettext
 
-from accounts.models import HostProfile, StudentProfile, User
-from matching.models import Delivery, Program, Proposal, ProposalEvent
+from accounts.models import User
+from matching import signals
+from matching.models import Delivery, Proposal, ProposalEvent
+from matching.selectors.proposals import counterpart
+from matching.services.deliveries import Email, delivery_enqueue, recipient_language
 
-logger = logging.getLogger(__name__)
-
-# E-mail events (Delivery.Kind) plus the live-only one: a single side's acceptance.
-LIVE_ONLY = ("accepted",)
+# E-mail events (the proposal kinds of Delivery.Kind) plus the live-only one: a single side's
+# acceptance.
+PROPOSAL_KINDS = (
+    Delivery.Kind.PROPOSAL_RECEIVED,
+    Delivery.Kind.REMINDER,
+    Delivery.Kind.CONFIRMED,
+    Delivery.Kind.DECLINED,
+    Delivery.Kind.EXPIRED,
+    Delivery.Kind.CANCELLED,
+)
 LIVE_TYPES = {
     Delivery.Kind.PROPOSAL_RECEIVED: "proposal.received",
     Delivery.Kind.REMINDER: "proposal.reminder",
@@ -41,30 +49,13 @@ LIVE_TYPES = {
     Delivery.Kind.CANCELLED: "proposal.cancelled",
     "accepted": "proposal.accepted",
 }
-LANGUAGES = ("ja", "en")
-
-
-def _language(user: User) -> str:
-    return user.preferred_language if user.preferred_language in LANGUAGES else "ja"
-
-
-def _student_profile(user: User) -> StudentProfile | None:
-    try:
-        return user.student_profile
-    except StudentProfile.DoesNotExist:
-        return None
-
-
-def _host_profile(user: User) -> HostProfile | None:
-    try:
-        return user.host_profile
-    except HostProfile.DoesNotExist:
-        return None
-
-
-def household_label(host: User) -> str:
-    profile = _host_profile(host)
-    return (profile.household_name if profile else "") or host.name
+_RELATED = (
+    "program",
+    "student_application__user__student_profile__home_station",
+    "host_application__user__host_profile__home_station",
+    "student_application__user__host_profile__home_station",
+    "host_application__user__student_profile__home_station",
+)
 
 
 def _latest_reason(proposal: Proposal, status: str) -> str:
@@ -74,69 +65,67 @@ def _latest_reason(proposal: Proposal, status: str) -> str:
     return event.reason if event else ""
 
 
+def _person(name: str) -> str:
+    # Japanese adds an honorific to a person's name (never to a household's).
+    return pgettext("a person named in an e-mail", "%(name)s") % {"name": name}
+
+
 def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any]:
-    """What every template of ``kind`` may show to ``recipient``. Call under the recipient's
-    language. The family's address and phone are only in the context of a confirmed proposal's
-    student."""
+    """What every template of ``kind`` may show to ``recipient`` (a party). Call under the
+    recipient's language. The other party is what ``counterpart`` lets the recipient see."""
     student = proposal.student_application.user
-    host = proposal.host_application.user
     is_student = recipient.pk == student.pk
-    host_profile = _host_profile(host)
-    student_profile = _student_profile(student)
-    station = host_profile.home_station if host_profile else None
-    language = _language(recipient)
-    context: dict[str, Any] = {
+    other = counterpart(proposal=proposal, viewer=recipient)
+    # The visit's place is the family's station, as the student's view of the family shows it.
+    place = other if is_student else counterpart(proposal=proposal, viewer=student)
+    station = place.get("station")
+    deadline = timezone.localtime(proposal.deadline) if proposal.deadline else None
+    household = other.get("household_name")
+    return {
         "kind": kind,
         "recipient_name": recipient.name,
         "is_student": is_student,
         "program_name": proposal.program.name,
-        "date": proposal.date,
-        "deadline": timezone.localtime(proposal.deadline) if proposal.deadline else None,
-        "counterpart_name": household_label(host) if is_student else student.name,
-        "station": station.label(language) if station else "",
+        "day": formats.date_format(proposal.date, pgettext("date in an e-mail", "l j F Y")),
+        "deadline": (
+            formats.date_format(deadline, pgettext("deadline in an e-mail", "j F Y, H:i"))
+            if deadline
+            else ""
+        ),
+        "counterpart_name": household or _person(other["name"]),
+        "station": station["name"] if station else "",
         "url": f"{settings.SITE_URL.rstrip('/')}/proposals/",
         "reason": (
             _latest_reason(proposal, Proposal.Status.CANCELLED)
             if kind == Delivery.Kind.CANCELLED
             else ""
         ),
-        "address": "",
-        "phone": "",
-        "nationality": "",
+        "address": other.get("address", ""),
+        "phone": other.get("phone", ""),
+        "summary_template": f"matching/email/{kind}_summary.txt",
     }
-    # Only a home visit takes a student to the family's door; exchange partners never get it.
-    home_visit = proposal.program.kind == Program.Kind.HOME_VISIT
-    if home_visit and is_student and proposal.status == Proposal.Status.CONFIRMED and host_profile:
-        context["address"] = host_profile.address
-        context["phone"] = host_profile.phone
-    if not is_student and student_profile and student_profile.nationality:
-        context["nationality"] = student_profile.nationality.name
-    return context
 
 
-def _render(name: str, language: str, context: dict[str, Any]) -> str:
-    return render_to_string(f"matching/email/{language}/{name}", context)
+def _render(name: str, context: dict[str, Any]) -> str:
+    return render_to_string(f"matching/email/{name}", context)
 
 
 def live_event(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any]:
     """The notification-stream event for ``recipient``, already in the recipient's language."""
-    language = _language(recipient)
-    with translation.override(language):
+    with translation.override(recipient_language(recipient)):
         context = _context(proposal=proposal, recipient=recipient, kind=kind)
-        title = _render(f"{kind}_subject.txt", language, context).strip()
+        title = _render(f"{kind}_subject.txt", context).strip()
         # The summary is shared with the HTML e-mail (escaped there); a live body is plain text.
-        context["summary_template"] = f"matching/email/{language}/{kind}_summary.txt"
-        body = render_to_string("matching/email/plain_summary.txt", context).strip()
+        body = _render("plain_summary.txt", context).strip()
     return {"type": LIVE_TYPES[kind], "proposal": proposal.pk, "title": title, "body": body}
 
 
 def visit_ics(*, proposal: Proposal, recipient: User) -> bytes:
     """An all-day VEVENT on the visit date: summary in the recipient's language, location the
-    family's station, plus the address for the student of a confirmed proposal."""
-    language = _language(recipient)
-    with translation.override(language):
+    family's station, plus the address when ``counterpart`` shows it to the recipient."""
+    with translation.override(recipient_language(recipient)):
         context = _context(proposal=proposal, recipient=recipient, kind=Delivery.Kind.CONFIRMED)
-        summary = _render("ics_summary.txt", language, context).strip()
+        summary = _render("ics_summary.txt", context).strip()
     location = ", ".join(part for part in (context["address"], context["station"]) if part)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Engawa//Proposals//EN")
@@ -156,67 +145,33 @@ def visit_ics(*, proposal: Proposal, recipient: User) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def message_build(*, delivery: Delivery) -> EmailMultiAlternatives:
-    """The e-mail of one delivery, rendered in its recipient's language."""
+def proposal_email(delivery: Delivery) -> Email | None:
+    """The e-mail of a proposal's delivery (rendered under its recipient's language)."""
+    proposal = Proposal.objects.select_related(*_RELATED).filter(deliveries=delivery).first()
+    if proposal is None:
+        return None
     recipient = delivery.user
-    proposal = delivery.proposal
-    language = _language(recipient)
-    with translation.override(language):
-        context = _context(proposal=proposal, recipient=recipient, kind=delivery.kind)
-        subject = _render(f"{delivery.kind}_subject.txt", language, context).strip()
-        text = _render(f"{delivery.kind}.txt", language, context)
-        html = _render(f"{delivery.kind}.html", language, context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
-    )
-    message.attach_alternative(html, "text/html")
+    context = _context(proposal=proposal, recipient=recipient, kind=delivery.kind)
+    attachments: tuple[tuple[str, str, str], ...] = ()
     if delivery.kind == Delivery.Kind.CONFIRMED:
-        message.attach(
-            "engawa-visit.ics",
-            visit_ics(proposal=proposal, recipient=recipient).decode(),
-            "text/calendar",
-        )
-    return message
+        invite = visit_ics(proposal=proposal, recipient=recipient).decode()
+        attachments = (("engawa-visit.ics", invite, "text/calendar"),)
+    return Email(
+        subject=_render(f"{delivery.kind}_subject.txt", context),
+        text=_render(f"{delivery.kind}.txt", context),
+        html=_render(f"{delivery.kind}.html", context),
+        attachments=attachments,
+    )
 
 
-def delivery_send(*, delivery_id: int) -> bool:
-    """Send one delivery unless it was sent already; True when this call sent it.
+def live_notify(*, user_ids: list[int], event: dict[str, Any]) -> None:
+    """On commit, hand ``event`` to the users' live notification streams (whoever listens)."""
 
-    Locks the Delivery row, so two runs of the same task send once. An SMTP or network error
-    propagates (the task retries it) and leaves the row unsent."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related(
-                "user",
-                "proposal__program",
-                "proposal__student_application__user__student_profile",
-                "proposal__host_application__user__host_profile__home_station",
-            )
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.sent_at is not None:
-            return False
-        if not delivery.user.is_active:
-            # A deleted account: nothing goes out, and nothing is left to retry.
-            delivery.last_error = "recipient inactive"
-            delivery.save(update_fields=["last_error"])
-            return False
-        message_build(delivery=delivery).send()
-        delivery.attempts += 1
-        delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["attempts", "sent_at"])
-    return True
+    def send() -> None:
+        signals.live_event.send(sender=None, user_ids=user_ids, event=event)
 
-
-def _enqueue(delivery_id: int) -> None:
-    from matching.tasks.proposals import notification_deliver
-
-    notification_deliver.delay(delivery_id)
+    # Robust: the write has committed; a stream that fails must not make it an error.
+    transaction.on_commit(send, robust=True)
 
 
 def proposal_notify(
@@ -229,22 +184,14 @@ def proposal_notify(
     for recipient in recipients:
         if not recipient.is_active:
             continue
-        if kind in Delivery.Kind.values:
+        if kind in PROPOSAL_KINDS:
             delivery, created = Delivery.objects.get_or_create(
                 kind=kind, proposal=proposal, user=recipient, key=key
             )
             if not created:
                 continue
             created_rows.append(delivery)
-            # Robust: a broker that is down (or, in the eager embedded mode, an SMTP error) must
-            # not turn a committed answer into an error; the row stays unsent and visible.
-            transaction.on_commit(partial(_enqueue, delivery.pk), robust=True)
-        try:
-            from chat import services as chat_services
-        except ImportError:  # the chat app's services are not there yet
-            continue
-        if hasattr(chat_services, "notification_send"):
-            event = live_event(proposal=proposal, recipient=recipient, kind=kind)
-            # notification_send registers its own on_commit send.
-            chat_services.notification_send(user_ids=[recipient.pk], event=event)
+            delivery_enqueue(delivery_ids=[delivery.pk])
+        event = live_event(proposal=proposal, recipient=recipient, kind=kind)
+        live_notify(user_ids=[recipient.pk], event=event)
     return created_rows

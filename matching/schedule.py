@@ -17,6 +17,7 @@ def _seconds(name: str, default: float) -> float:
 EXPIRE_EVERY = _seconds("ENGAWA_EXPIRE_EVERY_SECONDS", 5 * 60)
 REMIND_EVERY = _seconds("ENGAWA_REMIND_EVERY_SECONDS", 15 * 60)
 PURGE_EVERY = _seconds("ENGAWA_PURGE_EVERY_SECONDS", 24 * 60 * 60)
+RESEND_EVERY = _seconds("ENGAWA_RESEND_EVERY_SECONDS", 10 * 60)
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "matching.proposals_expire": {
@@ -29,6 +30,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "matching.proposals_remind",
         "schedule": REMIND_EVERY,
         "options": {"expires": REMIND_EVERY},
+    },
+    "matching.deliveries_resend_due": {
+        "task": "matching.deliveries_resend_due",
+        "schedule": RESEND_EVERY,
+        "options": {"expires": RESEND_EVERY},
     },
     "matching.programs_purge_due": {
         "task": "matching.programs_purge_due",

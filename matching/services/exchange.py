@@ -18,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from matching.models import Application, Feedback, HostDay, Proposal, Round, Unplaced
@@ -244,9 +243,3 @@ def exchange_round_write(*, round: Round, result: ExchangeResult) -> None:
     round.error = ""
     round.finished_at = timezone.now()
     round.save(update_fields=["stats", "status", "error", "finished_at"])
-
-
-def exchange_reason_text(code: str) -> str:
-    """The translated sentence for an unplaced reason code (for pages that re-render it)."""
-    text = REASON_TEXT.get(code)
-    return str(text) if text is not None else _("Not placed.")

@@ -2,7 +2,8 @@
 what is no longer needed goes, and what coordinators still need (who met whom, ratings,
 numbers) stays, without free text.
 
-Purged: the programme's chat messages (through the chat app), feedback comments, the reasons
+Purged: the programme's chat messages (by the receivers of ``matching.signals.program_purged``),
+feedback comments, the reasons
 written into the audit trail, the e-mail delivery log, and the applications that never reached
 a published proposal (withdrawn or never placed, with their unplaced records and draft
 proposals). Kept: published proposals and their audit trail (statuses, times, actors), ratings,
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from matching.models import Application, Delivery, Feedback, Program, Proposal, ProposalEvent
+from matching.signals import program_purged
 
 
 class ProgramNotDue(Exception):
@@ -32,7 +35,6 @@ class PurgeResult:
     event_reasons: int
     deliveries: int
     applications: int
-    chat_purged: bool
 
 
 def _due_before(now: dt.datetime) -> dt.datetime:
@@ -53,13 +55,7 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
             or program.closed_at > _due_before(now)
         ):
             raise ProgramNotDue(program_id)
-        chat_purged = False
-        from chat import services as chat_services
-
-        # The chat app owns its messages; it deletes them when it offers the hook.
-        if hasattr(chat_services, "conversation_purge_for_program"):
-            chat_services.conversation_purge_for_program(program_id=program.pk)
-            chat_purged = True
+        program_purged.send(sender=Program, program_id=program.pk)
         comments = (
             Feedback.objects.filter(proposal__program=program)
             .exclude(comment="")
@@ -70,7 +66,9 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
             .exclude(reason="")
             .update(reason="")
         )
-        deliveries, _by_model = Delivery.objects.filter(proposal__program=program).delete()
+        deliveries, _by_model = Delivery.objects.filter(
+            Q(proposal__program=program) | Q(program=program)
+        ).delete()
         reached = Proposal.objects.filter(program=program).exclude(status=Proposal.Status.DRAFT)
         placed_ids = set(reached.values_list("student_application_id", flat=True)) | set(
             reached.values_list("host_application_id", flat=True)
@@ -87,7 +85,6 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
         event_reasons=reasons,
         deliveries=deliveries,
         applications=applications,
-        chat_purged=chat_purged,
     )
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Max
@@ -23,17 +24,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from matching.models import Application, Program, Proposal, Round, Unplaced
-from matching.selectors.rounds import RoundPool, applications_for_round, pair_history
+from matching.notifications import live_notify
+from matching.selectors.rounds import applications_for_round, pair_history
 from matching.services.exchange import exchange_problem_for_round, exchange_round_write
+from matching.services.solver_input import round_problem
 from matching.solver import solve
 from matching.solver.exchange import EXCHANGE_CRITERIA, ExchangePinError, solve_exchange
 from matching.solver.score import CRITERIA, MAX_WEIGHT
-from matching.solver.types import HostIn, PinError, Problem, Result, SolverInputError, StudentIn
+from matching.solver.types import PinError, Problem, Result, SolverInputError
 
 logger = logging.getLogger(__name__)
 
 MAX_PAIRS = 500
-COORDINATOR_FORBID = "coordinator"
 # Where an applicant without a usable profile is recorded; the solver never sees them.
 PROFILE_INCOMPLETE = "profile_incomplete"
 
@@ -163,13 +165,9 @@ def _check_pair_applications(
 
 
 def _notify_status(rnd: Round) -> None:
-    """A live ``round.status`` event to the round's coordinator, sent on commit. The chat app
-    owns the notification stream; without it there is simply no live update."""
-    try:
-        from chat.services import notification_send
-    except ImportError:
-        return
-    notification_send(
+    """A live ``round.status`` event to the round's coordinator, sent on commit by the owner of
+    the notification stream (chat, through ``matching.signals.live_event``)."""
+    live_notify(
         user_ids=[rnd.created_by_id],
         event={"type": "round.status", "round": rnd.pk, "status": rnd.status},
     )
@@ -230,107 +228,13 @@ def round_start(
 # --- Running a round -------------------------------------------------------------------------
 
 
-def _languages(value: Any) -> dict[str, str]:
-    return {
-        item["code"]: item["level"]
-        for item in value or []
-        if isinstance(item, dict) and item.get("code") and item.get("level")
-    }
-
-
-def round_problem(
-    *, rnd: Round, pool: RoundPool, history: Mapping[tuple[int, int], str]
-) -> tuple[Problem, list[Application]]:
-    """The solver's input for ``rnd``: one StudentIn per free student, one HostIn per family
-    (keys are application ids, dates are indices into the programme's dates), the coordinator's
-    weights and pins, and the forbidden pairs (coordinator forbids first, then ``history``).
-
-    Also returns the applicants left out because their profile lost a field the solver needs
-    (a deleted profile or station); the run records them as unplaced with that reason."""
-    labels = tuple(rnd.program.dates)
-    index = {label: i for i, label in enumerate(labels)}
-    skipped: list[Application] = []
-    students: list[StudentIn] = []
-    for app in pool.students:
-        profile = getattr(app.user, "student_profile", None)
-        station = profile.home_station if profile else None
-        if profile is None or station is None:
-            skipped.append(app)
-            continue
-        students.append(
-            StudentIn(
-                key=app.pk,
-                dates=tuple(index[d] for d in app.dates if d in index),
-                gender=profile.gender or "unspecified",
-                languages=_languages(profile.languages),
-                diet=tuple(profile.diet or ()),
-                allergies=tuple(profile.allergies or ()),
-                needs_non_smoking=profile.needs_non_smoking,
-                interests=tuple(profile.interests or ()),
-                lat=station.latitude,
-                lon=station.longitude,
-                max_travel_minutes=profile.max_travel_minutes or 60,
-                times_unplaced=app.times_unplaced,
-            )
-        )
-    hosts: list[HostIn] = []
-    for app in pool.hosts:
-        profile = getattr(app.user, "host_profile", None)
-        station = profile.home_station if profile else None
-        if profile is None or station is None:
-            skipped.append(app)
-            continue
-        hosts.append(
-            HostIn(
-                key=app.pk,
-                seats={
-                    index[d]: free
-                    for d, free in pool.free_seats.get(app.pk, {}).items()
-                    if d in index
-                },
-                languages=_languages(profile.languages),
-                pets=tuple(profile.pets or ()),
-                smoking=profile.smoking,
-                diets_supported=tuple(profile.diets_supported or ()),
-                allergens_avoidable=tuple(profile.allergens_avoidable or ()),
-                interests=tuple(profile.interests or ()),
-                lat=station.latitude,
-                lon=station.longitude,
-                guest_gender_preference=profile.guest_gender_preference or "any",
-                has_children=profile.has_children,
-                household_size=profile.household_size or 2,
-                times_hosted=pool.times_hosted.get(app.user_id, 0),
-                times_unplaced=app.times_unplaced,
-            )
-        )
-    student_keys = {s.key for s in students}
-    host_keys = {h.key for h in hosts}
-    # The solver refuses pairs it does not know: keep those of applicants still in the pool.
-    forbidden: dict[tuple[int, int], str] = {}
-    for s, h in rnd.forbids:
-        if s in student_keys and h in host_keys:
-            forbidden[(s, h)] = COORDINATOR_FORBID
-    for pair, reason in history.items():
-        forbidden.setdefault(pair, reason)
-    problem = Problem(
-        students=tuple(students),
-        hosts=tuple(hosts),
-        date_labels=labels,
-        weights=dict(rnd.weights),
-        pins=tuple((s, h) for s, h in rnd.pins),
-        forbidden=forbidden,
-        mode=rnd.mode,  # type: ignore[arg-type]
-    )
-    return problem, skipped
-
-
 def _plain(value: Any) -> Any:
     """JSON-ready copy of solver output (numpy scalars and arrays become Python values)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if hasattr(value, "tolist"):
+    if isinstance(value, np.ndarray | np.generic):
         return _plain(value.tolist())
     if isinstance(value, float) and not math.isfinite(value):
         return None

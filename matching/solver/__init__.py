@@ -7,16 +7,17 @@ family offers *slots* -- (family, programme date) with 1..3 free seats -- and ev
 slot is the same to a student.  A student gets at most one seat per round.
 
 *Infeasible cells* (hard rules, a boolean mask over all students x families, then per date):
-no shared date on which the family still has a free seat; a cat or dog the student is allergic
-to; a smoking household for a student who needs a smoke-free home; a diet of the student the
-family does not cater for; a food allergen the family cannot keep out; the family's guest gender
+no shared date on which the family still has a free seat; a pet the student is allergic to; a
+smoking household for a student who needs a smoke-free home; a diet of the student the family
+does not cater for; a food allergen the family cannot keep out; the family's guest gender
 preference (female -> only female guests, male -> only male, any -> all); a door-to-door travel
 time above the student's limit; a pair the coordinator forbade (or declined / met before / bad
 feedback).  Travel time = 10 min + great-circle km x 1.3 / 0.95 km/min: the Chuo rapid line does
 Kichijoji -> Shinjuku (11.1 km straight, 12.4 km of track) in 15 min, cross-line trips detour
 via a hub (x1.3), and walking, waiting and the walk at the far end cost ~10 min even for the
 same station -- so 0 km -> 10 min, Kichijoji -> Shinjuku -> 25 min, Tachikawa -> Shinjuku -> 46.
-Categorical sets are uint64 bitsets; each rule is evaluated once per distinct profile and
+Categorical sets are uint64 bitsets over codes the caller gives (``Problem.vocabulary``: the
+association's diets, allergens and pets); each rule is evaluated once per distinct profile and
 gathered for blocks of 1 024 students x all families (``tables``), never pair by pair in Python.
 
 *Score* of a feasible pair = sum over the criteria of weight x raw, raw in [0, 1], in *points*
@@ -106,6 +107,7 @@ from .types import (
     SolverInputError,
     StudentIn,
     Unplaced,
+    Vocabulary,
 )
 
 __all__ = [
@@ -122,6 +124,7 @@ __all__ = [
     "SolverInputError",
     "StudentIn",
     "Unplaced",
+    "Vocabulary",
     "hard_rule_violations",
     "list_hard_rule_violations",
     "solve",

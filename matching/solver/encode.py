@@ -15,20 +15,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .types import (
-    ALLERGIES,
-    DIETS,
-    FOOD_ALLERGENS,
     FORBID_REASONS,
     GENDER_PREFERENCES,
     GENDERS,
     LEVELS,
-    PET_ALLERGENS,
-    PETS,
     HostIn,
     PinError,
     Problem,
     SolverInputError,
     StudentIn,
+    Vocabulary,
 )
 
 BoolA = npt.NDArray[np.bool_]
@@ -57,11 +53,6 @@ _KID_INTERESTS = frozenset({"children", "kids"})
 
 def _bit_index(vocab: tuple[str, ...]) -> dict[str, int]:
     return {v: i for i, v in enumerate(vocab)}
-
-
-_DIET = _bit_index(DIETS)
-_ALLERGY = _bit_index(ALLERGIES)
-_PET = _bit_index(PETS)
 
 
 def _bits(items: tuple[str, ...] | list[str], index: dict[str, int], field: str) -> int:
@@ -112,11 +103,12 @@ class Encoded:
     s_ja_native: BoolA
     h_ja: BoolA
     languages: tuple[str, ...]
-    s_diet: BitsA  # (n,) bits over DIETS
+    vocabulary: Vocabulary
+    s_diet: BitsA  # (n,) bits over vocabulary.diets
     h_diet: BitsA
-    s_food: BitsA  # (n,) bits over ALLERGIES (food allergens only)
+    s_food: BitsA  # (n,) bits over vocabulary.food_allergens
     h_food: BitsA  # allergens the family can keep out
-    s_pet_allergy: BitsA  # (n,) bits over PETS (cat, dog)
+    s_pet_allergy: BitsA  # (n,) bits over vocabulary.pets (the pets the student reacts to)
     h_pets: BitsA
     s_nonsmoke: BoolA
     h_smoking: BoolA
@@ -205,8 +197,13 @@ def encode(problem: Problem) -> Encoded:
 
     interest_codes = sorted({i for p in people for i in p.interests})
     int_idx = {c: i for i, c in enumerate(interest_codes)}
-    food_idx = {a: _ALLERGY[a] for a in FOOD_ALLERGENS}
-    pet_allergy_idx = {a: _PET[a] for a in PET_ALLERGENS}
+    vocab = problem.vocabulary
+    diet_idx = _bit_index(vocab.diets)
+    food_idx = _bit_index(vocab.food_allergens)
+    pet_idx = _bit_index(vocab.pets)
+    pet_allergy_idx = {a: pet_idx[a] for a in vocab.pet_allergens if a in pet_idx}
+    if len(pet_allergy_idx) != len(vocab.pet_allergens):
+        raise SolverInputError(f"vocabulary.pet_allergens: not all in pets {vocab.pets!r}")
 
     def u64(values: list[int]) -> BitsA:
         return np.array(values, dtype=np.uint64).reshape(len(values))
@@ -215,11 +212,8 @@ def encode(problem: Problem) -> Encoded:
     s_pet_l: list[int] = []
     for s in students:
         field = f"students[{s.key}].allergies"
-        food = tuple(a for a in s.allergies if a not in PET_ALLERGENS)
-        pets = tuple(a for a in s.allergies if a in PET_ALLERGENS)
-        for a in food:
-            if a not in ALLERGIES:
-                raise SolverInputError(f"{field}: unknown value {a!r}")
+        food = tuple(a for a in s.allergies if a not in pet_allergy_idx)
+        pets = tuple(a for a in s.allergies if a in pet_allergy_idx)
         s_food_l.append(_bits(food, food_idx, field))
         s_pet_l.append(_bits(pets, pet_allergy_idx, field))
 
@@ -262,9 +256,10 @@ def encode(problem: Problem) -> Encoded:
         s_ja_native=np.array([s.languages.get("ja") == "native" for s in students], dtype=bool),
         h_ja=np.array(["ja" in h.languages for h in hosts], dtype=bool),
         languages=tuple(lang_codes),
-        s_diet=u64([_bits(s.diet, _DIET, f"students[{s.key}].diet") for s in students]),
+        vocabulary=vocab,
+        s_diet=u64([_bits(s.diet, diet_idx, f"students[{s.key}].diet") for s in students]),
         h_diet=u64(
-            [_bits(h.diets_supported, _DIET, f"hosts[{h.key}].diets_supported") for h in hosts]
+            [_bits(h.diets_supported, diet_idx, f"hosts[{h.key}].diets_supported") for h in hosts]
         ),
         s_food=u64(s_food_l),
         h_food=u64(
@@ -274,7 +269,7 @@ def encode(problem: Problem) -> Encoded:
             ]
         ),
         s_pet_allergy=u64(s_pet_l),
-        h_pets=u64([_bits(h.pets, _PET, f"hosts[{h.key}].pets") for h in hosts]),
+        h_pets=u64([_bits(h.pets, pet_idx, f"hosts[{h.key}].pets") for h in hosts]),
         s_nonsmoke=np.array([s.needs_non_smoking for s in students], dtype=bool),
         h_smoking=np.array([h.smoking for h in hosts], dtype=bool),
         s_int=_words([[int_idx[i] for i in s.interests] for s in students], len(interest_codes)),
@@ -332,22 +327,6 @@ def pair_rules(enc: Encoded, si: IntA, hi: IntA) -> dict[str, BoolA]:
         "travel": t <= enc.s_max_travel[si],
         "forbidden": forbidden_code(enc, si, hi) < 0,
     }
-
-
-def pair_feasible(enc: Encoded, si: IntA, hi: IntA) -> BoolA:
-    """All date-independent hard rules at once (cheapest first, travel last)."""
-    ok: BoolA = _none(enc.s_pet_allergy[si] & enc.h_pets[hi])
-    ok &= ~(enc.s_nonsmoke[si] & enc.h_smoking[hi])
-    ok &= _none(enc.s_diet[si] & ~enc.h_diet[hi])
-    ok &= _none(enc.s_food[si] & ~enc.h_food[hi])
-    g = enc.s_gender[si]
-    pref = enc.h_gender_pref[hi]
-    ok &= (pref == 0) | ((pref == 1) & (g == 0)) | ((pref == 2) & (g == 1))
-    t = travel_minutes(enc.s_lat[si], enc.s_lon[si], enc.h_lat[hi], enc.h_lon[hi])
-    ok &= t <= enc.s_max_travel[si]
-    if enc.forbid_pair.size:
-        ok &= forbidden_code(enc, si, hi) < 0
-    return ok
 
 
 def date_ok(enc: Encoded, si: IntA, hi: IntA, d: int) -> BoolA:

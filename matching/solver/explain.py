@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from .encode import PAIR_RULES, Encoded, forbidden_code, travel_minutes
 from .tables import Tables, rule_blocks
-from .types import DIETS, FOOD_ALLERGENS, FORBID_REASONS, GENDERS, PETS, Reason
+from .types import FORBID_REASONS, GENDERS, Reason
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
@@ -48,11 +48,6 @@ def _plural(k: int, word: str) -> str:
 
 def _bits_of(value: int, vocab: tuple[str, ...]) -> list[str]:
     return [v for i, v in enumerate(vocab) if value >> i & 1]
-
-
-def _allergy_names(value: int) -> list[str]:
-    # food allergens are stored at their index in ALLERGIES (cat, dog, then food)
-    return [a for i, a in enumerate(FOOD_ALLERGENS) if value >> (i + 2) & 1]
 
 
 def explain_students(t: Tables, rows: IntA, cap_left: IntA) -> list[list[Reason]]:
@@ -128,7 +123,7 @@ def _student_reasons(
         if alone[r] != 0:
             continue
         if r == "pet":
-            pets = _bits_of(int(enc.s_pet_allergy[s]), PETS)
+            pets = _bits_of(int(enc.s_pet_allergy[s]), enc.vocabulary.pets)
             names = " or ".join(p + "s" for p in pets)
             out.append(
                 Reason("pet", {**base, "pets": pets}, f"no family on your dates is free of {names}")
@@ -136,10 +131,13 @@ def _student_reasons(
         elif r == "smoking":
             out.append(Reason("smoking", base, "no family on your dates is smoke-free"))
         elif r == "diet":
-            diets = _bits_of(int(enc.s_diet[s]), DIETS)
+            vocab_diets = enc.vocabulary.diets
+            diets = _bits_of(int(enc.s_diet[s]), vocab_diets)
             hd = enc.h_diet[offered]
             missing = [
-                d for d in diets if not ((hd >> np.uint64(DIETS.index(d))) & np.uint64(1)).any()
+                d
+                for d in diets
+                if not ((hd >> np.uint64(vocab_diets.index(d))) & np.uint64(1)).any()
             ]
             shown = missing or diets
             out.append(
@@ -151,12 +149,11 @@ def _student_reasons(
                 )
             )
         elif r == "allergen":
-            allergens = _allergy_names(int(enc.s_food[s]))
+            food = enc.vocabulary.food_allergens
+            allergens = _bits_of(int(enc.s_food[s]), food)
             hf = enc.h_food[offered]
             missing = [
-                a
-                for a in allergens
-                if not ((hf >> np.uint64(FOOD_ALLERGENS.index(a) + 2)) & np.uint64(1)).any()
+                a for a in allergens if not ((hf >> np.uint64(food.index(a))) & np.uint64(1)).any()
             ]
             shown = missing or allergens
             out.append(
@@ -285,7 +282,7 @@ def explain_hosts(t: Tables, cols: IntA) -> list[list[Reason]]:
                 if alone[r][k] == 0:
                     params = dict(base)
                     if r == "pet":
-                        params["pets"] = _bits_of(int(enc.h_pets[h]), PETS)
+                        params["pets"] = _bits_of(int(enc.h_pets[h]), enc.vocabulary.pets)
                     if r == "gender":
                         params["preference"] = ("any", "female", "male")[int(enc.h_gender_pref[h])]
                     reasons.append(Reason(r, params, _HOST_TEXT[r]))

@@ -12,7 +12,7 @@ from . import tables
 from .graph import BLOCK, Graph
 from .score import HOST_VIEW, STUDENT_VIEW
 from .tables import Tables
-from .types import FOOD_ALLERGENS, Problem, Result
+from .types import Problem, Result
 
 IntA = npt.NDArray[Any]
 
@@ -95,13 +95,13 @@ def list_hard_rule_violations(problem: Problem, result: Result) -> list[str]:
         used[(h.key, a.date_index)] = used.get((h.key, a.date_index), 0) + 1
         if a.date_index not in s.dates or h.seats.get(a.date_index, 0) <= 0:
             out.append(f"{tag}: no shared date with a free seat")
-        if set(s.allergies) & {"cat", "dog"} & set(h.pets):
+        if set(s.allergies) & set(problem.vocabulary.pet_allergens) & set(h.pets):
             out.append(f"{tag}: pet allergy")
         if s.needs_non_smoking and h.smoking:
             out.append(f"{tag}: smoking")
         if not set(s.diet) <= set(h.diets_supported):
             out.append(f"{tag}: diet")
-        food = {x for x in s.allergies if x in FOOD_ALLERGENS}
+        food = set(s.allergies) & set(problem.vocabulary.food_allergens)
         if not food <= set(h.allergens_avoidable):
             out.append(f"{tag}: food allergen")
         pref = h.guest_gender_preference

@@ -9,12 +9,13 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
-from .assign import CapacityError, assign_optimal, assign_stable
+from .assign import CapacityError, assign_optimal
 from .encode import Encoded, check_pins, encode
 from .explain import explain_hosts, explain_students
 from .graph import Graph, build_graph
 from .metrics import blocking_pairs, histogram
 from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
+from .stable import assign_stable
 from .types import Assignment, PinError, Problem, Result, Unplaced
 
 IntA = npt.NDArray[Any]

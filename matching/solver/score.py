@@ -121,19 +121,3 @@ def quantised_points(
     """Points of each criterion as integers in units of ``quantum`` points."""
     raw = raw_criteria(enc, si, hi)
     return {c: np.rint(raw[c] * (weights[c] / quantum)).astype(np.int64) for c in CRITERIA}
-
-
-def total_points(
-    enc: Encoded,
-    weights: Mapping[str, float],
-    si: IntA,
-    hi: IntA,
-    quantum: float,
-    criteria: tuple[str, ...] = CRITERIA,
-) -> IntA:
-    """Sum of the quantised points over ``criteria`` (integers, units of ``quantum``)."""
-    q = quantised_points(enc, weights, si, hi, quantum)
-    out = np.zeros(np.broadcast(si, hi).shape, dtype=np.int64)
-    for c in criteria:
-        out += q[c]
-    return out

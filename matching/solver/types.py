@@ -5,29 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+# The codes the gender and language rules are written in (their order is the rule's).
 GENDERS = ("female", "male", "nonbinary", "unspecified")
 LEVELS = ("beginner", "intermediate", "advanced", "native")
-DIETS = ("vegetarian", "vegan", "halal", "kosher", "no_pork", "no_beef", "no_alcohol")
-PET_ALLERGENS = ("cat", "dog")
-FOOD_ALLERGENS = (
-    "egg",
-    "milk",
-    "wheat",
-    "buckwheat",
-    "peanut",
-    "shrimp",
-    "crab",
-    "walnut",
-    "soy",
-    "fish",
-    "sesame",
-)
-ALLERGIES = PET_ALLERGENS + FOOD_ALLERGENS
-PETS = ("cat", "dog", "other")
 GENDER_PREFERENCES = ("any", "female", "male")
 FORBID_REASONS = ("coordinator", "declined", "met_before", "bad_feedback")
 
 Mode = Literal["optimal", "stable"]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The codes of diets, allergens and pets, given by the caller from the association's
+    reference data (the solver keeps no list of its own). Each code is one bit of a bitset;
+    a code outside these is refused. A pet allergen is also a pet code: a student allergic to
+    it cannot visit a family that keeps that pet."""
+
+    diets: tuple[str, ...]
+    food_allergens: tuple[str, ...]
+    pet_allergens: tuple[str, ...]
+    pets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,6 +73,7 @@ class Problem:
     students: tuple[StudentIn, ...]
     hosts: tuple[HostIn, ...]
     date_labels: tuple[str, ...]
+    vocabulary: Vocabulary
     weights: dict[str, float] = field(default_factory=dict)
     pins: tuple[tuple[int, int], ...] = ()
     forbidden: dict[tuple[int, int], str] = field(default_factory=dict)

@@ -1,29 +1,11 @@
-"""Celery tasks for proposals: the e-mail of one delivery, and the periodic deadline work that
-beat runs (see ``matching.schedule``). Thin: ids in, one service call."""
+"""Celery tasks for proposals: the periodic deadline and retention work that beat runs (see
+``matching.schedule``). Thin: one service call each."""
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
-from matching import notifications
 from matching.services import proposals, retention
-
-
-@shared_task(
-    name="matching.notification_deliver",
-    ignore_result=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
-def notification_deliver(delivery_id: int) -> bool:
-    """Send one e-mail unless it was sent already; SMTP and network errors are retried with
-    exponential backoff, at most five times."""
-    return notifications.delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(name="matching.proposals_expire", ignore_result=True)

@@ -141,6 +141,24 @@ def test_pets_exact() -> None:
     assert set(keys(rd.PETS)) == {"cat", "dog", "other"}
 
 
+def test_a_pet_allergen_names_a_pet() -> None:
+    # The solver's pet rule: an allergy to a pet allergen excludes a family keeping that pet.
+    pet_allergens = {a.code for a in rd.ALLERGENS if a.kind == "pet"}
+    assert pet_allergens == {"cat", "dog"}
+    assert pet_allergens <= set(keys(rd.PETS))
+
+
+def test_the_pet_choices_are_the_reference_pets_in_each_language() -> None:
+    from django.utils import translation
+
+    from accounts.models import Pet
+
+    assert Pet.values == keys(rd.PETS)
+    for language, field in (("ja", "name_ja"), ("en", "name_en")):
+        with translation.override(language):
+            assert [str(label) for label in Pet.labels] == [getattr(p, field) for p in rd.PETS]
+
+
 def test_required_interests_present() -> None:
     required = {
         "cooking", "tea-ceremony", "calligraphy", "origami", "anime-manga", "music",

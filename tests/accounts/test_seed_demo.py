@@ -159,3 +159,23 @@ def test_seed_demo_refuses_production(settings: Any) -> None:
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not User.objects.exists()
+
+
+def test_each_stage_prints_a_line_with_its_counts() -> None:
+    lines = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
+    assert [line.split(":")[1].strip() for line in lines] == [
+        "people",
+        "people",
+        "programmes",
+        "applications",
+    ]
+    assert "1 coordinator and 36 students (37 new)" in lines[0]
+    assert "20 host families (20 new)" in lines[1]
+    assert "(2 new)" in lines[2]
+    visits, exchange = (Program.objects.get(kind=k) for k in ("home_visit", "language_exchange"))
+    assert (
+        f"{visits.applications.count()} to the home visit, "
+        f"{exchange.applications.count()} to the language exchange"
+    ) in lines[3]
+    again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
+    assert all("(0 new)" in line for line in again[:3])

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPServerDisconnected
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from chat.groups import user_group
-from matching.models import Application, Program
+from matching.models import Application, Delivery, Program
 from matching.services.announcements import announcement_recipients, announcement_send
 from tests import factories
 
@@ -94,3 +96,34 @@ def test_each_recipient_gets_one_email_and_one_live_event_in_their_language(
     assert received[ja.pk]["kind"] == "announcement"
     assert received[ja.pk]["title"] == TEXTS["subject_ja"]
     assert received[en.pk]["body"] == TEXTS["body_en"]
+
+
+def test_an_smtp_failure_retries_only_that_recipient(
+    program: Program,
+    coordinator: User,
+    mailoutbox: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    unlucky = factories.ApplicationFactory(program=program).user
+    lucky = factories.HostApplicationFactory(program=program).user
+    real_send = EmailMultiAlternatives.send
+    tries: list[str] = []
+
+    def flaky(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        tries.append(self.to[0])
+        if tries.count(unlucky.email) == 1 and self.to == [unlucky.email]:
+            raise SMTPServerDisconnected("connection lost")
+        return real_send(self, fail_silently)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert announcement_send(program=program, by=coordinator, **TEXTS) == 2
+    assert sorted(tries) == sorted([unlucky.email, unlucky.email, lucky.email])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([unlucky.email, lucky.email])
+    sent = Delivery.objects.filter(kind="announcement", sent_at__isnull=False)
+    assert sent.count() == 2
+    assert sent.get(user=unlucky).attempts == 2

@@ -1,4 +1,5 @@
-"""Fixtures of the matching tests: programmes, applications and a coordinator's client."""
+"""Fixtures of the matching tests: programmes, applications, a coordinator's client, and a round
+started and run as a request would."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from matching.models import Application, Program
+from matching.models import Application, Program, Round
+from matching.services.rounds import round_start
 from tests import factories
 
 
@@ -74,3 +76,16 @@ def english() -> Iterator[None]:
     """Service messages in English, so that tests can read them (the default language is ja)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def run_rounds(django_capture_on_commit_callbacks: Any) -> Callable[..., Round]:
+    """Start a round and let its on-commit task run (eager Celery), as a request would."""
+
+    def start(program: Program, by: User, **levers: Any) -> Round:
+        with django_capture_on_commit_callbacks(execute=True):
+            rnd = round_start(program=program, by=by, **levers)
+        rnd.refresh_from_db()
+        return rnd
+
+    return start

@@ -1,352 +1,35 @@
 """``manage.py seed_demo [--reset]``: a realistic demo of Engawa around Musashino.
 
-One coordinator, 36 students from a dozen countries, 20 host families near Kichijōji, Mitaka
-and Musashi-Sakai, an open home-visit programme with two visit days three and four weeks
-ahead (most people have applied), and a language-exchange programme whose applicants give
-the weekly times they are free, so that a round pairs some of them.
+accounts seeds the people (``accounts.management.demo_people``); every app downstream of it
+adds its part through the seeders it registered in ``accounts.demo`` (matching: an open
+home-visit programme and a language exchange that most people have applied to). The command
+prints a line per stage as it goes, then the demo logins.
 
 Idempotent: a person or programme that exists is left as it is, so running it twice (as
 ``make run`` does on every start) changes nothing. ``--reset`` deletes the demo data first.
-Deterministic: the varied details come from a seeded random generator.
+Deterministic: the varied details come from one seeded random generator.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
-from dataclasses import dataclass
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
+from accounts.demo import DemoPeople, demo_seeders
+from accounts.management.demo_people import (
+    COORDINATOR_EMAIL,
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    people_seed,
+)
 from accounts.models import Role, User
-from accounts.reference_data import WEEKLY_SLOTS
-from accounts.selectors import profile_of
-from accounts.services import coordinator_create, profile_save, user_register
 
-DEMO_DOMAIN = "demo.engawa.example"
-# One shared password for every demo account, printed by the command and in the README.
-DEMO_PASSWORD = "veranda-demo-2026"  # noqa: S105 - public on purpose, demo only
-COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
-HOME_VISIT_NAME = "ホームビジット・武蔵野 / Musashino home visits"
-EXCHANGE_NAME = "ランゲージ・エクスチェンジ / Language exchange"
 SEED = 2026
-
-NEAR_MUSASHINO = (
-    "kichijoji",
-    "mitaka",
-    "musashi-sakai",
-    "higashi-koganei",
-    "musashi-koganei",
-    "nishi-ogikubo",
-    "ogikubo",
-    "kokubunji",
-    "tanashi",
-    "hibarigaoka",
-    "chofu",
-    "kugayama",
-    "inokashira-koen",
-    "mitakadai",
-    "higashi-fushimi",
-    "musashi-seki",
-    "shin-koganei",
-    "kami-shakujii",
-    "asagaya",
-    "koenji",
-)
-INTERESTS = (
-    "cooking",
-    "tea-ceremony",
-    "calligraphy",
-    "origami",
-    "anime-manga",
-    "music",
-    "karaoke",
-    "hiking",
-    "cycling",
-    "football",
-    "baseball",
-    "gardening",
-    "photography",
-    "temples-shrines",
-    "festivals",
-    "video-games",
-    "reading",
-    "movies",
-    "board-games",
-    "children",
-    "pets",
-    "traditional-crafts",
-    "kimono",
-    "onsen",
-    "art-museums",
-    "running",
-    "volunteering",
-    "local-history",
-    "cafes",
-    "baking",
-    "japanese-language",
-    "nature-parks",
-)
-SCHOOLS = (
-    "Asia University",
-    "Seikei University",
-    "Tokyo Woman's Christian University",
-    "International Christian University (ICU)",
-    "Tokyo University of Agriculture and Technology",
-    "Tokyo Gakugei University",
-    "Musashino University",
-    "Japanese language school, Kichijōji",
-    "Japanese language school, Mitaka",
-)
-
-
-@dataclass(frozen=True)
-class Student:
-    local: str  # the e-mail's local part
-    name: str
-    nationality: str
-    gender: str
-    native: str
-    diet: tuple[str, ...]
-    bio: str
-    preferred_language: str = "en"
-
-
-STUDENTS = (
-    Student("lan.nguyen", "Nguyễn Thị Lan", "VN", "female", "vi", (),
-            "ベトナムのハノイから来ました。日本の家庭料理を習いたいです。"
-            " From Hanoi; I would love to learn Japanese home cooking.", "ja"),
-    Student("duc.tran", "Trần Minh Đức", "VN", "male", "vi", (),
-            "Economics student who plays football every weekend. サッカーが好きです。"),
-    Student("ha.pham", "Phạm Thu Hà", "VN", "female", "vi", ("no_alcohol",),
-            "I draw manga in my free time and want to see a Japanese festival."),
-    Student("huy.le", "Lê Quang Huy", "VN", "male", "vi", (),
-            "エンジニアを目指しています。I like cycling along the Tamagawa Jōsui.", "ja"),
-    Student("fang.wang", "王芳 (Wang Fang)", "CN", "female", "zh", (),
-            "来自成都。I study education and love calligraphy and tea.", "ja"),
-    Student("wei.li", "李伟 (Li Wei)", "CN", "male", "zh", (),
-            "Graduate student in agriculture; I grow tomatoes on my balcony."),
-    Student("jing.chen", "陈静 (Chen Jing)", "CN", "female", "zh", ("vegetarian",),
-            "素食者です。I am vegetarian and enjoy photography in parks."),
-    Student("lei.zhang", "张磊 (Zhang Lei)", "CN", "male", "zh", (),
-            "Board games, shogi and long walks. 将棋を勉強中です。", "ja"),
-    Student("bishal.thapa", "Bishal Thapa", "NP", "male", "ne", ("no_beef",),
-            "From Pokhara, Nepal. I work part-time at a curry shop in Kichijōji."),
-    Student("sabina.gurung", "Sabina Gurung", "NP", "female", "ne", ("no_beef",),
-            "ネパールから来ました。I like hiking and would love to see Mt. Takao.", "ja"),
-    Student("anish.shrestha", "Anish Shrestha", "NP", "male", "ne", ("no_beef", "no_pork"),
-            "IT student; I can teach a little Nepali cooking in return."),
-    Student("minjun.kim", "김민준 (Kim Min-jun)", "KR", "male", "ko", (),
-            "Baseball fan from Busan. 野球観戦が趣味です。", "ja"),
-    Student("seoyeon.lee", "이서연 (Lee Seo-yeon)", "KR", "female", "ko", (),
-            "I study Japanese literature and love small bookshops and cafés."),
-    Student("jiho.park", "박지호 (Park Ji-ho)", "KR", "unspecified", "ko", (),
-            "Music and karaoke; I play the guitar a little."),
-    Student("putri.lestari", "Putri Lestari", "ID", "female", "id", ("halal",),
-            "Dari Bandung. I eat halal food and would like to try making onigiri."),
-    Student("rizki.muhammad", "Muhammad Rizki", "ID", "male", "id", ("halal", "no_alcohol"),
-            "Mechanical engineering student; I like cycling and football."),
-    Student("dewi.anggraini", "Dewi Anggraini", "ID", "female", "id", ("halal",),
-            "ハラール食をお願いします。I love origami and children.", "ja"),
-    Student("maria.santos", "Maria Santos", "PH", "female", "tl", (),
-            "Nursing student from Cebu; I sing at church and love karaoke."),
-    Student("joshua.reyes", "Joshua Reyes", "PH", "male", "tl", (),
-            "Basketball, anime and street food. よろしくお願いします!"),
-    Student("emily.carter", "Emily Carter", "US", "female", "en", (),
-            "Exchange student from Oregon studying Japanese history and temples."),
-    Student("daniel.kim", "Daniel Kim", "US", "male", "en", (),
-            "Korean-American from Los Angeles; I want to practise keigo."),
-    Student("hannah.goldberg", "Hannah Goldberg", "US", "female", "en", ("kosher",),
-            "I keep kosher, so simple vegetable and fish dishes are best for me."),
-    Student("camille.dubois", "Camille Dubois", "FR", "female", "fr", ("vegetarian",),
-            "Végétarienne, de Lyon. I love gardens, baking and Ghibli films."),
-    Student("theo.martin", "Théo Martin", "FR", "male", "fr", (),
-            "Photography and running; I run around Inokashira Park every morning."),
-    Student("lucas.oliveira", "Lucas Oliveira", "BR", "male", "pt", (),
-            "From São Paulo, with Japanese-Brazilian grandparents. 祖父母は日系です。", "ja"),
-    Student("beatriz.costa", "Beatriz Costa", "BR", "female", "pt", ("vegan",),
-            "Vegan and happy to cook for everyone. I dance samba and forró."),
-    Student("nimal.perera", "Nimal Perera", "LK", "male", "si", ("no_beef",),
-            "From Kandy; I study environmental science and love nature parks."),
-    Student("tharushi.fernando", "Tharushi Fernando", "LK", "female", "si", ("no_beef",),
-            "スリランカの紅茶を持っていきます。I will bring Ceylon tea!", "ja"),
-    Student("aung.kyaw", "Aung Kyaw Min", "MM", "male", "my", (),
-            "From Yangon; I study at a language school and volunteer at a temple."),
-    Student("thandar.win", "Thandar Win", "MM", "female", "my", (),
-            "I like traditional crafts and want to try wearing a yukata."),
-    Student("batbayar.ganbold", "Batbayar Ganbold", "MN", "male", "mn", (),
-            "From Ulaanbaatar; I wrestle and ride horses. 相撲が大好きです。"),
-    Student("enkhjin.bold", "Enkhjin Bold", "MN", "female", "mn", (),
-            "International relations student; I enjoy museums and reading."),
-    Student("arjun.sharma", "Arjun Sharma", "IN", "male", "hi", ("vegetarian", "no_alcohol"),
-            "Vegetarian from Jaipur, doing a PhD in computer science."),
-    Student("aisyah.nurul", "Nurul Aisyah", "MY", "female", "ms", ("halal",),
-            "From Penang; I eat halal and love baking kuih for friends."),
-    Student("pimchanok.srisuk", "Pimchanok Srisuk", "TH", "female", "th", (),
-            "タイのチェンマイ出身です。I love cafés, kimono and festivals.", "ja"),
-    Student("dilshod.karimov", "Dilshod Karimov", "UZ", "male", "uz", ("halal",),
-            "From Samarkand; I study architecture and love old temples."),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Family:
-    local: str
-    contact: str  # the account holder's name
-    household: str
-    station: str
-    address: str
-    phone: str
-    size: int
-    children: bool
-    pets: tuple[str, ...]
-    smoking: bool
-    diets: tuple[str, ...]
-    allergens: tuple[str, ...]
-    english: str  # the family's English level, "" for none
-    preference: str
-    bio: str
-    preferred_language: str = "ja"
-
-
-FAMILIES = (
-    Family("sato", "佐藤 花子", "佐藤家 / the Sato family", "kichijoji",
-           "東京都武蔵野市吉祥寺本町2-14-3", "0422-20-1401", 4, True, ("dog",), False,
-           ("vegetarian", "no_pork", "no_alcohol"), ("egg", "milk", "peanut"), "intermediate",
-           "any",
-           "柴犬のコタロウと暮らす四人家族です。週末は井の頭公園を散歩します。"
-           " A family of four with a Shiba dog, Kotarō; we walk in Inokashira Park on weekends."),
-    Family("suzuki", "鈴木 健一", "鈴木家 / the Suzuki family", "mitaka",
-           "東京都三鷹市下連雀3-8-12", "0422-41-2208", 3, True, (), False,
-           ("halal", "no_pork", "no_alcohol", "vegetarian"), ("egg", "shrimp", "crab"),
-           "beginner", "any",
-           "小学生の娘がいます。ハラール対応の料理も作れます。"
-           " We have a daughter in primary school and can cook halal meals."),
-    Family("takahashi", "高橋 由美子", "高橋家 / the Takahashi family", "musashi-sakai",
-           "東京都武蔵野市境南町1-21-5", "0422-31-3315", 2, False, ("cat",), False,
-           ("vegetarian", "vegan", "no_beef"), ("milk", "wheat", "walnut"), "advanced",
-           "female",
-           "夫婦二人と猫一匹。元英語教師で、茶道を教えています。"
-           " A retired couple with a cat; Yumiko taught English and now teaches tea ceremony."),
-    Family("tanaka", "田中 誠", "田中家 / the Tanaka family", "nishi-ogikubo",
-           "東京都杉並区西荻北4-2-9", "03-3390-4127", 5, True, (), True,
-           ("no_beef",), ("buckwheat",), "beginner", "male",
-           "にぎやかな五人家族。父はベランダでたばこを吸います。"
-           " A lively family of five; the father smokes on the balcony."),
-    Family("ito", "伊藤 さやか", "伊藤家 / the Ito family", "higashi-koganei",
-           "東京都小金井市梶野町5-3-18", "042-381-5210", 3, True, ("other",), False,
-           ("vegetarian", "halal", "kosher", "no_pork", "no_beef", "no_alcohol"),
-           ("egg", "milk", "wheat", "peanut", "soy"), "intermediate", "any",
-           "うさぎを飼っています。アレルギー対応の料理が得意です。"
-           " We keep a rabbit, and we are used to cooking around allergies."),
-    Family("watanabe", "渡辺 浩", "渡辺家 / the Watanabe family", "musashi-koganei",
-           "東京都小金井市本町2-11-4", "042-383-6622", 2, False, (), False,
-           ("no_pork", "no_alcohol"), ("fish", "sesame"), "", "any",
-           "定年後、そば打ちと書道を楽しんでいます。"
-           " Retired; we enjoy making soba and calligraphy."),
-    Family("yamamoto", "山本 直子", "山本家 / the Yamamoto family", "kokubunji",
-           "東京都国分寺市本町3-6-20", "042-321-7018", 4, True, ("dog", "cat"), False,
-           ("vegetarian",), ("egg",), "intermediate", "female",
-           "犬と猫がいる家です。娘たちはアニメとダンスが大好き。"
-           " A house with a dog and a cat; our daughters love anime and dance."),
-    Family("nakamura", "中村 大輔", "中村家 / the Nakamura family", "mitakadai",
-           "東京都三鷹市井の頭1-30-7", "0422-45-8134", 3, True, (), False,
-           ("halal", "no_pork", "vegetarian", "vegan"), ("peanut", "walnut", "shrimp"),
-           "advanced", "any",
-           "海外駐在の経験があり、英語で話せます。"
-           " We lived in Singapore for five years and speak English at home sometimes."),
-    Family("kobayashi", "小林 恵", "小林家 / the Kobayashi family", "inokashira-koen",
-           "東京都三鷹市井の頭4-1-15", "0422-47-9061", 2, False, (), False,
-           ("vegetarian", "vegan", "kosher", "no_alcohol"), ("milk", "egg"), "intermediate",
-           "any",
-           "公園のそばの小さな家。着物の着付けができます。"
-           " A small house by the park; Megumi can help you put on a kimono."),
-    Family("kato", "加藤 隆", "加藤家 / the Kato family", "kugayama",
-           "東京都杉並区久我山2-19-2", "03-3334-1182", 4, True, ("dog",), False,
-           ("no_pork",), ("buckwheat", "peanut"), "beginner", "male",
-           "野球チームのコーチをしています。一緒に試合を見ましょう。"
-           " Takashi coaches a children's baseball team; let's watch a game together."),
-    Family("yoshida", "吉田 美穂", "吉田家 / the Yoshida family", "tanashi",
-           "東京都西東京市田無町4-7-11", "042-461-2245", 3, True, (), False,
-           ("vegetarian", "halal", "no_beef"), ("egg", "milk", "wheat"), "", "female",
-           "パン作りが趣味です。一緒に焼きましょう。"
-           " Baking is our hobby; we would love to bake bread together."),
-    Family("yamada", "山田 和夫", "山田家 / the Yamada family", "hibarigaoka",
-           "東京都西東京市ひばりが丘2-5-9", "042-422-3378", 6, True, (), True,
-           ("no_alcohol",), (), "", "any",
-           "三世代で暮らしています。祖父は庭で喫煙します。"
-           " Three generations under one roof; grandfather smokes in the garden."),
-    Family("sasaki", "佐々木 里美", "佐々木家 / the Sasaki family", "musashi-seki",
-           "東京都練馬区関町北2-28-6", "03-3920-4459", 3, True, ("cat",), False,
-           ("vegetarian", "no_pork", "no_beef"), ("shrimp", "crab", "fish"), "intermediate",
-           "any",
-           "猫が二匹います。石神井公園でよくピクニックをします。"
-           " Two cats; we often picnic in Shakujii Park."),
-    Family("matsumoto", "松本 拓也", "松本家 / the Matsumoto family", "higashi-fushimi",
-           "東京都西東京市東伏見3-4-13", "042-463-5590", 4, True, (), False,
-           ("halal", "no_pork", "no_alcohol"), ("egg", "soy"), "advanced", "any",
-           "アイスホッケーとサッカーが好きなスポーツ一家です。"
-           " A sporty family who love ice hockey and football."),
-    Family("inoue", "井上 香織", "井上家 / the Inoue family", "chofu",
-           "東京都調布市布田1-36-8", "042-482-6671", 3, False, ("dog",), False,
-           ("vegetarian", "vegan"), ("milk", "wheat", "sesame"), "intermediate", "female",
-           "映画の街・調布に住んでいます。深大寺そばを食べに行きましょう。"
-           " We live in Chōfu, the film town; let's eat soba at Jindaiji."),
-    Family("kimura", "木村 修", "木村家 / the Kimura family", "ogikubo",
-           "東京都杉並区荻窪5-12-3", "03-3391-7784", 2, False, (), False,
-           ("no_pork", "no_beef", "no_alcohol", "kosher"), ("peanut", "walnut"), "advanced",
-           "any",
-           "ラーメン好きの夫婦です。荻窪の名店を案内します。"
-           " A ramen-loving couple; we will show you Ogikubo's famous shops."),
-    Family("hayashi", "林 美咲", "林家 / the Hayashi family", "kichijoji",
-           "東京都武蔵野市吉祥寺東町1-9-21", "0422-22-8807", 4, True, (), False,
-           ("vegetarian", "halal", "no_pork"), ("egg", "milk", "buckwheat"), "beginner", "any",
-           "子どもたちは折り紙と工作が得意です。"
-           " Our children are great at origami and crafts."),
-    Family("shimizu", "清水 正樹", "清水家 / the Shimizu family", "shin-koganei",
-           "東京都小金井市東町4-40-2", "042-384-9923", 3, True, ("dog",), False,
-           ("no_beef",), ("shrimp",), "", "male",
-           "野川沿いを自転車で走るのが好きです。"
-           " We love cycling along the Nogawa river."),
-    Family("yamazaki", "山崎 陽子", "山崎家 / the Yamazaki family", "kichijoji",
-           "東京都武蔵野市御殿山1-6-14", "0422-43-1036", 2, False, (), False,
-           ("vegetarian", "vegan", "halal", "no_pork", "no_alcohol"),
-           ("egg", "milk", "wheat", "buckwheat", "peanut", "shrimp", "crab"), "advanced", "any",
-           "精進料理の教室を開いています。どんな食事制限にも対応します。"
-           " Yōko runs a Buddhist vegetarian cooking class and caters for any diet."),
-    Family("mori", "森 健太", "森家 / the Mori family", "musashi-sakai",
-           "東京都武蔵野市境2-3-25", "0422-52-1148", 5, True, ("cat", "dog"), False,
-           ("no_pork",), ("egg",), "beginner", "any",
-           "犬も猫もいる大家族です。お祭りの季節が大好き。"
-           " A big family with a dog and a cat; we love festival season."),
-)  # fmt: skip
-
-
-# When demo people are free each week, as codes of the reference grid (``sat-am``): students
-# after classes and at weekends, families mostly at weekends and on some weekday daytimes.
-STUDENT_SLOTS = (
-    *(f"{day}-eve" for day in ("mon", "tue", "wed", "thu", "fri")),
-    "sat-am",
-    "sat-pm",
-    "sun-pm",
-)
-FAMILY_SLOTS = ("sat-am", "sat-pm", "sun-am", "sun-pm", "sat-eve", "wed-pm", "fri-pm", "tue-am")
-
-
-def _weekly_slots(rng: random.Random, likely: tuple[str, ...]) -> list[str]:
-    """Two to four of the ``likely`` slots, in grid order."""
-    chosen = set(rng.sample(likely, rng.randint(2, 4)))
-    return [slot.code for slot in WEEKLY_SLOTS if slot.code in chosen]
-
-
-def _languages(user: User) -> dict[str, str]:
-    """The user's profile languages: code -> level."""
-    entries = getattr(profile_of(user), "languages", None) or []
-    return {entry["code"]: entry["level"] for entry in entries}
 
 
 class Command(BaseCommand):
@@ -365,215 +48,38 @@ class Command(BaseCommand):
             self._reset()
         rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not secrets
         with transaction.atomic():
-            coordinator = self._coordinator()
-            students = [self._student(rng, s) for s in STUDENTS]
-            families = [self._family(rng, f) for f in FAMILIES]
-        self._programmes(rng, coordinator, students, families)
+            coordinator, students, families = people_seed(rng, self._stage())
+        people = DemoPeople(coordinator=coordinator, students=students, families=families, rng=rng)
+        for seeder in demo_seeders():
+            seeder.seed(people, self._stage())
         self._print_logins(students[0], families[0])
 
-    # --- people -----------------------------------------------------------------------------
+    def _say(self, line: str, started: float) -> None:
+        # Flushed at once: under ``make run`` the output is a pipe, not a terminal.
+        self.stdout.write(f"seed_demo: {line} in {time.perf_counter() - started:.1f} s")
+        self.stdout.flush()
+
+    def _stage(self) -> Any:
+        """A ``say`` for one stage: each line it reports is timed from the previous one."""
+        mark = [time.perf_counter()]
+
+        def say(line: str) -> None:
+            self._say(line, mark[0])
+            mark[0] = time.perf_counter()
+
+        return say
 
     def _reset(self) -> None:
         demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
-        try:
-            from matching.models import Program
-        except ImportError:  # matching not installed: only people to delete
-            pass
-        else:
-            # Programmes PROTECT their creator: the demo coordinator's go first.
-            Program.objects.filter(created_by__in=demo_users).delete()
-        deleted = demo_users.count()
-        demo_users.delete()
-        self.stdout.write(f"Deleted {deleted} demo accounts and their data.")
-
-    def _coordinator(self) -> User:
-        existing = User.objects.filter(email=COORDINATOR_EMAIL).first()
-        if existing is not None:
-            return existing
-        return coordinator_create(
-            email=COORDINATOR_EMAIL, name="木村 さくら (Sakura Kimura)", password=DEMO_PASSWORD
-        )
-
-    def _student(self, rng: random.Random, s: Student) -> User:
-        # Every draw happens whether or not the account exists, so that the sequence (and so
-        # every other person's details) is the same on every run.
-        ja_level = rng.choice(("beginner", "beginner", "intermediate", "intermediate", "advanced"))
-        en_level = rng.choice(("intermediate", "advanced", "advanced", "beginner"))
-        allergies = sorted(
-            rng.sample(("cat", "dog", "egg", "milk", "shrimp", "peanut", "buckwheat", "wheat"), 1)
-        ) if rng.random() < 0.3 else []  # fmt: skip
-        profile = {
-            "nationality": s.nationality,
-            "gender": s.gender,
-            "birth_year": rng.randint(1995, 2006),
-            "school": rng.choice(SCHOOLS),
-            "languages": [{"code": s.native, "level": "native"}]
-            + ([] if s.native == "en" else [{"code": "en", "level": en_level}])
-            + [{"code": "ja", "level": ja_level}],
-            "diet": list(s.diet),
-            "allergies": allergies,
-            "needs_non_smoking": rng.random() < 0.6,
-            "interests": sorted(rng.sample(INTERESTS, rng.randint(3, 5))),
-            "home_station": rng.choice(NEAR_MUSASHINO),
-            "max_travel_minutes": rng.choice((30, 45, 45, 60, 60, 60, 75, 90)),
-            "bio": s.bio,
-        }
-        return self._person(
-            email=f"{s.local}@{DEMO_DOMAIN}",
-            role=Role.STUDENT,
-            name=s.name,
-            preferred_language=s.preferred_language,
-            profile=profile,
-        )
-
-    def _person(
-        self, *, email: str, role: str, name: str, preferred_language: str, profile: dict[str, Any]
-    ) -> User:
-        """The demo account with this address; registered with its profile the first time, so
-        that a second run changes nothing."""
-        existing = User.objects.filter(email=email).first()
-        if existing is not None:
-            return existing
-        user = user_register(
-            email=email,
-            password=DEMO_PASSWORD,
-            role=role,
-            name=name,
-            preferred_language=preferred_language,
-        )
-        profile_save(user=user, data=profile, partial=False)
-        return user
-
-    def _family(self, rng: random.Random, f: Family) -> User:
-        languages = [{"code": "ja", "level": "native"}]
-        if f.english:
-            languages.append({"code": "en", "level": f.english})
-        if rng.random() < 0.2:
-            languages.append({"code": rng.choice(("zh", "ko", "fr", "es")), "level": "beginner"})
-        profile = {
-            "household_name": f.household,
-            "household_size": f.size,
-            "has_children": f.children,
-            "languages": languages,
-            "pets": list(f.pets),
-            "smoking": f.smoking,
-            "diets_supported": list(f.diets),
-            "allergens_avoidable": list(f.allergens),
-            "interests": sorted(rng.sample(INTERESTS, rng.randint(3, 5))),
-            "home_station": f.station,
-            "guest_gender_preference": f.preference,
-            "address": f.address,
-            "phone": f.phone,
-            "bio": f.bio,
-        }
-        return self._person(
-            email=f"{f.local}.family@{DEMO_DOMAIN}",
-            role=Role.HOST,
-            name=f.contact,
-            preferred_language=f.preferred_language,
-            profile=profile,
-        )
-
-    # --- programmes -------------------------------------------------------------------------
-
-    def _programmes(
-        self,
-        rng: random.Random,
-        coordinator: User,
-        students: list[User],
-        families: list[User],
-    ) -> None:
-        try:
-            from matching.models import Program
-            from matching.services.programs import application_submit, program_create
-        except ImportError:
-            self.stdout.write(
-                "Programmes skipped: matching.services.programs is not available yet."
-            )
-            return
-        today = timezone.localdate()
-        # Saturdays three and four weeks ahead; applications close a week before the first.
-        first = today + dt.timedelta(days=21 + (5 - today.weekday()) % 7)
-        second = first + dt.timedelta(days=7)
-        closes = timezone.make_aware(
-            dt.datetime.combine(first - dt.timedelta(days=7), dt.time(23, 59))
-        )
         with transaction.atomic():
-            visits = Program.objects.filter(name=HOME_VISIT_NAME, created_by=coordinator).first()
-            new_visits = visits is None
-            if visits is None:
-                visits = program_create(
-                    by=coordinator,
-                    name=HOME_VISIT_NAME,
-                    kind=Program.Kind.HOME_VISIT,
-                    dates=[first, second],
-                    apply_until=closes,
-                    response_hours=72,
-                    description=(
-                        "留学生が地域のご家庭で一日を過ごします。"
-                        "\nForeign students spend a day with a local family in Musashino."
-                    ),
-                )
-            exchange = Program.objects.filter(name=EXCHANGE_NAME, created_by=coordinator).first()
-            new_exchange = exchange is None
-            if exchange is None:
-                exchange = program_create(
-                    by=coordinator,
-                    name=EXCHANGE_NAME,
-                    kind=Program.Kind.LANGUAGE_EXCHANGE,
-                    dates=[first + dt.timedelta(days=1)],
-                    apply_until=closes,
-                    response_hours=72,
-                    description=(
-                        "教え合う一対一の言語交換。"
-                        "\nOne-to-one pairs who teach each other their languages."
-                    ),
-                )
-            days = [first.isoformat(), second.isoformat()]
-            if new_visits:
-                # Most people apply; a few have not yet, as in a real call for applications.
-                for index, user in enumerate(students):
-                    if index % 6 != 5:
-                        application_submit(
-                            program=visits, user=user, dates=rng.choice((days, days, days[:1]))
-                        )
-                for index, user in enumerate(families):
-                    if index % 7 != 6:
-                        application_submit(
-                            program=visits,
-                            user=user,
-                            dates=rng.choice((days, days, days[1:])),
-                            capacity=rng.choice((1, 1, 2, 2, 3)),
-                        )
-            if new_exchange:
-                # Students teach their language, and English when they speak it well; families
-                # teach Japanese and learn English, and the language they are starting on.
-                for s, user in zip(STUDENTS[::3], students[::3], strict=True):
-                    english = s.native != "en" and _languages(user).get("en") == "advanced"
-                    application_submit(
-                        program=exchange,
-                        user=user,
-                        teaches=[s.native, "en"] if english else [s.native],
-                        learns=["ja"],
-                        format=rng.choice(("online", "in_person", "either")),
-                        time_slots=_weekly_slots(rng, STUDENT_SLOTS),
-                    )
-                for user in families[::2]:
-                    starting = [
-                        code
-                        for code, level in _languages(user).items()
-                        if level == "beginner" and code not in ("ja", "en")
-                    ]
-                    application_submit(
-                        program=exchange,
-                        user=user,
-                        teaches=["ja"],
-                        learns=["en", *starting],
-                        format=rng.choice(("in_person", "either")),
-                        time_slots=_weekly_slots(rng, FAMILY_SLOTS),
-                    )
-
-    # --- output -----------------------------------------------------------------------------
+            # Rows of other apps that protect the demo accounts (programmes their coordinator
+            # created) go first.
+            for seeder in reversed(demo_seeders()):
+                if seeder.reset is not None:
+                    seeder.reset(demo_users)
+            deleted = demo_users.count()
+            demo_users.delete()
+        self.stdout.write(f"Deleted {deleted} demo accounts and their data.")
 
     def _print_logins(self, student: User, family: User) -> None:
         counts = {role: User.objects.filter(role=role).count() for role in Role.values}

@@ -68,9 +68,7 @@ from matching.solver.exchange.model import (
     EXCHANGE_CRITERIA,
     EXCHANGE_DEFAULT_WEIGHTS,
     FORMATS,
-    GENDER_PREFERENCES,
     LEVEL_RANK,
-    LEVELS,
     REASON_TEXT,
     RULE_ORDER,
     ExchangeApplicant,
@@ -82,6 +80,7 @@ from matching.solver.exchange.model import (
     resolve_weights,
 )
 from matching.solver.exchange.solve import solve_exchange
+from matching.solver.types import GENDER_PREFERENCES, LEVELS
 
 __all__ = [
     "EXCHANGE_CRITERIA",

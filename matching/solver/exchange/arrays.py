@@ -14,7 +14,6 @@ from matching.solver.exchange.model import (
     EXCHANGE_CRITERIA,
     F32,
     FORMATS,
-    GENDER_PREFERENCES,
     LEVEL_RANK,
     Bool,
     ExchangeApplicant,
@@ -23,6 +22,7 @@ from matching.solver.exchange.model import (
     Int,
     resolve_weights,
 )
+from matching.solver.types import GENDER_PREFERENCES
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,15 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from matching.solver.types import LEVELS
+
 Bool = npt.NDArray[np.bool_]
 Float = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
 Int = npt.NDArray[np.int64]
 
-LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced", "native")
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 FORMATS: tuple[str, ...] = ("online", "in_person", "either")
-GENDER_PREFERENCES: tuple[str, ...] = ("any", "female", "male")
 
 EXCHANGE_CRITERIA: tuple[str, ...] = (
     "level_fit",

@@ -12,22 +12,14 @@ import pytest
 from accounts.models import User
 from matching.models import Application, Proposal, Round
 from matching.services import proposals as services
+from matching.services import rounds
 from tests import factories
 from tests.matching.flow.conftest import make_host, make_student, seats_taken
 
 pytestmark = pytest.mark.django_db
 
 
-def _rounds() -> Any:
-    try:
-        from matching.services import rounds
-    except ImportError as exc:  # the rounds service is another part of the build
-        pytest.skip(f"the rounds service is not importable: {exc}")
-    return rounds
-
-
 def _run_round(program: Any, coordinator: User) -> Round:
-    rounds = _rounds()
     rnd = rounds.round_start(program=program, by=coordinator)
     rounds.round_run(round_id=rnd.pk)
     rnd.refresh_from_db()
@@ -38,7 +30,6 @@ def _run_round(program: Any, coordinator: User) -> Round:
 def test_the_next_round_places_the_free_and_respects_earlier_answers(
     coordinator: User, committing: Any
 ) -> None:
-    _rounds()
     program = factories.ProgramFactory()
     apps = {
         name: factories.ApplicationFactory(program=program, user=make_student())

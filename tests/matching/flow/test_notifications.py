@@ -4,6 +4,7 @@ per event, and nothing at all when the transition rolls back."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from smtplib import SMTPServerDisconnected
 from typing import Any
 
@@ -11,12 +12,14 @@ import icalendar
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 
 from accounts.models import User
 from matching import notifications
 from matching.models import Delivery, Proposal, Round
+from matching.services import deliveries
 from matching.services import proposals as services
+from matching.signals import live_event
+from matching.tasks import deliveries as tasks
 from tests.matching.flow.conftest import (
     draft_proposal,
     host_of,
@@ -33,18 +36,16 @@ def _by_recipient(outbox: list[Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def live_events(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], dict[str, Any]]]:
-    """Whatever reaches the chat app's notification stream."""
-    from chat import services as chat_services
-
+def live_events() -> Iterator[list[tuple[list[int], dict[str, Any]]]]:
+    """Whatever matching hands to the live notification streams (the chat app delivers it)."""
     sent: list[tuple[list[int], dict[str, Any]]] = []
 
-    def notification_send(*, user_ids: list[int], event: dict[str, Any]) -> None:
-        # As the chat app's does: the event leaves on commit only.
-        transaction.on_commit(lambda: sent.append((user_ids, event)))
+    def receive(sender: Any, *, user_ids: list[int], event: dict[str, Any], **kwargs: Any) -> None:
+        sent.append((user_ids, event))
 
-    monkeypatch.setattr(chat_services, "notification_send", notification_send, raising=False)
-    return sent
+    live_event.connect(receive, dispatch_uid="test.live_events")
+    yield sent
+    live_event.disconnect(dispatch_uid="test.live_events")
 
 
 def _confirm(proposal: Proposal, committing: Any) -> None:
@@ -147,7 +148,7 @@ def test_one_event_is_e_mailed_once_however_often_it_is_sent(
     _confirm(proposal, committing)
     assert len(mail.outbox) == 2
     for delivery in Delivery.objects.filter(kind="confirmed"):
-        assert notifications.delivery_send(delivery_id=delivery.pk) is False
+        assert deliveries.delivery_send(delivery_id=delivery.pk) is False
     # Recording the same event again creates nothing new.
     assert (
         committing(
@@ -167,10 +168,8 @@ def test_a_rolled_back_answer_sends_nothing(
     django_capture_on_commit_callbacks: Any,
     live_events: list[Any],
 ) -> None:
-    from matching.tasks import proposals as tasks
-
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks.notification_deliver, "delay", enqueued.append)
+    monkeypatch.setattr(tasks.delivery_send, "delay", enqueued.append)
     real_notify = services.proposal_notify
 
     def notify_then_fail(**kwargs: Any) -> Any:
@@ -236,33 +235,30 @@ def _flaky_send(monkeypatch: pytest.MonkeyPatch, failures: int) -> list[int]:
 def test_smtp_failures_are_retried_and_the_e_mail_goes_out_once(
     proposal: Proposal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from matching.tasks import proposals as tasks
-
     (delivery,) = notifications.proposal_notify(
         proposal=proposal, kind="reminder", recipients=[student_of(proposal)]
     )
     calls = _flaky_send(monkeypatch, failures=2)
-    result = tasks.notification_deliver.apply(args=[delivery.pk], throw=False)
+    result = tasks.delivery_send.apply(args=[delivery.pk], throw=False)
     assert result.successful()
     assert len(calls) == 3
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.sent_at is not None
+    assert delivery.attempts == 3  # two refused tries and the one that went out
     # A later duplicate of the task finds it sent.
-    assert tasks.notification_deliver.apply(args=[delivery.pk]).get() is False
+    assert tasks.delivery_send.apply(args=[delivery.pk]).get() is False
     assert len(mail.outbox) == 1
 
 
 def test_delivery_gives_up_after_five_retries(
     proposal: Proposal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from matching.tasks import proposals as tasks
-
     (delivery,) = notifications.proposal_notify(
         proposal=proposal, kind="reminder", recipients=[host_of(proposal)]
     )
     calls = _flaky_send(monkeypatch, failures=100)
-    result = tasks.notification_deliver.apply(args=[delivery.pk], throw=False)
+    result = tasks.delivery_send.apply(args=[delivery.pk], throw=False)
     assert result.failed()
     assert len(calls) == 6  # the first try and five retries
     delivery.refresh_from_db()
@@ -288,3 +284,19 @@ def test_an_html_special_name_is_escaped_in_html_only(rnd: Round, publish: Any) 
     to_host = _by_recipient(mail.outbox)[draft.host_application.user.email]
     assert "Ana <b>O'Neil</b>" in to_host.body
     assert "<b>O" not in to_host.alternatives[0][0]
+
+
+def test_a_failing_live_stream_does_not_fail_the_answer_nor_its_e_mails(
+    proposal: Proposal, committing: Any
+) -> None:
+    def broken(sender: Any, **kwargs: Any) -> None:
+        raise ConnectionError("channel layer down")
+
+    live_event.connect(broken, dispatch_uid="test.broken")
+    try:
+        committing(services.proposal_decline, proposal_id=proposal.pk, by=student_of(proposal))
+    finally:
+        live_event.disconnect(dispatch_uid="test.broken")
+    proposal.refresh_from_db()
+    assert proposal.status == "declined"
+    assert len(mail.outbox) == 2

@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 PRIVATE = ("address", "phone")
 
 
-def _chat_present() -> bool:
-    from chat import services as chat_services
-
-    return hasattr(chat_services, "conversation_open")
-
-
 def _accept(client: Any, proposal: Proposal, capture: Any) -> Any:
     with capture(execute=True):
         return client.post(f"/api/proposals/{proposal.pk}/accept/")
@@ -86,8 +80,7 @@ def test_both_accept_confirms_and_only_then_reveals_the_address_to_the_student(
     assert row["status"] == "confirmed"
     assert row["counterpart"]["address"] == host.host_profile.address
     assert row["counterpart"]["phone"] == host.host_profile.phone
-    if _chat_present():
-        assert isinstance(row["conversation"], int)
+    assert isinstance(row["conversation"], int)  # chat opened the match's conversation
     events = list(ProposalEvent.objects.filter(proposal=proposal).values_list("to_status", "actor"))
     assert events == [
         ("proposed", events[0][1]),
@@ -275,8 +268,7 @@ def test_each_listed_row_is_what_the_detail_answers(
         assert rows == [client.get(f"/api/proposals/{row['id']}/").json() for row in rows]
     (seen_by_student,) = client_for(student_of(confirmed)).get("/api/proposals/").json()
     assert seen_by_student["counterpart"]["address"]
-    if _chat_present():
-        assert seen_by_student["conversation"]
+    assert seen_by_student["conversation"]
 
 
 def test_a_student_sees_a_family_without_address_until_confirmed(

@@ -23,6 +23,7 @@ from matching.models import (
     Unplaced,
 )
 from matching.services import proposals as services
+from matching.services.announcements import announcement_send
 from matching.services.retention import ProgramNotDue, program_purge, programs_purge_due
 from tests import factories
 from tests.factories import PASSWORD
@@ -66,17 +67,22 @@ def finished(rnd: Round, publish: Any) -> dict[str, Any]:
 
 
 def test_a_programme_closed_long_enough_is_purged_of_what_is_not_needed(
-    finished: dict[str, Any], settings: Any
+    finished: dict[str, Any], settings: Any, coordinator: User
 ) -> None:
     settings.RETENTION_DAYS = 30
     program = finished["program"]
+    texts = {"subject_ja": "件名", "subject_en": "Subject", "body_ja": "本文", "body_en": "Body"}
+    announcement_send(program=program, by=coordinator, **texts)
     _close(program, days_ago=31)
     assert Delivery.objects.filter(proposal__program=program).exists()
+    assert Delivery.objects.filter(program=program, kind="announcement").exists()
     result = program_purge(program_id=program.pk)
     assert result.feedback_comments == 1 and result.applications == 2
     assert Feedback.objects.get().comment == "" and Feedback.objects.get().rating == 5
     assert not ProposalEvent.objects.exclude(reason="").exists()
     assert not Delivery.objects.filter(proposal__program=program).exists()
+    # The announcements' texts go with the e-mail log.
+    assert not Delivery.objects.filter(program=program).exists()
     kept = set(Application.objects.filter(program=program).values_list("pk", flat=True))
     assert finished["unplaced"].pk not in kept and finished["withdrawn"].pk not in kept
     # Who met whom, and the declined pair, stay: the numbers and "never again" need them.

@@ -47,7 +47,7 @@ def test_the_confirmation_goes_through_smtp_in_both_languages_with_its_ics(
         assert event.decoded("dtstart") == proposal.date
     assert Delivery.objects.filter(kind="confirmed", sent_at__isnull=False).count() == 2
     # Sending again (a retried task) reaches the server no more.
-    from matching.notifications import delivery_send
+    from matching.services.deliveries import delivery_send
 
     for delivery in Delivery.objects.filter(kind="confirmed"):
         assert delivery_send(delivery_id=delivery.pk) is False
@@ -59,18 +59,18 @@ def test_an_unreachable_smtp_server_leaves_the_delivery_to_be_retried(
 ) -> None:
     from config.celery import app
     from matching import notifications
-    from matching.tasks import proposals as tasks
+    from matching.tasks import deliveries as tasks
     from tests.matching.flow.conftest import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
     settings.EMAIL_TIMEOUT = 2
     monkeypatch.setitem(app.conf, "task_eager_propagates", False)
-    monkeypatch.setattr(tasks.notification_deliver, "max_retries", 1)
+    monkeypatch.setattr(tasks.delivery_send, "max_retries", 1)
     (delivery,) = notifications.proposal_notify(
         proposal=proposal, kind="reminder", recipients=[student_of(proposal)]
     )
-    result = tasks.notification_deliver.apply(args=[delivery.pk], throw=False)
+    result = tasks.delivery_send.apply(args=[delivery.pk], throw=False)
     assert result.failed()
     assert isinstance(result.result, OSError)
     delivery.refresh_from_db()

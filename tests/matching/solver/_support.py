@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from matching.solver.encode import encode
 from matching.solver.pipeline import choose_quantum
 from matching.solver.score import quantised_points, resolve_weights
-from matching.solver.types import FOOD_ALLERGENS, HostIn, Problem, StudentIn
+from matching.solver.types import HostIn, Problem, StudentIn
 
 
 def travel(s: StudentIn, h: HostIn) -> float:
@@ -24,13 +24,13 @@ def travel(s: StudentIn, h: HostIn) -> float:
 
 
 def pair_ok(p: Problem, s: StudentIn, h: HostIn) -> bool:
-    if set(s.allergies) & {"cat", "dog"} & set(h.pets):
+    if set(s.allergies) & set(p.vocabulary.pet_allergens) & set(h.pets):
         return False
     if s.needs_non_smoking and h.smoking:
         return False
     if not set(s.diet) <= set(h.diets_supported):
         return False
-    if not {a for a in s.allergies if a in FOOD_ALLERGENS} <= set(h.allergens_avoidable):
+    if not set(s.allergies) & set(p.vocabulary.food_allergens) <= set(h.allergens_avoidable):
         return False
     if h.guest_gender_preference != "any" and s.gender != h.guest_gender_preference:
         return False

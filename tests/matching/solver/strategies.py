@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver.types import HostIn, Problem, StudentIn
 
 STATIONS = ((35.7030, 139.5795), (35.7027, 139.5607), (35.6896, 139.7006), (35.6980, 139.4138))
@@ -90,6 +91,7 @@ def problems(
         students=ss,
         hosts=hs,
         date_labels=DATES,
+        vocabulary=REFERENCE_VOCABULARY,
         weights=weights,
         forbidden=forbidden,
         mode="stable" if mode == "stable" else "optimal",

@@ -1,5 +1,6 @@
 """The language-exchange solver: rules, scores, optimality against brute force and networkx,
-the certified bound, reasons, determinism.  Pure: no Django."""
+the certified bound, reasons, determinism, pins.  Pure: no Django.  The engine on general
+graphs: test_exchange_engine.py."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ import math
 import random
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,37 +23,16 @@ from matching.solver.exchange import (
     ExchangeProblem,
     build_arrays,
     engine,
-    solve_component,
     solve_exchange,
     travel_minutes,
 )
-
-STATIONS = [(35.70, 139.58), (35.69, 139.70), (35.60, 139.40), (35.90, 139.95)]
-SLOTS = ("mon-eve", "sat-am", "sat-pm")
-
-
-def person(key: int, **overrides: Any) -> ExchangeApplicant:
-    base: dict[str, Any] = {
-        "key": key,
-        "teaches": {"ja": "native"},
-        "learns": {"en": "beginner"},
-        "format": "online",
-        "lat": 35.70,
-        "lon": 139.58,
-        "max_travel_minutes": 60,
-        "time_slots": ("mon-eve",),
-        "gender": "female",
-        "gender_preference": "any",
-        "interests": ("music",),
-        "times_unplaced": 0,
-    }
-    base.update(overrides)
-    return ExchangeApplicant(**base)
-
-
-def english(key: int, **overrides: Any) -> ExchangeApplicant:
-    return person(key, teaches={"en": "native"}, learns={"ja": "beginner"}, **overrides)
-
+from tests.matching.solver._exchange_support import (
+    SLOTS,
+    STATIONS,
+    english,
+    networkx_optimum,
+    person,
+)
 
 # ---------------------------------------------------------------------------------------------
 # An independent statement of the rules, pair by pair, to check the vectorised mask against.
@@ -213,71 +191,6 @@ def test_candidate_path_matches_brute_force(problem: ExchangeProblem) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "EXACT_EDGE_LIMIT", -1)
         check_result(problem)
-
-
-# ---------------------------------------------------------------------------------------------
-# The matching engine on general graphs, against networkx (exact blossom).
-
-
-def random_graph(seed: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    upper = np.triu(rng.random((n, n)) < p, 1)
-    feasible = upper | upper.T
-    score = np.round(rng.random((n, n)) * 100, 2)
-    score = np.triu(score, 1) + np.triu(score, 1).T
-    return feasible, score
-
-
-def networkx_optimum(feasible: np.ndarray, score: np.ndarray) -> tuple[int, float]:
-    graph = nx.Graph()
-    ei, ej = np.nonzero(np.triu(feasible, 1))
-    graph.add_weighted_edges_from(
-        zip(ei.tolist(), ej.tolist(), score[ei, ej].tolist(), strict=True)
-    )
-    matching = nx.max_weight_matching(graph, maxcardinality=True)
-    return len(matching), float(sum(score[a, b] for a, b in matching))
-
-
-@pytest.mark.parametrize("exact_limit", [40_000, -1])
-@pytest.mark.parametrize(
-    ("seed", "n", "p"),
-    [(1, 40, 0.08), (2, 61, 0.05), (3, 90, 0.1), (4, 120, 0.03), (5, 151, 0.2), (6, 75, 0.04)],
-)
-def test_component_engine_equals_networkx(
-    seed: int, n: int, p: float, exact_limit: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(engine, "EXACT_EDGE_LIMIT", exact_limit)
-    feasible, score = random_graph(seed, n, p)
-    pairs_nx, total_nx = networkx_optimum(feasible, score)
-    # Components are the caller's job; the engine must still be right on a disconnected graph.
-    result = solve_component(feasible, score)
-    used = [v for pair in result.pairs for v in pair]
-    assert len(used) == len(set(used))
-    assert all(feasible[a, b] for a, b in result.pairs)
-    assert len(result.pairs) == pairs_nx
-    total = float(sum(score[a, b] for a, b in result.pairs))
-    if exact_limit > 0:
-        assert total == pytest.approx(total_nx, abs=1e-6)
-    else:
-        assert total >= total_nx * 0.97
-    assert result.score_bound >= total_nx - 1e-6
-    assert result.pairs_bound >= pairs_nx
-
-
-def test_odd_cycle_needs_blossom_reasoning() -> None:
-    # Two triangles joined by one edge: the cover takes both triangles (fractional 3 pairs);
-    # the optimum has 3 pairs only by using the bridge.
-    n = 6
-    feasible = np.zeros((n, n), dtype=bool)
-    for a, b in [(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)]:
-        feasible[a, b] = feasible[b, a] = True
-    score = np.where(feasible, 10.0, 0.0)
-    score[2, 3] = score[3, 2] = 1.0
-    result = solve_component(feasible, score)
-    assert result.method == "milp"
-    assert len(result.pairs) == 3
-    assert (2, 3) in result.pairs or (3, 2) in result.pairs
-    assert result.score_bound == pytest.approx(21.0)
 
 
 def test_medium_problem_equals_networkx() -> None:
@@ -458,24 +371,6 @@ def test_all_pairs_are_symmetric() -> None:
     assert not arrays.feasible.diagonal().any()
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.integers(0, 10_000), st.integers(2, 30), st.floats(0.05, 0.5))
-def test_augment_keeps_a_matching_and_never_loses_pairs(seed: int, n: int, p: float) -> None:
-    feasible, score = random_graph(seed, n, p)
-    rng = np.random.default_rng(seed)
-    start: list[tuple[int, int]] = []
-    used: set[int] = set()
-    for a, b in zip(*np.nonzero(np.triu(feasible, 1)), strict=True):
-        if a not in used and b not in used and rng.random() < 0.5:
-            start.append((int(a), int(b)))
-            used |= {int(a), int(b)}
-    pairs = engine._augment(start, feasible, score)
-    vertices = [v for pair in pairs for v in pair]
-    assert len(vertices) == len(set(vertices))
-    assert all(feasible[a, b] for a, b in pairs)
-    assert len(pairs) >= len(start)
-
-
 def test_pins_are_kept_and_the_rest_is_solved_around_them() -> None:
     # 3 would be the better partner of 1 (fairness), but the coordinator pinned 1 with 2.
     people = [person(1), english(2), english(3, times_unplaced=3), person(4)]
@@ -507,23 +402,3 @@ def test_forbidden_pin_names_the_rule() -> None:
     problem = ExchangeProblem(applicants=people, forbidden={(1, 2): "declined"}, pins=[(1, 2)])
     with pytest.raises(exchange.ExchangePinError, match="forbidden"):
         solve_exchange(problem)
-
-
-@settings(max_examples=120, deadline=None)
-@given(st.integers(0, 100_000), st.integers(2, 60), st.floats(0.02, 0.3))
-def test_edmonds_reaches_the_maximum_cardinality(seed: int, n: int, p: float) -> None:
-    feasible, _ = random_graph(seed, n, p)
-    rng = np.random.default_rng(seed)
-    start: list[tuple[int, int]] = []
-    used: set[int] = set()
-    for a, b in zip(*np.nonzero(np.triu(feasible, 1)), strict=True):
-        if a not in used and b not in used and rng.random() < 0.3:
-            start.append((int(a), int(b)))
-            used |= {int(a), int(b)}
-    pairs = engine._maximum_cardinality(start, feasible)
-    vertices = [v for pair in pairs for v in pair]
-    assert len(vertices) == len(set(vertices))
-    assert all(feasible[a, b] for a, b in pairs)
-    graph = nx.Graph()
-    graph.add_edges_from(zip(*(x.tolist() for x in np.nonzero(np.triu(feasible, 1))), strict=True))
-    assert len(pairs) == len(nx.max_weight_matching(graph, maxcardinality=True))

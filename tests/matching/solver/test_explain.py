@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver import HostIn, Problem, Reason, StudentIn, solve
 
 DATES = ("2027-01-17", "2027-01-24")
@@ -12,14 +13,27 @@ SHINJUKU = (35.6896, 139.7006)
 
 
 def _student_reasons(students: list[StudentIn], hosts: list[HostIn], **kw: object) -> list[Reason]:
-    p = Problem(students=tuple(students), hosts=tuple(hosts), date_labels=DATES, **kw)  # type: ignore[arg-type]
+    p = Problem(  # type: ignore[arg-type]
+        students=tuple(students),
+        hosts=tuple(hosts),
+        date_labels=DATES,
+        vocabulary=REFERENCE_VOCABULARY,
+        **kw,
+    )
     r = solve(p)
     u = next(x for x in r.unplaced_students if x.key == students[-1].key)
     return u.reasons
 
 
 def _host_reasons(students: list[StudentIn], hosts: list[HostIn]) -> list[Reason]:
-    r = solve(Problem(students=tuple(students), hosts=tuple(hosts), date_labels=DATES))
+    r = solve(
+        Problem(
+            students=tuple(students),
+            hosts=tuple(hosts),
+            date_labels=DATES,
+            vocabulary=REFERENCE_VOCABULARY,
+        )
+    )
     return next(x for x in r.unplaced_hosts if x.key == hosts[-1].key).reasons
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from bench.instances import make_problem
+from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver import (
     CRITERIA,
     DEFAULT_WEIGHTS,
@@ -36,6 +37,7 @@ DATES = ("2027-01-17", "2027-01-24")
 
 
 def _problem(students: list[StudentIn], hosts: list[HostIn], **kw: object) -> Problem:
+    kw.setdefault("vocabulary", REFERENCE_VOCABULARY)
     return Problem(students=tuple(students), hosts=tuple(hosts), date_labels=DATES, **kw)  # type: ignore[arg-type]
 
 
@@ -99,6 +101,28 @@ def test_weights_override_defaults_and_expose_every_criterion() -> None:
 def test_bad_student_field_is_named(student: StudentIn, field: str) -> None:
     with pytest.raises(SolverInputError, match=field.replace("[", r"\[").replace("]", r"\]")):
         solve(_problem([student], [HostIn(key=9, seats={0: 1})]))
+
+
+def test_the_codes_of_diets_allergens_and_pets_are_the_callers() -> None:
+    """The solver holds no list of them: a code the vocabulary adds works like the others (a
+    rabbit allergy keeps a student from a family with a rabbit), and one it lacks is refused."""
+    vocabulary = dataclasses.replace(
+        REFERENCE_VOCABULARY,
+        pet_allergens=(*REFERENCE_VOCABULARY.pet_allergens, "rabbit"),
+        pets=(*REFERENCE_VOCABULARY.pets, "rabbit"),
+    )
+    student = StudentIn(key=1, dates=(0,), allergies=("rabbit",))
+    rabbit, none = HostIn(key=9, seats={0: 1}, pets=("rabbit",)), HostIn(key=8, seats={0: 1})
+    result = solve(_problem([student], [rabbit], vocabulary=vocabulary))
+    assert not result.assignments
+    assert [r.code for r in result.unplaced_students[0].reasons] == ["pet"]
+    assert result.unplaced_students[0].reasons[0].params["pets"] == ["rabbit"]
+    placed = solve(_problem([student], [rabbit, none], vocabulary=vocabulary)).assignments
+    assert [(a.student_key, a.host_key) for a in placed] == [(1, 8)]
+    with pytest.raises(SolverInputError, match=r"hosts\[9\]\.pets"):
+        solve(_problem([], [rabbit]))
+    with pytest.raises(SolverInputError, match="pet_allergens"):
+        solve(_problem([], [], vocabulary=dataclasses.replace(vocabulary, pets=("cat", "dog"))))
 
 
 def test_bad_host_seats_and_duplicate_keys_are_named() -> None:

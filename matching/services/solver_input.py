@@ -1,0 +1,110 @@
+"""The home-visit solver's input for a round, from the database: one ``StudentIn`` per free
+student, one ``HostIn`` per family, the coordinator's levers and the pairs never to propose
+again. The codes of diets, allergens and pets come from ``REFERENCE_VOCABULARY``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from matching.models import Application, Round
+from matching.selectors.rounds import RoundPool
+from matching.services.vocabulary import REFERENCE_VOCABULARY
+from matching.solver.types import HostIn, Problem, StudentIn
+
+COORDINATOR_FORBID = "coordinator"
+
+
+def _languages(value: Any) -> dict[str, str]:
+    return {
+        item["code"]: item["level"]
+        for item in value or []
+        if isinstance(item, dict) and item.get("code") and item.get("level")
+    }
+
+
+def round_problem(
+    *, rnd: Round, pool: RoundPool, history: Mapping[tuple[int, int], str]
+) -> tuple[Problem, list[Application]]:
+    """The solver's input for ``rnd``: one StudentIn per free student, one HostIn per family
+    (keys are application ids, dates are indices into the programme's dates), the coordinator's
+    weights and pins, and the forbidden pairs (coordinator forbids first, then ``history``).
+
+    Also returns the applicants left out because their profile lost a field the solver needs
+    (a deleted profile or station); the run records them as unplaced with that reason."""
+    labels = tuple(rnd.program.dates)
+    index = {label: i for i, label in enumerate(labels)}
+    skipped: list[Application] = []
+    students: list[StudentIn] = []
+    for app in pool.students:
+        profile = getattr(app.user, "student_profile", None)
+        station = profile.home_station if profile else None
+        if profile is None or station is None:
+            skipped.append(app)
+            continue
+        students.append(
+            StudentIn(
+                key=app.pk,
+                dates=tuple(index[d] for d in app.dates if d in index),
+                gender=profile.gender or "unspecified",
+                languages=_languages(profile.languages),
+                diet=tuple(profile.diet or ()),
+                allergies=tuple(profile.allergies or ()),
+                needs_non_smoking=profile.needs_non_smoking,
+                interests=tuple(profile.interests or ()),
+                lat=station.latitude,
+                lon=station.longitude,
+                max_travel_minutes=profile.max_travel_minutes or 60,
+                times_unplaced=app.times_unplaced,
+            )
+        )
+    hosts: list[HostIn] = []
+    for app in pool.hosts:
+        profile = getattr(app.user, "host_profile", None)
+        station = profile.home_station if profile else None
+        if profile is None or station is None:
+            skipped.append(app)
+            continue
+        hosts.append(
+            HostIn(
+                key=app.pk,
+                seats={
+                    index[d]: free
+                    for d, free in pool.free_seats.get(app.pk, {}).items()
+                    if d in index
+                },
+                languages=_languages(profile.languages),
+                pets=tuple(profile.pets or ()),
+                smoking=profile.smoking,
+                diets_supported=tuple(profile.diets_supported or ()),
+                allergens_avoidable=tuple(profile.allergens_avoidable or ()),
+                interests=tuple(profile.interests or ()),
+                lat=station.latitude,
+                lon=station.longitude,
+                guest_gender_preference=profile.guest_gender_preference or "any",
+                has_children=profile.has_children,
+                household_size=profile.household_size or 2,
+                times_hosted=pool.times_hosted.get(app.user_id, 0),
+                times_unplaced=app.times_unplaced,
+            )
+        )
+    student_keys = {s.key for s in students}
+    host_keys = {h.key for h in hosts}
+    # The solver refuses pairs it does not know: keep those of applicants still in the pool.
+    forbidden: dict[tuple[int, int], str] = {}
+    for s, h in rnd.forbids:
+        if s in student_keys and h in host_keys:
+            forbidden[(s, h)] = COORDINATOR_FORBID
+    for pair, reason in history.items():
+        forbidden.setdefault(pair, reason)
+    problem = Problem(
+        students=tuple(students),
+        hosts=tuple(hosts),
+        date_labels=labels,
+        vocabulary=REFERENCE_VOCABULARY,
+        weights=dict(rnd.weights),
+        pins=tuple((s, h) for s, h in rnd.pins),
+        forbidden=forbidden,
+        mode=rnd.mode,  # type: ignore[arg-type]
+    )
+    return problem, skipped
