@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +193,59 @@ Pet = models.TextChoices(  # type: ignore[call-overload]  # django-stubs types o
 )
 
 
+# Field limits of the profiles, declared here once: the API's serializers and the pages' forms
+# read them from these fields.
+
+
+@deconstructible
+class Between:
+    """A whole number from ``low`` to ``high``, both included."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, value: int) -> None:
+        if not self.low <= value <= self.high:
+            raise ValidationError(
+                _("Must be between %(low)d and %(high)d."),
+                code="out_of_range",
+                params={"low": self.low, "high": self.high},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Between) and (self.low, self.high) == (other.low, other.high)
+
+    def __hash__(self) -> int:
+        return hash((self.low, self.high))
+
+
+def validate_birth_year(value: int) -> None:
+    """Students are 12 to 100 years old: the range moves with the calendar."""
+    this_year = timezone.localdate().year
+    Between(this_year - 100, this_year - 12)(value)
+
+
+def validate_phone(value: str) -> None:
+    """8 to 15 digits, with the separators people write (+ - ( ) and spaces)."""
+    digits = sum(ch.isdigit() for ch in value)
+    if not 8 <= digits <= 15 or any(ch not in "0123456789+-() " for ch in value):
+        raise ValidationError(
+            _("Enter a phone number: 8 to 15 digits, with + - ( ) allowed."), code="phone"
+        )
+
+
+def validate_languages_once(value: list[dict[str, str]]) -> None:
+    """A language is listed once, with one level."""
+    seen: set[str] = set()
+    for item in value:
+        code = item.get("code", "")
+        if code in seen:
+            raise ValidationError(
+                _("%(code)s is listed twice."), code="duplicate", params={"code": code}
+            )
+        seen.add(code)
+
+
 class StudentProfile(models.Model):
     """What a student tells the association. Filled in steps; complete when every required
     field is set (see ``accounts.selectors.profile_missing_fields``)."""
@@ -198,9 +253,13 @@ class StudentProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="student_profile")
     nationality = CountryField(_("nationality"), blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
-    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=[validate_birth_year]
+    )
     school = models.CharField(_("school"), max_length=200, blank=True)
-    languages = models.JSONField(_("languages"), default=list, blank=True)
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages_once]
+    )
     diet = models.JSONField(_("diet"), default=list, blank=True)
     allergies = models.JSONField(_("allergies"), default=list, blank=True)
     needs_non_smoking = models.BooleanField(_("needs a smoke-free home"), default=False)
@@ -209,7 +268,7 @@ class StudentProfile(models.Model):
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     max_travel_minutes = models.PositiveSmallIntegerField(
-        _("longest travel time (minutes)"), null=True, blank=True
+        _("longest travel time (minutes)"), null=True, blank=True, validators=[Between(10, 180)]
     )
     bio = models.TextField(_("about me"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
@@ -228,9 +287,13 @@ class HostProfile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="host_profile")
     household_name = models.CharField(_("household name"), max_length=150, blank=True)
-    household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
+    household_size = models.PositiveSmallIntegerField(
+        _("household size"), null=True, blank=True, validators=[Between(1, 20)]
+    )
     has_children = models.BooleanField(_("children at home"), default=False)
-    languages = models.JSONField(_("languages"), default=list, blank=True)
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages_once]
+    )
     pets = models.JSONField(_("pets"), default=list, blank=True)
     smoking = models.BooleanField(_("someone smokes at home"), default=False)
     diets_supported = models.JSONField(_("diets we can cater for"), default=list, blank=True)
@@ -248,7 +311,7 @@ class HostProfile(models.Model):
         default=GuestGenderPreference.ANY,
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     bio = models.TextField(_("about our family"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 

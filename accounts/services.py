@@ -18,30 +18,48 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 from rest_framework.authtoken.models import Token
 
 from accounts.models import (
-    Gender,
-    GuestGenderPreference,
     HostProfile,
-    Language,
-    LanguageLevel,
-    Pet,
     Role,
     StudentProfile,
     User,
     WsTicket,
 )
-from accounts.selectors import ReferenceCodes, reference_codes
 
 SELF_REGISTERING_ROLES = (Role.STUDENT, Role.HOST)
-MAX_LIST_ITEMS = 30
+
+
+def _email_taken() -> str:
+    return _("An account with this e-mail already exists.")
+
+
+def email_free(email: str) -> str:
+    """The address lower-cased, when no account has it in any case; else ValidationError.
+    Sign-up's serializer and form call it, so that a taken address is named with the other
+    bad fields."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_email_taken(), code="taken")
+    return email
 
 
 def _check_email_free(email: str, errors: dict[str, list[str]]) -> None:
-    if User.objects.filter(email__iexact=email).exists():
-        errors.setdefault("email", []).append(_("An account with this e-mail already exists."))
+    try:
+        email_free(email)
+    except ValidationError as exc:
+        errors.setdefault("email", []).extend(exc.messages)
+
+
+def role_may_sign_up(role: str) -> str:
+    """``role``, when it may sign up (students and families); else ValidationError."""
+    if role not in SELF_REGISTERING_ROLES:
+        raise ValidationError(
+            _("Coordinator accounts are created by the association, not by sign-up."),
+            code="coordinator",
+        )
+    return role
 
 
 def user_register(
@@ -49,42 +67,23 @@ def user_register(
 ) -> User:
     """Create a student or host account. Coordinators are never self-registered.
 
-    Raises ValidationError naming each bad field; creates nothing in that case."""
-    errors: dict[str, list[str]] = {}
-    email = (email or "").strip().lower()
-    name = (name or "").strip()
+    The caller checked each field (an e-mail no account has, see ``email_free``; a known
+    language; a password Django's validators accept). Raises ValidationError naming the field
+    when the role may not sign up, or when the address was taken meanwhile; creates nothing
+    in that case."""
     try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = [_("Enter a valid e-mail address.")]
-    else:
-        _check_email_free(email, errors)
-    if role == Role.COORDINATOR:
-        errors["role"] = [_("Coordinator accounts are created by the association, not by sign-up.")]
-    elif role not in SELF_REGISTERING_ROLES:
-        errors["role"] = [_("Unknown role %(role)r: choose student or host.") % {"role": role}]
-    if not name:
-        errors["name"] = [_("Enter your name.")]
-    elif len(name) > 150:
-        errors["name"] = [_("A name has at most 150 characters.")]
-    if preferred_language not in Language.values:
-        errors["preferred_language"] = [_("Choose ja or en.")]
-    candidate = User(email=email, name=name, role=role)
-    try:
-        password_validation.validate_password(password or "", user=candidate)
+        role_may_sign_up(role)
     except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"role": exc.messages}) from exc
+    email = email.strip().lower()
+    name = name.strip()
     try:
         with transaction.atomic():
             return User.objects.create_user(
                 email, password, name=name, role=role, preferred_language=preferred_language
             )
-    except IntegrityError as exc:  # two sign-ups with one address at the same moment
-        raise ValidationError(
-            {"email": [_("An account with this e-mail already exists.")]}
-        ) from exc
+    except IntegrityError as exc:  # the address is taken (by a sign-up at the same moment)
+        raise ValidationError({"email": [_email_taken()]}) from exc
 
 
 def coordinator_create(*, email: str, name: str, password: str) -> User:
@@ -118,13 +117,7 @@ def coordinator_create(*, email: str, name: str, password: str) -> User:
 def user_update(
     *, user: User, name: str | None = None, preferred_language: str | None = None
 ) -> User:
-    errors: dict[str, list[str]] = {}
-    if name is not None and not name.strip():
-        errors["name"] = [_("Enter your name.")]
-    if preferred_language is not None and preferred_language not in Language.values:
-        errors["preferred_language"] = [_("Choose ja or en.")]
-    if errors:
-        raise ValidationError(errors)
+    """Change the account's name or language (values checked by the caller's serializer)."""
     if name is not None:
         user.name = name.strip()
     if preferred_language is not None:
@@ -136,10 +129,6 @@ def user_update(
 def token_for(*, user: User) -> str:
     token, _created = Token.objects.get_or_create(user=user)
     return str(token.key)
-
-
-def token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
 
 
 def _ticket_digest(ticket: str) -> str:
@@ -210,169 +199,10 @@ HOST_FIELDS = (
     "address",
     "phone",
 )
-MIN_TRAVEL_MINUTES, MAX_TRAVEL_MINUTES = 10, 180
-MAX_HOUSEHOLD = 20
-
-
-class _Errors(dict[str, list[str]]):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-
-def _code_list(
-    value: Any, field: str, allowed: frozenset[str], errors: _Errors, what: str
-) -> list[str] | None:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.add(field, _("Expected a list of codes."))
-        return None
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        errors.add(
-            field, _("Unknown %(what)s: %(codes)s.") % {"what": what, "codes": ", ".join(unknown)}
-        )
-        return None
-    if len(value) > MAX_LIST_ITEMS:
-        errors.add(field, _("At most %(n)d items.") % {"n": MAX_LIST_ITEMS})
-        return None
-    return sorted(set(value))
-
-
-def _languages(value: Any, codes: ReferenceCodes, errors: _Errors) -> list[dict[str, str]] | None:
-    if not isinstance(value, list):
-        errors.add("languages", _("Expected a list of {code, level}."))
-        return None
-    cleaned: dict[str, str] = {}
-    for item in value:
-        if not isinstance(item, dict) or set(item) - {"code", "level"}:
-            errors.add("languages", _("Each language is {code, level}."))
-            return None
-        code, level = item.get("code"), item.get("level")
-        if code not in codes.languages:
-            errors.add("languages", _("Unknown language code: %(code)s.") % {"code": code})
-            return None
-        if level not in LanguageLevel.values:
-            errors.add(
-                "languages",
-                _("Unknown level %(level)s for %(code)s: choose %(levels)s.")
-                % {"level": level, "code": code, "levels": ", ".join(LanguageLevel.values)},
-            )
-            return None
-        if code in cleaned:
-            errors.add("languages", _("%(code)s is listed twice.") % {"code": code})
-            return None
-        cleaned[code] = level
-    return [{"code": c, "level": lv} for c, lv in cleaned.items()]
-
-
-def _int_in(value: Any, field: str, low: int, high: int, errors: _Errors) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        errors.add(field, _("Expected a whole number."))
-        return None
-    if not low <= value <= high:
-        errors.add(field, _("Must be between %(low)d and %(high)d.") % {"low": low, "high": high})
-        return None
-    return value
-
-
-def _text(value: Any, field: str, limit: int, errors: _Errors) -> str | None:
-    if not isinstance(value, str):
-        errors.add(field, _("Expected text."))
-        return None
-    value = value.strip()
-    if len(value) > limit:
-        errors.add(field, _("At most %(n)d characters.") % {"n": limit})
-        return None
-    return str(value)
-
-
-def _bool(value: Any, field: str, errors: _Errors) -> bool | None:
-    if not isinstance(value, bool):
-        errors.add(field, _("Expected true or false."))
-        return None
-    return value
-
-
-def _choice(value: Any, field: str, choices: list[str], errors: _Errors) -> str | None:
-    if value not in choices:
-        errors.add(
-            field,
-            _("Unknown value %(value)r: choose %(choices)s.")
-            % {"value": value, "choices": ", ".join(choices)},
-        )
-        return None
-    return str(value)
-
-
-def _clean_profile(role: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Validate every given field; raise one ValidationError naming all the bad ones."""
-    codes = reference_codes()
-    errors = _Errors()
-    allowed = STUDENT_FIELDS if role == Role.STUDENT else HOST_FIELDS
-    unknown_fields = sorted(set(data) - set(allowed))
-    for field in unknown_fields:
-        errors.add(field, _("Not a field of this profile."))
-    out: dict[str, Any] = {}
-    this_year = timezone.localdate().year
-    for field, value in data.items():
-        if field in unknown_fields:
-            continue
-        v: Any
-        if field == "languages":
-            v = _languages(value, codes, errors)
-        elif field == "interests":
-            v = _code_list(value, field, codes.interests, errors, _("interest"))
-        elif field in ("diet", "diets_supported"):
-            v = _code_list(value, field, codes.diets, errors, _("diet"))
-        elif field == "allergies":
-            v = _code_list(value, field, codes.allergens, errors, _("allergen"))
-        elif field == "allergens_avoidable":
-            v = _code_list(value, field, codes.food_allergens, errors, _("food allergen"))
-        elif field == "pets":
-            v = _code_list(value, field, frozenset(Pet.values), errors, _("pet"))
-        elif field == "home_station":
-            v = value if value in codes.stations else None
-            if v is None:
-                errors.add(field, _("Unknown station: %(slug)s.") % {"slug": value})
-        elif field == "nationality":
-            v = value.upper() if isinstance(value, str) else None
-            if v is None or len(v) != 2 or v not in dict(countries):
-                errors.add(
-                    field,
-                    _("Unknown country code: %(code)s (use ISO 3166-1 alpha-2).") % {"code": value},
-                )
-                v = None
-        elif field == "gender":
-            v = _choice(value, field, Gender.values, errors)
-        elif field == "guest_gender_preference":
-            v = _choice(value, field, GuestGenderPreference.values, errors)
-        elif field == "birth_year":
-            v = _int_in(value, field, this_year - 100, this_year - 12, errors)
-        elif field == "max_travel_minutes":
-            v = _int_in(value, field, MIN_TRAVEL_MINUTES, MAX_TRAVEL_MINUTES, errors)
-        elif field == "household_size":
-            v = _int_in(value, field, 1, MAX_HOUSEHOLD, errors)
-        elif field in ("needs_non_smoking", "has_children", "smoking"):
-            v = _bool(value, field, errors)
-        elif field == "phone":
-            v = _text(value, field, 30, errors)
-            digits = sum(ch.isdigit() for ch in v or "")
-            if (
-                v is not None
-                and v
-                and (not 8 <= digits <= 15 or any(ch not in "0123456789+-() " for ch in v))
-            ):
-                errors.add(field, _("Enter a phone number: 8 to 15 digits, with + - ( ) allowed."))
-                v = None
-        elif field == "address":
-            v = _text(value, field, 300, errors)
-        elif field == "bio":
-            v = _text(value, field, 2000, errors)
-        else:  # school, household_name
-            v = _text(value, field, 150 if field == "household_name" else 200, errors)
-        out[field] = v
-    if errors:
-        raise ValidationError(dict(errors))
-    return out
+# Lists of codes are stored sorted, each code once, whatever order they were chosen in.
+CODE_LIST_FIELDS = frozenset(
+    {"interests", "diet", "allergies", "pets", "diets_supported", "allergens_avoidable"}
+)
 
 
 def profile_save(
@@ -381,10 +211,14 @@ def profile_save(
     """Create or update the user's profile.
 
     ``partial=False`` (PUT) replaces the whole profile: omitted fields go back to empty.
-    Nothing is stored unless every given field is valid."""
+    ``data`` holds clean values of the role's fields (the API's serializer or the page's form
+    checked each one against the model's limits and the reference tables)."""
     if user.role not in SELF_REGISTERING_ROLES:
         raise ValidationError({"detail": [_("Coordinators have no profile.")]})
-    cleaned = _clean_profile(user.role, data)
+    cleaned = {
+        field: sorted(set(value)) if field in CODE_LIST_FIELDS else value
+        for field, value in data.items()
+    }
     model: type[StudentProfile] | type[HostProfile] = (
         StudentProfile if user.role == Role.STUDENT else HostProfile
     )

@@ -1,39 +1,77 @@
-"""API-wide glue: the exception handler that keeps every error a JSON object."""
+"""API-wide glue: the one exception handler (every error a JSON object in API.md's shapes),
+the fields the apps' serializers share for codes, the throttles and the schema hooks."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from redis.exceptions import RedisError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.audit import access_refused
+from accounts.selectors import reference_codes
 
 logger = logging.getLogger(__name__)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn a Django ``ValidationError`` raised by a service into a 400 naming its fields.
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
 
-    Services validate with Django's exception (they do not know DRF); the API answers with
-    DRF's shape: ``{"field": ["message"]}`` or ``{"detail": "..."}``.
-    """
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """The DRF exception that answers a service's error, or ``exc`` itself.
+
+    Services raise Django's ``ValidationError`` (they do not know DRF), a missing row's
+    ``DoesNotExist`` or a domain error; each has one answer here, so no view translates them."""
+    # Imported here: config wires the apps, and importing config.api (every app's views do)
+    # must not make accounts import matching and chat.
+    from chat.services import ChatRefused
+    from matching.services.proposals import (
+        ProposalConflict,
+        ProposalNotFound,
+        RoundConflict,
+        RoundNotFound,
+    )
+
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
         else:
             data = {"detail": " ".join(str(m) for m in exc.messages)}
-        exc = exceptions.ValidationError(data)
-    response = drf_exception_handler(exc, context)
+        return exceptions.ValidationError(data)
+    if isinstance(exc, ObjectDoesNotExist | ProposalNotFound | RoundNotFound):
+        return exceptions.NotFound()
+    if isinstance(exc, ProposalConflict | RoundConflict):
+        return Conflict(str(exc))
+    if isinstance(exc, ChatRefused):
+        if exc.code == "rate_limited":
+            return exceptions.Throttled(wait=1, detail=exc.detail)
+        # The code lets a client tell a closed conversation from a blocked one.
+        return Conflict(detail={"detail": exc.detail, "code": exc.code})
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error of the API as API.md has it: ``{"field": ["message"]}`` or
+    ``{"detail": ...}``, 400 for bad input, 403 when refused, 404 for a missing (or hidden)
+    object, 409 when the object's state forbids the action; refusals are audited."""
+    # rest_framework.views reads DEFAULT_THROTTLE_CLASSES, defined in this module, on import.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(_as_api_exception(exc), context)
     if response is not None and response.status_code in (401, 403):
         request = context.get("request")
         user = getattr(request, "user", None)
@@ -108,6 +146,50 @@ class WriteRateThrottle(_CountedInRedis, UserRateThrottle):
 
 class AuthRateThrottle(_CountedInRedis, ScopedRateThrottle):
     """The ``throttle_scope`` rate of a view (registration, tokens), keyed by user or address."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReferenceCode(serializers.ChoiceField):
+    """A code of a reference table, named as in ``accounts.selectors.ReferenceCodes``
+    (``languages``, ``stations``, ``diets``, ``food_allergens``, ``allergens``, ``interests``).
+
+    The codes are rows, read when a value is checked (once per process), not when the schema
+    is built: ``GET /api/reference/`` lists them."""
+
+    def __init__(self, *, table: str, **kwargs: Any) -> None:
+        self.table = table
+        super().__init__(choices=[], **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        self.choices = sorted(getattr(reference_codes(), self.table))
+        return super().to_internal_value(data)
+
+
+# A bound on the work one body can cost: no list of codes is longer in real use.
+MAX_CODES = 30
+
+
+class CodeList(serializers.ListField):
+    """A list of codes, each one of the child's choices.
+
+    Every bad code is named in the field's one list of messages (``{"field": ["..."]}``, as
+    API.md has every error), not under its position in the list."""
+
+    def __init__(self, *, child: serializers.ChoiceField, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_CODES)
+        super().__init__(child=child, **kwargs)
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        result: list[Any] = []
+        errors: list[Any] = []
+        for item in data:
+            try:
+                result.append(self.child.run_validation(item))
+            except exceptions.ValidationError as exc:
+                errors.extend(exc.detail if isinstance(exc.detail, list) else [exc.detail])
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return result
 
 
 _DETAIL = {

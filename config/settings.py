@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "RoundStatusEnum": "matching.models.Round.Status",
         "ProposalStatusEnum": "matching.models.Proposal.Status",
         "ReportStatusEnum": "chat.models.Report.Status",
+        # A programme's kind is read and written: one name for both.
+        "ProgramKindEnum": "matching.models.Program.Kind",
     },
 }
 

@@ -1,37 +1,18 @@
-"""Forms of the pages. They check shapes only; the rules live in the services, whose
-``ValidationError({field: [messages]})`` is mapped back onto the fields here."""
+"""Forms of the pages. They check each field; the rules across fields and rows live in the
+services, whose errors ``frontend.views.coordinator.common.service_errors`` shows on the page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-
-
-def apply_service_errors(
-    form: forms.Form, error: ValidationError, field_map: Mapping[str, str | None] | None = None
-) -> None:
-    """Attach a service's errors to the form fields they name.
-
-    ``field_map`` renames a service field to a form field (``None``: show above the form).
-    A field the form does not have is shown above the form, so no message is ever lost."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field_map.get(field, field)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, message)
+from accounts.models import Role, User
+from accounts.services import email_free
 
 
 class LoginForm(AuthenticationForm):
@@ -40,7 +21,7 @@ class LoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("E-mail address"),
-        max_length=254,
+        max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
@@ -66,13 +47,13 @@ class SignupForm(forms.Form):
     )
     name = forms.CharField(
         label=_("Your name"),
-        max_length=150,
+        max_length=User._meta.get_field("name").max_length,
         help_text=_("Families often sign up with the name of one adult in the household."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("E-mail address"),
-        max_length=254,
+        max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
@@ -81,6 +62,15 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters; not only numbers, and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_email(self) -> str:
+        return email_free(self.cleaned_data["email"])
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        candidate = User(email=self.data.get("email", ""), name=self.data.get("name", ""))
+        password_validation.validate_password(password, user=candidate)
+        return password
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

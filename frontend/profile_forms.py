@@ -1,33 +1,30 @@
 """The profile, as short steps. Each step is a form over some of the profile's fields; it
-checks only the shape of the input (a number is a number, a level goes with a language) and
-hands the values to ``accounts.services.profile_save(partial=True)``, which owns the rules."""
+checks each field (the model's limits, the reference tables' codes, a level goes with a
+language) and hands clean values to ``accounts.services.profile_save(partial=True)``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import (
     Allergen,
-    Diet,
+    Between,
     Gender,
     GuestGenderPreference,
     HostProfile,
-    Interest,
     LanguageLevel,
     Pet,
     Role,
-    SpokenLanguage,
-    Station,
     StudentProfile,
 )
-from accounts.selectors import HOST_REQUIRED, STUDENT_REQUIRED
+from accounts.selectors import HOST_REQUIRED, STUDENT_REQUIRED, reference_choices, stations
 
 MAX_LANGUAGE_ROWS = 8
 
@@ -72,16 +69,12 @@ def line_label(line: str) -> str:
 def station_choices() -> list[tuple[str, Any]]:
     """Stations grouped by their first line, names in the active language."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for station in Station.objects.all():
+    for station in stations():
         first_line = station.lines.split(",")[0].strip() if station.lines else ""
         group = line_label(first_line) if first_line else str(_("Other stations"))
         groups.setdefault(group, []).append((station.slug, station.label()))
     ordered: list[tuple[str, Any]] = sorted(groups.items(), key=lambda item: str(item[0]))
     return [("", _("Choose a station")), *ordered]
-
-
-def _labelled(rows: Any) -> list[tuple[str, str]]:
-    return [(getattr(r, "code", None) or r.slug, r.label()) for r in rows]
 
 
 def _checkboxes(
@@ -100,6 +93,27 @@ def _yes_no(label: Any, help_text: Any = "") -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False, help_text=help_text)
 
 
+def _from_model(role: str, name: str, **kwargs: Any) -> forms.Field:
+    """The model field's own form field: its length limit, and its rules (a range, a phone's
+    shape), which a plain form would not run by itself."""
+    model = StudentProfile if role == Role.STUDENT else HostProfile
+    model_field = cast(models.Field[Any, Any], model._meta.get_field(name))
+    field = model_field.formfield(**kwargs)
+    if field is None:  # only an editable=False field has none
+        raise KeyError(name)
+    field.validators.extend(v for v in model_field.validators if v not in field.validators)
+    return field
+
+
+def _number(role: str, name: str, label: Any, **attrs: str) -> forms.Field:
+    return _from_model(
+        role,
+        name,
+        label=label,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", **attrs}),
+    )
+
+
 def build_field(name: str, role: str) -> forms.Field:
     """The form field for one profile field (labels and choices in the active language)."""
     if name == "nationality":
@@ -111,20 +125,17 @@ def build_field(name: str, role: str) -> forms.Field:
             label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect
         )
     if name == "birth_year":
-        return forms.IntegerField(
-            label=_("Year of birth"),
-            widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
-        )
+        return _number(role, name, _("Year of birth"), autocomplete="bday-year")
     if name == "school":
-        return forms.CharField(label=_("School"), max_length=200)
+        return _from_model(role, name, label=_("School"))
     if name == "diet":
         return _checkboxes(
-            _("My diet"), _labelled(Diet.objects.all()), _("Leave empty if you eat everything.")
+            _("My diet"), reference_choices("diets"), _("Leave empty if you eat everything.")
         )
     if name == "allergies":
         return _checkboxes(
             _("My allergies"),
-            _labelled(Allergen.objects.all()),
+            reference_choices("allergens"),
             _(
                 "Foods and animals you react to. "
                 "We only match you with families who can avoid them."
@@ -139,35 +150,36 @@ def build_field(name: str, role: str) -> forms.Field:
             widget=forms.Select(attrs={"data-station-filter": _("Search stations")}),
         )
     if name == "max_travel_minutes":
-        return forms.IntegerField(
-            label=_("Longest travel time (minutes, one way)"),
-            help_text=_("Between 10 and 180 minutes."),
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        )
+        field = _number(role, name, _("Longest travel time (minutes, one way)"))
+        limits = next(v for v in field.validators if isinstance(v, Between))
+        field.help_text = _("Between %(low)d and %(high)d minutes.") % {
+            "low": limits.low,
+            "high": limits.high,
+        }
+        return field
     if name == "interests":
         return _checkboxes(
             _("Interests"),
-            _labelled(Interest.objects.all()),
+            reference_choices("interests"),
             _("We try to match people who share something."),
         )
     if name == "bio":
-        return forms.CharField(
+        return _from_model(
+            role,
+            name,
             label=_("About our family") if role == Role.HOST else _("About me"),
-            max_length=2000,
             widget=forms.Textarea(attrs={"rows": 5}),
             help_text=_("A few friendly sentences: who you are and what you would like to share."),
         )
     if name == "household_name":
-        return forms.CharField(
+        return _from_model(
+            role,
+            name,
             label=_("Household name"),
-            max_length=150,
             help_text=_("For example, “The Tanaka family”."),
         )
     if name == "household_size":
-        return forms.IntegerField(
-            label=_("People living at home"),
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        )
+        return _number(role, name, _("People living at home"))
     if name == "has_children":
         return _yes_no(_("Children live at home"))
     if name == "guest_gender_preference":
@@ -181,16 +193,17 @@ def build_field(name: str, role: str) -> forms.Field:
     if name == "smoking":
         return _yes_no(_("Someone smokes at home"))
     if name == "diets_supported":
-        return _checkboxes(_("Diets we can cater for"), _labelled(Diet.objects.all()))
+        return _checkboxes(_("Diets we can cater for"), reference_choices("diets"))
     if name == "allergens_avoidable":
         return _checkboxes(
             _("Allergens we can keep out of the food"),
-            _labelled(Allergen.objects.filter(kind=Allergen.Kind.FOOD)),
+            reference_choices("allergens", kind=Allergen.Kind.FOOD),
         )
     if name == "address":
-        return forms.CharField(
+        return _from_model(
+            role,
+            name,
             label=_("Address"),
-            max_length=300,
             help_text=_(
                 "Private: shown only to the coordinators "
                 "and to a student once a visit is confirmed."
@@ -198,9 +211,10 @@ def build_field(name: str, role: str) -> forms.Field:
             widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
         )
     if name == "phone":
-        return forms.CharField(
+        return _from_model(
+            role,
+            name,
             label=_("Phone"),
-            max_length=30,
             help_text=_("Private, like the address."),
             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         )
@@ -270,7 +284,7 @@ class LanguagesForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         # Sorted by the name the reader sees, not by the English name.
-        named = sorted(_labelled(SpokenLanguage.objects.all()), key=lambda c: str(c[1]))
+        named = sorted(reference_choices("languages"), key=lambda c: str(c[1]))
         language_choices: list[tuple[str, Any]] = [("", _("Choose a language")), *named]
         level_choices = [("", _("Choose a level")), *LanguageLevel.choices]
         for i in range(self.row_count):
@@ -299,6 +313,14 @@ class LanguagesForm(forms.Form):
                 chosen += 1
         if not chosen:
             raise forms.ValidationError(_("Add at least one language you speak."))
+        # The model's rules on the list (each language once).
+        rows = self.service_data()["languages"]
+        model = StudentProfile if self.role == Role.STUDENT else HostProfile
+        for validate in model._meta.get_field("languages").validators:
+            try:
+                validate(rows)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         return data
 
     def service_data(self) -> dict[str, Any]:
@@ -416,7 +438,3 @@ def form_for_step(
     if step.fields == ("languages",):
         return LanguagesForm(data, role=role, profile=profile)
     return ProfileStepForm(data, role=role, profile=profile, field_names=step.fields)
-
-
-def current_language() -> str:
-    return (get_language() or "ja")[:2]

@@ -14,8 +14,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, SpokenLanguage, User
-from accounts.selectors import weekly_slot_reference
+from accounts.models import Role, User
+from accounts.selectors import reference_choices, weekly_slot_reference
 from frontend.formatting import day_label
 from matching.models import Application, Program
 
@@ -67,9 +67,7 @@ class ApplyForm(forms.Form):
                 initial=1,
             )
         if self.is_exchange:
-            languages = sorted(
-                ((r.code, r.label()) for r in SpokenLanguage.objects.all()), key=lambda c: c[1]
-            )
+            languages = sorted(reference_choices("languages"), key=lambda c: c[1])
             size = {"size": 8}
             self.fields["teaches"] = forms.MultipleChoiceField(
                 label=_("Languages you can teach"),

@@ -7,11 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from matching.models import Feedback
+from matching.services.proposals import REASON_MAX
+
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you declining? (optional)"),
         required=False,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "It helps the coordinators find a better match next time. "
@@ -42,6 +46,7 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(
         label=_("Anything the coordinators should know? (optional)"),
         required=False,
+        max_length=Feedback._meta.get_field("comment").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Only the coordinators read this."),
     )

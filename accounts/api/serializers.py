@@ -1,22 +1,42 @@
-"""Shapes of the accounts API. Serializers check types only; the rules live in services."""
+"""Shapes of the accounts API. Serializers check each field (types, the model's limits, the
+reference tables); the rules across fields and rows live in the services."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext as _
+from django_countries import countries
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import HostProfile, StudentProfile, User
+from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
+from accounts.services import HOST_FIELDS, STUDENT_FIELDS, email_free, role_may_sign_up
+from config.api import CodeList, ReferenceCode
 
 
-class RegisterInput(serializers.Serializer[Any]):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    role = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=150)
-    preferred_language = serializers.CharField(max_length=5, required=False, default="ja")
+class RegisterInput(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["email", "password", "role", "name", "preferred_language"]
+        extra_kwargs: ClassVar[dict[str, Any]] = {
+            "email": {"validators": []},  # email_free, whatever the case
+            "password": {"write_only": True, "trim_whitespace": False},
+        }
+
+    def validate_email(self, value: str) -> str:
+        return email_free(value)
+
+    def validate_role(self, value: str) -> str:
+        return role_may_sign_up(value)
+
+    def validate_password(self, value: str) -> str:
+        # Django's password validators; the similarity check compares with the rest of the body.
+        given = self.initial_data if isinstance(self.initial_data, dict) else {}
+        candidate = User(email=str(given.get("email", "")), name=str(given.get("name", "")))
+        password_validation.validate_password(value, user=candidate)
+        return value
 
 
 class UserOutput(serializers.ModelSerializer[User]):
@@ -26,8 +46,10 @@ class UserOutput(serializers.ModelSerializer[User]):
 
 
 class TokenInput(serializers.Serializer[Any]):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    email = serializers.CharField(max_length=User._meta.get_field("email").max_length)
+    password = serializers.CharField(
+        max_length=User._meta.get_field("password").max_length, trim_whitespace=False
+    )
 
 
 class TokenOutput(serializers.Serializer[Any]):
@@ -39,50 +61,71 @@ class TicketOutput(serializers.Serializer[Any]):
     expires_in = serializers.IntegerField()
 
 
+class CountryCode(serializers.ChoiceField):
+    """An ISO 3166-1 alpha-2 country code, in either case."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=[code for code, _name in countries], **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+
+
 class LanguageSkill(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=3)
-    level = serializers.CharField(max_length=20)
+    code = ReferenceCode(table="languages")
+    level = serializers.ChoiceField(choices=LanguageLevel.choices)
 
     def to_internal_value(self, data: Any) -> Any:
         # A key other than code and level is a client's mistake, not something to drop.
         if isinstance(data, dict) and set(data) - {"code", "level"}:
             raise serializers.ValidationError(_("Each language is {code, level}."))
-        return super().to_internal_value(data)
+        return dict(super().to_internal_value(data))
 
 
-class _ProfileInput(serializers.Serializer[Any]):
-    languages = LanguageSkill(many=True, required=False)
-    interests = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    home_station = serializers.CharField(max_length=50, required=False)
-    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+def _languages(model: type[StudentProfile] | type[HostProfile]) -> serializers.ListSerializer[Any]:
+    # The model's rules on the list (each language once) come with it.
+    return serializers.ListSerializer(
+        child=LanguageSkill(),
+        required=False,
+        validators=model._meta.get_field("languages").validators,
+    )
+
+
+def _codes(child: serializers.ChoiceField) -> CodeList:
+    return CodeList(child=child, required=False)
+
+
+class _ProfileInput(serializers.ModelSerializer[Any]):
+    """A profile's fields with the model's limits (``Meta.model``); lists of codes and the
+    station are checked against the reference tables."""
+
+    interests = _codes(ReferenceCode(table="interests"))
+    home_station = ReferenceCode(table="stations", required=False)
 
 
 class StudentProfileInput(_ProfileInput):
-    nationality = serializers.CharField(max_length=2, required=False)
-    gender = serializers.CharField(max_length=12, required=False)
-    birth_year = serializers.IntegerField(required=False)
-    school = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    diet = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
-    allergies = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
-    needs_non_smoking = serializers.BooleanField(required=False)
-    max_travel_minutes = serializers.IntegerField(required=False)
+    languages = _languages(StudentProfile)
+    nationality = CountryCode(required=False)
+    diet = _codes(ReferenceCode(table="diets"))
+    allergies = _codes(ReferenceCode(table="allergens"))
+
+    class Meta:
+        model = StudentProfile
+        fields = list(STUDENT_FIELDS)
 
 
 class HostProfileInput(_ProfileInput):
-    household_name = serializers.CharField(max_length=150, required=False)
-    household_size = serializers.IntegerField(required=False)
-    has_children = serializers.BooleanField(required=False)
-    pets = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
-    smoking = serializers.BooleanField(required=False)
-    diets_supported = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False
-    )
-    allergens_avoidable = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False
-    )
-    guest_gender_preference = serializers.CharField(max_length=8, required=False)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    languages = _languages(HostProfile)
+    pets = _codes(serializers.ChoiceField(choices=Pet.choices))
+    diets_supported = _codes(ReferenceCode(table="diets"))
+    # Only foods can be kept out of the food, not a cat.
+    allergens_avoidable = _codes(ReferenceCode(table="food_allergens"))
+
+    class Meta:
+        model = HostProfile
+        fields = list(HOST_FIELDS)
+        # A household the API names has a name.
+        extra_kwargs: ClassVar[dict[str, Any]] = {"household_name": {"allow_blank": False}}
 
 
 class _ProfileOutput(serializers.ModelSerializer[Any]):
@@ -186,9 +229,14 @@ class MeOutput(UserOutput):
         return profile_output(profile_of(obj))
 
 
-class MeInput(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=150, required=False)
-    preferred_language = serializers.CharField(max_length=5, required=False)
+class MeInput(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["name", "preferred_language"]
+        extra_kwargs: ClassVar[dict[str, Any]] = {
+            "name": {"required": False},
+            "preferred_language": {"required": False},
+        }
 
 
 class LanguageReference(serializers.Serializer[Any]):

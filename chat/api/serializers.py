@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from chat.models import CLIENT_ID_MAX, Message, Report
 from chat.selectors import ConversationRow, ReportRow
+from chat.services import CLOSE_REASON_MAX, REPORT_REASON_MAX
 
 
 class MessageOutput(serializers.ModelSerializer[Message]):
@@ -69,11 +70,14 @@ class ReadOutput(serializers.Serializer[Any]):
 
 
 class ReportInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(allow_blank=True)
+    # Blank is the service's 400 ("say what is wrong"), shared with the pages.
+    reason = serializers.CharField(allow_blank=True, max_length=REPORT_REASON_MAX)
 
 
 class ReasonInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=CLOSE_REASON_MAX
+    )
 
 
 class ResolveInput(serializers.Serializer[Any]):

@@ -7,13 +7,10 @@ answers 200 with the message stored the first time (stored once).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import cast
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,31 +34,12 @@ from chat.api.serializers import (
     ReportWithContextOutput,
     ResolveInput,
 )
-from chat.models import Conversation, Message, Report
+from chat.models import Report
 from config.api import ApiViewMixin
-
-T = TypeVar("T")
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
 NOT_FOUND = OpenApiResponse(description="No such conversation, or not yours.")
 REFUSED = OpenApiResponse(description="Closed or blocked conversation: {detail, code}.")
-
-
-class Refused(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "refused"
-
-
-def _call(func: Callable[..., T], **kwargs: Any) -> T:
-    """Run a service or selector, mapping chat's refusals onto HTTP."""
-    try:
-        return func(**kwargs)
-    except (Conversation.DoesNotExist, Message.DoesNotExist, Report.DoesNotExist) as exc:
-        raise Http404 from exc
-    except services.ChatRefused as exc:
-        if exc.code == "rate_limited":
-            raise Throttled(wait=1, detail=exc.detail) from exc
-        raise Refused(detail={"detail": exc.detail, "code": exc.code}) from exc
 
 
 def _user(request: Request) -> User:
@@ -81,8 +59,7 @@ class ConversationMessagesView(ApiViewMixin, APIView):
         parameters=[HistoryQuery], responses={200: MessageOutput(many=True), 404: NOT_FOUND}
     )
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = _call(
-            selectors.conversation_get_for_user,
+        conversation = selectors.conversation_get_for_user(
             conversation_id=conversation_id,
             user=_user(request),
         )
@@ -105,8 +82,7 @@ class ConversationMessagesView(ApiViewMixin, APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         data = MessageInput(data=request.data)
         data.is_valid(raise_exception=True)
-        message, created = _call(
-            services.message_post,
+        message, created = services.message_post(
             conversation_id=conversation_id,
             sender=_user(request),
             body=data.validated_data["body"],
@@ -124,8 +100,7 @@ class ConversationReadView(ApiViewMixin, APIView):
         data = ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
         message_id = data.validated_data["message_id"]
-        seq = _call(
-            services.message_read,
+        seq = services.message_read(
             conversation_id=conversation_id,
             user=_user(request),
             message_id=message_id,
@@ -136,9 +111,7 @@ class ConversationReadView(ApiViewMixin, APIView):
 class ConversationBlockView(ApiViewMixin, APIView):
     @extend_schema(request=None, responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED})
     def post(self, request: Request, conversation_id: int) -> Response:
-        block = _call(
-            services.conversation_block, conversation_id=conversation_id, by=_user(request)
-        )
+        block = services.conversation_block(conversation_id=conversation_id, by=_user(request))
         return Response(BlockOutput(block).data)
 
 
@@ -151,8 +124,7 @@ class ConversationCloseView(ApiViewMixin, APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        conversation = _call(
-            services.conversation_close,
+        conversation = services.conversation_close(
             conversation_id=conversation_id,
             by=_user(request),
             reason=data.validated_data["reason"],
@@ -173,8 +145,7 @@ class MessageReportView(ApiViewMixin, APIView):
     def post(self, request: Request, message_id: int) -> Response:
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        report, created = _call(
-            services.report_create,
+        report, created = services.report_create(
             message_id=message_id,
             reporter=_user(request),
             reason=data.validated_data["reason"],
@@ -204,8 +175,7 @@ class ReportResolveView(ApiViewMixin, APIView):
     def post(self, request: Request, report_id: int) -> Response:
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        report = _call(
-            services.report_resolve,
+        report = services.report_resolve(
             report_id=report_id,
             by=_user(request),
             resolution=data.validated_data["resolution"],

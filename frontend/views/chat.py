@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +21,8 @@ from accounts.selectors import display_name
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Conversation, Message
-from frontend.forms import apply_service_errors
 from frontend.views.access import AuthedRequest, member_required
+from frontend.views.coordinator.common import service_errors
 
 
 class MessageForm(forms.Form):
@@ -78,17 +77,15 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The page without JavaScript: the same service the socket uses.
-        try:
+        with service_errors(form) as outcome:
             chat_services.message_post(
                 conversation_id=conversation.pk,
                 sender=request.user,
                 body=form.cleaned_data["body"],
             )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except chat_services.ChatRefused as exc:
-            form.add_error(None, exc.detail)
-        else:
+        if outcome.refused:
+            form.add_error(None, outcome.refused)
+        if outcome.ok:
             return redirect("frontend:chat", conversation_id=conversation.pk)
     history = chat_selectors.messages_page(conversation=conversation)
     memberships = chat_selectors.conversation_memberships(conversation_id=conversation.pk)
@@ -173,12 +170,10 @@ def conversation_block(request: AuthedRequest, conversation_id: int) -> HttpResp
         messages.info(request, _("This conversation is already blocked."))
         return redirect(chat_url)
     if request.method == "POST":
-        try:
+        with service_errors() as outcome:
             chat_services.conversation_block(conversation_id=conversation.pk, by=request.user)
-        except Conversation.DoesNotExist as exc:
-            raise Http404 from exc
-        except chat_services.ChatRefused as exc:
-            messages.error(request, exc.detail)
+        if outcome.refused:
+            messages.error(request, outcome.refused)
         else:
             messages.success(
                 request, _("You blocked this conversation. Nobody can write in it any more.")
@@ -203,15 +198,11 @@ def message_report(request: AuthedRequest, conversation_id: int, message_id: int
         raise Http404
     form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             chat_services.report_create(
                 message_id=message.pk, reporter=request.user, reason=form.cleaned_data["reason"]
             )
-        except Message.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Thank you. A coordinator will look at this message soon."))
             return redirect("frontend:chat", conversation_id=conversation.pk)
     return render(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,9 +18,9 @@ from accounts.selectors import (
     reference_labels,
 )
 from accounts.services import profile_save
-from frontend.forms import apply_service_errors
 from frontend.profile_forms import Step, build_field, form_for_step, steps_for
 from frontend.views.access import AuthedRequest, member_required
+from frontend.views.coordinator.common import service_errors
 
 # Profile fields that store codes of a reference table (accounts.selectors.REFERENCE_TABLES).
 CODE_TABLES = {
@@ -91,11 +90,9 @@ def step(request: AuthedRequest, step: str) -> HttpResponse:
         data=request.POST if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, field_map={"languages": None}) as outcome:
             profile_save(user=user, data=form.service_data(), partial=True)
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"languages": None})
-        else:
+        if outcome.ok:
             messages.success(request, _("Saved."))
             if index + 1 < len(steps):
                 return redirect("frontend:profile_step", step=steps[index + 1].slug)

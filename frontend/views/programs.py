@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import profile_is_complete, weekly_slot_labels
-from frontend.forms import apply_service_errors
 from frontend.program_forms import ApplyForm
 from frontend.views.access import AuthedRequest, member_required
+from frontend.views.coordinator.common import service_errors
 from matching.models import Application, Program
 from matching.selectors import programs as program_selectors
 from matching.services import programs as program_services
@@ -63,13 +62,11 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
             request.POST if request.method == "POST" else None, program=program, user=request.user
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with service_errors(form, field_map=APPLY_ERROR_MAP) as outcome:
                 program_services.application_submit(
                     program=program, user=request.user, **form.service_kwargs()
                 )
-            except ValidationError as exc:
-                apply_service_errors(form, exc, APPLY_ERROR_MAP)
-            else:
+            if outcome.ok:
                 messages.success(
                     request,
                     _("Thank you! Your application is in. We will tell you when there is a match."),
@@ -96,11 +93,8 @@ def program_withdraw(request: AuthedRequest, program_id: int) -> HttpResponse:
     application = _mine(program)
     if application is None:
         return redirect("frontend:program_apply", program_id=program.pk)
-    try:
+    with service_errors(request=request) as outcome:
         program_services.application_withdraw(application=application, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Your application is withdrawn."))
     return redirect("frontend:program_apply", program_id=program.pk)

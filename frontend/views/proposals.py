@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import LanguageLevel, Pet, User
 from accounts.selectors import reference_labels
-from frontend.forms import apply_service_errors
 from frontend.proposal_forms import DeclineForm, FeedbackForm
 from frontend.views.access import AuthedRequest, member_required
+from frontend.views.coordinator.common import service_errors
 from matching.models import Proposal
 from matching.notifications import visit_ics
 from matching.selectors import proposals as proposal_selectors
@@ -126,12 +125,10 @@ def proposal_list(request: AuthedRequest) -> HttpResponse:
 @member_required
 @require_POST
 def proposal_accept(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    try:
+    with service_errors() as outcome:
         proposal = proposal_services.proposal_accept(proposal_id=proposal_id, by=request.user)
-    except proposal_services.ProposalNotFound as exc:
-        raise Http404 from exc
-    except proposal_services.ProposalConflict as exc:
-        messages.error(request, str(exc))
+    if outcome.refused:
+        messages.error(request, outcome.refused)
         return redirect("frontend:proposals")
     if proposal.status == Proposal.Status.CONFIRMED:
         messages.success(request, _("Confirmed! You can now chat to arrange the day."))
@@ -145,18 +142,14 @@ def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
     form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             proposal_services.proposal_decline(
                 proposal_id=proposal.pk, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except proposal_services.ProposalNotFound as exc:
-            raise Http404 from exc
-        except proposal_services.ProposalConflict as exc:
-            messages.error(request, str(exc))
+        if outcome.refused:
+            messages.error(request, outcome.refused)
             return redirect("frontend:proposals")
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(
                 request, _("You declined this proposal. You stay free for the next round.")
             )
@@ -206,15 +199,13 @@ def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     if not mine and proposal.date < timezone.localdate():
         form = FeedbackForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
+            with service_errors(form) as outcome:
                 feedback_services.feedback_leave(
                     proposal_id=proposal.pk, by=request.user, **form.service_kwargs()
                 )
-            except proposal_services.ProposalConflict as exc:
-                messages.error(request, str(exc))
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
+            if outcome.refused:
+                messages.error(request, outcome.refused)
+            if outcome.ok:
                 messages.success(request, _("Thank you for your feedback!"))
                 return redirect("frontend:visit", proposal_id=proposal.pk)
     return render(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.services import user_register, user_update
-from frontend.forms import LoginForm, SignupForm, apply_service_errors
+from frontend.forms import LoginForm, SignupForm
+from frontend.views.coordinator.common import service_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,11 +28,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("frontend:dashboard")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             user = user_register(**form.service_kwargs(), preferred_language=_current_language())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+        if outcome.ok:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, _("Welcome to Engawa! Let us start with your profile, step by step.")

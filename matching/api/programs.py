@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ from accounts.permissions import IsCoordinator, IsStudentOrHost
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
-from config.api import ApiViewMixin
+from config.api import ApiViewMixin, CodeList, ReferenceCode
 from matching.models import Application, Program
 from matching.selectors import programs as selectors
 from matching.services import programs as services
@@ -28,37 +28,50 @@ from matching.services import programs as services
 # --- Serializers ---------------------------------------------------------------------------
 
 
-class ProgramInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    kind = serializers.CharField(max_length=20)
-    dates = serializers.ListField(child=serializers.CharField(max_length=20), max_length=60)
-    apply_until = serializers.CharField(max_length=40)
-    response_hours = serializers.IntegerField()
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+class DayOrMoment(serializers.DateTimeField):
+    """An ISO 8601 date and time, or a bare date: ``program_create`` reads a date as the end
+    of that day ("apply until 1 March" means the whole of 1 March)."""
+
+    # Any: DRF's stubs allow a datetime only, and a date is an answer here too.
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and len(value.strip()) == len("YYYY-MM-DD"):
+            return serializers.DateField().to_internal_value(value.strip())
+        return super().to_internal_value(value)
 
 
-@extend_schema_field({"type": "string", "enum": [slot.code for slot in WEEKLY_SLOTS]})
-class WeeklySlotCode(serializers.CharField):
-    """A weekly time-slot code: the schema lists the grid's codes; application_submit checks
-    them, so that one 400 names every bad code under ``time_slots``."""
+class ProgramInput(serializers.ModelSerializer[Program]):
+    dates = serializers.ListField(
+        child=serializers.DateField(), min_length=1, max_length=services.MAX_DATES
+    )
+    apply_until = DayOrMoment()
+    response_hours = serializers.IntegerField(min_value=1, max_value=services.MAX_RESPONSE_HOURS)
+
+    class Meta:
+        model = Program
+        fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
 
 
 class ApplyInput(serializers.Serializer):
     dates = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False, max_length=60
+        child=serializers.DateField(), required=False, max_length=services.MAX_DATES
     )
-    capacity = serializers.IntegerField(required=False, allow_null=True)
-    teaches = serializers.ListField(
-        child=serializers.CharField(max_length=3), required=False, max_length=10
+    capacity = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=services.MAX_CAPACITY
     )
-    learns = serializers.ListField(
-        child=serializers.CharField(max_length=3), required=False, max_length=10
-    )
-    format = serializers.CharField(required=False, max_length=10)
-    time_slots = serializers.ListField(
-        child=WeeklySlotCode(max_length=40),
+    teaches = CodeList(
+        child=ReferenceCode(table="languages"),
         required=False,
-        max_length=21,
+        max_length=services.MAX_LANGUAGES,
+    )
+    learns = CodeList(
+        child=ReferenceCode(table="languages"),
+        required=False,
+        max_length=services.MAX_LANGUAGES,
+    )
+    format = serializers.ChoiceField(choices=Application.Format.choices, required=False)
+    time_slots = CodeList(
+        child=serializers.ChoiceField(choices=[slot.code for slot in WEEKLY_SLOTS]),
+        required=False,
         help_text="Language exchange: the times the applicant is free each week, codes "
         "<weekday>-<part of the day> such as sat-am (GET /api/reference/ lists them as "
         "weekly_slots). Optional, but partners are paired only when they share a slot.",

@@ -4,21 +4,17 @@ output. A user who is not a party gets 404; a state that forbids the action, 409
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,23 +27,6 @@ from matching.models import Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors
 from matching.services import feedback as feedback_services
 from matching.services import proposals as services
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
-
-
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except (services.ProposalNotFound, services.RoundNotFound) as exc:
-        raise NotFound() from exc
-    except (services.ProposalConflict, services.RoundConflict) as exc:
-        raise Conflict(str(exc)) from exc
-
 
 ANSWER = {"accepted": "accept", "declined": "decline"}
 STATUS_HELP = "One of: " + ", ".join(Proposal.Status.values) + "."
@@ -162,17 +141,23 @@ class PublishOutput(serializers.Serializer):
 
 
 class DeclineInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.REASON_MAX)
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
 class OnBehalfInput(serializers.Serializer):
     side = serializers.ChoiceField(choices=["student", "host"])
     answer = serializers.ChoiceField(choices=["accept", "decline"])
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=services.REASON_MAX)
+
+
+class StatusQuery(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Proposal.Status.choices, required=False, allow_blank=True
+    )
 
 
 class RemindOutput(serializers.Serializer):
@@ -195,10 +180,13 @@ class EventOutput(serializers.ModelSerializer):
         return _user_brief(event.on_behalf_of)
 
 
-class FeedbackInput(serializers.Serializer):
+class FeedbackInput(serializers.ModelSerializer[Feedback]):
+    # The range of the model's check constraint (feedback_rating_1_5).
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    would_meet_again = serializers.BooleanField()
+
+    class Meta:
+        model = Feedback
+        fields = ["rating", "comment", "would_meet_again"]
 
 
 class FeedbackOutput(serializers.ModelSerializer):
@@ -230,8 +218,7 @@ class RoundPublishView(ApiViewMixin, APIView):
         "seat was taken since the round ran is listed in `skipped` instead of failing.",
     )
     def post(self, request: Request, round_id: int) -> Response:
-        with _domain_errors():
-            result = services.round_publish(round_id=round_id, by=request.user)
+        result = services.round_publish(round_id=round_id, by=request.user)
         return Response(
             {
                 "id": result.round.pk,
@@ -275,8 +262,7 @@ class ProposalAcceptView(ApiViewMixin, APIView):
 
     @extend_schema(request=None, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request: Request, proposal_id: int) -> Response:
-        with _domain_errors():
-            services.proposal_accept(proposal_id=proposal_id, by=request.user)
+        services.proposal_accept(proposal_id=proposal_id, by=request.user)
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -289,10 +275,7 @@ class ProposalDeclineView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_decline(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        services.proposal_decline(proposal_id=proposal_id, by=request.user, **data.validated_data)
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -306,10 +289,9 @@ class ProposalCancelView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_cancel(
-                proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
-            )
+        services.proposal_cancel(
+            proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
+        )
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -325,10 +307,9 @@ class ProposalOnBehalfView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = OnBehalfInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            services.proposal_answer_on_behalf(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        services.proposal_answer_on_behalf(
+            proposal_id=proposal_id, by=request.user, **data.validated_data
+        )
         return Response(_reloaded(proposal_id, request.user))
 
 
@@ -337,8 +318,7 @@ class ProposalRemindView(ApiViewMixin, APIView):
 
     @extend_schema(request=None, responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request: Request, proposal_id: int) -> Response:
-        with _domain_errors():
-            reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
+        reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
         return Response({"proposal": proposal_id, "reminded": reminded})
 
 
@@ -356,16 +336,16 @@ class ProgramProposalsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=Proposal.Status.values, required=False)],
+        parameters=[StatusQuery],
         responses={200: CoordinatorProposalOutput(many=True), 404: NOT_FOUND},
         description="Every published proposal of the programme (or those of one status), with "
         "`waiting_for`: the sides that have not answered yet.",
     )
     def get(self, request: Request, program_id: int) -> Response:
         get_object_or_404(Program, pk=program_id)
-        wanted = request.query_params.get("status") or None
-        if wanted is not None and wanted not in Proposal.Status.values:
-            raise ValidationError({"status": [_("Unknown status: %(s)s.") % {"s": wanted}]})
+        query = StatusQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data.get("status") or None
         rows = selectors.proposals_for_program(program_id=program_id, status=wanted)
         return Response([coordinator_view(p) for p in rows])
 
@@ -391,10 +371,9 @@ class ProposalFeedbackView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = FeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with _domain_errors():
-            feedback = feedback_services.feedback_leave(
-                proposal_id=proposal_id, by=request.user, **data.validated_data
-            )
+        feedback = feedback_services.feedback_leave(
+            proposal_id=proposal_id, by=request.user, **data.validated_data
+        )
         return Response(FeedbackOutput(feedback).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: FeedbackOutput(many=True), 404: NOT_FOUND})

@@ -34,7 +34,9 @@ class RoundInput(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
         required=False,
     )
-    mode = serializers.CharField(required=False, default=Round.Mode.OPTIMAL, max_length=10)
+    mode = serializers.ChoiceField(
+        choices=Round.Mode.choices, required=False, default=Round.Mode.OPTIMAL
+    )
 
 
 class RoundStartedOutput(serializers.Serializer):

@@ -131,3 +131,21 @@ def test_reading_the_reference_takes_a_constant_number_of_queries(
 ) -> None:
     with django_assert_max_num_queries(5):
         api.get(URL)
+
+
+def test_reference_choices_label_each_code_in_the_language_asked() -> None:
+    from accounts.selectors import reference_choices
+
+    english = dict(reference_choices("diets", language="en"))
+    japanese = dict(reference_choices("diets", language="ja"))
+    assert set(english) == set(japanese) >= {"halal", "vegan"}
+    assert english["halal"] != japanese["halal"]
+
+
+def test_reference_choices_keep_the_allergens_of_one_kind() -> None:
+    from accounts.models import Allergen
+    from accounts.selectors import reference_choices
+
+    food = {code for code, _label in reference_choices("allergens", kind=Allergen.Kind.FOOD)}
+    every = {code for code, _label in reference_choices("allergens")}
+    assert "egg" in food and "cat" not in food and "cat" in every

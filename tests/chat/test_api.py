@@ -160,6 +160,55 @@ def test_a_bad_body_is_a_400_naming_the_field_and_stores_nothing(
     assert not Message.objects.exists()
 
 
+BAD_INPUT: list[tuple[str, str, dict[str, Any], str]] = [
+    ("post", "messages/", {"body": True}, "body"),
+    ("post", "messages/", {"body": ["hi"]}, "body"),
+    ("post", "messages/", {"body": "hi", "client_id": "x" * 65}, "client_id"),
+    ("post", "read/", {"message_id": "last"}, "message_id"),
+    ("post", "read/", {"message_id": 0}, "message_id"),
+    ("post", "close/", {"reason": "x" * 2001}, "reason"),
+    ("get", "messages/?after=-1", {}, "after"),
+    ("get", "messages/?limit=101", {}, "limit"),
+    ("get", "messages/?after=1&before=9", {}, "before"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"), BAD_INPUT, ids=[f"{p}{f}" for _m, p, _b, f in BAD_INPUT]
+)
+def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(
+    client_for: ClientFor,
+    conversation: Conversation,
+    student: User,
+    coordinator: User,
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    caller = coordinator if path == "close/" else student
+    url = f"/api/conversations/{conversation.pk}/{path}"
+    response = getattr(client_for(caller), method)(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert not Message.objects.exists()
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.OPEN
+
+
+def test_a_bad_report_reason_is_named_and_files_nothing(
+    client_for: ClientFor, conversation: Conversation, student: User, host: User
+) -> None:
+    message = say(conversation, host, "hello")
+    for reason in ("x" * 2001, {"text": "rude"}, ""):
+        response = client_for(student).post(
+            f"/api/messages/{message.pk}/report/", {"reason": reason}, format="json"
+        )
+        assert response.status_code == 400, (reason, response.content)
+        assert "reason" in response.json()
+    assert not Report.objects.exists()
+
+
 def test_posting_too_fast_is_a_429(
     client_for: ClientFor,
     conversation: Conversation,

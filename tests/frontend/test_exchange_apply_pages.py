@@ -106,13 +106,13 @@ def test_service_error_on_slots_lands_beside_the_field(page_client, student, exc
     """The service's own check (it limits what the API takes) shows beside the same field."""
     from django.core.exceptions import ValidationError
 
-    from frontend.forms import apply_service_errors
     from frontend.program_forms import ApplyForm
+    from frontend.views.coordinator.common import show_service_errors
     from frontend.views.programs import APPLY_ERROR_MAP
 
     form = ApplyForm(_apply(time_slots=["mon-am"]), program=exchange, user=student)
     assert form.is_valid()
-    apply_service_errors(
+    show_service_errors(
         form, ValidationError({"time_slots": ["Each time slot is a short text."]}), APPLY_ERROR_MAP
     )
     assert form.errors["time_slots"] == ["Each time slot is a short text."]

@@ -147,3 +147,30 @@ def test_station_picker_groups_by_line_in_the_users_language(page_client, studen
 
 def test_unknown_step_is_404(page_client, student) -> None:
     assert page_client(student).get(_step("nope")).status_code == 404
+
+
+def test_the_models_limits_reach_the_form(page_client, host) -> None:
+    response = page_client(host, language="en").post(
+        _step("household"),
+        {"household_name": "x" * 151, "household_size": "21", "guest_gender_preference": "any"},
+    )
+    html = response.content.decode()
+    assert 'id="id_household_name_error"' in html
+    assert "Must be between 1 and 20." in html.split('id="id_household_size_error"', 1)[1]
+    assert HostProfile.objects.get(user=host).household_size != 21
+
+
+def test_a_language_listed_twice_is_refused(page_client, student) -> None:
+    before = StudentProfile.objects.get(user=student).languages
+    response = page_client(student, language="en").post(
+        _step("languages"),
+        {"lang_0": "vi", "level_0": "native", "lang_1": "vi", "level_1": "beginner"},
+    )
+    assert "vi is listed twice." in response.content.decode()
+    assert StudentProfile.objects.get(user=student).languages == before
+
+
+def test_the_travel_help_gives_the_models_range(page_client, student) -> None:
+    for language, text in (("en", "Between 10 and 180 minutes."), ("ja", "10〜180分の間")):
+        html = page_client(student, language=language).get(_step("travel")).content.decode()
+        assert text in html.split('id="id_max_travel_minutes_helptext"', 1)[1][:200]

@@ -237,7 +237,7 @@ class TestApply:
         )
         assert refused.status_code == 400
         assert list(refused.json()) == ["time_slots"]
-        assert "'weekday_evening'" in refused.json()["time_slots"][0]
+        assert '"weekday_evening"' in refused.json()["time_slots"][0]
         assert not Application.objects.exists()
         stored = client.post(url, {**body, "time_slots": ["tue-eve", "sat-am"]}, format="json")
         assert stored.status_code == 201, stored.data

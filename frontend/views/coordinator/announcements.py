@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,7 +13,7 @@ from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
     program_or_404,
-    show_service_errors,
+    service_errors,
 )
 from matching.services import announcements as announcement_services
 
@@ -48,13 +47,11 @@ def announcement(request: HttpRequest, program_id: int) -> HttpResponse:
     program = program_or_404(program_id)
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             count = announcement_services.announcement_send(
                 program=program, by=coordinator_of(request), **form.cleaned_data
             )
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 ngettext(

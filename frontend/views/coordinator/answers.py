@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
     program_or_404,
-    show_service_errors,
+    service_errors,
 )
 from frontend.views.coordinator.review import breakdown_bars, weights_of
 from matching.models import Proposal
@@ -139,14 +138,12 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def proposal_remind(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
-    try:
+    with service_errors() as outcome:
         reminded = proposal_services.proposal_remind(
             proposal_id=proposal.pk, by=coordinator_of(request)
         )
-    except proposal_services.ProposalNotFound as exc:
-        raise Http404 from exc
-    except proposal_services.ProposalConflict as exc:
-        messages.error(request, str(exc))
+    if outcome.refused:
+        messages.error(request, outcome.refused)
     else:
         messages.success(
             request,
@@ -175,18 +172,14 @@ def proposal_answer(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
     form = OnBehalfForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             proposal_services.proposal_answer_on_behalf(
                 proposal_id=proposal.pk, by=coordinator_of(request), **form.cleaned_data
             )
-        except proposal_services.ProposalNotFound as exc:
-            raise Http404 from exc
-        except proposal_services.ProposalConflict as exc:
-            form.add_error(None, str(exc))
+        if outcome.refused:
+            form.add_error(None, outcome.refused)
             return _proposal_page(request, proposal, on_behalf_form=form, status=409)
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("The answer is recorded."))
             return redirect(_proposal_url(proposal))
     return _proposal_page(request, proposal, on_behalf_form=form, status=400)
@@ -198,20 +191,16 @@ def proposal_cancel(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = _proposal_or_404(request, proposal_id)
     form = CancelForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             proposal_services.proposal_cancel(
                 proposal_id=proposal.pk,
                 by=coordinator_of(request),
                 reason=form.cleaned_data["reason"],
             )
-        except proposal_services.ProposalNotFound as exc:
-            raise Http404 from exc
-        except proposal_services.ProposalConflict as exc:
-            form.add_error(None, str(exc))
+        if outcome.refused:
+            form.add_error(None, outcome.refused)
             return _proposal_page(request, proposal, cancel_form=form, status=409)
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("The proposal is cancelled."))
             return redirect(_proposal_url(proposal))
     return _proposal_page(request, proposal, cancel_form=form, status=400)

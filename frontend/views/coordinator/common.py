@@ -1,22 +1,33 @@
-"""What every coordinator page shares: the access check, the logged-in coordinator,
-service errors beside their fields, and the programme a page is about."""
+"""What every coordinator page shares: the access check, the logged-in coordinator, the
+programme a page is about; and what every page shares: a service's errors shown on the page
+(``service_errors``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from chat.services import ChatRefused
 from matching.models import Program
 from matching.selectors import programs as program_selectors
+from matching.services.proposals import (
+    ProposalConflict,
+    ProposalNotFound,
+    RoundConflict,
+    RoundNotFound,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -40,13 +51,61 @@ def coordinator_of(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def show_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put each message of a service's ValidationError beside the field it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+def show_service_errors(
+    form: forms.Form, exc: ValidationError, field_map: Mapping[str, str | None] | None = None
+) -> None:
+    """Put each message of a service's ValidationError beside the field it names.
+
+    ``field_map`` renames a service field to a form field (``None``: above the form). A field
+    the form does not have is shown above the form, so no message is ever lost."""
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
+        return
+    field_map = field_map or {}
+    for field, errors in exc.message_dict.items():
+        target = field_map.get(field, field)
+        form.add_error(target if target in form.fields else None, errors)
+
+
+@dataclass
+class Outcome:
+    """What a service call under ``service_errors`` came to."""
+
+    ok: bool = True
+    # The sentence of a refusal by the object's state (a 409 on the API), for the page to show.
+    refused: str = ""
+
+
+@contextmanager
+def service_errors(
+    form: forms.Form | None = None,
+    *,
+    request: HttpRequest | None = None,
+    field_map: Mapping[str, str | None] | None = None,
+) -> Iterator[Outcome]:
+    """The pages' one answer to a service's errors (the API's is ``config.api``'s handler).
+
+    A missing or hidden object is a 404. A ValidationError goes beside the form fields it
+    names, or without a form into ``request``'s messages (with neither, it propagates). A
+    refusal by the object's state leaves its sentence in ``Outcome.refused``: each page shows
+    it where it belongs."""
+    outcome = Outcome()
+    try:
+        yield outcome
+    except (ObjectDoesNotExist, ProposalNotFound, RoundNotFound) as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        if form is not None:
+            show_service_errors(form, exc, field_map)
+        elif request is not None:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            raise  # nowhere to show it: a bug of the page, not the user's mistake
+        outcome.ok = False
+    except (ProposalConflict, RoundConflict, ChatRefused) as exc:
+        outcome.ok = False
+        outcome.refused = str(exc)
 
 
 def iso_days(values: list[str]) -> list[dt.date]:

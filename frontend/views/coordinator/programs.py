@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from frontend.views.coordinator.common import (
     iso_days,
     mark_accepting,
     program_or_404,
-    show_service_errors,
+    service_errors,
 )
 from matching.models import Program, Round
 from matching.selectors import programs as program_selectors
@@ -77,13 +76,11 @@ def programs(request: HttpRequest) -> HttpResponse:
 def program_create(request: HttpRequest) -> HttpResponse:
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             program = program_services.program_create(
                 by=coordinator_of(request), **form.cleaned_data
             )
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("The programme “%(name)s” is open.") % {"name": program})
             return redirect("frontend:coordinator:program", program_id=program.pk)
     status = 400 if form.is_bound else 200

@@ -6,8 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from chat import selectors as chat_selectors
 from chat import services as chat_services
-from chat.models import Conversation, Report
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
-    show_service_errors,
+    service_errors,
 )
 
 
@@ -87,17 +85,13 @@ def reports(request: HttpRequest) -> HttpResponse:
 def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
     form = ResolveForm(request.POST, prefix=f"r{report_id}")
     if form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             chat_services.report_resolve(
                 report_id=report_id,
                 by=coordinator_of(request),
                 resolution=form.cleaned_data["resolution"],
             )
-        except Report.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("The report is resolved."))
             return redirect("frontend:coordinator:reports")
     return _reports_page(request, status=400, bound={report_id: form})
@@ -109,17 +103,13 @@ def conversation_close(request: HttpRequest, conversation_id: int) -> HttpRespon
     report_id = int(request.POST.get("report", 0) or 0)
     form = CloseConversationForm(request.POST, prefix=f"c{report_id}")
     if form.is_valid():
-        try:
+        with service_errors(form) as outcome:
             chat_services.conversation_close(
                 conversation_id=conversation_id,
                 by=coordinator_of(request),
                 reason=form.cleaned_data["reason"],
             )
-        except Conversation.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("The conversation is closed."))
             return redirect("frontend:coordinator:reports")
     return _reports_page(request, status=400, bound={-report_id: form})

@@ -19,7 +19,7 @@ from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
     program_or_404,
-    show_service_errors,
+    service_errors,
 )
 from frontend.views.coordinator.review import (
     CRITERION_HELP,
@@ -164,7 +164,8 @@ def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
         request.POST or None, program=program, initial=_round_initial(request, program)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        # "weights" (as a whole) and "program" have no field: they show above the form.
+        with service_errors(form) as outcome:
             rnd = round_services.round_start(
                 program=program,
                 by=coordinator_of(request),
@@ -173,10 +174,7 @@ def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
                 forbids=form.cleaned_data["forbids"],
                 mode=form.cleaned_data["mode"],
             )
-        except ValidationError as exc:
-            # "weights" (as a whole) and "program" have no field: they show above the form.
-            show_service_errors(form, exc)
-        else:
+        if outcome.ok:
             return redirect("frontend:coordinator:round", round_id=rnd.pk)
     context = {"program": program, "form": form}
     status = 400 if form.is_bound else 200
@@ -217,12 +215,10 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = _round_or_404(round_id)
-    try:
+    with service_errors() as outcome:
         result = proposal_services.round_publish(round_id=rnd.pk, by=coordinator_of(request))
-    except proposal_services.RoundNotFound as exc:
-        raise Http404 from exc
-    except proposal_services.RoundConflict as exc:
-        return _round_page(request, rnd, conflict=str(exc), status=409)
+    if outcome.refused:
+        return _round_page(request, rnd, conflict=outcome.refused, status=409)
     messages.success(
         request,
         ngettext(
