@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import Role, User
 from accounts.services import coordinator_create, profile_save, user_register
 
@@ -360,6 +362,9 @@ def _person(
     that a second run changes nothing."""
     existing = User.objects.filter(email=email).first()
     if existing is not None:
+        if not existing.email_verified:  # seeded before addresses were verified
+            existing.email_verified_at = timezone.now()
+            existing.save(update_fields=["email_verified_at"])
         return existing
     user = user_register(
         email=email,
@@ -367,6 +372,7 @@ def _person(
         role=role,
         name=name,
         preferred_language=preferred_language,
+        email_verified=True,
     )
     profile_save(user=user, data=profile, partial=False)
     return user
