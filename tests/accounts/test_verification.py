@@ -92,7 +92,9 @@ def test_the_link_expires(unverified: User, settings: Any, monkeypatch: Any) -> 
     monkeypatch.setattr(signing.time, "time", lambda: sent)
     token = verification_token(unverified)
     monkeypatch.undo()
-    answer = APIClient().post("/api/auth/verify-email/", {"token": token}, format="json")
+    answer = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/auth/verify-email/", {"token": token}, format="json"
+    )
     assert answer.status_code == 400
     assert "expired" in answer.json()["token"][0]
     unverified.refresh_from_db()
