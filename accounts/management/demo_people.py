@@ -313,10 +313,18 @@ FAMILIES = (
 )  # fmt: skip
 
 
+def _verified(user: User) -> User:
+    """A demo account seeded before addresses were verified gets its address confirmed."""
+    if not user.email_verified:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
 def _coordinator() -> User:
     existing = User.objects.filter(email=COORDINATOR_EMAIL).first()
     if existing is not None:
-        return existing
+        return _verified(existing)
     return coordinator_create(
         email=COORDINATOR_EMAIL, name="木村 さくら (Sakura Kimura)", password=DEMO_PASSWORD
     )
@@ -362,10 +370,7 @@ def _person(
     that a second run changes nothing."""
     existing = User.objects.filter(email=email).first()
     if existing is not None:
-        if not existing.email_verified:  # seeded before addresses were verified
-            existing.email_verified_at = timezone.now()
-            existing.save(update_fields=["email_verified_at"])
-        return existing
+        return _verified(existing)
     user = user_register(
         email=email,
         password=DEMO_PASSWORD,
