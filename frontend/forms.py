@@ -85,7 +85,7 @@ class PasswordResetRequestForm(PasswordResetForm):
     """Django's reset form, sending through Celery: the task looks the account up and writes
     in its language, so the answer is the same whether an account has the address or not."""
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         password_reset_request(email=self.cleaned_data["email"])
 
 
