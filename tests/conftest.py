@@ -1,8 +1,10 @@
 """Shared fixtures: users of each role, API clients, and the real-service switches.
 
 Real services (PostgreSQL, Redis, a Celery worker, a browser) are used by the tests that need
-them. On a laptop without them those tests skip with a reason; in CI (``CI=true``) a missing
-service fails the run instead, so CI never goes green by skipping.
+them. On a laptop without them those tests skip, the reason naming what is missing; in CI
+(``CI=true``) a missing service fails the run instead, so CI never goes green by skipping.
+On Redis, the tests write only under their process's key prefix in the database REDIS_URL
+names, and delete only there.
 """
 
 from __future__ import annotations
