@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
@@ -108,13 +109,18 @@ def redis_prefix(redis_url: str) -> str:
     return f"{REDIS_NAMESPACE}:{uuid.uuid4().hex[:12]}:"
 
 
-@pytest.fixture
-def postgres(db: None) -> None:
+def need_postgres() -> None:
+    """The test skips (fails in CI) unless its database is PostgreSQL."""
     if connection.vendor == "postgresql":
         return
     if not os.environ.get("DATABASE_URL"):
         need_service("DATABASE_URL", False, "is not set (this test needs PostgreSQL)")
     need_service("DATABASE_URL", False, f"names a {connection.vendor} database, not PostgreSQL")
+
+
+@pytest.fixture
+def postgres(db: None) -> None:
+    need_postgres()
 
 
 @pytest.fixture(scope="session")
@@ -133,9 +139,10 @@ def django_db_modify_db_settings(
 
 @pytest.fixture(scope="session", autouse=True)
 def _redis_namespace() -> Iterator[None]:
-    """With REDIS_URL, the cache's keys (the rate limits' counters among them) in this
-    process's namespace, which is emptied as the session starts (what a killed run left) and
-    as it ends."""
+    """With REDIS_URL, this process's keys in its own namespace: the cache's (the rate limits'
+    counters among them), the channel layer's, and those of the servers and workers that tests
+    start (REDIS_KEY_PREFIX in their environment). The namespace is emptied as the session
+    starts (what a killed run left) and as it ends."""
     if not REDIS_URL:
         yield
         return
@@ -145,9 +152,18 @@ def _redis_namespace() -> Iterator[None]:
         else config
         for name, config in settings.CACHES.items()
     }
+    layers = {
+        name: {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"{REDIS_NAMESPACE}:asgi"}}
+        if "CONFIG" in layer
+        else layer
+        for name, layer in settings.CHANNEL_LAYERS.items()
+    }
     redis_delete_namespace(REDIS_URL, REDIS_NAMESPACE)
     try:
-        with override_settings(CACHES=caches):
+        with (
+            override_settings(CACHES=caches, CHANNEL_LAYERS=layers),
+            mock.patch.dict(os.environ, {"REDIS_KEY_PREFIX": REDIS_NAMESPACE}),
+        ):
             yield
     finally:
         redis_delete_namespace(REDIS_URL, REDIS_NAMESPACE)

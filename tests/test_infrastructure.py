@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,7 +20,13 @@ from django.db import connection
 
 from bench.chaos_redis import REDIS_SERVER, PrivateRedis
 from tests import conftest
-from tests.conftest import celery_eager, need_redis, need_service, redis_namespace
+from tests.conftest import (
+    celery_eager,
+    need_postgres,
+    need_redis,
+    need_service,
+    redis_namespace,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("web", "ws", "worker", "beat")
@@ -198,6 +205,8 @@ def test_each_xdist_worker_keeps_to_a_namespace_of_its_own() -> None:
 
 
 INNER_TESTS = """
+import os
+
 import redis
 from django.core.cache import cache
 
@@ -205,6 +214,7 @@ from tests.conftest import REDIS_NAMESPACE, REDIS_URL
 
 
 def test_writes_through_the_cache_and_directly():
+    assert os.environ["REDIS_KEY_PREFIX"] == REDIS_NAMESPACE  # for the processes tests start
     cache.set("from-a-test", 1)
     assert cache.get("from-a-test") == 1
     redis.Redis.from_url(REDIS_URL).set(f"{REDIS_NAMESPACE}:left-by-a-channel-layer", 1)
@@ -283,16 +293,16 @@ def test_a_redis_that_does_not_answer_is_named(monkeypatch: pytest.MonkeyPatch) 
     assert str(skipped.value) == f"Redis at 127.0.0.1:{port} (REDIS_URL) is not answering"
 
 
-@pytest.mark.django_db
-def test_without_database_url_a_postgresql_test_says_so(
-    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> None:
-    if connection.vendor == "postgresql":
-        return  # the fixture has nothing to say: the test runs
+def test_a_postgresql_test_on_sqlite_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(conftest, "connection", SimpleNamespace(vendor="sqlite"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(pytest.skip.Exception, match=r"^DATABASE_URL is not set"):
-        request.getfixturevalue("postgres")
+    with pytest.raises(pytest.skip.Exception, match=r"^DATABASE_URL is not set \(this test needs"):
+        need_postgres()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.sqlite3")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        need_postgres()
+    assert str(skipped.value) == "DATABASE_URL names a sqlite database, not PostgreSQL"
 
 
 @pytest.mark.django_db
