@@ -9,6 +9,7 @@ names, and delete only there.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import re
@@ -152,12 +153,10 @@ def _redis_namespace() -> Iterator[None]:
         else config
         for name, config in settings.CACHES.items()
     }
-    layers = {
-        name: {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"{REDIS_NAMESPACE}:asgi"}}
-        if "CONFIG" in layer
-        else layer
-        for name, layer in settings.CHANNEL_LAYERS.items()
-    }
+    layers: dict[str, Any] = copy.deepcopy(settings.CHANNEL_LAYERS)
+    for layer in layers.values():
+        if "CONFIG" in layer:
+            layer["CONFIG"]["prefix"] = f"{REDIS_NAMESPACE}:asgi"
     redis_delete_namespace(REDIS_URL, REDIS_NAMESPACE)
     try:
         with (
