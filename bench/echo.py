@@ -16,11 +16,9 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from config.channel_layer import ClosesChannelMixin
-from config.db_pool import PooledDatabaseConsumerMixin
 
 
-# Like the chat's consumers, the floors skip Channels' per-event connection sweep.
-class EchoConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
+class EchoConsumer(AsyncWebsocketConsumer):
     # No channel layer: a bare echo neither subscribes to Redis nor waits on it.
     channel_layer_alias = "bench-echo-without-layer"
 
@@ -33,7 +31,7 @@ class EchoConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
         await self.send(text_data=text_data, bytes_data=bytes_data)
 
 
-class RelayConsumer(ClosesChannelMixin, PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
+class RelayConsumer(ClosesChannelMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room = f"bench-relay-{self.scope['path'].strip('/').rsplit('/', 1)[-1]}"
         await self.channel_layer.group_add(self.room, self.channel_name)

@@ -84,7 +84,4 @@ def _close_connections_in_worker_threads() -> None:
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from config.db_pool import db_pool_close_connections
-
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
-    db_pool_close_connections()
