@@ -347,7 +347,14 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+    # Once each, through the root: "django" loses the plain console handler of Django's default
+    # logging; a 4xx is in the access log (runserver's, the proxy's), only errors are repeated.
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+        "django.db.backends": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+    },
 }
 
 # --- Engawa's own ---------------------------------------------------------------------------
