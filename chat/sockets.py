@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import close_old_connections
 from django.utils import translation
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -31,13 +32,19 @@ CLOSE_CONVERSATION_CLOSED = 4410
 
 
 async def db(func: Callable[..., T], language: str | None = None, **kwargs: Any) -> T:
-    """``func(**kwargs)`` on Channels' database thread, in the user's ``language``."""
+    """``func(**kwargs)`` in the user's ``language``, on the event loop's thread pool: on the one
+    thread of the default, every socket of the process would wait for each query in turn."""
 
     def call() -> T:
-        with translation.override(language):
-            return func(**kwargs)
+        try:
+            with translation.override(language):
+                return func(**kwargs)
+        finally:
+            # Where the call's connection lives: asgiref runs ``call`` in a copy of the caller's
+            # context, and Channels' own clean-up, outside it, may not see that connection.
+            close_old_connections()
 
-    return await database_sync_to_async(call)()
+    return await database_sync_to_async(call, thread_sensitive=False)()
 
 
 def validation_code(exc: ValidationError) -> tuple[str, str]:
