@@ -9,6 +9,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -77,6 +78,15 @@ class UserSocket(ClosesChannelMixin, AsyncJsonWebsocketConsumer):  # type: ignor
             # refresher, which would keep it alive, and leave its groups. Best effort.
             with contextlib.suppress(Exception):
                 await self._leave()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its connection sweep before every frame and event: that
+        sweep runs on one thread for all sockets of the process, which then queue behind each
+        other (README, "Performance notes"); ``db`` closes each call's connection itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.stopping = True

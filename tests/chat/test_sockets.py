@@ -149,3 +149,25 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
     assert layer.open_channels == set()  # each consumer closed its channel as it ended
     await layer.flush()
     await layer.close_pools()
+
+
+async def test_frames_and_events_do_not_queue_on_channels_sync_thread(
+    conversation: Conversation, student: User, host: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Channels' per-event connection sweep runs on one thread for the whole process; the chat
+    sockets' queries close their own connections instead."""
+    import channels.consumer
+
+    sweeps: list[None] = []
+
+    async def counting_sweep() -> None:
+        sweeps.append(None)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_sweep)
+    async with chat_socket(conversation, student) as a, chat_socket(conversation, host) as b:
+        await a.send_json_to({"type": "message", "body": "hello", "client_id": "sweep-1"})
+        await next_of_type(a, "message")
+        await next_of_type(b, "message")
+        await b.send_json_to({"type": "typing"})
+        await next_of_type(a, "typing")
+    assert sweeps == []
