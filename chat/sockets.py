@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -45,7 +45,7 @@ async def db(func: Callable[..., T], language: str | None = None, **kwargs: Any)
             # context, and Channels' own clean-up, outside it, may not see that connection.
             close_old_connections()
 
-    return await database_sync_to_async(call, thread_sensitive=False)()
+    return cast(T, await database_sync_to_async(call, thread_sensitive=False)())
 
 
 def validation_code(exc: ValidationError) -> tuple[str, str]:
