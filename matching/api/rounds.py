@@ -20,20 +20,25 @@ from matching.models import Application, Proposal, Round, Unplaced
 from matching.selectors import programs as program_selectors
 from matching.selectors import rounds as selectors
 from matching.services import rounds as services
+from matching.solver.score import MAX_WEIGHT
 
 # --- Serializers ---------------------------------------------------------------------------
 
 
+def _pairs() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        required=False,
+        max_length=Round.MAX_PAIRS,
+    )
+
+
 class RoundInput(serializers.Serializer):
-    weights = serializers.DictField(child=serializers.FloatField(), required=False)
-    pins = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
-        required=False,
+    weights = serializers.DictField(
+        child=serializers.FloatField(min_value=0, max_value=MAX_WEIGHT), required=False
     )
-    forbids = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
-        required=False,
-    )
+    pins = _pairs()
+    forbids = _pairs()
     mode = serializers.ChoiceField(
         choices=Round.Mode.choices, required=False, default=Round.Mode.OPTIMAL
     )

@@ -66,6 +66,10 @@ class PairsField(forms.CharField):
                     code="pair",
                 )
             pairs.append([int(parts[0]), int(parts[1])])
+        if len(pairs) > Round.MAX_PAIRS:
+            raise ValidationError(
+                _("Give at most %(n)d pairs.") % {"n": Round.MAX_PAIRS}, code="too_many"
+            )
         return pairs
 
 
