@@ -38,6 +38,8 @@ DEFAULT_TRAVEL_MINUTES = 60
 TAUGHT_LEVEL_IF_MISSING = "advanced"
 LEARNED_LEVEL_IF_MISSING = "beginner"
 
+# Why the exchange solver left someone out, by reason code: stored as each reason's text, and
+# shown by the coordinator's pages (frontend's REASON_FORMATS) in the reader's language.
 REASON_TEXT = {
     "no_language_match": gettext_lazy(
         "Nobody teaches a language they learn while learning one they teach."

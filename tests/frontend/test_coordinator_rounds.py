@@ -237,6 +237,17 @@ def test_unknown_reason_code_falls_back_to_the_solvers_text() -> None:
     )
 
 
+def test_exchange_reasons_read_matchings_texts_in_the_readers_language() -> None:
+    from frontend.views.coordinator.reasons import reason_text
+    from matching.services.exchange import REASON_TEXT
+
+    for code, text in REASON_TEXT.items():
+        reason = {"code": code, "params": {}, "text": "stored"}
+        with translation.override("ja"):
+            assert reason_text(reason) == str(text)
+            assert reason_text(reason) != reason["text"]
+
+
 def test_review_query_count_is_constant(
     coord: Client, program: Program, django_assert_max_num_queries: Any
 ) -> None:
