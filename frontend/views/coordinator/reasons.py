@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Gender, Pet
-from accounts.selectors import display_name, reference_labels
-from matching.models import Unplaced
+from accounts.selectors import reference_labels
 from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
 
 # Why the solver left someone out: (side, code) -> a format string over the reason's params
@@ -186,20 +185,16 @@ def reason_text(
         return str(reason.get("text", "")) or code
 
 
-def unplaced_items(rows: Iterable[Unplaced]) -> list[dict[str, Any]]:
-    """Each unplaced row (its application, user and family profile loaded) with its reasons
-    as text, the reference names read once for all: ``row``, ``application``, ``name`` and
-    ``reasons`` (what ``_reasons.html`` lists)."""
+def unplaced_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each unplaced row (a dict with the applicant's ``role`` and the solver's ``reasons``,
+    as ``round_selectors.round_detail`` reads them) with its reasons as text in the current
+    language, the reference names read once for all."""
     rows = list(rows)
     reference = reference_labels(kinds=REASON_TABLES) if rows else {}
     return [
         {
-            "row": row,
-            "application": row.application,
-            "name": display_name(row.application.user),
-            "reasons": [
-                reason_text(reason, row.application.role, reference) for reason in row.reasons
-            ],
+            **row,
+            "reasons": [reason_text(reason, row["role"], reference) for reason in row["reasons"]],
         }
         for row in rows
     ]
