@@ -48,6 +48,8 @@ class ProgramInput(serializers.ModelSerializer[Program]):
     class Meta:
         model = Program
         fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+        # API.md's body names it; the model's range still applies.
+        extra_kwargs = {"response_hours": {"required": True}}
 
 
 class ApplyInput(serializers.Serializer):
