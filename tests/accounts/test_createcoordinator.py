@@ -99,3 +99,25 @@ def test_email_and_name_are_required() -> None:
         run("--name", "Kimura", "--password", STRONG_PASSWORD)
     with pytest.raises(CommandError):
         run("--email", "kimura@example.org", "--password", STRONG_PASSWORD)
+
+
+def test_the_error_says_what_is_wrong_with_each_field() -> None:
+    with pytest.raises(CommandError) as caught:
+        run("--email", "kimura@", "--name", "x" * 151, "--password", STRONG_PASSWORD)
+    # In the site's language (a command runs in LANGUAGE_CODE), each field with its problem.
+    email, name = str(caught.value).split("; ")
+    assert email == "email: 有効なメールアドレスを入力してください。"
+    assert name.startswith("name: ") and "150" in name and "151" in name
+    assert not User.objects.exists()
+
+
+def test_the_service_refuses_an_address_taken_after_the_check() -> None:
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import coordinator_create
+
+    coordinator_create(email="kimura@example.org", name="Kimura", password=STRONG_PASSWORD)
+    with pytest.raises(ValidationError) as caught:
+        coordinator_create(email="Kimura@example.org", name="Other", password=STRONG_PASSWORD)
+    assert list(caught.value.message_dict) == ["email"]
+    assert User.objects.count() == 1
