@@ -28,11 +28,10 @@ from matching.solver.exchange import (
     ExchangeProblem,
     ExchangeResult,
 )
+from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES
 
 # Forbid reasons, as the home-visit solver names them.
 COORDINATOR = "coordinator"
-# A family profile has no travel limit; this is the one a student profile suggests.
-DEFAULT_TRAVEL_MINUTES = 60
 # A language someone offers to teach but left out of their profile counts as advanced; one they
 # learn but left out counts as beginner.
 TAUGHT_LEVEL_IF_MISSING = "advanced"
@@ -120,7 +119,7 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
         profile = _profile(app)
         levels = _levels(profile)
         station = getattr(profile, "home_station", None)
-        limit = getattr(profile, "max_travel_minutes", None) or DEFAULT_TRAVEL_MINUTES
+        limit = getattr(profile, "max_travel_minutes", None) or DEFAULT_MAX_TRAVEL_MINUTES
         applicants.append(
             ExchangeApplicant(
                 key=app.pk,
