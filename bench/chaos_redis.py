@@ -53,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_load import free_port, server_env, wait_until_listening  # noqa: E402 (needs the path above)
+import bench.chat_load as load  # noqa: E402 (needs the path above)
 
 OUT = ROOT / "bench" / "results" / "chaos_redis.json"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -71,7 +71,7 @@ class PrivateRedis:
     """A redis-server child process on its own port, which can be killed and started again."""
 
     def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
+        self.port = port or load.free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -127,10 +127,7 @@ class PrivateRedis:
 
 
 @dataclass
-class Server:
-    kind: str
-    port: int
-    process: subprocess.Popen[bytes]
+class Server(load.Server):
     log: Path
 
 
@@ -139,11 +136,11 @@ def servers_running(
     kinds: list[str], database_url: str, redis_url: str, log_dir: Path
 ) -> Iterator[list[Server]]:
     """One server process of each kind on ``config.asgi:application``, logs in ``log_dir``."""
-    env = server_env(database_url, redis_url)
+    env = load.server_env(database_url, redis_url)
     servers: list[Server] = []
     try:
         for n, kind in enumerate(kinds):
-            port = free_port()
+            port = load.free_port()
             if kind == "daphne":
                 command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
             elif kind == "uvicorn":
@@ -166,19 +163,12 @@ def servers_running(
         deadline = time.monotonic() + 60
         for server in servers:
             try:
-                wait_until_listening(server.process, server.port, deadline, server.kind)
+                load.wait_until_listening(server.process, server.port, deadline, server.kind)
             except RuntimeError as exc:
                 raise RuntimeError(f"{exc}:\n{server.log.read_text()[-3000:]}") from None
         yield servers
     finally:
-        for server in servers:
-            server.process.terminate()
-        for server in servers:
-            try:
-                server.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
+        load.servers_stop(servers)
 
 
 def server_log_summary(server: Server) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 from django.conf import settings
@@ -70,6 +70,17 @@ def redis_url() -> str:
 @pytest.fixture
 def postgres(db: None) -> None:
     need_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+def running_database_url() -> str:
+    """The URL of the database this test runs in (pytest-django's test database), for the
+    processes a test starts (workers, servers)."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "postgres", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
 @pytest.fixture(scope="session", autouse=True)
