@@ -869,24 +869,30 @@ def main() -> None:
                 f" (echo {echo['server_cpu_ms_per_frame']} ms/frame)",
                 flush=True,
             )
-    import platform
-
-    import psutil
-
     report = {
         "benchmark": "chat_load",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": psutil.cpu_count(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "command": " ".join(sys.argv),
         "runs": runs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.out}")
+
+
+def machine() -> dict[str, Any]:
+    """What a result file says of the machine it was measured on."""
+    import platform
+
+    import psutil
+
+    return {
+        "cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
 
 
 if __name__ == "__main__":
