@@ -12,7 +12,6 @@ Both functions run inside ``round_run``'s transaction, which holds the round's r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -170,8 +169,8 @@ def exchange_round_write(*, round: Round, result: ExchangeResult) -> None:
     as ``student_application``), its one-seat ``HostDay``, one ``Unplaced`` row per applicant
     left over, the stats; then mark the round draft.  The caller (``round_run``) holds the
     round's row lock; nothing is sent from here (the caller sends ``round.status``)."""
-    dates = round.program.dates or []
-    day = dt.date.fromisoformat(dates[0]) if dates else timezone.localdate()
+    days = round.program.days
+    day = days[0] if days else timezone.localdate()
     proposals = Proposal.objects.bulk_create(
         Proposal(
             round=round,

@@ -8,7 +8,6 @@ there; a failure is recorded afterwards in a transaction of its own.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import time
@@ -238,7 +237,8 @@ def _skipped_reason() -> list[dict[str, Any]]:
 def _write_draft(
     rnd: Round, problem: Problem, result: Result, skipped: list[Application], solve_ms: float
 ) -> None:
-    dates = [dt.date.fromisoformat(label) for label in problem.date_labels]
+    # The problem's date indices are positions in the programme's dates (``round_problem``).
+    dates = rnd.program.days
     Proposal.objects.bulk_create(
         Proposal(
             round=rnd,
