@@ -36,372 +36,28 @@ import contextlib
 import datetime as dt
 import json
 import random
-import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bench.chat_load as load  # noqa: E402 (needs the path above)
+from bench.chaos_members import Clock, Member
+from bench.chaos_services import (
+    PrivateRedis,
+    api_post,
+    api_token_for,
+    db,
+    server_log_summary,
+    servers_running,
+    stored_rows,
+)
+from bench.common import ROOT, machine
 
 OUT = ROOT / "bench" / "results" / "chaos_redis.json"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-# How long an unechoed message waits before it is sent again, and how many re-sends go out per
-# tick: a user may post CHAT_RATE_PER_SECOND (5) messages a second.
-RETRY_AFTER_SECONDS = 2.0
-RETRIES_PER_TICK = 2
-RESEND_ON_RECONNECT = 3
-
-
-# --- the private Redis ---------------------------------------------------------------------------
-
-
-class PrivateRedis:
-    """A redis-server child process on its own port, which can be killed and started again."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or load.free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self, timeout: float = 10.0) -> None:
-        self.process = subprocess.Popen(
-            [
-                *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while not self.answers():
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"redis-server on {self.port} exited ({self.process.returncode})"
-                )
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server on {self.port} did not answer PING")
-            time.sleep(0.02)
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, connections reset, everything in memory gone."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-
-# --- the ASGI servers ----------------------------------------------------------------------------
-
-
-@dataclass
-class Server(load.Server):
-    log: Path
-
-
-@contextlib.contextmanager
-def servers_running(
-    kinds: list[str], database_url: str, redis_url: str, log_dir: Path
-) -> Iterator[list[Server]]:
-    """One server process of each kind on ``config.asgi:application``, logs in ``log_dir``."""
-    env = load.server_env(database_url, redis_url)
-    servers: list[Server] = []
-    try:
-        for n, kind in enumerate(kinds):
-            port = load.free_port()
-            if kind == "daphne":
-                command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            elif kind == "uvicorn":
-                command = [
-                    *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
-                    *("--lifespan", "off", "--no-access-log"),
-                ]
-            else:
-                raise ValueError(f"unknown server kind {kind!r}: use daphne or uvicorn")
-            log = log_dir / f"{n}-{kind}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [*command, "config.asgi:application"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            servers.append(Server(kind, port, process, log))
-        deadline = time.monotonic() + 60
-        for server in servers:
-            try:
-                load.wait_until_listening(server.process, server.port, deadline, server.kind)
-            except RuntimeError as exc:
-                raise RuntimeError(f"{exc}:\n{server.log.read_text()[-3000:]}") from None
-        yield servers
-    finally:
-        load.servers_stop(servers)
-
-
-def server_log_summary(server: Server) -> dict[str, Any]:
-    """What a server logged: exception class names by count, and group_send failures."""
-    text = server.log.read_text(errors="replace")
-    # The last line of each traceback, in plain text (uvicorn) or inside JSON (daphne).
-    names = collections.Counter(
-        re.findall(r"(?:^|\\n)([A-Za-z_][\w.]*(?:Error|Exception)): ", text, flags=re.MULTILINE)
-    )
-    return {
-        "server": server.kind,
-        "tracebacks": text.count("Traceback (most recent call last)"),
-        "exceptions": dict(names.most_common()),
-        "group_send_failures_logged": len(re.findall(r"channel layer group_send .* failed", text)),
-    }
-
-
-# --- database reads (the clients' view is checked against these) --------------------------------
-
-
-def ticket_for(user_id: int) -> str:
-    from accounts.models import User
-    from accounts.services import ws_ticket_issue
-
-    return ws_ticket_issue(user=User(pk=user_id))
-
-
-def api_token_for(user_id: int) -> str:
-    from accounts.models import User
-    from accounts.services import token_for
-
-    return token_for(user=User.objects.get(pk=user_id))
-
-
-def api_post(port: int, token: str, conversation: int, client_id: str) -> str:
-    """POST a message through the HTTP API; the answer's status (and error detail)."""
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/conversations/{conversation}/messages/",
-        data=json.dumps({"body": f"API probe {client_id}", "client_id": client_id}).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own server)
-            return str(answer.status)
-    except urllib.error.HTTPError as exc:
-        kind = exc.headers.get("Content-Type", "")
-        detail = exc.read()[:200].decode(errors="replace") if "json" in kind else kind
-        return f"{exc.code} {detail}"
-    except OSError as exc:
-        return type(exc).__name__
-
-
-def stored_rows(conversation_ids: list[int]) -> list[tuple[int, int, str, dt.datetime]]:
-    """(conversation, message id, client_id, created_at) of every stored message."""
-    from chat.models import Message
-
-    return list(
-        Message.objects.filter(conversation_id__in=conversation_ids)
-        .order_by("conversation_id", "seq")
-        .values_list("conversation_id", "id", "client_id", "created_at")
-    )
-
-
-async def db(func: Any, *args: Any) -> Any:
-    from channels.db import database_sync_to_async
-
-    return await database_sync_to_async(func)(*args)
-
-
-# --- the clients ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Clock:
-    """Shared moments of one run (``time.monotonic()``; ``*_wall`` are ``time.time()``)."""
-
-    killed: float | None = None
-    killed_wall: float | None = None
-    restarted: float | None = None
-    restarted_wall: float | None = None
-
-
-class Member:
-    """One member of a pair, connected to its own server; reconnects and resumes on its own."""
-
-    def __init__(self, clock: Clock, port: int, conversation: int, me: int) -> None:
-        self.clock = clock
-        self.port = port
-        self.conversation = conversation
-        self.me = me
-        self.held: dict[int, str] = {}  # message id → client_id
-        self.held_client_ids: set[str] = set()
-        self.duplicate_frames = 0
-        self.unacked: dict[str, list[Any]] = {}  # client_id → [body, last sent (monotonic)]
-        self.created: dict[str, float] = {}  # client_id → when the user wrote it
-        self.ws: Any = None
-        self.finished = False
-        self.opened = asyncio.Event()
-        self.down_since: float | None = None
-        self.downs: list[tuple[float, float]] = []
-        self.reconnects = 0
-        self.refused: collections.Counter[str] = collections.Counter()
-        self.close_codes: collections.Counter[str] = collections.Counter()
-        self.errors: collections.Counter[str] = collections.Counter()
-        self.sends_while_down = 0
-        self.keeper: asyncio.Task[None] | None = None
-
-    def url(self, ticket: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/chat/{self.conversation}/?ticket={ticket}"
-
-    async def keep_connected(self) -> None:
-        """Connect, resume, read until the socket closes; again, with backoff, until finished."""
-        from websockets.asyncio.client import connect
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-
-        attempt = 0
-        first = True
-        while not self.finished:
-            ticket = await db(ticket_for, self.me)
-            try:
-                ws = await connect(
-                    self.url(ticket),
-                    origin=f"http://127.0.0.1:{self.port}",  # type: ignore[arg-type]
-                    open_timeout=10,
-                    ping_interval=None,
-                    max_queue=None,
-                    compression=None,
-                )
-            except (OSError, InvalidHandshake, TimeoutError) as exc:
-                kind = type(exc).__name__
-                if isinstance(exc, InvalidStatus):
-                    kind = f"HTTP {exc.response.status_code}"
-                self.refused[kind] += 1
-                # Jittered exponential backoff, as a browser client does: 0.1 s doubling to 2 s.
-                await asyncio.sleep(min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.5))
-                attempt += 1
-                continue
-            if self.finished:
-                await ws.close()
-                return
-            attempt = 0
-            now = time.monotonic()
-            if self.down_since is not None:
-                self.downs.append((self.down_since, now))
-                self.down_since = None
-            if not first:
-                self.reconnects += 1
-            self.ws = ws
-            self.opened.set()
-            try:
-                if not first:
-                    await ws.send(
-                        json.dumps({"type": "resume", "after": max(self.held, default=0)})
-                    )
-                    for client_id in list(self.unacked)[:RESEND_ON_RECONNECT]:
-                        await self.send(client_id)
-                first = False
-                async for raw in ws:
-                    self.on_frame(raw)
-            except ConnectionClosed:
-                pass
-            code = ws.close_code if ws.close_code is not None else "none"
-            self.close_codes[str(code)] += 1
-            self.ws = None
-            self.opened.clear()
-            if not self.finished:
-                self.down_since = time.monotonic()
-
-    def on_frame(self, raw: str | bytes) -> None:
-        frame = json.loads(raw)
-        if frame.get("type") == "error":
-            self.errors[frame.get("code", "?")] += 1
-            return
-        if frame.get("type") != "message":
-            return
-        message = frame["message"]
-        if message["id"] in self.held:
-            self.duplicate_frames += 1
-            return
-        client_id = message["client_id"] or ""
-        self.held[message["id"]] = client_id
-        self.held_client_ids.add(client_id)
-        if message["sender"] == self.me:
-            self.unacked.pop(client_id, None)
-
-    async def send(self, client_id: str) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        entry = self.unacked.get(client_id)
-        if entry is None:
-            return
-        entry[1] = time.monotonic()
-        ws = self.ws
-        if ws is None:
-            self.sends_while_down += 1
-            return
-        with contextlib.suppress(ConnectionClosed):
-            frame = {"type": "message", "body": entry[0], "client_id": client_id}
-            await ws.send(json.dumps(frame))
-
-    async def retry_due(self) -> None:
-        """Re-send the oldest unechoed messages (same client_id), a few at a time."""
-        if self.ws is None:
-            return
-        due = time.monotonic() - RETRY_AFTER_SECONDS
-        late = [cid for cid, (_body, sent) in self.unacked.items() if sent < due]
-        for client_id in late[:RETRIES_PER_TICK]:
-            await self.send(client_id)
-
-    async def write(self, until: float, rate: float) -> None:
-        """A message every ~1/rate seconds until ``until``, re-sending late ones in between."""
-        n = 0
-        await asyncio.sleep(random.random() / rate)
-        while time.monotonic() < until:
-            started = time.monotonic()
-            client_id = f"{self.conversation}-{self.me}-{n}"
-            n += 1
-            self.unacked[client_id] = [f"message {n} from {self.me}", 0.0]
-            self.created[client_id] = started
-            await self.send(client_id)
-            await self.retry_due()
-            pause = random.uniform(0.5, 1.5) / rate - (time.monotonic() - started)
-            await asyncio.sleep(max(0.0, min(pause, until - time.monotonic())))
-
-    async def close(self) -> None:
-        self.finished = True
-        if self.ws is not None:
-            await self.ws.close()
-        if self.keeper is not None:
-            await self.keeper
 
 
 @dataclass
@@ -622,7 +278,7 @@ def main() -> None:
         parser.error("--rate above 3 leaves no room for re-sends under the 5/s rate limit")
     random.seed(args.seed)
 
-    from bench.chat_load import database_prepare, django_setup, pairs_make
+    from bench.chat_setup import database_prepare, django_setup, pairs_make
 
     database_url = database_prepare(args.postgres, args.database)
     redis = PrivateRedis()
@@ -653,7 +309,7 @@ def main() -> None:
     report = {
         "benchmark": "chaos_redis",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": load.machine(),
+        "machine": machine(),
         "command": " ".join(sys.argv),
         "pairs": args.pairs,
         "rate_per_client_per_s": args.rate,

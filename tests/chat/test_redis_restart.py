@@ -17,15 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.chaos_redis import (
+from bench.chaos_redis import Scenario, chat_through_restart
+from bench.chaos_services import (
     REDIS_SERVER,
     PrivateRedis,
-    Scenario,
-    chat_through_restart,
     server_log_summary,
     servers_running,
 )
-from bench.chat_load import pairs_make
+from bench.chat_setup import pairs_make
 from tests.conftest import need_service, running_database_url
 
 pytestmark = [
