@@ -225,11 +225,19 @@ if EMAIL_VERIFICATION_DAYS < 1:
         f"EMAIL_VERIFICATION_DAYS must be 1 or more, got {EMAIL_VERIFICATION_DAYS}"
     )
 
-# Login throttling (django-axes): the 6th failure within 15 minutes for an account or an
-# address is refused.
+# Login throttling (django-axes): after 5 failures within 15 minutes an account is locked,
+# from anywhere. An address is locked only after LOGIN_ADDRESS_FAILURE_LIMIT failures on any
+# accounts (accounts.throttling.lockout_parameters): one network's mistyping strangers do not
+# lock each other out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT "
+        f"({AXES_FAILURE_LIMIT}), got {LOGIN_ADDRESS_FAILURE_LIMIT}"
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"
 AXES_USERNAME_CALLABLE = "accounts.throttling.username_from_credentials"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
