@@ -22,9 +22,10 @@ from accounts.api.serializers import (
     PasswordChangeInput,
     TokenOutput,
 )
+from accounts.api.throttles import AuthRateThrottle
 from accounts.api.views import current_user
 from accounts.models import ApiToken
-from config.api import ApiViewMixin, AuthRateThrottle
+from config.api import ApiViewMixin
 
 
 class LogoutView(ApiViewMixin, APIView):
