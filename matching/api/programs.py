@@ -51,7 +51,7 @@ class ProgramInput(serializers.ModelSerializer[Program]):
         fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
 
 
-class ApplyInput(serializers.Serializer):
+class ApplyInput(serializers.Serializer[Any]):
     dates = serializers.ListField(
         child=serializers.DateField(), required=False, max_length=services.MAX_DATES
     )
@@ -78,13 +78,13 @@ class ApplyInput(serializers.Serializer):
     )
 
 
-class HostDayOutput(serializers.Serializer):
+class HostDayOutput(serializers.Serializer[Any]):
     date = serializers.DateField()
     seats = serializers.IntegerField()
     seats_taken = serializers.IntegerField()
 
 
-class ApplicationOutput(serializers.ModelSerializer):
+class ApplicationOutput(serializers.ModelSerializer[Application]):
     """An application as its author (or a coordinator) sees it."""
 
     days = HostDayOutput(many=True, read_only=True)
@@ -113,7 +113,7 @@ class ApplicationOutput(serializers.ModelSerializer):
         return max(day.seats for day in days) if days else None
 
 
-class ProgramOutput(serializers.ModelSerializer):
+class ProgramOutput(serializers.ModelSerializer[Program]):
     my_application = serializers.SerializerMethodField()
     accepting_applications = serializers.SerializerMethodField()
 
@@ -169,7 +169,7 @@ def _full_profile(profile: StudentProfile | HostProfile | None) -> dict[str, Any
     return data
 
 
-class ApplicantOutput(serializers.Serializer):
+class ApplicantOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()

@@ -24,7 +24,7 @@ from matching.services import rounds as services
 # --- Serializers ---------------------------------------------------------------------------
 
 
-class RoundInput(serializers.Serializer):
+class RoundInput(serializers.Serializer[Any]):
     weights = serializers.DictField(child=serializers.FloatField(), required=False)
     pins = serializers.ListField(
         child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
@@ -39,7 +39,7 @@ class RoundInput(serializers.Serializer):
     )
 
 
-class RoundStartedOutput(serializers.Serializer):
+class RoundStartedOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.CharField()
     number = serializers.IntegerField()
@@ -50,7 +50,7 @@ def _host_name(app: Application) -> str:
     return (profile.household_name if profile else "") or app.user.name
 
 
-class RoundProposalOutput(serializers.ModelSerializer):
+class RoundProposalOutput(serializers.ModelSerializer[Proposal]):
     student = serializers.SerializerMethodField()
     host = serializers.SerializerMethodField()
 
@@ -77,7 +77,7 @@ class RoundProposalOutput(serializers.ModelSerializer):
         return {"user": app.user_id, "name": _host_name(app)}
 
 
-class RoundUnplacedOutput(serializers.ModelSerializer):
+class RoundUnplacedOutput(serializers.ModelSerializer[Unplaced]):
     role = serializers.CharField(source="application.role")
     name = serializers.SerializerMethodField()
 
@@ -90,7 +90,7 @@ class RoundUnplacedOutput(serializers.ModelSerializer):
         return _host_name(app) if app.role == "host" else app.user.name
 
 
-class RoundSummaryOutput(serializers.ModelSerializer):
+class RoundSummaryOutput(serializers.ModelSerializer[Round]):
     created_by = serializers.CharField(source="created_by.name")
 
     class Meta:
