@@ -7,7 +7,9 @@ from celery import shared_task
 from accounts import services
 
 
-@shared_task(name="accounts.ws_tickets_purge", ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.ws_tickets_purge", ignore_result=True
+)
 def ws_tickets_purge() -> int:
     """Delete expired WebSocket tickets; the number deleted."""
     return services.ws_tickets_purge()
