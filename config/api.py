@@ -4,7 +4,7 @@ the fields the apps' serializers share for codes, the throttles and the schema h
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from accounts.audit import access_refused
 from accounts.selectors import reference_codes
@@ -88,7 +88,14 @@ def _release_renderer_context(response: Any) -> None:
     response.renderer_context = None
 
 
-class ApiViewMixin:
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ViewBase
+else:
+    # rest_framework.views imports this module (its throttles below) while it defines APIView.
+    _ViewBase = object
+
+
+class ApiViewMixin(_ViewBase):
     """What every Engawa API view adds to DRF's ``APIView``.
 
     - It answers in the account's language. Token clients are only known after DRF's
@@ -102,23 +109,23 @@ class ApiViewMixin:
     """
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         user = request.user
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
             request._request.LANGUAGE_CODE = user.preferred_language
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response = super().dispatch(request, *args, **kwargs)
         vars(self).pop("head", None)
         # After dispatch self.request is DRF's request, whose body has been parsed if it will be.
-        self.request.parser_context = None  # type: ignore[attr-defined]
+        self.request.parser_context = {}
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(_release_renderer_context)
         return response
 
 
-class _CountedInRedis:
+class _CountedInRedis(SimpleRateThrottle):
     """DRF's throttles count in the cache (Redis in production). When it cannot be reached the
     request goes through and the outage is logged: the limiter must not turn an outage of its
     counter into an error on every write. Log-in guessing stays limited by django-axes, which
@@ -126,7 +133,7 @@ class _CountedInRedis:
 
     def allow_request(self, request: Any, view: Any) -> bool:
         try:
-            return bool(super().allow_request(request, view))  # type: ignore[misc]
+            return bool(super().allow_request(request, view))
         except RedisError:
             logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
             return True
@@ -248,4 +255,4 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     (API.md: JSON everywhere); the pages keep their own 404 page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return defaults.page_not_found(request, exception)
