@@ -115,10 +115,10 @@ def iso_days(values: list[str]) -> list[dt.date]:
 def mark_accepting(program: Program) -> Program:
     """``program.accepting``: open and before ``apply_until`` (the status badge reads it), and
     ``program.days``: its dates as dates, for the locale's date format."""
-    program.accepting = (  # type: ignore[attr-defined]
+    program.accepting = (  # type: ignore[attr-defined]  # for the templates only
         program.status == Program.Status.OPEN and program.apply_until > timezone.now()
     )
-    program.days = iso_days(program.dates)  # type: ignore[attr-defined]
+    program.days = iso_days(program.dates)  # type: ignore[attr-defined]  # for the templates only
     return program
 
 
