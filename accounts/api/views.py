@@ -102,7 +102,7 @@ class TokenView(ApiViewMixin, APIView):
             # This attempt was judged before the lock: it is a wrong password, not a refusal,
             # and AxesMiddleware would otherwise turn the failure that reaches the limit into a
             # 429 already.
-            request._request.axes_locked_out = False  # type: ignore[attr-defined]
+            request._request.axes_locked_out = False  # type: ignore[attr-defined]  # axes's own flag
             raise ValidationError({"detail": _("Unable to log in with this e-mail and password.")})
         # A token log-in is a log-in: axes resets the failure count, Django stamps last_login.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
