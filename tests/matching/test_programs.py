@@ -32,7 +32,7 @@ def _create(coordinator: User, **overrides: object) -> Program:
         "response_hours": 48,
     }
     fields.update(overrides)
-    return program_create(by=coordinator, **fields)  # type: ignore[arg-type]
+    return program_create(by=coordinator, **fields)
 
 
 def _field_errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -163,7 +163,7 @@ class TestApply:
                 program=program,
                 user=host,
                 dates=program.dates,
-                capacity=capacity,  # type: ignore[arg-type]
+                capacity=capacity,
             )
         assert "capacity" in _field_errors(exc)
 
@@ -220,7 +220,7 @@ class TestLanguageExchange:
         self, exchange: Program, host: User, body: dict[str, object], field: str
     ) -> None:
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=exchange, user=host, **body)  # type: ignore[arg-type]
+            application_submit(program=exchange, user=host, **body)
         assert field in _field_errors(exc)
         assert not Application.objects.exists()
 
@@ -265,7 +265,7 @@ class TestLanguageExchange:
                 teaches=["vi"],
                 learns=["ja"],
                 format="online",
-                time_slots=slots,  # type: ignore[arg-type]
+                time_slots=slots,
             )
         errors = _field_errors(exc)
         assert list(errors) == ["time_slots"]
