@@ -15,7 +15,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # One worker per CPU (at most 4): the fuzzing, the browsers and the real servers wait on each
-# other less. Each worker has its own test database and Redis database (tests/conftest.py).
+# other less. Each worker has its own test database and Redis key prefix (tests/conftest.py).
 # `make test PYTEST_ARGS=-n0` runs in one process.
 test: $(STAMP)
 	$(PY) -m pytest -n logical --maxprocesses=4 --dist loadfile $(PYTEST_ARGS)

@@ -26,7 +26,7 @@ def _redis() -> redis.Redis | None:
 def window_hits(key: str, window: int) -> int:
     """Count one hit of ``key``, whose window opens at its first hit and lasts ``window``
     seconds; returns the hits so far in that window, this one included."""
-    key = f"engawa:limit:{key}"
+    key = f"limit:{key}"
     client = _redis()
     if client is None:
         cache.add(key, 0, timeout=window)
@@ -35,6 +35,9 @@ def window_hits(key: str, window: int) -> int:
         except ValueError:  # expired between add and incr: the first hit of a new window
             cache.set(key, 1, timeout=window)
             return 1
+    # Under the cache's KEY_PREFIX, as its keys are: apart from another deployment's (or
+    # another test worker's) on the same Redis database.
+    key = cache.make_key(key)
     pipe = client.pipeline(transaction=True)
     pipe.set(key, 0, ex=window, nx=True)
     pipe.incr(key)

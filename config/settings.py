@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Redis, channels, Celery --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# What the cache's and the channel layer's keys start with (then a colon): deployments, or test
+# processes, that share a Redis database keep apart.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="engawa")
 # redis-py would take 0 for its own default (100) and refuse a negative one at the first send.
 _layer_connections = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000)
 if _layer_connections < 1:
@@ -335,6 +338,7 @@ if REDIS_URL:
                 "capacity": 1500,
                 "expiry": 60,
                 "group_expiry": 86400,
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
             },
         }
     }
@@ -342,7 +346,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "engawa",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
 else:

@@ -1,22 +1,28 @@
 """Shared fixtures: users of each role, API clients, and the real-service switches.
 
 Real services (PostgreSQL, Redis, a Celery worker, a browser) are used by the tests that need
-them. On a laptop without them those tests skip with a reason; in CI (``CI=true``) a missing
-service fails the run instead, so CI never goes green by skipping.
+them. On a laptop without them those tests skip, the reason naming what is missing; in CI
+(``CI=true``) a missing service fails the run instead, so CI never goes green by skipping.
+On Redis, the tests write only under their process's key prefix in the database REDIS_URL
+names, and delete only there.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
-import socket
+import re
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -26,68 +32,151 @@ from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-
-def worker_redis_url(url: str, worker: str | None) -> str:
-    """The Redis database of one pytest-xdist worker (gw0, gw1, ...): the base one for gw0,
-    the ones below it for the others. Workers must not share one: every test empties the cache
-    (a FLUSHDB on Redis), and channel groups are named after row ids, which each worker's own
-    test database hands out from 1 again."""
-    if not worker or not worker.startswith("gw"):
-        return url
-    parsed = urlparse(url)
-    base = int(parsed.path.strip("/") or 0)
-    return parsed._replace(path=f"/{(base - int(worker[2:])) % 16}").geturl()
+# The one Redis database the user named, or none: tests never pick a Redis of their own, and
+# there they touch only their own keys (the user's data may share the database).
+REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
-_BASE_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-REDIS_URL = worker_redis_url(_BASE_REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+def redis_namespace(worker: str | None) -> str:
+    """What every Redis key of one test process starts with (then a colon). The xdist workers
+    of a run share the database and keep apart by prefix: channel groups are named after row
+    ids, which each worker's own test database hands out from 1 again."""
+    return f"engawa-test-{worker or 'main'}"
 
 
-def need_service(what: str, available: bool) -> None:
-    """Skip without the service on a laptop; fail in CI."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not available")
-    pytest.skip(f"{what} is not available on this machine")
+REDIS_NAMESPACE = redis_namespace(os.environ.get("PYTEST_XDIST_WORKER"))
 
 
-def redis_available(url: str = REDIS_URL) -> bool:
-    parsed = urlparse(url)
+@functools.cache
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def redis_delete_namespace(url: str, namespace: str) -> int:
+    """Delete the keys under ``namespace`` with SCAN and DEL, never FLUSHDB: every other key,
+    and every other database, stays as it was. Returns how many keys went."""
+    client = _redis_client(url)
+    pattern = re.sub(r"([*?\[\]\\])", r"\\\1", namespace) + ":*"
+    deleted = 0
+    batch: list[bytes] = []
+    for key in client.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) == 500:
+            deleted += client.delete(*batch)
+            batch.clear()
+    if batch:
+        deleted += client.delete(*batch)
+    return deleted
+
+
+def redis_answers(url: str) -> bool:
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
-            return True
-    except OSError:
+        return bool(_redis_client(url).ping())
+    except redis.RedisError:
         return False
 
 
-@pytest.fixture
-def redis_url() -> str:
-    need_service("Redis", redis_available())
+def need_service(what: str, available: bool, missing: str = "is not installed") -> None:
+    """Skip without the service on a laptop, the reason saying what is missing
+    ("<what> <missing>"); fail in CI instead, so that CI never goes green by skipping."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} {missing}, and CI must run every test")
+    pytest.skip(f"{what} {missing}")
+
+
+def need_redis() -> str:
+    """The Redis the user named in REDIS_URL; the test skips (fails in CI) without it."""
+    need_service("REDIS_URL", bool(REDIS_URL), "is not set")
+    where = urlparse(REDIS_URL)
+    need_service(
+        f"Redis at {where.hostname}:{where.port or 6379} (REDIS_URL)",
+        redis_answers(REDIS_URL),
+        "is not answering",
+    )
     return REDIS_URL
 
 
 @pytest.fixture
+def redis_url() -> str:
+    return need_redis()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> str:
+    """A key prefix of this test's own, in this process's namespace: for channel layers, whose
+    ``flush`` deletes everything under their prefix, and other direct users of Redis."""
+    return f"{REDIS_NAMESPACE}:{uuid.uuid4().hex[:12]}:"
+
+
+def need_postgres() -> None:
+    """The test skips (fails in CI) unless its database is PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return
+    if not os.environ.get("DATABASE_URL"):
+        need_service("DATABASE_URL", False, "is not set (this test needs PostgreSQL)")
+    need_service("DATABASE_URL", False, f"names a {connection.vendor} database, not PostgreSQL")
+
+
+@pytest.fixture
 def postgres(db: None) -> None:
-    need_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    need_postgres()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite, the test database in a file (one per xdist worker) rather than in memory.
+    The browser tests' server answers from threads of its own, and threads share an in-memory
+    database only in SQLite's shared-cache mode, which locks whole tables and fails instead of
+    waiting; on a file in WAL mode they wait their turn (the settings' busy timeout)."""
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+        test["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _worker_redis() -> Iterator[None]:
-    """Under pytest-xdist, this worker's own Redis database for everything that the settings
-    point at Redis (cache, limits, broker) and for the processes that tests start."""
-    if REDIS_URL == _BASE_REDIS_URL or not settings.REDIS_URL:
+def _redis_namespace() -> Iterator[None]:
+    """With REDIS_URL, this process's keys in its own namespace: the cache's (the rate limits'
+    counters among them), the channel layer's, and those of the servers and workers that tests
+    start (REDIS_KEY_PREFIX in their environment). The namespace is emptied as the session
+    starts (what a killed run left) and as it ends."""
+    if not REDIS_URL:
         yield
         return
     caches = {
-        name: {**cache, "LOCATION": REDIS_URL} if "redis" in cache["BACKEND"].lower() else cache
-        for name, cache in settings.CACHES.items()
+        name: {**config, "KEY_PREFIX": REDIS_NAMESPACE}
+        if "redis" in config["BACKEND"].lower()
+        else config
+        for name, config in settings.CACHES.items()
     }
-    with (
-        override_settings(REDIS_URL=REDIS_URL, CELERY_BROKER_URL=REDIS_URL, CACHES=caches),
-        mock.patch.dict(os.environ, {"REDIS_URL": REDIS_URL}),
-    ):
-        yield
+    layers: dict[str, Any] = copy.deepcopy(settings.CHANNEL_LAYERS)
+    for layer in layers.values():
+        if "CONFIG" in layer:
+            layer["CONFIG"]["prefix"] = f"{REDIS_NAMESPACE}:asgi"
+    redis_delete_namespace(REDIS_URL, REDIS_NAMESPACE)
+    try:
+        with (
+            override_settings(CACHES=caches, CHANNEL_LAYERS=layers),
+            mock.patch.dict(os.environ, {"REDIS_KEY_PREFIX": REDIS_NAMESPACE}),
+        ):
+            yield
+    finally:
+        redis_delete_namespace(REDIS_URL, REDIS_NAMESPACE)
+
+
+def cache_clear() -> None:
+    """Empty the cache: on Redis, this process's namespace (Django's ``clear`` is a FLUSHDB,
+    which would take every other key of the database with it)."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(caches["default"], RedisCache):
+        redis_delete_namespace(settings.CACHES["default"]["LOCATION"], REDIS_NAMESPACE)
+    else:
+        caches["default"].clear()
 
 
 def celery_eager() -> None:
@@ -113,12 +202,12 @@ def _isolated_runtime(settings: Any) -> Iterator[None]:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
     celery_eager()
-    cache.clear()
+    cache_clear()
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
     yield
-    cache.clear()
+    cache_clear()
     channel_layers.backends.clear()
 
 

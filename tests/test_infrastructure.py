@@ -3,15 +3,30 @@ CI's script and the README's two commands."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import socket
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import redis
 import yaml
+from django.db import connection
 
-from tests.conftest import celery_eager, worker_redis_url
+from bench.chaos_redis import REDIS_SERVER, PrivateRedis
+from tests import conftest
+from tests.conftest import (
+    celery_eager,
+    need_postgres,
+    need_redis,
+    need_service,
+    redis_namespace,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("web", "ws", "worker", "beat")
@@ -181,23 +196,123 @@ def test_the_readme_documents_every_setting_and_dependency() -> None:
     assert not undocumented, f"README does not say what {undocumented} are for"
 
 
-@pytest.mark.parametrize(
-    ("worker", "expected"),
-    [
-        (None, "redis://127.0.0.1:6379/15"),
-        ("", "redis://127.0.0.1:6379/15"),
-        ("gw0", "redis://127.0.0.1:6379/15"),
-        ("gw1", "redis://127.0.0.1:6379/14"),
-        ("gw3", "redis://127.0.0.1:6379/12"),
-    ],
-)
-def test_each_xdist_worker_has_its_own_redis_database(worker: str | None, expected: str) -> None:
-    assert worker_redis_url("redis://127.0.0.1:6379/15", worker) == expected
+def test_each_xdist_worker_keeps_to_a_namespace_of_its_own() -> None:
+    names = [redis_namespace(worker) for worker in (None, "", "gw0", "gw1", "gw10")]
+    assert names[:2] == ["engawa-test-main", "engawa-test-main"]
+    assert len(set(names[1:])) == 4
+    # Deleting one namespace (its prefix and a colon) cannot reach another's keys.
+    assert not any(a != b and b.startswith(f"{a}:") for a in names for b in names)
 
 
-def test_worker_redis_databases_wrap_below_zero_and_keep_the_rest_of_the_url() -> None:
-    assert worker_redis_url("redis://:pw@cache:6380", "gw1") == "redis://:pw@cache:6380/15"
-    assert worker_redis_url("redis://cache/2?timeout=3", "gw2") == "redis://cache/0?timeout=3"
+INNER_TESTS = """
+import os
+
+import redis
+from django.core.cache import cache
+
+from tests.conftest import REDIS_NAMESPACE, REDIS_URL
+
+
+def test_writes_through_the_cache_and_directly():
+    assert os.environ["REDIS_KEY_PREFIX"] == REDIS_NAMESPACE  # for the processes tests start
+    cache.set("from-a-test", 1)
+    assert cache.get("from-a-test") == 1
+    redis.Redis.from_url(REDIS_URL).set(f"{REDIS_NAMESPACE}:left-by-a-channel-layer", 1)
+
+
+def test_starts_with_an_empty_cache_of_its_own():
+    assert cache.get("from-a-test") is None
+"""
+
+
+def test_a_test_session_deletes_only_its_own_keys_in_the_named_database(tmp_path: Path) -> None:
+    """A whole session (two xdist workers) on REDIS_URL's database 1 of a redis-server of this
+    test's own: what other databases and other prefixes hold survives its clean-up."""
+    need_service(f"redis-server ({REDIS_SERVER})", os.access(REDIS_SERVER, os.X_OK))
+    server = PrivateRedis()
+    server.start()
+    try:
+        other_db = redis.Redis(port=server.port, db=0)
+        named_db = redis.Redis(port=server.port, db=1)
+        other_db.set("engawa-test-gw0:in-another-database", 1)
+        survivors = {"engawa:1:the-users-own", "engawa-test-gw0-other:look-alike"}
+        for key in (*survivors, "engawa-test-gw1:left-by-a-killed-run"):
+            named_db.set(key, 1)
+        (tmp_path / "test_inner.py").write_text(INNER_TESTS)
+        # Loaded once pytest-django has set Django up (a ``-p`` plugin would come before).
+        (tmp_path / "conftest.py").write_text('pytest_plugins = ["tests.conftest"]\n')
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CI"))}
+        env.update(REDIS_URL=f"redis://127.0.0.1:{server.port}/1", PYTHONPATH=str(ROOT))
+        env.pop("DATABASE_URL", None)
+        inner = subprocess.run(
+            [
+                *(sys.executable, "-m", "pytest", str(tmp_path / "test_inner.py")),
+                *("-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT)),
+                *("-p", "no:randomly", "-n", "2", "--dist", "each"),
+                *("-q", "--no-migrations", "--basetemp", str(tmp_path / "inner")),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert inner.returncode == 0, inner.stdout + inner.stderr
+        assert "4 passed" in inner.stdout
+        assert {key.decode() for key in named_db.scan_iter()} == survivors
+        assert list(other_db.scan_iter()) == [b"engawa-test-gw0:in-another-database"]
+    finally:
+        server.stop()
+
+
+def test_a_skip_says_what_is_missing_and_ci_fails_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match=r"^chromium is not installed$"):
+        need_service("chromium", False)
+    need_service("chromium", True)
+    monkeypatch.setattr(conftest, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match=r"^REDIS_URL is not set, and CI"):
+        need_service("REDIS_URL", False, "is not set")
+
+
+def test_without_redis_url_a_redis_test_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(conftest, "REDIS_URL", "")
+    with pytest.raises(pytest.skip.Exception, match=r"^REDIS_URL is not set$"):
+        need_redis()
+
+
+def test_a_redis_that_does_not_answer_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as spare:  # a port nobody listens on
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(conftest, "REDIS_URL", f"redis://:secret@127.0.0.1:{port}/3")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        need_redis()
+    assert str(skipped.value) == f"Redis at 127.0.0.1:{port} (REDIS_URL) is not answering"
+
+
+def test_a_postgresql_test_on_sqlite_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(conftest, "connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"^DATABASE_URL is not set \(this test needs"):
+        need_postgres()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.sqlite3")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        need_postgres()
+    assert str(skipped.value) == "DATABASE_URL names a sqlite database, not PostgreSQL"
+
+
+@pytest.mark.django_db
+def test_on_sqlite_the_test_database_is_a_file_that_threads_share() -> None:
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    assert "memory" not in name and Path(name).is_file()
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_celery_eager_clears_a_join_flag_left_set_by_racing_threads() -> None:

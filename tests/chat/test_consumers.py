@@ -563,14 +563,19 @@ async def test_a_socket_ends_even_when_the_layer_loses_the_cancellation_of_its_r
 
 
 async def test_a_message_round_trips_through_the_redis_layer(
-    redis_url: str, settings: Any, conversation: Conversation, student: User, host: User
+    redis_url: str,
+    redis_prefix: str,
+    settings: Any,
+    conversation: Conversation,
+    student: User,
+    host: User,
 ) -> None:
     from channels.layers import channel_layers
 
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "config.channel_layer.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"test-chat-{conversation.pk}"},
+            "CONFIG": {"hosts": [redis_url], "prefix": redis_prefix},
         }
     }
     channel_layers.backends.clear()
@@ -590,7 +595,12 @@ async def test_a_message_round_trips_through_the_redis_layer(
 
 
 async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
-    redis_url: str, settings: Any, conversation_factory: Any, student: User, host: User
+    redis_url: str,
+    redis_prefix: str,
+    settings: Any,
+    conversation_factory: Any,
+    student: User,
+    host: User,
 ) -> None:
     """channels_redis keeps a local queue per channel and does not drop the queue of a reader
     that left mid-read (channels_redis#384); a server would grow with every socket it had."""
@@ -600,7 +610,7 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "config.channel_layer.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"test-buffers-{conversation.pk}"},
+            "CONFIG": {"hosts": [redis_url], "prefix": redis_prefix},
         }
     }
     channel_layers.backends.clear()
@@ -622,14 +632,14 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
 
 
 async def test_an_event_for_a_closed_channel_leaves_no_queue_on_the_redis_layer(
-    redis_url: str,
+    redis_url: str, redis_prefix: str
 ) -> None:
     """An event already on its way when its socket closed reaches the process after the
     socket's queue was removed; channels_redis would make a new queue for it that nobody reads
     or removes, one per reconnect for the life of the server (channels_redis#384)."""
     from config.channel_layer import RedisChannelLayer
 
-    layer = RedisChannelLayer(hosts=[redis_url], prefix="test-closed-channel")
+    layer = RedisChannelLayer(hosts=[redis_url], prefix=redis_prefix)
     try:
         closed = await layer.new_channel()
         layer.channel_closed(closed)

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import redis
+from django.core.cache import cache
 
 from config import ratelimit
+from tests.conftest import REDIS_NAMESPACE
 
 
 @pytest.fixture
@@ -38,18 +40,25 @@ def test_on_redis_every_hit_counts_once_even_from_many_threads(on_redis: Any) ->
 def test_on_redis_the_window_has_its_expiry_from_the_first_hit(on_redis: Any) -> None:
     key = f"test-{uuid.uuid4().hex}"
     ratelimit.window_hits(key, 30)
-    ttl = on_redis.ttl(f"engawa:limit:{key}")
+    ttl = on_redis.ttl(cache.make_key(f"limit:{key}"))
     assert 0 < ttl <= 30
     ratelimit.window_hits(key, 30)
     # A later hit does not push the window's end out.
-    assert on_redis.ttl(f"engawa:limit:{key}") <= ttl
+    assert on_redis.ttl(cache.make_key(f"limit:{key}")) <= ttl
 
 
 def test_on_redis_a_new_window_starts_from_one(on_redis: Any) -> None:
     key = f"test-{uuid.uuid4().hex}"
     assert [ratelimit.window_hits(key, 30) for _ in range(3)] == [1, 2, 3]
-    on_redis.delete(f"engawa:limit:{key}")  # the window ran out
+    on_redis.delete(cache.make_key(f"limit:{key}"))  # the window ran out
     assert ratelimit.window_hits(key, 30) == 1
+
+
+def test_on_redis_the_counters_carry_the_caches_key_prefix(on_redis: Any) -> None:
+    """Deployments (and test workers) that share a Redis database count apart."""
+    key = f"test-{uuid.uuid4().hex}"
+    ratelimit.window_hits(key, 30)
+    assert on_redis.keys(f"*limit:{key}") == [f"{REDIS_NAMESPACE}:1:limit:{key}".encode()]
 
 
 @pytest.mark.usefixtures("without_redis")

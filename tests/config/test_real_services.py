@@ -27,13 +27,12 @@ from accounts.models import User, WsTicket
 from accounts.tasks import ws_tickets_purge
 from config import settings as engawa_settings
 from config.celery import app as celery_app
-from tests.conftest import need_service
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-async def redis_round_trip(url: str) -> dict[str, Any]:
-    layer = RedisChannelLayer(hosts=[url], expiry=10)
+async def redis_round_trip(url: str, prefix: str) -> dict[str, Any]:
+    layer = RedisChannelLayer(hosts=[url], prefix=prefix, expiry=10)
     group = f"test-{uuid.uuid4().hex}"
     channel = await layer.new_channel()
     try:
@@ -46,10 +45,14 @@ async def redis_round_trip(url: str) -> dict[str, Any]:
         await layer.close_pools()
 
 
-def test_a_message_round_trips_through_the_redis_channel_layer(redis_url: str) -> None:
+def test_a_message_round_trips_through_the_redis_channel_layer(
+    redis_url: str, redis_prefix: str
+) -> None:
     # Its own thread and event loop: independent of any loop another test left running.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        received = pool.submit(asyncio.run, redis_round_trip(redis_url)).result(timeout=30)
+        received = pool.submit(asyncio.run, redis_round_trip(redis_url, redis_prefix)).result(
+            timeout=30
+        )
     assert received == {"type": "chat.message", "body": "こんにちは", "n": 1}
 
 
@@ -69,17 +72,19 @@ async def concurrent_group_sends(config: dict[str, Any], sends: int) -> list[Bas
         await layer.close_pools()
 
 
-def test_a_burst_of_group_sends_in_one_process_is_not_refused(redis_url: str) -> None:
+def test_a_burst_of_group_sends_in_one_process_is_not_refused(
+    redis_url: str, redis_prefix: str
+) -> None:
     """redis-py caps a pool at 100 connections unless told otherwise, and each group_send in
     flight holds one: a server whose Redis answers slowly for a moment had sends refused
     ("Too many connections") and chat sockets closed. The layer's pool is sized for bursts."""
     # As configured, not as the tests override it (the in-memory layer).
-    config = engawa_settings.CHANNEL_LAYERS["default"].get("CONFIG")
-    need_service("the Redis channel layer (REDIS_URL)", config is not None)
+    config = engawa_settings.CHANNEL_LAYERS["default"]["CONFIG"]  # REDIS_URL is set
     hosts = [{**host, "address": redis_url} for host in config["hosts"]]
     with ThreadPoolExecutor(max_workers=1) as pool:
         errors = pool.submit(
-            asyncio.run, concurrent_group_sends({**config, "hosts": hosts}, 300)
+            asyncio.run,
+            concurrent_group_sends({**config, "hosts": hosts, "prefix": redis_prefix}, 300),
         ).result(timeout=60)
     assert errors == []
 

@@ -55,6 +55,8 @@ print(json.dumps({
     "CHANNEL_BACKEND": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "CHANNEL_HOSTS": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
     "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
+    "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX"),
+    "CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix"),
     "EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "APP_EAGER": app.conf.task_always_eager,
     "BROKER": app.conf.broker_url,
@@ -302,3 +304,10 @@ def test_sqlite_has_no_pool() -> None:
 def test_a_separate_broker_url_wins_over_redis_url() -> None:
     found = report(REDIS_URL="redis://redis.internal:6379/2", CELERY_BROKER_URL="redis://q:6379/5")
     assert found["BROKER"] == "redis://q:6379/5"
+
+
+def test_deployments_sharing_a_redis_database_keep_apart_by_key_prefix() -> None:
+    default = report(REDIS_URL="redis://redis.internal:6379/2")
+    assert (default["CACHE_KEY_PREFIX"], default["CHANNEL_PREFIX"]) == ("engawa", "engawa:asgi")
+    other = report(REDIS_URL="redis://redis.internal:6379/2", REDIS_KEY_PREFIX="staging")
+    assert (other["CACHE_KEY_PREFIX"], other["CHANNEL_PREFIX"]) == ("staging", "staging:asgi")

@@ -3,13 +3,14 @@ application (HTTP and WebSockets) served by uvicorn in a thread of this process.
 
 Why not pytest-django's ``live_server``: it speaks WSGI, and the chat and the notification
 toasts need WebSockets. Serving ``config.asgi.application`` in-process keeps the test
-database visible to the server; PostgreSQL is required (SQLite's shared in-memory database
-locks whole tables between threads), and the channel layer is Redis, the production one,
-because the test thread and the server's event loop both send to it.
+database visible to the server, on PostgreSQL or on SQLite (in a file: tests/conftest.py).
+The channel layer is the production one on Redis when REDIS_URL is set, the in-memory one
+on the server's event loop when it is not (tests/e2e/channel_layer.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import socket
@@ -26,7 +27,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.models import User
-from tests.conftest import need_service
+from tests.conftest import REDIS_NAMESPACE, REDIS_URL, need_redis, need_service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,7 +55,7 @@ def playwright_browser(_e2e_reference_data: None) -> Iterator[Any]:
     run on the test thread's ordinary connection, the one pytest-django set up. (No test uses
     ``serialized_rollback``: reference data comes back by that reload after every flush.)
     One instance at a time per thread, too."""
-    need_service("chromium", os.path.exists(CHROMIUM))
+    need_service(f"chromium ({CHROMIUM})", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are
@@ -98,11 +99,13 @@ def _free_port() -> int:
 
 
 class AsgiServer:
-    """``config.asgi.application`` served by uvicorn in a thread, restartable on its port."""
+    """``config.asgi.application`` served by uvicorn in a thread, restartable on its port.
+    ``loop`` is the server's event loop while it runs."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -115,13 +118,23 @@ class AsgiServer:
             application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="e2e-uvicorn", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="e2e-uvicorn", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the ASGI test server did not start")
             time.sleep(0.05)
+
+    def _serve(self) -> None:
+        async def serve() -> None:
+            self.loop = asyncio.get_running_loop()
+            try:
+                await self._server.serve()
+            finally:
+                self.loop = None
+
+        asyncio.run(serve())
 
     def stop(self) -> None:
         """Stops serving: open WebSockets are closed the way a deploy closes them."""
@@ -136,23 +149,31 @@ class AsgiServer:
 
 
 @pytest.fixture
-def asgi_server(postgres: None, redis_url: str, settings: Any) -> Iterator[AsgiServer]:
+def asgi_server(settings: Any) -> Iterator[AsgiServer]:
     """The site, HTTP and WebSockets, for one test."""
     from channels.layers import channel_layers
 
-    settings.CHANNEL_LAYERS = {
-        "default": {
+    server = AsgiServer(_free_port())
+    if REDIS_URL:
+        layer: dict[str, Any] = {
             "BACKEND": "config.channel_layer.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"e2e-{uuid.uuid4().hex[:8]}"},
+            "CONFIG": {
+                "hosts": [need_redis()],
+                "prefix": f"{REDIS_NAMESPACE}:e2e-{uuid.uuid4().hex[:8]}:",
+            },
         }
-    }
+    else:
+        layer = {
+            "BACKEND": "tests.e2e.channel_layer.ServerLoopChannelLayer",
+            "CONFIG": {"server": server},
+        }
+    settings.CHANNEL_LAYERS = {"default": layer}
     channel_layers.backends.clear()
     # Server threads close their connections after each request, so that the flush after the
     # test and the test database's removal are never blocked by an idle connection.
     db_settings = connections.settings["default"]
     previous_age = db_settings.get("CONN_MAX_AGE", 0)
     db_settings["CONN_MAX_AGE"] = 0
-    server = AsgiServer(_free_port())
     server.start()
     try:
         yield server
