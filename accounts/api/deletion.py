@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.api import views
 from accounts.deletion import user_delete
 from accounts.models import Role
+from accounts.permissions import current_user
 
 
 class DeleteInput(serializers.Serializer[Any]):
@@ -36,7 +37,7 @@ class MeView(views.MeView):
         "proposals and coming visits cancelled. The current password confirms it.",
     )
     def delete(self, request: Request) -> Response:
-        user = views.current_user(request)
+        user = current_user(request)
         if user.role not in (Role.STUDENT, Role.HOST):
             raise PermissionDenied(_("Coordinator accounts are removed by the association."))
         data = DeleteInput(data=request.data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -35,17 +35,12 @@ from accounts.api.serializers import (
     UserOutput,
     profile_output,
 )
-from accounts.models import Role, User
-from accounts.permissions import IsStudentOrHost
+from accounts.models import Role
+from accounts.permissions import IsStudentOrHost, current_user
 from accounts.throttling import lockout_response
 from config.api import ApiViewMixin, AuthRateThrottle
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
-
-
-def current_user(request: Request) -> User:
-    """The authenticated user; the view's permission classes have ruled out anonymous."""
-    return cast(User, request.user)
 
 
 def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> None:

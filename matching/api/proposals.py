@@ -20,9 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import current_user
 from accounts.models import User
-from accounts.permissions import IsCoordinator, IsStudentOrHost
+from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from config.api import ApiViewMixin
 from matching.models import Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors

@@ -4,7 +4,7 @@ Thin views: permission → input serializer → one service or selector → outp
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.utils import extend_schema
@@ -13,8 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.permissions import IsCoordinator
+from accounts.permissions import IsCoordinator, current_user
 from config.api import ApiViewMixin
 from matching.models import Application, Proposal, Round, Unplaced
 from matching.selectors import programs as program_selectors
@@ -152,11 +151,6 @@ class RoundDetailOutput(RoundSummaryOutput):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _caller(request: Request) -> User:
-    # Every view here needs an authenticated user (the permission classes check it first).
-    return cast(User, request.user)
-
-
 class ProgramRoundsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
@@ -171,7 +165,7 @@ class ProgramRoundsView(ApiViewMixin, APIView):
         program = program_selectors.program_get(program_id=program_id)
         data = RoundInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rnd = services.round_start(program=program, by=_caller(request), **data.validated_data)
+        rnd = services.round_start(program=program, by=current_user(request), **data.validated_data)
         # With eager Celery (the embedded mode) the round has already run by now.
         rnd.refresh_from_db(fields=["status"])
         return Response(
