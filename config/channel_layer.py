@@ -36,7 +36,7 @@ class _OpenChannelQueues(dict[str, BoundedQueue]):
         return queue  # a closed channel's event goes into a queue that is not kept
 
 
-class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]
+class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]  # channels_redis ships no types
     """A channel is open from ``new_channel`` (or its first ``receive``) until
     ``channel_closed``, which ``ClosesChannelMixin`` calls as each consumer ends."""
 
@@ -55,7 +55,8 @@ class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]
     async def receive(self, channel: str) -> dict[str, Any]:
         if "!" in channel:
             self.open_channels.add(channel)
-        return await super().receive(channel)  # type: ignore[no-any-return]
+        message: dict[str, Any] = await super().receive(channel)
+        return message
 
     def channel_closed(self, channel: str) -> None:
         """Forget ``channel`` and whatever is still queued for it."""
@@ -71,7 +72,7 @@ class ClosesChannelMixin:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
-            await super().__call__(scope, receive, send)  # type: ignore[misc]
+            await super().__call__(scope, receive, send)  # type: ignore[misc]  # a mixin for consumers
         finally:
             closed = getattr(getattr(self, "channel_layer", None), "channel_closed", None)
             if closed is not None and getattr(self, "channel_name", None):
