@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import audit
+        from accounts import audit, credentials
 
         audit.connect()
+        credentials.connect()

@@ -5,7 +5,8 @@ anonymised, because proposals, audit events and ratings point at it), the passwo
 tickets. What other apps hold about the user (proposals, applications, feedback, messages)
 their receivers of ``accounts.signals.user_deleted`` remove: matching cancels open proposals and
 confirmed visits still to come (the other side is told), withdraws active applications and
-blanks what the user wrote; chat deletes the user's messages and closes their sockets.
+blanks what the user wrote; chat deletes the user's messages. The deactivation revokes every
+token and closes every socket (``accounts.credentials``).
 Kept: the anonymised user row, past matches, their statuses and ratings: the programme's
 numbers stay right.
 """
@@ -13,7 +14,6 @@ numbers stay right.
 from __future__ import annotations
 
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts.models import HostProfile, StudentProfile, User, WsTicket
 from accounts.signals import user_deleted
@@ -45,5 +45,5 @@ def user_delete(*, user: User) -> None:
         user_deleted.send(sender=User, user=user)
         StudentProfile.objects.filter(user=user).delete()
         HostProfile.objects.filter(user=user).delete()
-        Token.objects.filter(user=user).delete()
+        # The tokens went with the save above (accounts.credentials); used tickets too.
         WsTicket.objects.filter(user=user).delete()

@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # When the person opened the link sent to their address; until then they may not apply.
+    email_verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -87,6 +89,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class BilingualLabel(models.Model):
@@ -337,3 +343,21 @@ class WsTicket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket for user {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``), one per log-in. Only the key's SHA-256 is
+    stored; the token dies when its user logs out with it, changes or resets the password, is
+    deactivated or deleted, or leaves it unused for ``API_TOKEN_IDLE_DAYS``."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Refreshed at most once per ``accounts.tokens.REFRESH_EVERY``, not on every request.
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_used_at"])]
+
+    def __str__(self) -> str:
+        return f"API token of user {self.user_id}"

@@ -11,4 +11,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60.0 * 60,
         "options": {"expires": 30 * 60},
     },
+    "accounts.api_tokens_purge": {
+        "task": "accounts.api_tokens_purge",
+        "schedule": 24 * 60.0 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }

@@ -18,15 +18,16 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.models import (
+    ApiToken,
     HostProfile,
     Role,
     StudentProfile,
     User,
     WsTicket,
 )
+from accounts.verification import email_verification_request
 
 SELF_REGISTERING_ROLES = (Role.STUDENT, Role.HOST)
 
@@ -63,14 +64,22 @@ def role_may_sign_up(role: str) -> str:
 
 
 def user_register(
-    *, email: str, password: str, role: str, name: str, preferred_language: str = "ja"
+    *,
+    email: str,
+    password: str,
+    role: str,
+    name: str,
+    preferred_language: str = "ja",
+    email_verified: bool = False,
 ) -> User:
     """Create a student or host account. Coordinators are never self-registered.
 
     The caller checked each field (an e-mail no account has, see ``email_free``; a known
     language; a password Django's validators accept). Raises ValidationError naming the field
     when the role may not sign up, or when the address was taken meanwhile; creates nothing
-    in that case."""
+    in that case. On commit, the link that confirms the address goes out
+    (``accounts.verification``), unless ``email_verified`` says the address is known good
+    (the demo accounts)."""
     try:
         role_may_sign_up(role)
     except ValidationError as exc:
@@ -79,9 +88,17 @@ def user_register(
     name = name.strip()
     try:
         with transaction.atomic():
-            return User.objects.create_user(
-                email, password, name=name, role=role, preferred_language=preferred_language
+            user = User.objects.create_user(
+                email,
+                password,
+                name=name,
+                role=role,
+                preferred_language=preferred_language,
+                email_verified_at=timezone.now() if email_verified else None,
             )
+            if not email_verified:
+                email_verification_request(user=user)
+            return user
     except IntegrityError as exc:  # the address is taken (by a sign-up at the same moment)
         raise ValidationError({"email": [_email_taken()]}) from exc
 
@@ -106,7 +123,13 @@ def coordinator_create(*, email: str, name: str, password: str) -> User:
         raise ValidationError(errors)
     with transaction.atomic():
         user = User.objects.create_user(
-            email, password, name=name.strip(), role=Role.COORDINATOR, is_staff=True
+            email,
+            password,
+            name=name.strip(),
+            role=Role.COORDINATOR,
+            is_staff=True,
+            # The association makes its coordinators: their addresses need no link.
+            email_verified_at=timezone.now(),
         )
         from accounts.permissions import coordinator_group
 
@@ -126,13 +149,78 @@ def user_update(
     return user
 
 
+def password_reset_request(*, email: str) -> None:
+    """Send a password-reset link to ``email`` if an account has it, by the task
+    ``accounts.password_reset_send`` on commit. The task looks the account up, so this request
+    takes the same path, and the same time, whether one exists or not."""
+    from accounts.tasks import password_reset_send
+
+    address = email.strip()
+    transaction.on_commit(lambda: password_reset_send.delay(address), robust=True)
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """Replace the user's password, after checking the current one.
+
+    The save revokes every API token and WebSocket ticket of the user and closes their sockets
+    on commit (``accounts.credentials``). Raises ValidationError naming ``current_password``
+    (wrong) or ``new_password`` (refused by the password validators); changes nothing then."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": [_("This is not your current password.")]})
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# A token's last use is written at most this often, so that a client's requests do not each
+# cost a write; the idle expiry is measured from it.
+TOKEN_REFRESH_EVERY = timedelta(hours=1)
+
+
 def token_for(*, user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return str(token.key)
+    """A new API token for ``user`` (each log-in gets its own, so that logging out one client
+    leaves the others); only its digest is stored."""
+    key = secrets.token_hex(20)
+    ApiToken.objects.create(digest=_digest(key), user=user)
+    return key
 
 
-def _ticket_digest(ticket: str) -> str:
-    return hashlib.sha256(ticket.encode()).hexdigest()
+def token_authenticate(*, key: str) -> ApiToken | None:
+    """The live token with this key, its user loaded; None for an unknown key, an inactive
+    user, or a token idle past ``API_TOKEN_IDLE_DAYS`` (deleted then). Records the use at most
+    once per ``TOKEN_REFRESH_EVERY``."""
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at <= now - timedelta(days=settings.API_TOKEN_IDLE_DAYS):
+        token.delete()
+        return None
+    if token.last_used_at <= now - TOKEN_REFRESH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    """Log one client out: its token dies, the user's other tokens live on."""
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+def user_credentials_revoke(*, user_id: int) -> None:
+    """Every API token and unused WebSocket ticket of the user dies. Called by
+    ``accounts.signals`` whenever the password changes or the account is deactivated (a change,
+    a reset, the admin, a deletion), inside that save's transaction."""
+    ApiToken.objects.filter(user_id=user_id).delete()
+    WsTicket.objects.filter(user_id=user_id, used_at__isnull=True).delete()
 
 
 def ws_ticket_issue(*, user: User) -> str:
@@ -141,7 +229,7 @@ def ws_ticket_issue(*, user: User) -> str:
     now = timezone.now()
     WsTicket.objects.filter(expires_at__lt=now - timedelta(hours=1)).delete()
     WsTicket.objects.create(
-        digest=_ticket_digest(ticket),
+        digest=_digest(ticket),
         user=user,
         expires_at=now + timedelta(seconds=settings.WS_TICKET_TTL_SECONDS),
     )
@@ -153,7 +241,7 @@ def ws_ticket_redeem(*, ticket: str) -> User | None:
     if not ticket or len(ticket) > 200:
         return None
     now = timezone.now()
-    digest = _ticket_digest(ticket)
+    digest = _digest(ticket)
     used = WsTicket.objects.filter(digest=digest, used_at__isnull=True, expires_at__gt=now).update(
         used_at=now
     )
@@ -161,6 +249,14 @@ def ws_ticket_redeem(*, ticket: str) -> User | None:
         return None
     user = WsTicket.objects.select_related("user").get(digest=digest).user
     return user if user.is_active else None
+
+
+def api_tokens_purge(*, now: datetime | None = None) -> int:
+    """Delete the API tokens idle past ``API_TOKEN_IDLE_DAYS`` (a use deletes one too, but a
+    token never used again would stay); return how many went. Run daily by Celery beat."""
+    idle_since = (now or timezone.now()) - timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+    deleted, _per_model = ApiToken.objects.filter(last_used_at__lte=idle_since).delete()
+    return deleted
 
 
 def ws_tickets_purge(*, now: datetime | None = None) -> int:

@@ -13,3 +13,8 @@ from django.dispatch import Signal
 # ``user``: the account being deleted, already deactivated and anonymised, its profile not yet
 # gone. Sent inside ``accounts.deletion.user_delete``'s transaction, after the user row's lock.
 user_deleted = Signal()
+
+# ``user_id``: an account whose password changed or which was deactivated (see
+# ``accounts.credentials``); its tokens and tickets are already revoked. Sent inside the save's
+# transaction.
+credentials_changed = Signal()

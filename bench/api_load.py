@@ -69,9 +69,9 @@ def seed() -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import HostProfile, Role, StudentProfile, User
+    from accounts.services import token_for
     from chat.services import conversation_open, message_post
     from matching.models import Application, HostDay, Program, Proposal, Round
 
@@ -219,10 +219,7 @@ def seed() -> dict[str, Any]:
         for n in range(MESSAGES):
             message_post(conversation_id=conversation.pk, sender=student, body=f"hello {n}")
         conversation_students.append(student)
-    Token.objects.bulk_create(
-        [Token(user=u, key=Token.generate_key()) for u in [*coordinators, *students, *hosts]]
-    )
-    key = {t.user_id: t.key for t in Token.objects.all()}
+    key = {u.pk: token_for(user=u) for u in [*coordinators, *students, *hosts]}
     # Planner statistics, as autovacuum keeps them for a live database: without them a
     # freshly bulk-loaded table looks empty and the plans are not the ones production gets.
     with connection.cursor() as cursor:

@@ -170,12 +170,12 @@ def conversation_purge_for_program(*, program_id: int) -> int:
 
 
 def user_purge(*, user: User) -> int:
-    """Account deletion: delete every message the user wrote (reports on them go too) and
-    close their sockets on commit. The partner keeps their own messages; the gaps left in
+    """Account deletion: delete every message the user wrote (reports on them go too); their
+    sockets close through ``accounts.signals.credentials_changed``, which the deletion's
+    deactivation sends. The partner keeps their own messages; the gaps left in
     ``seq`` are harmless (replays and gap fills read "after seq N"). Returns the count."""
     with transaction.atomic():
         _total, per_model = Message.objects.filter(sender=user).delete()
-        user_sockets_close(user_id=user.pk)
     return per_model.get(Message._meta.label, 0)
 
 

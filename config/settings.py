@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
@@ -215,6 +214,16 @@ LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:dashboard"
 LOGOUT_REDIRECT_URL = "frontend:home"
 WS_TICKET_TTL_SECONDS = 60
+# An API token unused for this many days dies (its use is recorded at most hourly).
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
+if API_TOKEN_IDLE_DAYS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_IDLE_DAYS must be 1 or more, got {API_TOKEN_IDLE_DAYS}")
+# A link to confirm an e-mail address works for this many days.
+EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=3)
+if EMAIL_VERIFICATION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"EMAIL_VERIFICATION_DAYS must be 1 or more, got {EMAIL_VERIFICATION_DAYS}"
+    )
 
 # Login throttling (django-axes): the 6th failure within 15 minutes for an account or an
 # address is refused.
@@ -255,7 +264,7 @@ STORAGES = {
 # --- REST framework and the schema -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.services import email_free
+from accounts.services import email_free, password_reset_request
 
 
 class LoginForm(AuthenticationForm):
@@ -82,25 +81,37 @@ class SignupForm(forms.Form):
         }
 
 
-class LocalisedPasswordResetForm(PasswordResetForm):
-    """Sends the reset e-mail in the account's own language, whatever the page's language."""
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, sending through Celery: the task looks the account up and writes
+    in its language, so the answer is the same whether an account has the address or not."""
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        user = context.get("user")
-        with translation.override(getattr(user, "preferred_language", None) or "ja"):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        password_reset_request(email=self.cleaned_data["email"])
+
+
+class PasswordChangeForm(forms.Form):
+    """The current password and the new one twice; the service checks the current one and
+    the new one's strength (``accounts.services.password_change``)."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters; not only numbers, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data

@@ -3,9 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from frontend.forms import LocalisedPasswordResetForm
+from frontend.forms import PasswordResetRequestForm
 from frontend.ratelimit import limit_posts
-from frontend.views import chat, dashboard, profile, programs, proposals, public
+from frontend.views import account, chat, dashboard, profile, programs, proposals, public
 
 app_name = "frontend"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("signup/", limit_posts("auth")(public.signup), name="signup"),
     path("login/", public.EngawaLoginView.as_view(), name="login"),
+    # Django flushes the session, and chat closes the user's sockets (chat.signals). The pages
+    # mint no API token or WebSocket ticket (their sockets use the session cookie), so the
+    # session is all there is to revoke.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", public.set_language, name="set_language"),
     path(
@@ -20,9 +23,7 @@ urlpatterns = [
         limit_posts("auth")(
             auth_views.PasswordResetView.as_view(
                 template_name="frontend/auth/password_reset_form.html",
-                form_class=LocalisedPasswordResetForm,
-                email_template_name="frontend/auth/password_reset_email.txt",
-                subject_template_name="frontend/auth/password_reset_subject.txt",
+                form_class=PasswordResetRequestForm,
                 success_url=reverse_lazy("frontend:password_reset_done"),
             )
         ),
@@ -50,8 +51,16 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("verify-email/<str:token>/", account.email_confirm, name="email_verify"),
+    path(
+        "verify-email-again/",
+        limit_posts("auth")(account.email_resend),
+        name="email_verify_resend",
+    ),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("profile/", profile.overview, name="profile"),
+    # Before the profile's steps, whose slug would take "password".
+    path("profile/password/", account.password, name="password_change"),
     path("profile/<slug:step>/", profile.step, name="profile_step"),
     path("programmes/", programs.program_list, name="programs"),
     path("programmes/<int:program_id>/", programs.program_apply, name="program_apply"),

@@ -22,6 +22,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"User {n}")
     role = Role.STUDENT
     preferred_language = "en"
+    # Most tests are about people who confirmed their address; the verification's own tests
+    # pass email_verified_at=None.
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -61,6 +61,23 @@ class TicketOutput(serializers.Serializer[Any]):
     expires_in = serializers.IntegerField()
 
 
+class PasswordChangeInput(serializers.Serializer[Any]):
+    current_password = serializers.CharField(
+        max_length=User._meta.get_field("password").max_length, trim_whitespace=False
+    )
+    new_password = serializers.CharField(
+        max_length=User._meta.get_field("password").max_length, trim_whitespace=False
+    )
+
+
+class EmailVerifyInput(serializers.Serializer[Any]):
+    token = serializers.CharField(max_length=500)
+
+
+class DetailOutput(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+
+
 class CountryCode(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 country code, in either case."""
 
@@ -211,9 +228,11 @@ def profile_output(profile: StudentProfile | HostProfile | None) -> dict[str, An
 
 class MeOutput(UserOutput):
     profile = serializers.SerializerMethodField()
+    # False until the person opened the link sent to their address; they may not apply then.
+    email_verified = serializers.BooleanField(read_only=True)
 
     class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "profile"]
+        fields = [*UserOutput.Meta.fields, "profile", "email_verified"]
 
     @extend_schema_field(
         PolymorphicProxySerializer(

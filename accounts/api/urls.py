@@ -1,11 +1,12 @@
 from django.urls import path
 
-from accounts.api import deletion, views
+from accounts.api import credentials, deletion, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/ws-ticket/", views.WsTicketView.as_view(), name="api-ws-ticket"),
+    *credentials.urlpatterns,
     *deletion.urlpatterns,  # DELETE me/: the same view plus delete, so it comes first
     path("me/", views.MeView.as_view(), name="api-me"),
     path("me/profile/", views.ProfileView.as_view(), name="api-me-profile"),

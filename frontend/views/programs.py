@@ -57,7 +57,8 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
     program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
     application = _mine(program)
     form = None
-    if application is None and _accepting(program):
+    # Until the address is confirmed the page says so (base.html offers the link again).
+    if application is None and _accepting(program) and request.user.email_verified:
         form = ApplyForm(
             request.POST if request.method == "POST" else None, program=program, user=request.user
         )

@@ -8,7 +8,9 @@ Each e-mail carries a Message-ID made from the row's id: if a worker dies betwee
 server's "accepted" and the commit, the resent copy is the same message to the mail clients.
 
 Renderers are registered per kind by the app that owns the kind (matching's in its
-``ready()``, chat's digest in chat's), so matching never imports chat.
+``ready()``, chat's digest in chat's), so matching never imports chat. accounts, below matching,
+sends its two e-mails (the address's confirmation and the password reset) by a retrying task of
+its own (``accounts.emails``).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from accounts.selectors import (
     profile_of,
     reference_codes,
 )
+from accounts.verification import email_verified_required
 from matching.models import Application, HostDay, Program, Proposal
 
 MAX_DATES = 60
@@ -260,12 +261,14 @@ def application_submit(
     at least one.
 
     Locks the programme row, so that an application and a close never interleave. Raises
-    PermissionDenied for a coordinator; ValidationError (nothing stored) when the profile is
+    PermissionDenied for a coordinator and for an account whose e-mail address is not
+    confirmed yet (``accounts.verification``); ValidationError (nothing stored) when the profile is
     incomplete ("profile"), applications are closed ("apply_until" / "program"), a date is not
     the programme's ("dates"), a weekly time slot is not a grid code ("time_slots"), or the
     user already applied ("program")."""
     if user.role not in (Role.STUDENT, Role.HOST):
         raise PermissionDenied(_("Only students and host families apply to programmes."))
+    email_verified_required(user)
     program = Program.objects.select_for_update().get(pk=program.pk)
     errors: dict[str, list[str]] = {}
     if program.status != Program.Status.OPEN:

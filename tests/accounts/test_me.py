@@ -26,6 +26,7 @@ def test_me_has_the_documented_shape_and_no_profile_until_filled(
         "name": "Lan Nguyen",
         "preferred_language": "ja",
         "profile": None,
+        "email_verified": False,
     }
 
 

@@ -179,3 +179,21 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
     ) in lines[3]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
     assert all("(0 new)" in line for line in again[:3])
+
+
+def test_the_demo_accounts_are_verified_and_sent_no_link(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+    assert not User.objects.filter(email_verified_at__isnull=True).exists()
+    assert mail.outbox == []
+
+
+def test_a_demo_seeded_before_verification_is_verified_by_the_next_run() -> None:
+    seed()
+    User.objects.update(email_verified_at=None)
+    seed()
+    assert not User.objects.filter(email_verified_at__isnull=True).exists()

@@ -19,7 +19,7 @@ from accounts.models import Role, User
 from chat import selectors, services
 from chat.models import Conversation, Message
 from tests import factories
-from tests.chat.conftest import ORIGIN, open_socket, socket_for
+from tests.chat.conftest import ORIGIN, expect_close, open_socket, socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,16 +40,6 @@ async def post(conversation: Conversation, user: User, body: str, **kwargs: Any)
         conversation_id=conversation.pk, sender=user, body=body, **kwargs
     )
     return message
-
-
-async def expect_close(communicator: WebsocketCommunicator, code: int, timeout: float = 2) -> None:
-    """The consumer accepted, then closed with ``code`` (codes only reach clients that way)."""
-    while True:
-        output = await communicator.receive_output(timeout)
-        if output["type"] == "websocket.close":
-            assert output["code"] == code
-            return
-        assert output["type"] == "websocket.send"  # frames sent before closing are fine
 
 
 async def next_of_type(communicator: WebsocketCommunicator, kind: str) -> dict[str, Any]:

@@ -107,9 +107,9 @@ class ThreadOfTheChain:
 @pytest.fixture
 def student_key(student: Any) -> str:
     # Made here, on the test's own thread: a thread of asgiref's would keep its connection.
-    from rest_framework.authtoken.models import Token
+    from accounts.services import token_for
 
-    return str(Token.objects.create(user=student).key)
+    return token_for(user=student)
 
 
 async def test_a_token_request_answers_through_the_handler(student_key: str) -> None:
@@ -124,10 +124,9 @@ async def test_a_request_leaves_no_reference_cycle_behind(student_key: str) -> N
     the cycles of Django's template rendering.)"""
     from django.http import HttpRequest, HttpResponseBase
     from django.views import View
-    from rest_framework.authtoken.models import Token
     from rest_framework.request import Request
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User
 
     auth = [(b"authorization", f"Token {student_key}".encode())]
     gc.collect()
@@ -141,7 +140,7 @@ async def test_a_request_leaves_no_reference_cycle_behind(student_key: str) -> N
         left = [
             type(one).__qualname__
             for one in gc.garbage
-            if isinstance(one, HttpRequest | HttpResponseBase | View | Request | User | Token)
+            if isinstance(one, HttpRequest | HttpResponseBase | View | Request | User | ApiToken)
         ]
     finally:
         gc.set_debug(0)

@@ -21,7 +21,11 @@ def test_the_schema_validates_as_openapi_3(client: Client) -> None:
         "/api/auth/register/",
         "/api/auth/token/",
         "/api/auth/ws-ticket/",
+        "/api/auth/logout/",
+        "/api/auth/verify-email/",
         "/api/me/",
+        "/api/me/password/",
+        "/api/me/verify-email/",
         "/api/me/profile/",
         "/api/reference/",
     ):
@@ -63,3 +67,15 @@ def test_the_docs_page_renders_with_local_assets(client: Client) -> None:
     assert asset.status_code == 200, script
     body = b"".join(asset.streaming_content) if asset.streaming else asset.content
     assert len(body) > 1000
+
+
+def test_token_clients_are_documented_with_the_token_scheme(client: Client) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert scheme == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": 'Token-based authentication with required prefix "Token"',
+    }
+    assert {"tokenAuth": []} in schema["paths"]["/api/me/password/"]["post"]["security"]

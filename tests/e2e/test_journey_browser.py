@@ -1,13 +1,16 @@
-"""The whole journey in chromium: a student and a family sign up and complete their profiles,
-both apply; the coordinator runs a round, reviews it and publishes; both accept (the student's
-open page gets a live toast); the student writes and the message appears on the family's open
-page without a reload; the family switches to Japanese and the page is translated."""
+"""The whole journey in chromium: a student and a family sign up, confirm their addresses with
+the e-mailed link and complete their profiles, both apply; the coordinator runs a round,
+reviews it and publishes; both accept (the student's open page gets a live toast); the student
+writes and the message appears on the family's open page without a reload; the family switches
+to Japanese and the page is translated."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
@@ -34,6 +37,13 @@ def _sign_up(page: Any, *, role_index: int, name: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/profile/")
+    assert "Please confirm your e-mail address" in page.content()
+    # The link of the e-mail the sign-up sent (SITE_URL's host is not the live server's).
+    assert wait_until(lambda: any(m.to == [email] for m in mail.outbox))
+    [body] = [m.body for m in mail.outbox if m.to == [email]]
+    page.goto(re.search(r"(/verify-email/[^/\s]+/)", body).group(1))
+    page.wait_for_load_state()
+    assert "your e-mail address is confirmed" in page.content()
 
 
 def _student_profile(page: Any) -> None:

@@ -117,26 +117,63 @@ def test_wrong_password_shows_an_error_and_lockout_uses_our_page(page_client, st
     assert any(t.name == "frontend/locked_out.html" for t in response.templates)
 
 
-def test_password_reset_mail_goes_out_in_the_accounts_language(page_client) -> None:
+def test_password_reset_mail_goes_out_in_the_accounts_language(
+    page_client, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.SITE_URL = "http://testserver"
     user = UserFactory(email="reset@example.org", preferred_language="ja")
-    response = page_client(language="en").post(
-        reverse("frontend:password_reset"), {"email": user.email}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page_client(language="en").post(
+            reverse("frontend:password_reset"), {"email": user.email}
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "/password-reset/" in message.body
     assert "Someone (we hope you)" not in message.body  # Japanese, as the account says
 
-    link = re.search(r"http://[^\s]+/password-reset/[^\s]+/", message.body).group(0)
+    link = re.search(r"http://testserver(/password-reset/[^\s]+/)", message.body).group(1)
     client = page_client(language="en")
-    follow = client.get(link.split("testserver", 1)[-1], follow=True)
+    follow = client.get(link, follow=True)
     assert follow.status_code == 200
     new = "another-long-pass-phrase"
     done = client.post(follow.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["account", "no-account"])
+def test_a_reset_request_only_enqueues_the_task_whether_or_not_the_account_exists(
+    page_client, monkeypatch, django_capture_on_commit_callbacks, exists: bool
+) -> None:
+    """Both answers take the same path: the request enqueues the task on commit and sends
+    nothing itself; the task looks the account up."""
+    from accounts import tasks
+
+    if exists:
+        UserFactory(email="someone@example.org")
+    enqueued: list[str] = []
+    monkeypatch.setattr(tasks.password_reset_send, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page_client(language="en").post(
+            reverse("frontend:password_reset"), {"email": "someone@example.org"}
+        )
+    assert response.status_code == 302
+    assert response.url == reverse("frontend:password_reset_done")
+    assert enqueued == ["someone@example.org"]
+    assert mail.outbox == []
+
+
+def test_the_reset_task_sends_only_to_an_active_account(db) -> None:
+    from accounts.tasks import password_reset_send
+
+    UserFactory(email="active@example.org")
+    UserFactory(email="gone@example.org", is_active=False)
+    assert password_reset_send("ACTIVE@example.org") == 1
+    assert password_reset_send("gone@example.org") == 0
+    assert password_reset_send("nobody@example.org") == 0
+    assert [m.to for m in mail.outbox] == [["active@example.org"]]
 
 
 def test_language_switch_is_remembered_on_the_account(page_client, student: User) -> None:

@@ -72,6 +72,12 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/auth/register/": {"POST": ANYONE},
     "api/auth/token/": {"POST": ANYONE},
     "api/auth/ws-ticket/": {"POST": USERS},
+    # Logging out revokes the caller's token; a dead or a deactivated account's token is a 401.
+    "api/auth/logout/": {"POST": USERS},
+    # The e-mail's link may be opened on any device, logged in or not.
+    "api/auth/verify-email/": {"POST": ANYONE},
+    "api/me/password/": {"POST": USERS},
+    "api/me/verify-email/": {"POST": USERS},
     # A coordinator's account is closed by another coordinator (the admin), not by itself.
     "api/me/": {"GET": USERS, "PATCH": USERS, "DELETE": _roles(USERS, coordinator=DENY)},
     "api/me/profile/": {"GET": MEMBERS, "PUT": MEMBERS, "PATCH": MEMBERS},
@@ -122,6 +128,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "password-reset/sent/": {"GET": ANYONE},
     "password-reset/<uidb64>/<token>/": {"GET": ANYONE, "POST": ANYONE},
     "password-reset/done/": {"GET": ANYONE},
+    "verify-email/<str:token>/": {"GET": ANYONE},
+    "verify-email-again/": {"POST": USERS},
+    "profile/password/": {"GET": USERS, "POST": USERS},
     # --- pages: students and families
     "dashboard/": {"GET": USERS},
     "profile/": {"GET": MEMBERS},
@@ -213,6 +222,7 @@ def _fill(route: str, world: World, *, missing: bool) -> str:
     for placeholder, pk in ids.items():
         path = path.replace(placeholder, str(MISSING if missing else pk))
     path = path.replace("<slug:step>", "languages").replace("<uidb64>/<token>", "MQ/set-password")
+    path = path.replace("<str:token>", "not-a-link")
     if path.endswith("/compare/"):
         path += f"?a={world.round.pk}&b={world.round.pk}"
     return path

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -33,6 +35,10 @@ def _register(api: APIClient, email: str, role: str) -> str:
         {"email": email, "password": PASSWORD, "role": role, "name": "Secret Name"},
     )
     assert answer.status_code == 201, answer.content
+    # The address is confirmed with the link it was sent, as a person would (applying needs it).
+    [link] = [m.body for m in mail.outbox if m.to == [email]]
+    verify_token = re.search(r"/verify-email/([^/\s]+)/", link).group(1)
+    assert api.post("/api/auth/verify-email/", {"token": verify_token}).status_code == 200
     token = api.post("/api/auth/token/", {"email": email, "password": PASSWORD}).json()["token"]
     return token
 

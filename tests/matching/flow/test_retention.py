@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import HostProfile, StudentProfile, User
+from accounts.models import ApiToken, HostProfile, StudentProfile, User
 from matching.models import (
     Application,
     Delivery,
@@ -141,7 +140,7 @@ def test_a_user_deletes_their_account_and_personal_data(
     assert not host.is_active and host.email.endswith("@deleted.invalid")
     assert host.name != "" and not host.has_usable_password()
     assert not HostProfile.objects.filter(user=host).exists()
-    assert not Token.objects.filter(user=host).exists()
+    assert not ApiToken.objects.filter(user=host).exists()
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"
     assert seats_taken(proposal) == 0
