@@ -22,8 +22,8 @@ from accounts.api.serializers import (
     PasswordChangeInput,
     TokenOutput,
 )
-from accounts.api.views import current_user
 from accounts.models import ApiToken
+from accounts.permissions import current_user
 from config.api import ApiViewMixin, AuthRateThrottle
 
 
