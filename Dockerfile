@@ -1,4 +1,4 @@
-# Engawa's production image: one image for web (daphne), worker and beat (Celery).
+# Engawa's production image: one image for web (gunicorn), ws (daphne), worker and beat (Celery).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,13 +9,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/var/static
 
 WORKDIR /app
-
-# jemalloc, for the WebSocket processes (docker-compose's ws), which give their memory back
-# after waves of sockets on it; only processes whose environment asks for it use it (README,
-# "Server memory").
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libjemalloc2 \
-    && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, pinned by constraints.txt, so that a code change does not reinstall them.
 COPY pyproject.toml constraints.txt README.md ./
@@ -37,4 +30,4 @@ USER engawa
 EXPOSE 8000
 
 # The web service's command; docker-compose.yml gives worker and beat their own.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec daphne --bind 0.0.0.0 --port 8000 --proxy-headers config.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 10"]

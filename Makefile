@@ -28,7 +28,11 @@ lint: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Engawa needs Python 3.11 or newer; set PYTHON=python3.x")'
+	@echo "==> [1/3] a virtual environment in $(VENV)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] pip itself"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "==> [3/3] Engawa and its pinned dependencies (a few minutes the first time)"
+	$(PY) -m pip install --progress-bar on -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> installed"

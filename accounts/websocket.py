@@ -6,11 +6,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.services import ws_ticket_redeem
-from config.db_pool import in_db_pool
 
 
 class TicketAuthMiddleware(BaseMiddleware):  # type: ignore[misc]  # channels ships no types
@@ -21,7 +21,7 @@ class TicketAuthMiddleware(BaseMiddleware):  # type: ignore[misc]  # channels sh
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         tickets = query.get("ticket")
         if tickets:
-            user = await in_db_pool(ws_ticket_redeem, ticket=tickets[0])
+            user = await database_sync_to_async(ws_ticket_redeem)(ticket=tickets[0])
             scope = dict(scope, user=user or AnonymousUser())
         return await super().__call__(scope, receive, send)
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "results" / "chaos.json"
 DB = "engawa_chaos"
 
-from bench.chat_load import free_port  # noqa: E402 (needs the path above)
+from bench.common import free_port  # noqa: E402 (needs the path above)
 
 
 def main() -> None:

@@ -13,14 +13,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from config.channel_layer import ClosesChannelMixin
-from config.db_pool import PooledDatabaseConsumerMixin
 
 
-# Like the chat's consumers, the floors skip Channels' per-event connection sweep.
-class EchoConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
+class WithoutConnectionSweep:
+    """As the chat's sockets (chat/sockets.py): no database sweep before every frame."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        await getattr(self, get_handler_name(message))(message)
+
+
+class EchoConsumer(WithoutConnectionSweep, AsyncWebsocketConsumer):
     # No channel layer: a bare echo neither subscribes to Redis nor waits on it.
     channel_layer_alias = "bench-echo-without-layer"
 
@@ -33,7 +39,7 @@ class EchoConsumer(PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
         await self.send(text_data=text_data, bytes_data=bytes_data)
 
 
-class RelayConsumer(ClosesChannelMixin, PooledDatabaseConsumerMixin, AsyncWebsocketConsumer):
+class RelayConsumer(WithoutConnectionSweep, ClosesChannelMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room = f"bench-relay-{self.scope['path'].strip('/').rsplit('/', 1)[-1]}"
         await self.channel_layer.group_add(self.room, self.channel_name)

@@ -1,200 +1,49 @@
 """WebSocket consumers: a conversation's chat, and a user's live notification stream.
 
-They only speak the protocol (API.md "Chat"); every rule is a service or selector awaited in
-a bounded thread pool. Close codes: 4401 no valid user (or the user's credentials changed),
-4403 not allowed in this conversation (or a coordinator's access ended), 4410 the conversation
-was closed (do not reconnect). Codes need an accepted socket to reach a browser, so a refused
-socket is accepted and then closed; an allowed one is accepted after joining its groups.
+They only speak the protocol (API.md "Chat"); every rule is a service or selector. A refused
+socket is accepted and then closed, since a close code needs an accepted socket to reach a
+browser; an allowed one is accepted after joining its groups, so it misses no event.
 
 Never losing a message: each socket remembers the highest ``seq`` it has delivered. A live
-event that is not the next one (the layer reordered or dropped something) waits half a second
-for the missing ones, then the socket fills the gap from the database; one it already
-delivered is skipped. ``resume`` replays from the database after the client's last message
-id. So a client holds the exact sequence.
+event that is not the next one waits briefly for the missing ones, then the socket fills the
+gap from the database; one already delivered is skipped. ``resume`` replays from the database
+after the client's last message id. So a client holds the exact sequence.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accounts.models import Role
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
-from config.channel_layer import ClosesChannelMixin
-from config.db_pool import PooledDatabaseConsumerMixin, in_db_pool
+from chat.sockets import (
+    CLOSE_CONVERSATION_CLOSED,
+    CLOSE_FORBIDDEN,
+    UserSocket,
+    db,
+    validation_code,
+)
 
-T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 FRAME_MAX_BYTES = 16 * 1024
 RESUME_PAGE = 100
 TYPING_EVERY_SECONDS = 1.0
-# Redis forgets group members after ``group_expiry``; long-lived sockets re-join well before.
-GROUP_REFRESH_SECONDS = 3600.0
 # How long an out-of-order event waits for the ones before it before the database fills in.
 GAP_WAIT_SECONDS = 0.5
-# How often a closing socket cancels the layer's pending receive again until it has ended.
-RECEIVE_RECANCEL_SECONDS = 0.1
-
-CLOSE_NO_USER = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_CONVERSATION_CLOSED = 4410
 
 
-async def _db(func: Callable[..., T], language: str | None = None, **kwargs: Any) -> T:
-    def call() -> T:
-        with translation.override(language):
-            return func(**kwargs)
-
-    return await in_db_pool(call)
-
-
-def _validation_code(exc: ValidationError) -> tuple[str, str]:
-    """The first (code, message) of a service's ValidationError."""
-    if hasattr(exc, "error_dict"):
-        for errors in exc.error_dict.values():
-            for error in errors:
-                return error.code or "invalid", " ".join(error.messages)
-    return "invalid", " ".join(exc.messages)
-
-
-class _UserSocket(
-    ClosesChannelMixin,
-    PooledDatabaseConsumerMixin,
-    AsyncJsonWebsocketConsumer,  # type: ignore[misc]
-):
-    """What both consumers share: the authenticated user, joined groups, forced close."""
-
-    user: Any
-    language: str
-    stopping: bool
-    joined: list[str]
-    refresher: asyncio.Task[None] | None
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        self.stopping = False
-        try:
-            await super().__call__(scope, receive, send)
-        except RedisTimeoutError:
-            # channels_redis's pending read, cancelled as the consumer stops (or as the server
-            # gives up on it), surfaces as redis' TimeoutError, not CancelledError.
-            task = asyncio.current_task()
-            if not (self.stopping or (task is not None and task.cancelling())):
-                raise
-        finally:
-            # Normally disconnect() has left already; a consumer that ended otherwise (a handler
-            # raised, the server gave up on it) must still stop its refresher, which would keep
-            # it alive and re-join the dead channel to its groups every hour, and leave its
-            # groups, whose events would otherwise pile up in the layer's buffer for the channel.
-            # Best effort: the consumer is gone either way.
-            with contextlib.suppress(Exception):
-                await self._leave()
-
-    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        self.stopping = True
-        await super().websocket_disconnect(message)
-
-    # Channels sets ``channel_receive`` to the layer's receive for this socket's channel and
-    # awaits it in its dispatch loop; the loop awaits ``_channel_receive`` around it instead.
-    @property
-    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
-        return self._channel_receive
-
-    @channel_receive.setter
-    def channel_receive(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        self._layer_receive = receive
-
-    async def _channel_receive(self) -> dict[str, Any]:
-        """The layer's receive, which a closing socket cancels until it has really ended.
-
-        redis-py can lose the cancellation of a blocking pop (redis-py#2028); channels_redis
-        then pops again every 5 s for a channel nobody reads, and Channels' dispatch loop, which
-        waits for its cancelled receive to end, keeps the whole consumer forever (bench/chat_load.py
-        at 1 000 clients left one or two such sockets per wave in a server process). In a task of
-        its own, the receive can be cancelled again until it ends; an event it still returns goes
-        nowhere, as with any socket that closes (what is in the database reaches the next one).
-        """
-        pending = asyncio.ensure_future(self._layer_receive())
-        try:
-            return await asyncio.shield(pending)
-        except asyncio.CancelledError:
-            while not pending.done():
-                pending.cancel()
-                await asyncio.wait({pending}, timeout=RECEIVE_RECANCEL_SECONDS)
-            if not pending.cancelled():
-                pending.exception()  # retrieved: a late error of a dead receive is not logged
-            raise
-
-    async def _start(self) -> bool:
-        """Close with 4401 when there is no valid user. True when it may go on; the caller
-        accepts once it has joined its groups, so an accepted socket misses no event."""
-        self.joined = []
-        self.refresher = None
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self._refuse(CLOSE_NO_USER)
-            return False
-        self.user = user
-        self.language = user.preferred_language or settings.LANGUAGE_CODE
-        return True
-
-    async def _refuse(self, code: int) -> None:
-        await self.accept()
-        await self.close(code=code)
-
-    async def _join(self, *groups: str) -> None:
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined.append(group)
-        if self.refresher is None:
-            self.refresher = asyncio.ensure_future(self._refresh_groups())
-
-    async def _refresh_groups(self) -> None:
-        while True:
-            await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            for group in list(self.joined):
-                await self.channel_layer.group_add(group, self.channel_name)
-
-    async def disconnect(self, code: int) -> None:
-        await self._leave()
-
-    async def _leave(self) -> None:
-        refresher = getattr(self, "refresher", None)
-        self.refresher = None
-        if refresher is not None:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
-        joined, self.joined = getattr(self, "joined", []), []
-        for group in joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def user_sockets_close(self, event: dict[str, Any]) -> None:
-        await self.close(code=CLOSE_NO_USER)
-
-    async def send_error(self, code: str, detail: str) -> None:
-        await self.send_json({"type": "error", "code": code, "detail": detail})
-
-    @classmethod
-    async def encode_json(cls, content: Any) -> str:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-
-
-class ChatConsumer(_UserSocket):
+class ChatConsumer(UserSocket):
     """``/ws/chat/<conversation_id>/``: API.md's frames, for members (and coordinators while a
     report on the conversation is open)."""
 
@@ -215,7 +64,7 @@ class ChatConsumer(_UserSocket):
         if not await self._start():
             return
         try:
-            await _db(
+            await db(
                 selectors.conversation_get_for_user,
                 conversation_id=self.conversation_id,
                 user=self.user,
@@ -225,14 +74,16 @@ class ChatConsumer(_UserSocket):
             return
         await self._join(conversation_group(self.conversation_id), user_group(self.user.pk))
         # Read the high-water mark only after joining: anything newer is broadcast to us.
-        self.delivered_seq = await _db(self._last_seq)
+        self.delivered_seq = await db(self._last_seq)
         # Every message after sent_floor has gone out on this socket (live, or by resume).
         self.sent_floor = self.delivered_seq
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "gap_alarm", None) is not None:
-            self.gap_alarm.cancel()  # type: ignore[union-attr]
+        # Unset when the socket closes before connect() ran.
+        alarm: asyncio.Future[None] | None = getattr(self, "gap_alarm", None)
+        if alarm is not None:
+            alarm.cancel()
         await super().disconnect(code)
 
     def _last_seq(self) -> int:
@@ -274,7 +125,7 @@ class ChatConsumer(_UserSocket):
             "read": self._on_read,
             "resume": self._on_resume,
         }
-        handler = handlers.get(content.get("type"))  # type: ignore[arg-type]
+        handler = handlers.get(content.get("type", ""))
         if handler is None:
             await self.send_error(
                 "unknown_type",
@@ -285,7 +136,7 @@ class ChatConsumer(_UserSocket):
 
     async def _on_message(self, content: dict[str, Any]) -> None:
         try:
-            message, _created = await _db(
+            message, _created = await db(
                 services.message_post,
                 self.language,
                 conversation_id=self.conversation_id,
@@ -294,7 +145,7 @@ class ChatConsumer(_UserSocket):
                 client_id=content.get("client_id"),
             )
         except ValidationError as exc:
-            await self.send_error(*_validation_code(exc))
+            await self.send_error(*validation_code(exc))
             return
         except services.ChatRefused as exc:
             await self.send_error(exc.code, exc.detail)
@@ -327,7 +178,7 @@ class ChatConsumer(_UserSocket):
             await self.send_error("bad_message_id", _("message_id is a message's id."))
             return
         try:
-            await _db(
+            await db(
                 services.message_read,
                 self.language,
                 conversation_id=self.conversation_id,
@@ -335,7 +186,7 @@ class ChatConsumer(_UserSocket):
                 message_id=message_id,
             )
         except ValidationError as exc:
-            await self.send_error(*_validation_code(exc))
+            await self.send_error(*validation_code(exc))
         except Conversation.DoesNotExist:
             await self.send_error("forbidden", _("You can no longer read here."))
 
@@ -346,7 +197,7 @@ class ChatConsumer(_UserSocket):
             return
         after_seq = 0
         if after:
-            seq = await _db(
+            seq = await db(
                 selectors.message_seq, conversation_id=self.conversation_id, message_id=after
             )
             if seq is None:
@@ -358,7 +209,7 @@ class ChatConsumer(_UserSocket):
         sent_from, sent_to = self.sent_floor, self.delivered_seq
         self.sent_floor = min(self.sent_floor, after_seq)
         while True:
-            page = await _db(
+            page = await db(
                 selectors.messages_after_seq,
                 conversation_id=self.conversation_id,
                 after_seq=after_seq,
@@ -386,7 +237,7 @@ class ChatConsumer(_UserSocket):
                 await self._send_message(selectors.message_payload(known))
                 self.delivered_seq = known.seq
                 continue
-            page = await _db(
+            page = await db(
                 selectors.messages_after_seq,
                 conversation_id=self.conversation_id,
                 after_seq=self.delivered_seq,
@@ -468,7 +319,7 @@ class ChatConsumer(_UserSocket):
         """The personal group also carries notifications; the notification stream shows them."""
 
 
-class NotificationConsumer(_UserSocket):
+class NotificationConsumer(UserSocket):
     """``/ws/notifications/``: the user's live stream, ``{"type": "notification", ...event}``."""
 
     async def connect(self) -> None:

@@ -1,10 +1,9 @@
-"""API-wide glue: the one exception handler (every error a JSON object in API.md's shapes),
-the fields the apps' serializers share for codes, the throttles and the schema hooks."""
+"""API-wide glue: the one exception handler (every error a JSON object in API.md's shapes)
+and the schema hooks."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,17 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from redis.exceptions import RedisError
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
 
 from accounts.audit import access_refused
-from accounts.selectors import reference_codes
-
-logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -83,30 +76,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def _release_renderer_context(response: Any) -> None:
-    # It holds the view, the request and the response itself; rendering was its last use.
-    response.renderer_context = None
-
-
-if TYPE_CHECKING:
-    from rest_framework.views import APIView as _ViewBase
-else:
-    # rest_framework.views imports this module (its throttles below) while it defines APIView.
-    _ViewBase = object
-
-
-class ApiViewMixin(_ViewBase):
-    """What every Engawa API view adds to DRF's ``APIView``.
-
-    - It answers in the account's language. Token clients are only known after DRF's
-      authentication, which runs after every middleware, hence ``initial``.
-    - It leaves no reference cycle behind. DRF keeps the view in the request's
-      ``parser_context`` and the response in its own ``renderer_context``, and Django's
-      ``View.setup`` aliases HEAD to GET on the instance (a bound method of the view, kept on
-      the view). Only the garbage collector frees such cycles, in pauses that grow with the
-      requests in flight; dropped once used, reference counting frees them as the request
-      ends.
-    """
+class ApiViewMixin(APIView):
+    """Every Engawa API view answers in the account's language. Token clients are only known
+    after DRF's authentication, which runs after every middleware, hence ``initial``."""
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -114,89 +86,6 @@ class ApiViewMixin(_ViewBase):
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
             request._request.LANGUAGE_CODE = user.preferred_language
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().dispatch(request, *args, **kwargs)
-        vars(self).pop("head", None)
-        # After dispatch self.request is DRF's request, whose body has been parsed if it will be.
-        self.request.parser_context = {}
-        if hasattr(response, "add_post_render_callback"):
-            response.add_post_render_callback(_release_renderer_context)
-        return response
-
-
-class _CountedInRedis(SimpleRateThrottle):
-    """DRF's throttles count in the cache (Redis in production). When it cannot be reached the
-    request goes through and the outage is logged: the limiter must not turn an outage of its
-    counter into an error on every write. Log-in guessing stays limited by django-axes, which
-    counts in the database."""
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        try:
-            return bool(super().allow_request(request, view))
-        except RedisError:
-            logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
-            return True
-
-
-class WriteRateThrottle(_CountedInRedis, UserRateThrottle):
-    """Every API write (POST, PUT, PATCH, DELETE) counts against the user's "writes" rate;
-    reads are not limited here. Anonymous writes are keyed by address."""
-
-    scope = "writes"
-
-    def allow_request(self, request: Any, view: Any) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return super().allow_request(request, view)
-
-
-class AuthRateThrottle(_CountedInRedis, ScopedRateThrottle):
-    """The ``throttle_scope`` rate of a view (registration, tokens), keyed by user or address."""
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ReferenceCode(serializers.ChoiceField):
-    """A code of a reference table, named as in ``accounts.selectors.ReferenceCodes``
-    (``languages``, ``stations``, ``diets``, ``food_allergens``, ``allergens``, ``interests``).
-
-    The codes are rows, read when a value is checked (once per process), not when the schema
-    is built: ``GET /api/reference/`` lists them."""
-
-    def __init__(self, *, table: str, **kwargs: Any) -> None:
-        self.table = table
-        super().__init__(choices=[], **kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        self.choices = sorted(getattr(reference_codes(), self.table))
-        return super().to_internal_value(data)
-
-
-# A bound on the work one body can cost: no list of codes is longer in real use.
-MAX_CODES = 30
-
-
-class CodeList(serializers.ListField):
-    """A list of codes, each one of the child's choices.
-
-    Every bad code is named in the field's one list of messages (``{"field": ["..."]}``, as
-    API.md has every error), not under its position in the list."""
-
-    def __init__(self, *, child: serializers.ChoiceField, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", MAX_CODES)
-        super().__init__(child=child, **kwargs)
-
-    def run_child_validation(self, data: list[Any]) -> list[Any]:
-        result: list[Any] = []
-        errors: list[Any] = []
-        for item in data:
-            try:
-                result.append(self.child.run_validation(item))
-            except exceptions.ValidationError as exc:
-                errors.extend(exc.detail if isinstance(exc.detail, list) else [exc.detail])
-        if errors:
-            raise exceptions.ValidationError(errors)
-        return result
 
 
 _DETAIL = {

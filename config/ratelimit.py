@@ -1,9 +1,5 @@
-"""Fixed-window counters shared by every server process: the chat's messages per second and
-the public forms' posts per minute.
-
-With Redis (production) a hit is one round trip, SET NX EX and INCR in a MULTI: atomic, so two
-processes never both see the last free slot, and a window cannot lose its expiry. Without
-Redis (the embedded defaults) the local cache counts, exact for the one process that runs."""
+"""Fixed-window counters shared by every server process (the chat's pace, the public forms'):
+one atomic round trip to Redis, or the local cache in the embedded mode."""
 
 from __future__ import annotations
 

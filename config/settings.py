@@ -1,9 +1,5 @@
-"""Engawa's one settings module.
-
-Everything comes from environment variables with embedded defaults, so that nothing set means
-the embedded mode of DESIGN.md (SQLite, in-memory channel layer, eager Celery, console e-mail)
-and ``ENGAWA_ENV=production`` means the production shape, which refuses to start without its
-secrets and services.
+"""Engawa's one settings module, read from environment variables: nothing set is the embedded
+mode of DESIGN.md; ``ENGAWA_ENV=production`` refuses to start without its secrets and services.
 """
 
 from __future__ import annotations
@@ -11,34 +7,17 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
-from typing import Any
 
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-# Lets ModelAdmin[Model] and friends be subscripted at run time, as the type stubs expect.
-django_stubs_ext.monkeypatch()
+django_stubs_ext.monkeypatch()  # ModelAdmin[Model] and friends, as the type stubs expect
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-
-
-class _Env(environ.Env):
-    """django-environ, with a value it cannot read (``HTTP_THREADS=ten``) refused in words that
-    name the variable, instead of a bare ValueError from inside its parser."""
-
-    def get_value(self, var: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().get_value(var, *args, **kwargs)
-        except ValueError as error:
-            raise ImproperlyConfigured(
-                f"{var}={self.ENVIRON.get(var, '')!r} cannot be read: {error}"
-            ) from error
-
-
-env = _Env()
+env = environ.Env()
 
 ENGAWA_ENV = env.str("ENGAWA_ENV", default="development")
 if ENGAWA_ENV not in {"development", "production"}:
@@ -47,22 +26,15 @@ if ENGAWA_ENV not in {"development", "production"}:
     )
 PRODUCTION = ENGAWA_ENV == "production"
 
-if PRODUCTION:
-    _missing = [
-        name
-        # EMAIL_URL too: without it mail would go to the console, and nobody would hear of
-        # their proposals.
-        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
-        if not env.str(name, default="").strip()
-    ]
-    if _missing:
-        raise ImproperlyConfigured(
-            "Production settings (ENGAWA_ENV=production) need these environment variables, "
-            "which are not set: " + ", ".join(_missing)
-        )
+# EMAIL_URL too: without it mail would go to the console, and nobody would hear of proposals.
+_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+if PRODUCTION and (_missing := [n for n in _REQUIRED if not env.str(n, default="").strip()]):
+    raise ImproperlyConfigured(
+        "Production settings (ENGAWA_ENV=production) need these environment variables, "
+        "which are not set: " + ", ".join(_missing)
+    )
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-# The development key is only ever used when ENGAWA_ENV is not production (checked above).
 SECRET_KEY = env.str("SECRET_KEY", default="engawa-development-only-key-never-used-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -75,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -105,18 +76,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
-# HTTP requests one server process runs at once, each on a thread of its own (config/http.py);
-# more wait their turn. As many as the database pool has connections; 0: no limit.
-HTTP_THREADS = env.int("HTTP_THREADS", default=10)
-if HTTP_THREADS < 0:
-    raise ImproperlyConfigured(f"HTTP_THREADS must be 0 (no limit) or more, got {HTTP_THREADS}")
+WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -129,24 +94,18 @@ TEMPLATES = [
     }
 ]
 
-# --- Database -------------------------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'engawa.sqlite3'}")
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server, eager tasks and sockets share the file.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
 else:
-    # Under ASGI Django runs each request's sync code in a thread of its own, so a connection
-    # kept per thread (CONN_MAX_AGE > 0) is never reused and lingers until the dead thread is
-    # collected. psycopg's pool (Django 5.1+) hands connections from thread to thread instead;
-    # it needs CONN_MAX_AGE 0. DB_POOL_SIZE=0 turns it off (e.g. behind PgBouncer).
+    # psycopg's pool (DB_POOL_SIZE=0 turns it off, e.g. behind PgBouncer, for CONN_MAX_AGE).
     _pool_size = env.int("DB_POOL_SIZE", default=10)
     _conn_max_age = env.int("CONN_MAX_AGE", default=0)
     if _pool_size > 0:
@@ -155,41 +114,15 @@ else:
                 "CONN_MAX_AGE must be 0 while the connection pool is on (DB_POOL_SIZE > 0); "
                 "set DB_POOL_SIZE=0 to keep persistent connections instead"
             )
-        _check_after = env.float("DB_POOL_CHECK_AFTER", default=1.0)
-        if _check_after < 0:
-            raise ImproperlyConfigured(
-                f"DB_POOL_CHECK_AFTER must be 0 or more seconds, got {_check_after}"
-            )
-        # Next to any options DATABASE_URL carries (?sslmode=require, ...).
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, _pool_size),
             "max_size": _pool_size,
-            # A request waits this long for a free connection before failing.
             "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
         }
-        # Django's backend with one change: a pooled connection is probed (one round trip) as
-        # it is handed out only when it has sat unused this long. A restarted PostgreSQL costs
-        # no failed request once its connections have been idle, and a busy server pays no
-        # probe per request. DB_POOL_CHECK_AFTER=0 probes on every hand-out.
-        DATABASES["default"]["ENGINE"] = "config.postgres"
-        DATABASES["default"]["POOL_CHECK_AFTER"] = _check_after
-        # Prepared statements: PostgreSQL spends 0.3-0.8 ms planning each of the hand-written
-        # list reads, several times what running them costs. This process's pool keeps its
-        # connections, so a statement prepared on one stays valid (behind PgBouncer in
-        # transaction mode it would not: DB_POOL_SIZE=0 leaves both off, Django's default).
-        # Server-side binding is what lets psycopg prepare; a query is prepared on a
-        # connection once it has run there DB_PREPARE_THRESHOLD times.
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int(
-            "DB_PREPARE_THRESHOLD", default=5
-        )
     DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
-    # Without the pool, Django checks a persistent connection before a request reuses it.
-    # With it, Django's check would probe on every hand-out: config.postgres checks instead.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = _pool_size == 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Accounts and passwords ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -225,8 +158,7 @@ if EMAIL_VERIFICATION_DAYS < 1:
         f"EMAIL_VERIFICATION_DAYS must be 1 or more, got {EMAIL_VERIFICATION_DAYS}"
     )
 
-# Login throttling (django-axes): the 6th failure within 15 minutes for an account or an
-# address is refused.
+# django-axes: the 6th failed log-in within 15 minutes for an account or an address is refused.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -235,7 +167,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-# --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -243,11 +174,10 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# In development, files are served straight from the apps; production serves collected ones.
+# Development serves the apps' files; production the collected ones.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
@@ -261,7 +191,6 @@ STORAGES = {
     },
 }
 
-# --- REST framework and the schema -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ExpiringTokenAuthentication",
@@ -272,8 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    # Writes are limited per user on every endpoint; the log-in and sign-up endpoints add "auth".
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttles.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         "writes": env.str("THROTTLE_WRITES", default="120/min"),
@@ -287,17 +215,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
-    # Swagger UI served from our own static files: no CDN, and the CSP stays strict.
-    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",  # our own static files: no CDN, a strict CSP
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema_postprocess",
     ],
-    # Several models have a "status"; each gets its own, stable name in the schema.
+    # A stable name for each model's "status" (programmes and conversations share one).
     "ENUM_NAME_OVERRIDES": {
-        # Programmes and conversations share one choice set: open or closed.
         "OpenClosedStatusEnum": "matching.models.Program.Status",
         "ApplicationStatusEnum": "matching.models.Application.Status",
         "RoundStatusEnum": "matching.models.Round.Status",
@@ -308,42 +233,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Redis, channels, Celery --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 # What the cache's and the channel layer's keys start with (then a colon): deployments, or test
 # processes, that share a Redis database keep apart.
 REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="engawa")
-# redis-py would take 0 for its own default (100) and refuse a negative one at the first send.
 _layer_connections = env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000)
-if _layer_connections < 1:
-    raise ImproperlyConfigured(
-        f"CHANNEL_LAYER_MAX_CONNECTIONS must be 1 or more, got {_layer_connections}"
-    )
 if REDIS_URL:
+    # The read outlasts channels_redis's 5 s blocking pop; each send in flight holds a
+    # connection. A message the layer drops comes back from the database (resume, gap fill).
+    _layer = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": _layer_connections}
     CHANNEL_LAYERS = {
         "default": {
-            # channels_redis's layer, minus its queue per closed socket (config/channel_layer.py).
             "BACKEND": "config.channel_layer.RedisChannelLayer",
+            # group_expiry: daphne's socket lifetime.
             "CONFIG": {
-                # channels_redis waits for events with a 5 s BZPOPMIN, and redis-py's default
-                # socket_timeout is 5 s too: an idle receive timed out on the client first and
-                # took its socket down (one socket about every 5 s per idle server process).
-                # The read has to outlast the blocking call.
-                # redis-py caps a pool at 100 connections unless told, and every send in flight
-                # holds one: past that, sends are refused ("Too many connections") and the
-                # sockets that made them close. A burst while Redis is slow needs more.
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_timeout": 15,
-                        "max_connections": _layer_connections,
-                    }
-                ],
-                # expiry: how long an unread message waits in a socket's queue; a socket that
-                # slow has missed it, and resume or the gap fill recovers it from the database.
-                # group_expiry matches daphne's socket lifetime (websocket_timeout, 24 h); the
-                # chat consumers re-join their groups hourly for servers without that limit.
-                # capacity: a full queue drops, and the same recovery applies.
+                "hosts": [_layer],
                 "capacity": 1500,
                 "expiry": 60,
                 "group_expiry": 86400,
@@ -363,12 +267,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -376,21 +276,15 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 20 * 60),
-    # A task whose worker died goes back to the queue at a sweep for unacknowledged messages:
-    # kombu sweeps every 10 s but scans Redis only every 10th time, so a round could show
-    # "running" for 100 s past the visibility timeout. One scan a sweep costs one ZRANGE.
+    # A dead worker's task is restored at the next sweep (10 s), not every tenth (100 s).
     "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
-# Each app keeps its periodic tasks beside its code (``<app>/schedule.py``); beat runs them all:
-# ticket sweeps, proposal expiry and reminders, retention, chat digests.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 for _app in ("accounts", "matching", "chat"):
     CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
-# One queue per deployment, or per integration test that starts its own worker and beat.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
-# --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
@@ -399,12 +293,6 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Engawa <noreply@engawa.example>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Security -----------------------------------------------------------------------------------
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # the chat page's JS reads it for POSTs
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -428,36 +316,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Logging --------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        # One JSON object a line: what log shippers parse without a pattern per message.
+        # One JSON object a line, its time in ISO 8601 with the offset (UTC).
         "structured": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger"},
         }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Once each, through the root: "django" loses the plain console handler of Django's default
+    # logging; a 4xx is in the access log (runserver's, the proxy's), only errors are repeated.
     "loggers": {
+        "django": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },
 }
 
-# --- Engawa's own ---------------------------------------------------------------------------
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=180)
 CHAT_MAX_BODY = 2000
 CHAT_RATE_PER_SECOND = 5
-# Threads per server process for the WebSocket consumers' queries (each keeps a connection).
-WEBSOCKET_DB_THREADS = env.int("WEBSOCKET_DB_THREADS", default=8)
-# A server process hands its free heap back to the OS once its open sockets fall to half a peak
-# of at least this many (config/memory.py); 0 never does.
-WEBSOCKET_TRIM_MIN_PEAK = env.int("WEBSOCKET_TRIM_MIN_PEAK", default=100)
-# A server process collects its youngest generation of objects after this many new ones instead
-# of Python's 700, and exempts what it holds once set up from full collections
-# (config/memory.py); 0 keeps Python's defaults.
-GC_THRESHOLD0 = env.int("GC_THRESHOLD0", default=10_000)

@@ -8,9 +8,7 @@ from accounts.api.urls import urlpatterns as accounts_api
 from chat.api.urls import urlpatterns as chat_api
 from matching.api.urls import urlpatterns as matching_api
 
-# Every API route in one list under one "api/" prefix, first: Django tries the patterns in
-# order, and a nested list that does not match raises and reports every pattern it tried, so
-# a request for the last app's route paid for all the others' (bench/api_load.py).
+# Every API route in one flat list: a nested list that misses tries every pattern in it.
 api = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

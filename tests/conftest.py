@@ -263,10 +263,7 @@ def _db_pool_closed_before_the_test_database_goes(
     yield
     from django.db import connections
 
-    from config.db_pool import db_pool_close_connections
-
     with django_db_blocker.unblock():
-        db_pool_close_connections()  # the sockets' threads hand theirs back first
         for connection in connections.all():
             connection.close()
             if getattr(connection, "pool", None) is not None:

@@ -18,7 +18,7 @@ import redis
 import yaml
 from django.db import connection
 
-from bench.chaos_redis import REDIS_SERVER, PrivateRedis
+from bench.chaos_services import REDIS_SERVER, PrivateRedis
 from tests import conftest
 from tests.conftest import (
     celery_eager,
@@ -88,37 +88,38 @@ def test_app_services_are_built_here_and_wait_for_healthy_backends(
     assert conditions["redis"] == "service_healthy"
 
 
-def test_web_serves_asgi_with_daphne_after_migrate_and_collectstatic(
+def test_web_serves_wsgi_on_gunicorn_threads_after_migrate_and_collectstatic(
     compose: dict[str, Any],
 ) -> None:
     web = compose["services"]["web"]
     command = command_of(web)
     migrate = command.index("manage.py migrate")
     collect = command.index("manage.py collectstatic")
-    serve = command.index("daphne")
+    serve = command.index("gunicorn")
     assert migrate < serve and collect < serve
-    daphne = shlex.split(command[serve:])
-    assert daphne[-1] == "config.asgi:application"
-    assert daphne[daphne.index("--bind") + 1] == "0.0.0.0"
-    assert daphne[daphne.index("--port") + 1] == "8000"
+    gunicorn = shlex.split(command[serve:])
+    assert gunicorn[1] == "config.wsgi:application"
+    assert gunicorn[gunicorn.index("--bind") + 1] == "0.0.0.0:8000"
+    # Threads, one pooled database connection each (DB_POOL_SIZE's default).
+    assert int(gunicorn[gunicorn.index("--threads") + 1]) == 10
     assert "8000:8000" in web["ports"]
     assert web["healthcheck"]["test"]
 
 
-def test_ws_serves_the_same_app_on_jemalloc_after_web_has_migrated(
+def test_ws_serves_the_asgi_app_on_daphne_after_web_has_migrated(
     compose: dict[str, Any],
 ) -> None:
-    from config.memory import JEMALLOC_ENV
-
     ws = compose["services"]["ws"]
     daphne = shlex.split(command_of(ws))
     assert daphne[0] == "daphne" and daphne[-1] == "config.asgi:application"
     assert daphne[daphne.index("--port") + 1] == "8001"
+    assert "--proxy-headers" in daphne
     assert "8001:8001" in ws["ports"]
-    assert {name: ws["environment"][name] for name in JEMALLOC_ENV} == JEMALLOC_ENV
     assert depends_healthy(ws)["web"] == "service_healthy"
-    # web stays on Python's allocator: jemalloc costs HTTP requests 20-50 % more CPU.
-    assert "PYTHONMALLOC" not in compose["services"]["web"]["environment"]
+    # The standard allocator: no preloaded library, no allocator settings.
+    for name in ("web", "ws"):
+        environment = compose["services"][name]["environment"]
+        assert not {"LD_PRELOAD", "PYTHONMALLOC", "MALLOC_CONF"} & set(environment)
 
 
 def test_worker_and_beat_run_celery_on_the_config_app(compose: dict[str, Any]) -> None:
@@ -167,6 +168,20 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "export CI=true" in script
     assert "makemigrations --check" in script
     assert "check --deploy" in script
+
+
+def test_ci_tests_a_clean_install_in_a_fresh_virtualenv() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    removed = re.search(r"^rm -rf \.venv$", script, re.M)
+    installed = re.search(r"^make install$", script, re.M)
+    assert removed and installed and removed.start() < installed.start()
+
+
+def test_the_install_says_what_it_is_doing() -> None:
+    recipe = (ROOT / "Makefile").read_text().split("$(STAMP):", 1)[1]
+    install = next(line for line in recipe.splitlines() if "-e '.[dev]'" in line)
+    assert "--quiet" not in install
+    assert len(re.findall(r"^\t@echo ", recipe, re.M)) >= 3
 
 
 def test_the_readme_starts_with_the_two_commands() -> None:

@@ -22,9 +22,10 @@ from accounts.api.serializers import (
     PasswordChangeInput,
     TokenOutput,
 )
+from accounts.api.throttles import AuthRateThrottle
 from accounts.models import ApiToken
 from accounts.permissions import current_user
-from config.api import ApiViewMixin, AuthRateThrottle
+from config.api import ApiViewMixin
 
 
 class LogoutView(ApiViewMixin, APIView):

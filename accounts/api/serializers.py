@@ -11,9 +11,9 @@ from django_countries import countries
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import CodeList, ReferenceCode
 from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS, email_free, role_may_sign_up
-from config.api import CodeList, ReferenceCode
 
 
 class RegisterInput(serializers.ModelSerializer[User]):

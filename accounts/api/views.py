@@ -35,10 +35,11 @@ from accounts.api.serializers import (
     UserOutput,
     profile_output,
 )
+from accounts.api.throttles import AuthRateThrottle
 from accounts.models import Role
 from accounts.permissions import IsStudentOrHost, current_user
 from accounts.throttling import lockout_response
-from config.api import ApiViewMixin, AuthRateThrottle
+from config.api import ApiViewMixin
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
 

@@ -15,12 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.fields import CodeList, ReferenceCode
 from accounts.models import HostProfile, StudentProfile
 from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
-from config.api import ApiViewMixin, CodeList, ReferenceCode
+from config.api import ApiViewMixin
 from matching.models import Application, Program
 from matching.selectors import programs as selectors
 from matching.services import programs as services

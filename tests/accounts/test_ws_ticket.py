@@ -149,16 +149,13 @@ async def close_code(communicator: WebsocketCommunicator) -> int | None:
 
 @pytest.fixture
 def _consumer_threads_let_go_of_the_database() -> Iterator[None]:
-    """The chat consumers run ORM calls on their own thread pool, whose threads keep a
-    connection each; PostgreSQL cannot drop the test database while one is open."""
+    """The consumers run ORM calls on Channels' database thread, which keeps its connection;
+    PostgreSQL cannot drop the test database while one is open."""
     yield
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from config.db_pool import db_pool_close_connections
-
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
-    db_pool_close_connections()
 
 
 @pytest.mark.usefixtures("_consumer_threads_let_go_of_the_database")

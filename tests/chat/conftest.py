@@ -60,16 +60,6 @@ async def open_socket(path: str, user: User) -> WebsocketCommunicator:
     return communicator
 
 
-async def expect_close(communicator: WebsocketCommunicator, code: int, timeout: float = 2) -> None:
-    """The consumer accepted, then closed with ``code`` (codes only reach clients that way)."""
-    while True:
-        output = await communicator.receive_output(timeout)
-        if output["type"] == "websocket.close":
-            assert output["code"] == code
-            return
-        assert output["type"] == "websocket.send"  # frames sent before closing are fine
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Factories hash a password per user; Argon2 would make these tests slow for nothing."""
@@ -94,7 +84,4 @@ def _close_connections_in_worker_threads() -> None:
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    from config.db_pool import db_pool_close_connections
-
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=5)
-    db_pool_close_connections()

@@ -15,7 +15,8 @@ from accounts.deletion import user_delete
 from accounts.models import User
 from accounts.services import token_for
 from chat.models import Conversation
-from tests.chat.conftest import expect_close, open_socket
+from tests.chat.conftest import open_socket
+from tests.chat.socket_helpers import expect_close
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,15 +19,14 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from bench.chaos_redis import (
+from bench.chaos_redis import Scenario, chat_through_restart
+from bench.chaos_services import (
     REDIS_SERVER,
     PrivateRedis,
-    Scenario,
-    chat_through_restart,
     server_log_summary,
     servers_running,
 )
-from bench.chat_load import pairs_make
+from bench.chat_setup import pairs_make
 from tests.conftest import need_service
 
 pytestmark = [

@@ -6,7 +6,7 @@ from config.celery import app
 
 
 def test_messages_are_json_only() -> None:
-    assert app.conf.accept_content == ["json"]
+    assert list(app.conf.accept_content) == ["json"]  # Celery's default
     assert app.conf.task_serializer == "json"
     assert app.conf.result_serializer == "json"
 

@@ -132,7 +132,7 @@ def test_every_api_write_view_carries_the_write_throttle():
     """A view that sets its own throttle_classes must keep a limit on its writes."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    from config.api import WriteRateThrottle
+    from accounts.api.throttles import WriteRateThrottle
 
     def views(patterns: list[Any]) -> list[Any]:
         found = []

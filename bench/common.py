@@ -1,0 +1,60 @@
+"""What the benchmarks share: free ports, waiting for a server, percentiles, server options."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, deadline: float, name: str
+) -> None:
+    """Return once ``port`` takes connections; raise if the process exits or time runs out."""
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start") from None
+            time.sleep(0.2)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+def name_value(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def add_server_env_option(parser: argparse.ArgumentParser) -> None:
+    """``--server-env NAME=VALUE``: the benchmarks' way to start their servers differently."""
+    parser.add_argument(
+        "--server-env",
+        type=name_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server processes only (repeatable)",
+    )

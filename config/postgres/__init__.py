@@ -1,1 +1,0 @@
-"""Engawa's PostgreSQL database backend (``ENGINE = "config.postgres"``)."""
