@@ -153,7 +153,11 @@ ROUND_BAD: list[tuple[str, Any]] = [
     ("mode", "fast"),
     ("weights", {"language": "heavy"}),
     ("weights", [1, 2]),
+    ("weights", {"language": -1}),
+    ("weights", {"language": 1001}),
     ("pins", [[1]]),
+    ("pins", [[1, 2, 3]]),
+    ("pins", [[n, n + 1] for n in range(501)]),
     ("pins", [["a", "b"]]),
     ("forbids", "1,2"),
 ]

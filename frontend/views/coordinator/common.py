@@ -4,7 +4,6 @@ programme a page is about; and what every page shares: a service's errors shown 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ def coordinator_of(request: HttpRequest) -> User:
 
 
 def show_service_errors(
-    form: forms.Form, exc: ValidationError, field_map: Mapping[str, str | None] | None = None
+    form: forms.BaseForm, exc: ValidationError, field_map: Mapping[str, str | None] | None = None
 ) -> None:
     """Put each message of a service's ValidationError beside the field it names.
 
@@ -78,7 +77,7 @@ class Outcome:
 
 @contextmanager
 def service_errors(
-    form: forms.Form | None = None,
+    form: forms.BaseForm | None = None,
     *,
     request: HttpRequest | None = None,
     field_map: Mapping[str, str | None] | None = None,
@@ -108,17 +107,11 @@ def service_errors(
         outcome.refused = str(exc)
 
 
-def iso_days(values: list[str]) -> list[dt.date]:
-    return [dt.date.fromisoformat(value) for value in values]
-
-
 def mark_accepting(program: Program) -> Program:
-    """``program.accepting``: open and before ``apply_until`` (the status badge reads it), and
-    ``program.days``: its dates as dates, for the locale's date format."""
+    """``program.accepting``: open and before ``apply_until`` (the status badge reads it)."""
     program.accepting = (  # type: ignore[attr-defined]  # for the templates only
         program.status == Program.Status.OPEN and program.apply_until > timezone.now()
     )
-    program.days = iso_days(program.dates)  # type: ignore[attr-defined]  # for the templates only
     return program
 
 
