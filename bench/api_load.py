@@ -84,12 +84,12 @@ def run_interleaved(
     return out
 
 
-def ratios(results: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
-    """Each server's p50, p99 and CPU per request over the new WSGI server's, per scenario."""
+def ratios(results: dict[str, dict[str, list[dict[str, Any]]]], against: str) -> dict[str, Any]:
+    """Each server's p50, p99 and CPU per request over ``against``'s, per scenario."""
     out: dict[str, Any] = {}
-    base = results["wsgi"]
+    base = results[against]
     for stack, by_name in results.items():
-        if stack == "wsgi":
+        if stack == against:
             continue
         for name, rows in by_name.items():
             for row, ref in zip(rows, base[name], strict=True):
@@ -179,9 +179,11 @@ def main() -> None:
         for process in processes.values():
             process.wait(timeout=15)
 
-    compared = ratios(results)
+    # Against the WSGI server when it ran, else (``--stacks asgi --old-tree``) against ``old``.
+    against = next((stack for stack in ("wsgi", "old") if stack in results), "")
+    compared = ratios(results, against) if against else {}
     for stack, rows in compared.items():
-        print(f"{stack} over wsgi (p50, p99, CPU per request, req/s):")
+        print(f"{stack} over {against} (p50, p99, CPU per request, req/s):")
         for key, row in rows.items():
             print(f"  {key:40} {row}")
     print("load average (1, 5, 15 min) before and after:", load_average)
@@ -207,7 +209,7 @@ def main() -> None:
                 "machine_cpus": os.cpu_count(),
                 "load_average": load_average,
                 "results": results,
-                "over_wsgi": compared,
+                f"over_{against}": compared,
                 "setup_seconds": setup_seconds,
             },
             indent=2,

@@ -151,22 +151,20 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
     message, for the API and the pages. Members see theirs; a coordinator sees those with an
     open report. Three queries, whatever the number of conversations (the participants come
     with their family profiles, for the names the pages show)."""
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            seq__gt=OuterRef("my_last_read"),
-        )
-        .exclude(sender=user)
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    base = Conversation.objects.select_related("proposal").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("user", "user__host_profile").order_by(
-                "user_id"
-            ),
+    # Only the columns the API and the page show: the conversation's state, the visit's date
+    # and each member's name (a family's household name).
+    base = (
+        Conversation.objects.select_related("proposal")
+        .only("status", "closed_reason", "proposal__date")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("user__host_profile")
+                .only(
+                    "conversation", "user__name", "user__role", "user__host_profile__household_name"
+                )
+                .order_by("user_id"),
+            )
         )
     )
     if user.role == Role.COORDINATOR:
@@ -174,12 +172,17 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
             unread=Value(0, output_field=IntegerField())
         )
     else:
-        my_last_read = Membership.objects.filter(conversation=OuterRef("pk"), user=user).values(
-            "last_read_seq"
-        )[:1]
+        # The caller's membership is the filter's join; its read mark bounds the count.
+        unread = (
+            Message.objects.filter(conversation=OuterRef("pk"), seq__gt=OuterRef("my_last_read"))
+            .exclude(sender=user)
+            .values("conversation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         queryset = (
             base.filter(memberships__user=user)
-            .annotate(my_last_read=Subquery(my_last_read))
+            .annotate(my_last_read=F("memberships__last_read_seq"))
             .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
         )
     conversations = list(queryset.order_by("-last_seq", "-created_at", "-id"))

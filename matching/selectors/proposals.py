@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import HostProfile, Role, StudentProfile, User
 from matching.models import Feedback, Program, Proposal, ProposalEvent
@@ -42,20 +42,86 @@ def conversation_id(proposal: Proposal) -> int | None:
         return None
 
 
-def proposals_for_user(*, user: User) -> QuerySet[Proposal]:
-    """The caller's own published proposals (drafts are the coordinator's), newest date last.
-    Query count: one, whatever the rows."""
-    return (
-        _base()
+# What a party's list shows: the proposal's own columns, the programme's name and kind, the
+# conversation's id, and the other side's user with only the profile fields ``counterpart``
+# reads. The users come by one prefetch, not as 12 more joined tables: compiling and building
+# that wide joined row cost more than the small second query.
+_PARTY_FIELDS = (
+    "program__name",
+    "program__kind",
+    "date",
+    "status",
+    "deadline",
+    "student_application__user",
+    "host_application__user",
+    "student_answer",
+    "host_answer",
+    "confirmed_at",
+    "conversation__id",
+)
+_STATION = ("slug", "name_ja", "name_en")
+_COUNTERPART_FIELDS = (
+    "name",
+    "role",
+    *(
+        f"student_profile__{name}"
+        for name in (
+            *("gender", "nationality", "languages", "diet", "allergies", "interests", "bio"),
+            *(f"home_station__{field}" for field in _STATION),
+        )
+    ),
+    *(
+        f"host_profile__{name}"
+        for name in (
+            *("household_name", "household_size", "has_children", "languages", "pets"),
+            *("smoking", "interests", "address", "phone", "bio"),
+            *(f"home_station__{field}" for field in _STATION),
+        )
+    ),
+)
+
+
+def _party_users() -> QuerySet[User]:
+    return User.objects.select_related(
+        "student_profile__home_station", "host_profile__home_station"
+    ).only(*_COUNTERPART_FIELDS)
+
+
+def _parties_of(user: User) -> Q:
+    return Q(student_application__user=user) | Q(host_application__user=user)
+
+
+def proposals_for_user(*, user: User) -> list[Proposal]:
+    """The caller's own published proposals (drafts are the coordinator's), newest date last,
+    loaded for the lists (``counterpart``, ``side_of``, ``waiting_for``, the programme's name).
+    Two queries whatever the rows: the rows, then the other sides' users with their profiles
+    (the caller's own side is not loaded: it is the caller)."""
+    rows = list(
+        Proposal.objects.select_related(
+            "program", "conversation", "student_application", "host_application"
+        )
+        .only(*_PARTY_FIELDS)
         .exclude(status=Proposal.Status.DRAFT)
-        .filter(Q(student_application__user=user) | Q(host_application__user=user))
+        .filter(_parties_of(user))
         .order_by("date", "id")
     )
+    # Only the other side's user is read (the caller's side is compared by id).
+    others = [
+        p.host_application if p.student_application.user_id == user.pk else p.student_application
+        for p in rows
+    ]
+    prefetch_related_objects(others, Prefetch("user", queryset=_party_users()))
+    return rows
 
 
 def proposal_for_party(*, proposal_id: int, user: User) -> Proposal | None:
     """A published proposal of which ``user`` is a party, or None (missing or not theirs)."""
-    return proposals_for_user(user=user).filter(pk=proposal_id).first()
+    return (
+        _base()
+        .exclude(status=Proposal.Status.DRAFT)
+        .filter(_parties_of(user), pk=proposal_id)
+        .first()
+    )
 
 
 def proposal_visible_to(*, proposal_id: int, user: User) -> Proposal | None:
@@ -204,7 +270,7 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
-    """The caller's own published proposals as the caller sees them, by date: one query
+    """The caller's own published proposals as the caller sees them, by date: two queries
     whatever the rows, the other side's profiles included (``proposals_for_user``)."""
     return [party_proposal(proposal=p, viewer=user) for p in proposals_for_user(user=user)]
 

@@ -66,7 +66,7 @@ def test_confirmed_exchange_partners_see_no_contact_or_health_data(
         (row,) = answer.json() if isinstance(answer.json(), list) else answer.json()["results"]
         assert "address" not in row["counterpart"]
         assert row["counterpart"]["languages"]
-        # The list's own SQL answers what the detail (through the ORM) answers.
+        # The list (its columns loaded narrow) answers what the detail (loaded in full) answers.
         assert row == client_for(party).get(f"/api/proposals/{row['id']}/").json()
     for message in mail.outbox:
         everything = _everything(message)

@@ -204,20 +204,40 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(
     assert len(many) == len(one)
 
 
-def test_the_list_reads_rows_and_profiles_in_one_query(
+def test_the_list_shows_each_party_what_the_detail_shows(
+    rnd: Round, publish: Any, client_for: Any
+) -> None:
+    # The list loads only the columns it shows; the detail loads the proposal in full.
+    host = make_host(address="1-2-3 Naka-cho", phone="0422-00-0000")
+    host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
+    confirmed, proposed = (draft_proposal(rnd=rnd, host_app=host_app) for _ in range(2))
+    publish(rnd)
+    Proposal.objects.filter(pk=confirmed.pk).update(status=Proposal.Status.CONFIRMED)
+    for party in (host, student_of(confirmed), student_of(proposed)):
+        client = client_for(party)
+        rows = client.get("/api/proposals/").json()
+        assert rows
+        assert rows == [client.get(f"/api/proposals/{row['id']}/").json() for row in rows]
+    (told,) = client_for(student_of(confirmed)).get("/api/proposals/").json()
+    assert told["counterpart"]["address"] == "1-2-3 Naka-cho"
+    (untold,) = client_for(student_of(proposed)).get("/api/proposals/").json()
+    assert not set(PRIVATE) & set(untold["counterpart"])
+
+
+def test_the_list_reads_rows_then_the_other_sides_profiles_in_one_more_query(
     rnd: Round, publish: Any, django_assert_num_queries: Any
 ) -> None:
-    # The other side's profile is joined to the list's rows, not read apart.
+    # The other side's users and profiles come in one query for all the rows, not one a row.
     host = make_host()
     host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
     first, second = (draft_proposal(rnd=rnd, host_app=host_app) for _ in range(2))
     publish(rnd)
     student = student_of(first)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         (seen_by_student,) = selectors.party_proposals(user=student)
     assert seen_by_student.counterpart["household_size"] == host.host_profile.household_size
     assert seen_by_student.counterpart["station"]["slug"] == host.host_profile.home_station_id
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         seen_by_host = selectors.party_proposals(user=host)
     assert [row.counterpart["id"] for row in seen_by_host] == [
         student_of(first).pk,
