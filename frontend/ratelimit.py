@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.client import client_address
 from config.ratelimit import window_hits
 
 View = Callable[..., HttpResponse]
@@ -28,7 +29,7 @@ def limit_posts(scope: str) -> Callable[[View], View]:
             rate = SimpleRateThrottle.THROTTLE_RATES[scope]
             allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
             if request.method == "POST" and allowed is not None and window is not None:
-                address = request.META.get("REMOTE_ADDR", "")
+                address = client_address(request)
                 count = window_hits(f"page:{scope}:{request.path}:{address}", window)
                 if count > allowed:
                     response = HttpResponse(
