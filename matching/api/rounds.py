@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.fields import IdField
 from accounts.models import User
 from accounts.permissions import IsCoordinator
 from config.api import ApiViewMixin
@@ -27,11 +28,11 @@ from matching.services import rounds as services
 class RoundInput(serializers.Serializer):
     weights = serializers.DictField(child=serializers.FloatField(), required=False)
     pins = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        child=serializers.ListField(child=IdField(), min_length=2, max_length=2),
         required=False,
     )
     forbids = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        child=serializers.ListField(child=IdField(), min_length=2, max_length=2),
         required=False,
     )
     mode = serializers.ChoiceField(

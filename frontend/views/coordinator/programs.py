@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +57,17 @@ class ProgramForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean_apply_until(self) -> datetime:
+        # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
+        value: datetime = self.cleaned_data["apply_until"]
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                _("Enter a date and time before the year 9999."), code="overflow"
+            ) from None
+        return value
 
     def clean_dates(self) -> list[str]:
         # The shape only (a list of strings); the service judges each date.
