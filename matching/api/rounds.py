@@ -161,13 +161,26 @@ def _caller(request: Request) -> User:
 class ProgramRoundsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses=RoundListOutput(many=True))
+    @extend_schema(
+        summary="List a programme's rounds",
+        description="Coordinators only: the programme's matching rounds.",
+        responses=RoundListOutput(many=True),
+    )
     def get(self, request: Request, program_id: int) -> Response:
         program = program_selectors.program_get(program_id=program_id)
         rounds = selectors.rounds_of_program(program=program)
         return Response(RoundListOutput(rounds, many=True).data)
 
-    @extend_schema(request=RoundInput, responses={202: RoundStartedOutput})
+    @extend_schema(
+        summary="Start a matching round",
+        description=(
+            "Coordinators only: queues a round with optional weights, pinned and forbidden "
+            "pairs of application ids (202). Its status runs `queued`, `running`, then "
+            "`draft`, or `failed` with `error`."
+        ),
+        request=RoundInput,
+        responses={202: RoundStartedOutput},
+    )
     def post(self, request: Request, program_id: int) -> Response:
         program = program_selectors.program_get(program_id=program_id)
         data = RoundInput(data=request.data)
@@ -187,7 +200,14 @@ class RoundDetailView(ApiViewMixin, APIView):
     # RoundDetailOutput documents the answer (and is what the rows are tested against); the
     # proposals come as plain rows, since serializing thousands of model instances through
     # it cost a coordinator seconds.
-    @extend_schema(responses=RoundDetailOutput)
+    @extend_schema(
+        summary="Get a round",
+        description=(
+            "Coordinators only: a round's status, its statistics, the proposed pairs with "
+            "their scores, and why each unmatched application was left out."
+        ),
+        responses=RoundDetailOutput,
+    )
     def get(self, request: Request, round_id: int) -> Response:
         detail = selectors.round_detail_rows(round_id=round_id)
         data = RoundSummaryOutput(detail.round).data
