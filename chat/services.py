@@ -316,12 +316,14 @@ def _message_store(
 ) -> tuple[Message, bool]:
     # The hot path of the chat: one locked read and two writes, so the row is held for few
     # round trips.
-    # The input first: a NUL or a lone surrogate must not reach the locked read's query.
+    # Access is checked first (an outsider gets DoesNotExist whatever it sent); a client_id the
+    # database cannot take (NUL, a lone surrogate) is not looked up, and is refused below.
+    looked_up = client_id.strip() if isinstance(client_id, str) and _storable(client_id) else ""
+    last_seq, status, blocked, earlier_id = _locked_state(
+        sender=sender, conversation_id=conversation_id, client=looked_up
+    )
     client = _clean_client_id(client_id)
     text = _clean_body(body)
-    last_seq, status, blocked, earlier_id = _locked_state(
-        sender=sender, conversation_id=conversation_id, client=client
-    )
     if earlier_id is not None:
         return Message.objects.get(pk=earlier_id), False
     _rate_limit(sender.pk)
