@@ -1,11 +1,17 @@
-"""Admin for accounts: coordinators manage users, profiles and reference data here."""
+"""Admin for accounts: coordinators look up people and their profiles, fix a name or a language,
+(de)activate an account and keep the reference lists. What a coordinator may touch is the
+group's permissions (``accounts.permissions.COORDINATOR_PERMISSIONS``); the user admin also
+keeps the access fields, the e-mail address, the role and passwords to superusers."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -42,6 +48,48 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+    # A coordinator's view: no password, staff, superuser or group fields (that would make
+    # anyone a superuser), and the address and role shown but not changed (a new address
+    # would skip its verification; a role would make coordinators).
+    coordinator_fieldsets = (
+        (None, {"fields": ("email",)}),
+        (_("Person"), {"fields": ("name", "role", "preferred_language")}),
+        (_("Access"), {"fields": ("is_active",)}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.coordinator_fieldsets
+
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is not None and not request.user.is_superuser:
+            # Django's change form declares the password (hash) field whatever the fieldsets.
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["email", "role"]
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # A superuser's account is changed by superusers only.
+        return request.user.is_superuser or obj is None or not obj.is_superuser
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Setting someone's password takes their account (and their conversations) over.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(StudentProfile)

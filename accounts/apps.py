@@ -7,7 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from accounts import audit, credentials
+        from accounts.permissions import sync_after_migrate
 
         audit.connect()
         credentials.connect()
+        # After the permissions of every app exist (auth creates them on post_migrate too).
+        post_migrate.connect(sync_after_migrate, dispatch_uid="accounts.coordinator_permissions")

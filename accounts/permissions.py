@@ -5,13 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.models import Role
 
 COORDINATOR_GROUP = "Coordinators"
-COORDINATOR_APPS = ("accounts", "matching", "chat")
+
+# What the coordinators' admin group may do, and nothing more. Their work goes through the
+# coordinator pages and the API's services (programmes, rounds, proposals, reports); the admin
+# adds looking things up, fixing people's names and languages, (de)activating accounts,
+# keeping the reference lists, renaming a programme and unlocking a locked-out account.
+# Never: tokens, tickets, permissions, groups, chat messages (a report's page shows the
+# reported one while it is open), or rows the services own (states, audit trails, deliveries).
+COORDINATOR_PERMISSIONS = frozenset(
+    {
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.view_studentprofile",
+        "accounts.view_hostprofile",
+        *(
+            f"accounts.{action}_{model}"
+            for model in ("spokenlanguage", "station", "diet", "allergen", "interest")
+            for action in ("add", "change", "view")
+        ),
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "chat.view_conversation",
+        "chat.view_membership",
+        "chat.view_report",
+        "chat.view_block",
+        "matching.view_program",
+        "matching.change_program",
+        "matching.view_application",
+        "matching.view_hostday",
+        "matching.view_round",
+        "matching.view_unplaced",
+        "matching.view_proposal",
+        "matching.view_proposalevent",
+        "matching.view_feedback",
+        "matching.view_delivery",
+    }
+)
 
 
 class IsCoordinator(BasePermission):
@@ -31,19 +67,25 @@ class IsStudentOrHost(BasePermission):
 
 
 def coordinator_group() -> Group:
-    """The admin group of coordinators: every permission of Engawa's own apps, and of every
-    other model the admin shows (groups, tokens, log-in lockouts), so that no admin page is
-    closed to them."""
-    from django.contrib import admin
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-
+    """The coordinators' admin group, holding exactly ``COORDINATOR_PERMISSIONS``."""
     group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-    # Proxy models (DRF's TokenProxy) carry their permissions on their own content type.
-    shown = ContentType.objects.get_for_models(*admin.site._registry, for_concrete_models=False)
-    perms = Permission.objects.filter(
-        Q(content_type__app_label__in=COORDINATOR_APPS)
-        | Q(content_type__in=[ct.pk for ct in shown.values()])
-    )
-    group.permissions.set(perms)
+    coordinator_permissions_sync(group=group)
     return group
+
+
+def coordinator_permissions_sync(*, group: Group | None = None) -> None:
+    """Set the coordinators' group to ``COORDINATOR_PERMISSIONS``: run after every migrate, so
+    that a group made by an older release (which had every permission) loses the rest."""
+    if group is None:
+        group = Group.objects.filter(name=COORDINATOR_GROUP).first()
+        if group is None:
+            return
+    wanted = Q()
+    for label in COORDINATOR_PERMISSIONS:
+        app_label, codename = label.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))
+
+
+def sync_after_migrate(**kwargs: Any) -> None:
+    coordinator_permissions_sync()

@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,13 +43,6 @@ def email_free(email: str) -> str:
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_email_taken(), code="taken")
     return email
-
-
-def _check_email_free(email: str, errors: dict[str, list[str]]) -> None:
-    try:
-        email_free(email)
-    except ValidationError as exc:
-        errors.setdefault("email", []).extend(exc.messages)
 
 
 def role_may_sign_up(role: str) -> str:
@@ -104,36 +96,26 @@ def user_register(
 
 
 def coordinator_create(*, email: str, name: str, password: str) -> User:
-    """Create a coordinator (staff, so the admin is theirs too). Used by ``createcoordinator``."""
-    errors: dict[str, list[str]] = {}
-    email = (email or "").strip().lower()
+    """Create a coordinator (staff, so the admin is theirs too) from clean values: the
+    ``createcoordinator`` command's form checked the address (free, see ``email_free``), the
+    name and the password (Django's validators). Raises ValidationError on ``email`` when the
+    address was taken meanwhile; creates nothing then."""
     try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = [_("Enter a valid e-mail address.")]
-    else:
-        _check_email_free(email, errors)
-    if not (name or "").strip():
-        errors["name"] = [_("Enter your name.")]
-    try:
-        password_validation.validate_password(password or "", user=User(email=email, name=name))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        user = User.objects.create_user(
-            email,
-            password,
-            name=name.strip(),
-            role=Role.COORDINATOR,
-            is_staff=True,
-            # The association makes its coordinators: their addresses need no link.
-            email_verified_at=timezone.now(),
-        )
-        from accounts.permissions import coordinator_group
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email.strip().lower(),
+                password,
+                name=name.strip(),
+                role=Role.COORDINATOR,
+                is_staff=True,
+                # The association makes its coordinators: their addresses need no link.
+                email_verified_at=timezone.now(),
+            )
+            from accounts.permissions import coordinator_group
 
-        user.groups.add(coordinator_group())
+            user.groups.add(coordinator_group())
+    except IntegrityError as exc:  # the address is taken (by another account at this moment)
+        raise ValidationError({"email": [_email_taken()]}) from exc
     return user
 
 

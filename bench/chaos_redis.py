@@ -35,7 +35,6 @@ import collections
 import contextlib
 import datetime as dt
 import json
-import os
 import random
 import sys
 import tempfile
@@ -56,7 +55,7 @@ from bench.chaos_services import (
     servers_running,
     stored_rows,
 )
-from bench.common import ROOT
+from bench.common import ROOT, machine
 
 OUT = ROOT / "bench" / "results" / "chaos_redis.json"
 
@@ -307,19 +306,10 @@ def main() -> None:
         logs = [server_log_summary(s) for s in servers]
     finally:
         redis.stop()
-    import platform
-
-    import psutil
-
     report = {
         "benchmark": "chaos_redis",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": psutil.cpu_count(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(),
-            "load_average": round(os.getloadavg()[0], 2),
-        },
+        "machine": machine(),
         "command": " ".join(sys.argv),
         "pairs": args.pairs,
         "rate_per_client_per_s": args.rate,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.chat_servers import server_env
+from bench import chat_servers
+from bench.chat_servers import server_env, servers_stop
 from bench.common import ROOT, free_port, wait_until_listening
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -88,10 +89,7 @@ class PrivateRedis:
 
 
 @dataclass
-class Server:
-    kind: str
-    port: int
-    process: subprocess.Popen[bytes]
+class Server(chat_servers.Server):
     log: Path
 
 
@@ -132,14 +130,7 @@ def servers_running(
                 raise RuntimeError(f"{exc}:\n{server.log.read_text()[-3000:]}") from None
         yield servers
     finally:
-        for server in servers:
-            server.process.terminate()
-        for server in servers:
-            try:
-                server.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
+        servers_stop(servers)
 
 
 def server_log_summary(server: Server) -> dict[str, Any]:

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.chat_phases import WARM_PAIRS, chat_phase, echo_phase, relay_phase, warm_up
 from bench.chat_servers import servers_start, servers_stop
 from bench.chat_setup import database_prepare, django_setup, flush_redis, pairs_make
-from bench.common import ROOT, add_server_env_option, name_value
+from bench.common import ROOT, add_server_env_option, machine, name_value
 
 OUT = ROOT / "bench" / "results" / "chat.json"
 
@@ -270,18 +270,10 @@ def main() -> None:
                     f" rss {result['rss_mb_after_second_round']} MB",
                     flush=True,
                 )
-    import platform
-
-    import psutil
-
     report = {
         "benchmark": "chat_load",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": psutil.cpu_count(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "command": " ".join(sys.argv),
         "runs": runs,
     }

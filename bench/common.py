@@ -1,12 +1,15 @@
-"""What the benchmarks share: free ports, waiting for a server, percentiles, server options."""
+"""What the benchmarks share: free ports, waiting for a server, percentiles, server options,
+the machine a result was measured on."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,3 +61,17 @@ def add_server_env_option(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="an environment variable for the server processes only (repeatable)",
     )
+
+
+def machine() -> dict[str, Any]:
+    """What a result file says of the machine it was measured on."""
+    import platform
+
+    import psutil
+
+    return {
+        "cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "load_average": round(os.getloadavg()[0], 2),
+    }

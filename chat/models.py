@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CLIENT_ID_MAX = 64
+# A closing reason, a report's reason and its resolution.
+REASON_MAX_LENGTH = 2000
 
 
 class Conversation(models.Model):
@@ -29,7 +31,9 @@ class Conversation(models.Model):
         "matching.Proposal", on_delete=models.CASCADE, related_name="conversation"
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    closed_reason = models.TextField(_("why it was closed"), blank=True)
+    closed_reason = models.TextField(
+        _("why it was closed"), blank=True, max_length=REASON_MAX_LENGTH
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -118,7 +122,7 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,7 +131,7 @@ class Report(models.Model):
         blank=True,
         related_name="+",
     )
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

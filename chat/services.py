@@ -30,7 +30,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from chat.groups import conversation_group, user_group
-from chat.models import CLIENT_ID_MAX, Block, Conversation, Membership, Message, Report
+from chat.models import (
+    CLIENT_ID_MAX,
+    REASON_MAX_LENGTH,
+    Block,
+    Conversation,
+    Membership,
+    Message,
+    Report,
+)
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from config.ratelimit import window_hits
 
@@ -38,9 +46,6 @@ if TYPE_CHECKING:
     from matching.models import Proposal
 
 logger = logging.getLogger(__name__)
-
-REPORT_REASON_MAX = 2000
-CLOSE_REASON_MAX = 2000
 
 
 class ChatRefused(Exception):
@@ -124,7 +129,7 @@ def conversation_close_for_proposal(*, proposal: Proposal, reason: str = "") -> 
     (code 4410) on commit. Locks the conversation row. No conversation: nothing to do."""
     conversation = Conversation.objects.select_for_update().filter(proposal_id=proposal.pk).first()
     if conversation is not None:
-        _close(conversation, by=None, reason=(reason or "")[:CLOSE_REASON_MAX])
+        _close(conversation, by=None, reason=reason[:REASON_MAX_LENGTH])
 
 
 @transaction.atomic
@@ -133,11 +138,6 @@ def conversation_close(*, conversation_id: int, by: User, reason: str = "") -> C
     Closing a closed conversation changes nothing."""
     if by.role != Role.COORDINATOR:
         raise Conversation.DoesNotExist
-    reason = (reason or "").strip()
-    if len(reason) > CLOSE_REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("At most %(n)d characters.") % {"n": CLOSE_REASON_MAX}]}
-        )
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     _close(conversation, by=by, reason=reason)
     return conversation
@@ -397,13 +397,8 @@ def report_create(*, message_id: int, reporter: User, reason: str) -> tuple[Repo
         conversation_id=message.conversation_id, user=reporter
     ).exists():
         raise Message.DoesNotExist
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationError({"reason": [_("Say what is wrong with this message.")]})
-    if len(reason) > REPORT_REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("At most %(n)d characters.") % {"n": REPORT_REASON_MAX}]}
-        )
     if message.sender_id == reporter.pk:
         raise ValidationError({"message": [_("You cannot report your own message.")]})
     existing = Report.objects.filter(
@@ -437,11 +432,6 @@ def report_resolve(*, report_id: int, by: User, resolution: str = "") -> Report:
     (``chat.access_revoked``)."""
     if by.role != Role.COORDINATOR:
         raise Report.DoesNotExist
-    resolution = (resolution or "").strip()
-    if len(resolution) > REPORT_REASON_MAX:
-        raise ValidationError(
-            {"resolution": [_("At most %(n)d characters.") % {"n": REPORT_REASON_MAX}]}
-        )
     report = Report.objects.select_for_update().get(pk=report_id)
     if report.status == Report.Status.RESOLVED:
         return report

@@ -162,10 +162,12 @@ if EMAIL_VERIFICATION_DAYS < 1:
         f"EMAIL_VERIFICATION_DAYS must be 1 or more, got {EMAIL_VERIFICATION_DAYS}"
     )
 
-# django-axes: the 6th failed log-in within 15 minutes for an account or an address is refused.
+# django-axes locks an account after AXES_FAILURE_LIMIT failures in 15 minutes, from anywhere,
+# and an address after LOGIN_ADDRESS_FAILURE_LIMIT on any accounts (accounts.throttling).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"
 AXES_USERNAME_CALLABLE = "accounts.throttling.username_from_credentials"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"

@@ -1,6 +1,6 @@
 """The application form: its shape follows the programme's kind and the user's role. The
-rules (dates of the programme, seats 1-3, complete profile, applying once) are the
-service's.
+rules (dates of the programme, a family's seats, complete profile, applying once) are the
+service's; the limits (seats per day) are the model's.
 
 Weekly time slots: the pages offer the reference grid (``accounts.reference_data.WEEKLY_SLOTS``,
 also listed by ``GET /api/reference/``), weekday x part of the day, coded ``<day>-<part>``
@@ -8,6 +8,7 @@ also listed by ``GET /api/reference/``), weekday x part of the day, coded ``<day
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.selectors import reference_choices, weekly_slot_reference
 from frontend.formatting import day_label
-from matching.models import Application, Program
+from matching.models import SEATS_MAX, Application, Program
 
 
 def weekly_slot_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -52,16 +53,17 @@ class ApplyForm(forms.Form):
         self.user = user
         self.is_exchange = program.kind == Program.Kind.LANGUAGE_EXCHANGE
         if not self.is_exchange or len(program.dates) > 1:
-            self.fields["dates"] = forms.MultipleChoiceField(
+            self.fields["dates"] = forms.TypedMultipleChoiceField(
                 label=_("The days you can make"),
                 choices=[(d, day_label(d)) for d in program.dates],
+                coerce=dt.date.fromisoformat,
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("Choose every day that works for you: it makes a match more likely."),
             )
         if not self.is_exchange and user.role == Role.HOST:
             self.fields["capacity"] = forms.TypedChoiceField(
                 label=_("Students you can welcome on each day"),
-                choices=[(1, "1"), (2, "2"), (3, "3")],
+                choices=[(n, str(n)) for n in range(1, SEATS_MAX + 1)],
                 coerce=int,
                 widget=forms.RadioSelect,
                 initial=1,

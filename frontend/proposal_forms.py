@@ -7,15 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Feedback
-from matching.services.proposals import REASON_MAX
+from matching.models import RATING_MAX, RATING_MIN, REASON_MAX_LENGTH, Feedback
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you declining? (optional)"),
         required=False,
-        max_length=REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "It helps the coordinators find a better match next time. "
@@ -24,16 +23,20 @@ class DeclineForm(forms.Form):
     )
 
 
+RATING_LABELS = {
+    5: _("5 — Wonderful"),
+    4: _("4 — Good"),
+    3: _("3 — All right"),
+    2: _("2 — Not so good"),
+    1: _("1 — Bad"),
+}
+
+
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How was the visit?"),
-        choices=[
-            (5, _("5 — Wonderful")),
-            (4, _("4 — Good")),
-            (3, _("3 — All right")),
-            (2, _("2 — Not so good")),
-            (1, _("1 — Bad")),
-        ],
+        # Best first; the range is the model's.
+        choices=[(n, RATING_LABELS[n]) for n in range(RATING_MAX, RATING_MIN - 1, -1)],
         coerce=int,
         widget=forms.RadioSelect,
     )

@@ -1,7 +1,9 @@
 """Admin for matching: coordinators look up programmes, applications, rounds and proposals.
 
 Status changes of rounds and proposals go through the services (publish, answer, expire), so
-those are read-only here; the proposal's audit trail is never edited."""
+those are read-only here; the proposal's audit trail is never edited. Coordinators only look
+(``accounts.permissions.COORDINATOR_PERMISSIONS``), apart from a programme's name and
+description."""
 
 from __future__ import annotations
 
@@ -42,6 +44,14 @@ class ProgramAdmin(admin.ModelAdmin[Program]):
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
     readonly_fields = ["created_by", "created_at", "closed_at", "purged_at"]
+    # program_create checks the kind, the dates and the deadline, program_close the status:
+    # a coordinator changes those through the coordinator pages, never here.
+    coordinator_editable = ("name", "description")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Program | None = None) -> Any:
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [f.name for f in Program._meta.fields if f.name not in self.coordinator_editable]
 
 
 class HostDayInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -54,7 +54,7 @@ def _program(coordinator: User, name: str, **fields: Any) -> tuple[Program, bool
     return program_create(by=coordinator, name=name, **fields), True
 
 
-def _home_visit_apply(people: DemoPeople, visits: Program, days: list[str]) -> None:
+def _home_visit_apply(people: DemoPeople, visits: Program, days: list[dt.date]) -> None:
     rng = people.rng
     # Most people apply; a few have not yet, as in a real call for applications.
     for index, user in enumerate(people.students):
@@ -137,7 +137,7 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
         say(f"programmes: a home visit and a language exchange ({new_visits + new_exchange} new)")
         # In the programmes' transaction: a programme never exists without its applications.
         if new_visits:
-            _home_visit_apply(people, visits, [first.isoformat(), second.isoformat()])
+            _home_visit_apply(people, visits, [first, second])
         if new_exchange:
             _exchange_apply(people, exchange)
     counts = [Application.objects.filter(program=p).count() for p in (visits, exchange)]

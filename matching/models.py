@@ -10,10 +10,21 @@ The invariants that the database itself backs:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# Limits declared once: the fields, their check constraints, the serializers and the forms
+# read these.
+RESPONSE_HOURS_MAX = 24 * 30
+SEATS_MAX = 3
+RATING_MIN, RATING_MAX = 1, 5
+# A decline, cancellation or on-behalf answer's reason (``ProposalEvent.reason``).
+REASON_MAX_LENGTH = 2000
 
 
 class Program(models.Model):
@@ -25,12 +36,19 @@ class Program(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    # The most visit days one programme lists (a bound on one request's work).
+    MAX_DATES = 60
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=10_000)
     dates = models.JSONField(_("dates"), help_text=_("Visit days, ISO dates, sorted."))
     apply_until = models.DateTimeField(_("applications close"))
-    response_hours = models.PositiveIntegerField(_("hours to answer a proposal"), default=72)
+    response_hours = models.PositiveIntegerField(
+        _("hours to answer a proposal"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_HOURS_MAX)],
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -45,13 +63,18 @@ class Program(models.Model):
         verbose_name_plural = _("programmes")
         constraints = [
             models.CheckConstraint(
-                condition=Q(response_hours__gte=1) & Q(response_hours__lte=24 * 30),
+                condition=Q(response_hours__gte=1) & Q(response_hours__lte=RESPONSE_HOURS_MAX),
                 name="program_response_hours_range",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def days(self) -> list[dt.date]:
+        """``dates`` as date objects (stored as ISO strings: a JSON list)."""
+        return [dt.date.fromisoformat(day) for day in self.dates]
 
 
 class Application(models.Model):
@@ -65,6 +88,10 @@ class Application(models.Model):
         ONLINE = "online", _("Online")
         IN_PERSON = "in_person", _("In person")
         EITHER = "either", _("Either")
+
+    # Bounds on one request's work: no real applicant names more.
+    MAX_LANGUAGES = 10
+    MAX_TIME_SLOTS = 21
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
     user = models.ForeignKey(
@@ -99,7 +126,9 @@ class HostDay(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="days")
     date = models.DateField()
-    seats = models.PositiveSmallIntegerField()
+    seats = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(SEATS_MAX)]
+    )
     seats_taken = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -107,7 +136,7 @@ class HostDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "date"], name="hostday_once"),
             models.CheckConstraint(
-                condition=Q(seats__gte=1) & Q(seats__lte=3), name="hostday_seats_1_3"
+                condition=Q(seats__gte=1) & Q(seats__lte=SEATS_MAX), name="hostday_seats_1_3"
             ),
             models.CheckConstraint(
                 condition=Q(seats_taken__lte=models.F("seats")), name="hostday_never_overfull"
@@ -130,6 +159,9 @@ class Round(models.Model):
     class Mode(models.TextChoices):
         OPTIMAL = "optimal", _("Optimal (most placed, then best total)")
         STABLE = "stable", _("Stable (no pair would rather swap)")
+
+    # The most pins (or forbids) one round takes: a bound on one request's work.
+    MAX_PAIRS = 500
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveIntegerField()
@@ -251,7 +283,7 @@ class ProposalEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -281,7 +313,9 @@ class Unplaced(models.Model):
 class Feedback(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="feedback")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    rating = models.PositiveSmallIntegerField()
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
+    )
     comment = models.TextField(blank=True, max_length=4000)
     would_meet_again = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -290,7 +324,8 @@ class Feedback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "author"], name="feedback_once"),
             models.CheckConstraint(
-                condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_5"
+                condition=Q(rating__gte=RATING_MIN) & Q(rating__lte=RATING_MAX),
+                name="feedback_rating_1_5",
             ),
         ]
 

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 import redis
@@ -136,6 +136,17 @@ def django_db_modify_db_settings(
     test = database.setdefault("TEST", {})
     if database["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
         test["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+def running_database_url() -> str:
+    """The URL of the database this test runs in (pytest-django's test database), for the
+    processes a test starts (workers, servers)."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "postgres", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
 @pytest.fixture(scope="session", autouse=True)

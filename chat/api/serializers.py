@@ -7,9 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from chat.models import CLIENT_ID_MAX, Message, Report
+from chat.models import CLIENT_ID_MAX, REASON_MAX_LENGTH, Message, Report
 from chat.selectors import ConversationRow, ReportRow
-from chat.services import CLOSE_REASON_MAX, REPORT_REASON_MAX
 
 
 class MessageOutput(serializers.ModelSerializer[Message]):
@@ -71,17 +70,19 @@ class ReadOutput(serializers.Serializer[Any]):
 
 class ReportInput(serializers.Serializer[Any]):
     # Blank is the service's 400 ("say what is wrong"), shared with the pages.
-    reason = serializers.CharField(allow_blank=True, max_length=REPORT_REASON_MAX)
+    reason = serializers.CharField(allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
 class ReasonInput(serializers.Serializer[Any]):
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=CLOSE_REASON_MAX
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
     )
 
 
 class ResolveInput(serializers.Serializer[Any]):
-    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
 
 
 class UserBrief(serializers.Serializer[Any]):

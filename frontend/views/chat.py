@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.selectors import display_name
 from chat import selectors as chat_selectors
 from chat import services as chat_services
-from chat.models import Conversation, Message
+from chat.models import REASON_MAX_LENGTH, Conversation, Message
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 
@@ -36,7 +36,7 @@ class MessageForm(forms.Form):
 class ReportForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("What is wrong with this message?"),
-        max_length=chat_services.REPORT_REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "A coordinator reads the conversation around this message and gets in touch."

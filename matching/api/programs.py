@@ -22,7 +22,7 @@ from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
 from config.api import ApiViewMixin
-from matching.models import Application, Program
+from matching.models import SEATS_MAX, Application, Program
 from matching.selectors import programs as selectors
 from matching.services import programs as services
 
@@ -42,37 +42,39 @@ class DayOrMoment(serializers.DateTimeField):
 
 class ProgramInput(serializers.ModelSerializer[Program]):
     dates = serializers.ListField(
-        child=serializers.DateField(), min_length=1, max_length=services.MAX_DATES
+        child=serializers.DateField(), min_length=1, max_length=Program.MAX_DATES
     )
     apply_until = DayOrMoment()
-    response_hours = serializers.IntegerField(min_value=1, max_value=services.MAX_RESPONSE_HOURS)
 
     class Meta:
         model = Program
         fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+        # API.md's body names it; the model's range still applies.
+        extra_kwargs = {"response_hours": {"required": True}}
 
 
 class ApplyInput(serializers.Serializer):
     dates = serializers.ListField(
-        child=serializers.DateField(), required=False, max_length=services.MAX_DATES
+        child=serializers.DateField(), required=False, max_length=Program.MAX_DATES
     )
     capacity = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=services.MAX_CAPACITY
+        required=False, allow_null=True, min_value=1, max_value=SEATS_MAX
     )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
         required=False,
-        max_length=services.MAX_LANGUAGES,
+        max_length=Application.MAX_LANGUAGES,
     )
     learns = CodeList(
         child=ReferenceCode(table="languages"),
         required=False,
-        max_length=services.MAX_LANGUAGES,
+        max_length=Application.MAX_LANGUAGES,
     )
     format = serializers.ChoiceField(choices=Application.Format.choices, required=False)
     time_slots = CodeList(
         child=serializers.ChoiceField(choices=[slot.code for slot in WEEKLY_SLOTS]),
         required=False,
+        max_length=Application.MAX_TIME_SLOTS,
         help_text="Language exchange: the times the applicant is free each week, codes "
         "<weekday>-<part of the day> such as sat-am (GET /api/reference/ lists them as "
         "weekly_slots). Optional, but partners are paired only when they share a slot.",

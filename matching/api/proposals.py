@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.permissions import IsCoordinator, IsStudentOrHost
 from config.api import ApiViewMixin
-from matching.models import Feedback, Program, Proposal, ProposalEvent
+from matching.models import REASON_MAX_LENGTH, Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors
 from matching.services import feedback as feedback_services
 from matching.services import proposals as services
@@ -141,17 +141,17 @@ class PublishOutput(serializers.Serializer):
 
 
 class DeclineInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.REASON_MAX)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.REASON_MAX)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class OnBehalfInput(serializers.Serializer):
     side = serializers.ChoiceField(choices=["student", "host"])
     answer = serializers.ChoiceField(choices=["accept", "decline"])
-    reason = serializers.CharField(max_length=services.REASON_MAX)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class StatusQuery(serializers.Serializer):
@@ -181,8 +181,7 @@ class EventOutput(serializers.ModelSerializer):
 
 
 class FeedbackInput(serializers.ModelSerializer[Feedback]):
-    # The range of the model's check constraint (feedback_rating_1_5).
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    """The rating's range and the comment's length are the model's."""
 
     class Meta:
         model = Feedback

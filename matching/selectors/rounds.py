@@ -137,32 +137,6 @@ def rounds_of_program(*, program: Program) -> QuerySet[Round]:
     )
 
 
-def round_detail(*, round_id: int) -> Round:
-    """A round with its proposals (both sides' names joined) and its unplaced applicants, as
-    model instances for the coordinator's page: three queries whatever the number of
-    proposals. Http404 when missing. The API reads ``round_detail_rows``."""
-    proposals = Proposal.objects.select_related(
-        "student_application__user",
-        "host_application__user",
-        "host_application__user__host_profile",
-    ).order_by("date", "id")
-    unplaced = Unplaced.objects.select_related(
-        "application__user", "application__user__host_profile"
-    ).order_by("id")
-    found = (
-        Round.objects.filter(pk=round_id)
-        .select_related("program", "created_by")
-        .prefetch_related(
-            Prefetch("proposals", queryset=proposals),
-            Prefetch("unplaced", queryset=unplaced),
-        )
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
 def round_of_program(*, program: Program, round_id: int) -> Round | None:
     """One of the programme's rounds, or None (missing, or another programme's)."""
     return Round.objects.filter(program=program, pk=round_id).first()
@@ -180,9 +154,9 @@ def unplaced_of_application(*, application: Application) -> QuerySet[Unplaced]:
 
 @dataclass
 class RoundDetail:
-    """A round for the API's detail: the round itself, and its proposals and unplaced
-    applicants as plain rows in the API's shape (``RoundProposalOutput``,
-    ``RoundUnplacedOutput``)."""
+    """A round for the API's detail and the coordinator's review page: the round itself (with
+    its programme and creator), and its proposals and unplaced applicants as plain rows in the
+    API's shape (``RoundProposalOutput``, ``RoundUnplacedOutput``)."""
 
     round: Round
     proposals: list[dict[str, Any]]
@@ -195,11 +169,12 @@ def _host_name(household_name: str | None, user_name: str) -> str:
     return household_name or user_name
 
 
-def round_detail_rows(*, round_id: int) -> RoundDetail:
+def round_detail(*, round_id: int) -> RoundDetail:
     """The round detail as rows: three queries whatever the number of proposals, each
     fetching only the columns shown, and no model instance per proposal (a round holds
-    about one proposal per student: thousands). Http404 when missing."""
-    found = Round.objects.filter(pk=round_id).select_related("created_by").first()
+    about one proposal per student: thousands, and instances made the API's answer several
+    times slower). Http404 when missing."""
+    found = Round.objects.filter(pk=round_id).select_related("program", "created_by").first()
     if found is None:
         raise Http404
     proposals = [
@@ -207,7 +182,7 @@ def round_detail_rows(*, round_id: int) -> RoundDetail:
             "id": pk,
             "student_application": student_app,
             "host_application": host_app,
-            "date": day.isoformat(),
+            "date": day,
             "score": float(score),
             "breakdown": breakdown,
             "status": status,

@@ -13,7 +13,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from matching.services.deliveries import Email, delivery_enqueue, recipient_lang
 
 logger = logging.getLogger(__name__)
 
+# The form's limits (an announcement is stored only in its deliveries' payload).
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
 KIND = Delivery.Kind.ANNOUNCEMENT
@@ -43,18 +44,6 @@ def announcement_recipients(*, program: Program) -> list[User]:
     )
 
 
-def _check_text(errors: dict[str, list[str]], field: str, value: str, limit: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        errors[field] = [_("This field is required.")]
-    elif len(value) > limit:
-        errors[field] = [
-            _("At most %(limit)d characters (this has %(count)d).")
-            % {"limit": limit, "count": len(value)}
-        ]
-    return value
-
-
 @transaction.atomic
 def announcement_send(
     *,
@@ -67,23 +56,20 @@ def announcement_send(
 ) -> int:
     """Send an announcement to every active applicant of ``program``; returns how many.
 
-    Both languages are required, so that each recipient reads it in their own. Locks nothing;
+    Both languages are given (clean and non-empty: the form requires them), so that each
+    recipient reads it in their own. Locks nothing;
     records one ``Delivery`` per recipient. On commit: each is sent by the e-mail task
     (``matching.delivery_send``), and one ``announcement`` event goes to each recipient's live
     notification stream.
-    Raises PermissionDenied unless ``by`` is a coordinator, and ValidationError naming each bad
-    field (nothing is sent then)."""
+    Raises PermissionDenied unless ``by`` is a coordinator."""
     if by.role != Role.COORDINATOR:
         raise PermissionDenied(_("Only coordinators may send announcements."))
-    errors: dict[str, list[str]] = {}
     texts = {
-        "subject_ja": _check_text(errors, "subject_ja", subject_ja, SUBJECT_MAX),
-        "subject_en": _check_text(errors, "subject_en", subject_en, SUBJECT_MAX),
-        "body_ja": _check_text(errors, "body_ja", body_ja, BODY_MAX),
-        "body_en": _check_text(errors, "body_en", body_en, BODY_MAX),
+        "subject_ja": subject_ja,
+        "subject_en": subject_en,
+        "body_ja": body_ja,
+        "body_en": body_en,
     }
-    if errors:
-        raise ValidationError(errors)
     recipients = announcement_recipients(program=program)
     # One key per announcement: each is its own e-mail, however alike the texts.
     key = uuid.uuid4().hex

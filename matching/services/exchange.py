@@ -12,7 +12,6 @@ Both functions run inside ``round_run``'s transaction, which holds the round's r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -28,16 +27,17 @@ from matching.solver.exchange import (
     ExchangeProblem,
     ExchangeResult,
 )
+from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES
 
 # Forbid reasons, as the home-visit solver names them.
 COORDINATOR = "coordinator"
-# A family profile has no travel limit; this is the one a student profile suggests.
-DEFAULT_TRAVEL_MINUTES = 60
 # A language someone offers to teach but left out of their profile counts as advanced; one they
 # learn but left out counts as beginner.
 TAUGHT_LEVEL_IF_MISSING = "advanced"
 LEARNED_LEVEL_IF_MISSING = "beginner"
 
+# Why the exchange solver left someone out, by reason code: stored as each reason's text, and
+# shown by the coordinator's pages (frontend's REASON_FORMATS) in the reader's language.
 REASON_TEXT = {
     "no_language_match": gettext_lazy(
         "Nobody teaches a language they learn while learning one they teach."
@@ -118,7 +118,7 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
         profile = _profile(app)
         levels = _levels(profile)
         station = getattr(profile, "home_station", None)
-        limit = getattr(profile, "max_travel_minutes", None) or DEFAULT_TRAVEL_MINUTES
+        limit = getattr(profile, "max_travel_minutes", None) or DEFAULT_MAX_TRAVEL_MINUTES
         applicants.append(
             ExchangeApplicant(
                 key=app.pk,
@@ -169,8 +169,8 @@ def exchange_round_write(*, round: Round, result: ExchangeResult) -> None:
     as ``student_application``), its one-seat ``HostDay``, one ``Unplaced`` row per applicant
     left over, the stats; then mark the round draft.  The caller (``round_run``) holds the
     round's row lock; nothing is sent from here (the caller sends ``round.status``)."""
-    dates = round.program.dates or []
-    day = dt.date.fromisoformat(dates[0]) if dates else timezone.localdate()
+    days = round.program.days
+    day = days[0] if days else timezone.localdate()
     proposals = Proposal.objects.bulk_create(
         Proposal(
             round=round,

@@ -8,83 +8,40 @@ when the caller's role may not do this at all (a 403).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.selectors import (
     profile_is_complete,
     profile_missing_fields,
     profile_of,
-    reference_codes,
 )
 from accounts.verification import email_verified_required
 from matching.models import Application, HostDay, Program, Proposal
 
-MAX_DATES = 60
-MAX_RESPONSE_HOURS = 24 * 30
-MAX_CAPACITY = 3
-MAX_LANGUAGES = 10
-MAX_TIME_SLOTS = 21
 
-
-def _parse_dates(value: Any, field: str, errors: dict[str, list[str]]) -> list[dt.date]:
-    """Parse a list of ISO dates, each once; records an error under ``field`` when bad."""
-    if not isinstance(value, list | tuple) or not value:
-        errors[field] = [_("Give at least one date (YYYY-MM-DD).")]
+def _check_days(days: Sequence[dt.date], errors: dict[str, list[str]]) -> list[dt.date]:
+    """At least one day, each once; sorted. Records an error under ``dates`` when not."""
+    if not days:
+        errors["dates"] = [_("Give at least one date (YYYY-MM-DD).")]
         return []
-    if len(value) > MAX_DATES:
-        errors[field] = [_("Give at most %(n)d dates.") % {"n": MAX_DATES}]
+    if len(set(days)) != len(days):
+        errors["dates"] = [_("Give each date only once.")]
         return []
-    parsed: list[dt.date] = []
-    for item in value:
-        day = item if isinstance(item, dt.date) else None
-        if day is None and isinstance(item, str):
-            try:
-                day = parse_date(item.strip())
-            except ValueError:
-                day = None
-        if day is None:
-            errors[field] = [_("%(value)r is not a date (YYYY-MM-DD).") % {"value": item}]
-            return []
-        parsed.append(day)
-    if len(set(parsed)) != len(parsed):
-        errors[field] = [_("Give each date only once.")]
-        return []
-    return sorted(parsed)
+    return sorted(days)
 
 
-def _parse_moment(value: Any) -> dt.datetime | None:
-    """An aware datetime from a datetime, an ISO datetime or an ISO date (the end of that day,
-    local time: "apply until 1 March" means the whole of 1 March)."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            # A bare date first: parse_datetime would read it as midnight.
-            day = parse_date(text) if len(text) == 10 else None
-            parsed = None if day else parse_datetime(text)
-        except ValueError:
-            return None
-        if day is not None:
-            moment = dt.datetime.combine(day, dt.time(23, 59, 59))
-        elif parsed is not None:
-            moment = parsed
-        else:
-            return None
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(23, 59, 59))
-    else:
-        return None
+def _end_of(moment: dt.datetime | dt.date) -> dt.datetime:
+    """An aware datetime; a bare date means the end of that day, local time ("apply until
+    1 March" means the whole of 1 March)."""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time(23, 59, 59))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_current_timezone())
     return moment
@@ -101,52 +58,31 @@ def program_create(
     by: User,
     name: str,
     kind: str,
-    dates: Sequence[str | dt.date],
-    apply_until: str | dt.datetime | dt.date,
+    dates: Sequence[dt.date],
+    apply_until: dt.datetime | dt.date,
     response_hours: int,
     description: str = "",
 ) -> Program:
-    """Create a programme open for applications.
+    """Create a programme open for applications, from clean values (the serializer or form
+    checked their types and the model's limits).
 
     ``dates`` are the visit days (or, for a year-long pairing, the day pairs first meet): at
     least one, each in the future and given once; they are stored sorted. Applications close at
-    ``apply_until``, which must be in the future and before the first date.
+    ``apply_until`` (a bare date: the end of that day), which must be in the future and before
+    the first date.
 
     Raises PermissionDenied for a non-coordinator, ValidationError naming each bad field."""
     _require_coordinator(by)
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the programme a name.")]
-    elif len(name) > 200:
-        errors["name"] = [_("A name has at most 200 characters.")]
-    if kind not in Program.Kind.values:
-        errors["kind"] = [
-            _("Unknown kind %(kind)r: choose home_visit or language_exchange.") % {"kind": kind}
-        ]
-    days = _parse_dates(list(dates) if isinstance(dates, list | tuple) else dates, "dates", errors)
-    today = timezone.localdate()
-    if days and days[0] <= today:
+    days = _check_days(dates, errors)
+    if days and days[0] <= timezone.localdate():
         errors["dates"] = [_("Every date must be in the future.")]
-    deadline = _parse_moment(apply_until)
-    if deadline is None:
-        errors["apply_until"] = [_("Give a date and time (ISO 8601) when applications close.")]
-    elif deadline <= timezone.now():
+    deadline = _end_of(apply_until)
+    if deadline <= timezone.now():
         errors["apply_until"] = [_("Applications must close in the future.")]
     elif days and timezone.localtime(deadline).date() >= days[0]:
         errors["apply_until"] = [_("Applications must close before the first date.")]
-    if (
-        not isinstance(response_hours, int)
-        or isinstance(response_hours, bool)
-        or not 1 <= response_hours <= MAX_RESPONSE_HOURS
-    ):
-        errors["response_hours"] = [
-            _("Give a whole number of hours from 1 to %(max)d.") % {"max": MAX_RESPONSE_HOURS}
-        ]
-    description = (description or "").strip()
-    if len(description) > 10000:
-        errors["description"] = [_("A description has at most 10000 characters.")]
-    if errors or deadline is None:
+    if errors:
         raise ValidationError(errors)
     return Program.objects.create(
         name=name,
@@ -173,69 +109,9 @@ def program_close(*, program: Program, by: User) -> Program:
     return locked
 
 
-def _check_language_codes(
-    value: Any, field: str, known: frozenset[str], errors: dict[str, list[str]]
-) -> list[str]:
-    if not isinstance(value, list | tuple) or not value:
-        errors[field] = [_("Give at least one language code.")]
-        return []
-    if len(value) > MAX_LANGUAGES:
-        errors[field] = [_("Give at most %(n)d languages.") % {"n": MAX_LANGUAGES}]
-        return []
-    codes: list[str] = []
-    for code in value:
-        if not isinstance(code, str) or code not in known:
-            errors[field] = [_("Unknown language code %(code)r.") % {"code": code}]
-            return []
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
-def _check_time_slots(value: Any, errors: dict[str, list[str]]) -> list[str]:
-    """Weekly time-slot codes of the reference grid (``sat-am``), each once, in the order
-    given. An unknown code is refused with every bad code named: stored, it could never match
-    anyone's, and the solver pairs only people who share a slot."""
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple) or len(value) > MAX_TIME_SLOTS:
-        errors["time_slots"] = [
-            _("Give a list of at most %(n)d time slots.") % {"n": MAX_TIME_SLOTS}
-        ]
-        return []
-    slots: list[str] = []
-    unknown: list[str] = []
-    for slot in value:
-        code = slot.strip() if isinstance(slot, str) else slot
-        if not isinstance(code, str) or code not in WEEKLY_SLOT_CODES:
-            unknown.append(repr(slot)[:40])  # named, but not echoed at any length
-        elif code not in slots:
-            slots.append(code)
-    if unknown:
-        errors["time_slots"] = [
-            _(
-                "Unknown weekly time slot: %(codes)s. A slot is a weekday (mon, tue, wed, thu, "
-                "fri, sat, sun), a dash and a part of the day (am, pm, eve), such as sat-am."
-            )
-            % {"codes": ", ".join(unknown)}
-        ]
-        return []
-    return slots
-
-
-def _check_capacity(value: Any, errors: dict[str, list[str]]) -> int:
-    if value is None:
-        errors["capacity"] = [_("Say how many students you can welcome per day (1 to 3).")]
-        return 0
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer()))
-        or not 1 <= int(value) <= MAX_CAPACITY
-    ):
-        errors["capacity"] = [_("Capacity is a whole number from 1 to 3.")]
-        return 0
-    return int(value)
+def _unique(codes: Sequence[str]) -> list[str]:
+    """Each code once, in the order given."""
+    return list(dict.fromkeys(codes))
 
 
 @transaction.atomic
@@ -243,29 +119,30 @@ def application_submit(
     *,
     program: Program,
     user: User,
-    dates: Sequence[str | dt.date] | None = None,
+    dates: Sequence[dt.date] | None = None,
     capacity: int | None = None,
     teaches: Sequence[str] | None = None,
     learns: Sequence[str] | None = None,
     format: str | None = None,
     time_slots: Sequence[str] | None = None,
 ) -> Application:
-    """Apply to a programme as a student or a host family.
+    """Apply to a programme as a student or a host family, from clean values (the serializer
+    or form checked the types, the codes and the model's limits).
 
     Home visits: ``dates`` (a subset of the programme's); a family also gives ``capacity``
-    (1-3 seats per date), stored as one ``HostDay`` per date. Language exchange: ``teaches``,
+    (seats per date), stored as one ``HostDay`` per date. Language exchange: ``teaches``,
     ``learns`` (reference language codes) and ``format``; ``dates`` default to the programme's.
-    ``time_slots`` are codes of the weekly grid (``accounts.reference_data.WEEKLY_SLOTS``).
-    They stay optional, as the API contract has it (API.md lists no ``time_slots`` for the
-    application), though the solver pairs only people who share one; the web form asks for
-    at least one.
+    ``time_slots`` are codes of the weekly grid (``accounts.reference_data.WEEKLY_SLOTS``),
+    stored once each in the order given. They stay optional, as the API contract has it
+    (API.md lists no ``time_slots`` for the application), though the solver pairs only people
+    who share one; the web form asks for at least one.
 
     Locks the programme row, so that an application and a close never interleave. Raises
     PermissionDenied for a coordinator and for an account whose e-mail address is not
     confirmed yet (``accounts.verification``); ValidationError (nothing stored) when the profile is
     incomplete ("profile"), applications are closed ("apply_until" / "program"), a date is not
-    the programme's ("dates"), a weekly time slot is not a grid code ("time_slots"), or the
-    user already applied ("program")."""
+    the programme's ("dates"), a field does not fit the programme's kind or the user's role,
+    or the user already applied ("program")."""
     if user.role not in (Role.STUDENT, Role.HOST):
         raise PermissionDenied(_("Only students and host families apply to programmes."))
     email_verified_required(user)
@@ -294,11 +171,11 @@ def application_submit(
                 ]
             }
         )
-    offered = set(program.dates)
     if dates is None and program.kind == Program.Kind.LANGUAGE_EXCHANGE:
-        dates = list(program.dates)
-    days = _parse_dates(list(dates) if isinstance(dates, list | tuple) else dates, "dates", errors)
-    outside = [day.isoformat() for day in days if day.isoformat() not in offered]
+        dates = program.days
+    days = _check_days(dates or [], errors)
+    offered = set(program.days)
+    outside = [day.isoformat() for day in days if day not in offered]
     if outside:
         errors["dates"] = [
             _("Not a date of this programme: %(dates)s. Its dates are %(offered)s.")
@@ -308,7 +185,10 @@ def application_submit(
     fields: dict[str, Any] = {}
     if program.kind == Program.Kind.HOME_VISIT:
         if user.role == Role.HOST:
-            seats = _check_capacity(capacity, errors)
+            if capacity is None:
+                errors["capacity"] = [_("Say how many students you can welcome per day.")]
+            else:
+                seats = capacity
         elif capacity is not None:
             errors["capacity"] = [_("Only host families offer seats.")]
         for name, value in (("teaches", teaches), ("learns", learns), ("format", format)):
@@ -317,20 +197,22 @@ def application_submit(
     else:
         if capacity is not None:
             errors["capacity"] = [_("A language exchange pairs people one to one.")]
-        known = reference_codes().languages
-        fields["teaches"] = _check_language_codes(teaches, "teaches", known, errors)
-        fields["learns"] = _check_language_codes(learns, "learns", known, errors)
+        fields["teaches"] = _unique(teaches or [])
+        fields["learns"] = _unique(learns or [])
+        for name in ("teaches", "learns"):
+            if not fields[name]:
+                errors[name] = [_("Give at least one language code.")]
         if (
             fields["teaches"]
             and fields["learns"]
             and set(fields["teaches"]) == set(fields["learns"])
         ):
             errors["learns"] = [_("Learn at least one language you do not teach.")]
-        if format not in Application.Format.values:
+        if not format:
             errors["format"] = [_("Choose online, in_person or either.")]
         else:
             fields["format"] = format
-    fields["time_slots"] = _check_time_slots(time_slots, errors)
+    fields["time_slots"] = _unique(time_slots or [])
     if errors:
         raise ValidationError(errors)
     try:

@@ -9,7 +9,6 @@ cancelled one ``match_cancelled``, both inside the transaction.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,15 +22,14 @@ from matching.services.transitions import (
     ACCEPT,
     DECLINE,
     HOST,
-    REASON_MAX,
     STUDENT,
     ProposalConflict,
     ProposalNotFound,
     cancel_locked,
-    clean_reason,
     closed_message,
     lock_published,
     parties,
+    reason_required,
     record_transition,
     require_coordinator,
     seat_release,
@@ -42,7 +40,6 @@ __all__ = [
     "ACCEPT",
     "DECLINE",
     "HOST",
-    "REASON_MAX",
     "STUDENT",
     "ProposalConflict",
     "ProposalNotFound",
@@ -167,10 +164,9 @@ def proposal_decline(*, proposal_id: int, by: User, reason: str = "") -> Proposa
     proposed again), the family's seat is released and both sides are free for the next round.
 
     Locks the proposal, then the host day. On commit: the declined e-mails and live events.
-    Raises ProposalNotFound, ProposalConflict, ValidationError (``reason`` too long)."""
-    text = clean_reason(reason, required=False)
+    Raises ProposalNotFound, ProposalConflict."""
     return _answer(
-        proposal_id=proposal_id, side=None, answer=DECLINE, actor=by, on_behalf=False, reason=text
+        proposal_id=proposal_id, side=None, answer=DECLINE, actor=by, on_behalf=False, reason=reason
     )
 
 
@@ -179,21 +175,13 @@ def proposal_answer_on_behalf(
 ) -> Proposal:
     """A coordinator records the answer a party gave by phone or on paper. The audit trail names
     the coordinator as the actor and the party in ``on_behalf_of``; ``reason`` (how the answer
-    came) is required. Otherwise exactly like the party's own answer."""
+    came) is required. ``side`` is ``STUDENT`` or ``HOST``, ``answer`` ``ACCEPT`` or
+    ``DECLINE`` (the serializer or form chose them). Otherwise exactly like the party's own
+    answer."""
     require_coordinator(by)
-    errors: dict[str, list[str]] = {}
-    if side not in (STUDENT, HOST):
-        errors["side"] = [_("Choose student or host.")]
-    if answer not in (ACCEPT, DECLINE):
-        errors["answer"] = [_("Choose accept or decline.")]
-    try:
-        text = clean_reason(reason, required=True)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    reason_required(reason)
     return _answer(
-        proposal_id=proposal_id, side=side, answer=answer, actor=by, on_behalf=True, reason=text
+        proposal_id=proposal_id, side=side, answer=answer, actor=by, on_behalf=True, reason=reason
     )
 
 
@@ -204,8 +192,8 @@ def proposal_cancel(*, proposal_id: int, by: User, reason: str) -> Proposal:
     and live events. Raises ProposalNotFound, ProposalConflict, ValidationError (``reason``),
     PermissionDenied."""
     require_coordinator(by)
-    text = clean_reason(reason, required=True)
+    reason_required(reason)
     with transaction.atomic():
         proposal = lock_published(proposal_id)
-        cancel_locked(proposal, actor=by, reason=text)
+        cancel_locked(proposal, actor=by, reason=reason)
     return proposal

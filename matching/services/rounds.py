@@ -8,7 +8,6 @@ there; a failure is recorded afterwards in a transaction of its own.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import time
@@ -30,12 +29,11 @@ from matching.services.exchange import exchange_problem_for_round, exchange_roun
 from matching.services.solver_input import round_problem
 from matching.solver import solve
 from matching.solver.exchange import EXCHANGE_CRITERIA, ExchangePinError, solve_exchange
-from matching.solver.score import CRITERIA, MAX_WEIGHT
+from matching.solver.score import CRITERIA
 from matching.solver.types import PinError, Problem, Result, SolverInputError
 
 logger = logging.getLogger(__name__)
 
-MAX_PAIRS = 500
 # Where an applicant without a usable profile is recorded; the solver never sees them.
 PROFILE_INCOMPLETE = "profile_incomplete"
 
@@ -43,56 +41,24 @@ PROFILE_INCOMPLETE = "profile_incomplete"
 # --- Starting a round ------------------------------------------------------------------------
 
 
-def _validate_weights(
-    weights: Any, criteria: tuple[str, ...], errors: dict[str, list[str]]
+def _check_criteria(
+    weights: Mapping[str, float], criteria: tuple[str, ...], errors: dict[str, list[str]]
 ) -> dict[str, float]:
-    if weights is None:
+    """The weights, when each names a criterion of the programme's kind (their range was
+    checked at the edge: ``matching.solver.score.MAX_WEIGHT``)."""
+    unknown = [name for name in weights if name not in criteria]
+    if unknown:
+        errors["weights"] = [
+            _("Unknown criterion %(name)r; the criteria are %(known)s.")
+            % {"name": unknown[0], "known": ", ".join(criteria)}
+        ]
         return {}
-    if not isinstance(weights, Mapping):
-        errors["weights"] = [_("Give weights as an object of criterion: number.")]
-        return {}
-    clean: dict[str, float] = {}
-    for name, value in weights.items():
-        if name not in criteria:
-            errors["weights"] = [
-                _("Unknown criterion %(name)r; the criteria are %(known)s.")
-                % {"name": name, "known": ", ".join(criteria)}
-            ]
-            return {}
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not 0 <= value <= MAX_WEIGHT
-        ):
-            errors["weights"] = [
-                _("The weight of %(name)s must be a number from 0 to %(max)g.")
-                % {"name": name, "max": MAX_WEIGHT}
-            ]
-            return {}
-        clean[name] = float(value)
-    return clean
+    return {name: float(value) for name, value in weights.items()}
 
 
-def _parse_pairs(value: Any, field: str, errors: dict[str, list[str]]) -> list[tuple[int, int]]:
-    if value is None:
-        return []
-    message = _("Give a list of [student_application_id, host_application_id] pairs.")
-    if not isinstance(value, list | tuple) or len(value) > MAX_PAIRS:
-        errors[field] = [message]
-        return []
-    pairs: list[tuple[int, int]] = []
-    for pair in value:
-        if (
-            not isinstance(pair, list | tuple)
-            or len(pair) != 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) for x in pair)
-        ):
-            errors[field] = [message]
-            return []
-        if (pair[0], pair[1]) not in pairs:
-            pairs.append((pair[0], pair[1]))
-    return pairs
+def _unique_pairs(pairs: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """Each pair once, in the order given."""
+    return list(dict.fromkeys((first, second) for first, second in pairs))
 
 
 def _check_pair_applications(
@@ -197,14 +163,11 @@ def round_start(
     errors: dict[str, list[str]] = {}
     if program.status != Program.Status.OPEN:
         errors["program"] = [_("This programme is closed.")]
-    if mode not in Round.Mode.values:
-        errors["mode"] = [_("Choose optimal or stable.")]
     criteria = CRITERIA if program.kind == Program.Kind.HOME_VISIT else EXCHANGE_CRITERIA
-    clean_weights = _validate_weights(weights, criteria, errors)
-    pin_pairs = _parse_pairs(pins, "pins", errors)
-    forbid_pairs = _parse_pairs(forbids, "forbids", errors)
-    if "pins" not in errors and "forbids" not in errors:
-        _check_pair_applications(program, pin_pairs, forbid_pairs, errors)
+    clean_weights = _check_criteria(weights or {}, criteria, errors)
+    pin_pairs = _unique_pairs(pins or [])
+    forbid_pairs = _unique_pairs(forbids or [])
+    _check_pair_applications(program, pin_pairs, forbid_pairs, errors)
     if errors:
         raise ValidationError(errors)
     last = Round.objects.filter(program=program).aggregate(n=Max("number"))["n"] or 0
@@ -274,7 +237,8 @@ def _skipped_reason() -> list[dict[str, Any]]:
 def _write_draft(
     rnd: Round, problem: Problem, result: Result, skipped: list[Application], solve_ms: float
 ) -> None:
-    dates = [dt.date.fromisoformat(label) for label in problem.date_labels]
+    # The problem's date indices are positions in the programme's dates (``round_problem``).
+    dates = rnd.program.days
     Proposal.objects.bulk_create(
         Proposal(
             round=rnd,

@@ -10,7 +10,7 @@ from typing import Any
 from matching.models import Application, Round
 from matching.selectors.rounds import RoundPool
 from matching.services.vocabulary import REFERENCE_VOCABULARY
-from matching.solver.types import HostIn, Problem, StudentIn
+from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES, HostIn, Problem, StudentIn
 
 COORDINATOR_FORBID = "coordinator"
 
@@ -54,7 +54,7 @@ def round_problem(
                 interests=tuple(profile.interests or ()),
                 lat=station.latitude,
                 lon=station.longitude,
-                max_travel_minutes=profile.max_travel_minutes or 60,
+                max_travel_minutes=profile.max_travel_minutes or DEFAULT_MAX_TRAVEL_MINUTES,
                 times_unplaced=app.times_unplaced,
             )
         )

@@ -23,8 +23,6 @@ from matching.models import Delivery, HostDay, Proposal, ProposalEvent
 from matching.notifications import proposal_notify
 from matching.signals import match_cancelled
 
-REASON_MAX = 2000
-
 STUDENT, HOST = "student", "host"
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -50,15 +48,11 @@ def require_coordinator(user: User) -> None:
         raise PermissionDenied(_("Only coordinators may do this."))
 
 
-def clean_reason(reason: str | None, *, required: bool) -> str:
-    text = (reason or "").strip()
-    if required and not text:
+def reason_required(reason: str) -> None:
+    """A coordinator's act names its reason: the audit trail (and a cancellation's e-mail)
+    shows it. Its length is the model's (``ProposalEvent.reason``), checked at the edge."""
+    if not reason:
         raise ValidationError({"reason": [_("Give a reason.")]})
-    if len(text) > REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("A reason has at most %(n)d characters.") % {"n": REASON_MAX}]}
-        )
-    return text
 
 
 def parties(proposal: Proposal) -> list[User]:

@@ -130,37 +130,34 @@ def _student_reasons(
             )
         elif r == "smoking":
             out.append(Reason("smoking", base, "no family on your dates is smoke-free"))
-        elif r == "diet":
-            vocab_diets = enc.vocabulary.diets
-            diets = _bits_of(int(enc.s_diet[s]), vocab_diets)
-            hd = enc.h_diet[offered]
-            missing = [
-                d
-                for d in diets
-                if not ((hd >> np.uint64(vocab_diets.index(d))) & np.uint64(1)).any()
-            ]
-            shown = missing or diets
-            out.append(
-                Reason(
-                    "diet",
-                    {**base, "diets": shown, "all_together": not missing},
-                    f"no family caters for {' and '.join(shown)}"
-                    + ("" if missing else " together"),
+        elif r in ("diet", "allergen"):
+            # What no family on the dates caters for; when each is catered for by some family,
+            # the student needs them all together.
+            key, vocabulary, wanted, offered_bits, text = (
+                ("diets", enc.vocabulary.diets, enc.s_diet[s], enc.h_diet, "caters for {}")
+                if r == "diet"
+                else (
+                    "allergens",
+                    enc.vocabulary.food_allergens,
+                    enc.s_food[s],
+                    enc.h_food,
+                    "can keep {} out of the food",
                 )
             )
-        elif r == "allergen":
-            food = enc.vocabulary.food_allergens
-            allergens = _bits_of(int(enc.s_food[s]), food)
-            hf = enc.h_food[offered]
+            codes = _bits_of(int(wanted), vocabulary)
+            bits = offered_bits[offered]
             missing = [
-                a for a in allergens if not ((hf >> np.uint64(food.index(a))) & np.uint64(1)).any()
+                c
+                for c in codes
+                if not ((bits >> np.uint64(vocabulary.index(c))) & np.uint64(1)).any()
             ]
-            shown = missing or allergens
+            shown = missing or codes
             out.append(
                 Reason(
-                    "allergen",
-                    {**base, "allergens": shown, "all_together": not missing},
-                    f"no family can keep {' and '.join(shown)} out of the food"
+                    r,
+                    {**base, key: shown, "all_together": not missing},
+                    "no family "
+                    + text.format(" and ".join(shown))
                     + ("" if missing else " together"),
                 )
             )

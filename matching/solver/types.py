@@ -10,6 +10,8 @@ GENDERS = ("female", "male", "nonbinary", "unspecified")
 LEVELS = ("beginner", "intermediate", "advanced", "native")
 GENDER_PREFERENCES = ("any", "female", "male")
 FORBID_REASONS = ("coordinator", "declined", "met_before", "bad_feedback")
+# The travel limit of a profile that gives none (a family profile has no such field).
+DEFAULT_MAX_TRAVEL_MINUTES = 60
 
 Mode = Literal["optimal", "stable"]
 
@@ -41,7 +43,7 @@ class StudentIn:
     interests: tuple[str, ...] = ()
     lat: float = 35.7030
     lon: float = 139.5795
-    max_travel_minutes: int = 60
+    max_travel_minutes: int = DEFAULT_MAX_TRAVEL_MINUTES
     times_unplaced: int = 0
 
 

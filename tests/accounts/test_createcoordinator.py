@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.models import User
 from accounts.permissions import COORDINATOR_GROUP
@@ -99,3 +100,25 @@ def test_email_and_name_are_required() -> None:
         run("--name", "Kimura", "--password", STRONG_PASSWORD)
     with pytest.raises(CommandError):
         run("--email", "kimura@example.org", "--password", STRONG_PASSWORD)
+
+
+def test_the_error_says_what_is_wrong_with_each_field() -> None:
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        run("--email", "kimura@", "--name", "x" * 151, "--password", STRONG_PASSWORD)
+    assert str(caught.value) == (
+        "email: Enter a valid email address.; "
+        "name: Ensure this value has at most 150 characters (it has 151)."
+    )
+    assert not User.objects.exists()
+
+
+def test_the_service_refuses_an_address_taken_after_the_check() -> None:
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import coordinator_create
+
+    coordinator_create(email="kimura@example.org", name="Kimura", password=STRONG_PASSWORD)
+    with pytest.raises(ValidationError) as caught:
+        coordinator_create(email="Kimura@example.org", name="Other", password=STRONG_PASSWORD)
+    assert list(caught.value.message_dict) == ["email"]
+    assert User.objects.count() == 1

@@ -14,10 +14,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from bench.chaos_redis import Scenario, chat_through_restart
 from bench.chaos_services import (
@@ -27,7 +25,7 @@ from bench.chaos_services import (
     servers_running,
 )
 from bench.chat_setup import pairs_make
-from tests.conftest import need_service
+from tests.conftest import need_service, running_database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -53,12 +51,7 @@ def private_redis() -> Iterator[PrivateRedis]:
 @pytest.fixture
 def database_url(postgres: None) -> str:
     """The test database, for the server processes."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "postgres", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{db['NAME']}"
+    return running_database_url()
 
 
 @pytest.fixture

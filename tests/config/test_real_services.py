@@ -15,11 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from channels_redis.core import RedisChannelLayer
-from django.db import connection
 from django.utils import timezone
 
 from accounts import services
@@ -27,6 +25,7 @@ from accounts.models import User, WsTicket
 from accounts.tasks import ws_tickets_purge
 from config import settings as engawa_settings
 from config.celery import app as celery_app
+from tests.conftest import running_database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -89,16 +88,6 @@ def test_a_burst_of_group_sends_in_one_process_is_not_refused(
     assert errors == []
 
 
-def database_url() -> str:
-    """The URL of the database this test runs in (pytest-django's test database)."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"])
-    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{s['NAME']}"
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_purge_task_from_redis(
@@ -115,7 +104,7 @@ def test_a_real_worker_runs_the_purge_task_from_redis(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": running_database_url(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",

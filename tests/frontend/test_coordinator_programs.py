@@ -58,6 +58,30 @@ def test_create_programme_with_bad_dates_shows_the_error_beside_the_field(coord:
     assert not Program.objects.filter(name="Winter visits").exists()
 
 
+def test_the_programme_form_reads_its_limits_from_the_model() -> None:
+    from frontend.views.coordinator.programs import ProgramForm
+    from matching.models import RESPONSE_HOURS_MAX
+
+    assert ProgramForm().fields["name"].max_length == Program._meta.get_field("name").max_length
+    assert ProgramForm().fields["description"].max_length == (
+        Program._meta.get_field("description").max_length
+    )
+    body = {
+        "name": "x" * 201,
+        "kind": "home_visit",
+        "dates": "2030-01-01",
+        "apply_until": "2029-12-01T10:00",
+        "response_hours": str(RESPONSE_HOURS_MAX + 1),
+        "description": "y" * 10_001,
+    }
+    form = ProgramForm(body)
+    assert not form.is_valid()
+    assert set(form.errors) == {"name", "response_hours", "description"}
+    assert ProgramForm(
+        {**body, "name": "Winter", "description": "", "response_hours": "720"}
+    ).is_valid()
+
+
 def test_create_programme_without_a_name_names_the_field(coord: Client) -> None:
     answer = coord.post(reverse("frontend:coordinator:program_create"), {"kind": "home_visit"})
     assert answer.status_code == 400

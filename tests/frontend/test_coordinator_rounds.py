@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from matching.models import Program, Proposal, Round, Unplaced
@@ -235,6 +236,17 @@ def test_unknown_reason_code_falls_back_to_the_solvers_text() -> None:
     assert "no_language_match" not in reason_text(
         {"code": "no_language_match", "params": {}, "text": "x"}
     )
+
+
+def test_exchange_reasons_read_matchings_texts_in_the_readers_language() -> None:
+    from frontend.views.coordinator.reasons import reason_text
+    from matching.services.exchange import REASON_TEXT
+
+    for code, text in REASON_TEXT.items():
+        reason = {"code": code, "params": {}, "text": "stored"}
+        with translation.override("ja"):
+            assert reason_text(reason) == str(text)
+            assert reason_text(reason) != reason["text"]
 
 
 def test_review_query_count_is_constant(

@@ -23,9 +23,14 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def future_days(*offsets: int) -> list[str]:
+def future_dates(*offsets: int) -> list[dt.date]:
     today = timezone.localdate()
-    return [(today + dt.timedelta(days=n)).isoformat() for n in offsets]
+    return [today + dt.timedelta(days=n) for n in offsets]
+
+
+def future_days(*offsets: int) -> list[str]:
+    """``future_dates`` as ISO strings: as the API takes them and ``Program.dates`` stores them."""
+    return [day.isoformat() for day in future_dates(*offsets)]
 
 
 @pytest.fixture

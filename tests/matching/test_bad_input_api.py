@@ -154,7 +154,11 @@ ROUND_BAD: list[tuple[str, Any]] = [
     ("mode", "fast"),
     ("weights", {"language": "heavy"}),
     ("weights", [1, 2]),
+    ("weights", {"language": -1}),
+    ("weights", {"language": 1001}),
     ("pins", [[1]]),
+    ("pins", [[1, 2, 3]]),
+    ("pins", [[n, n + 1] for n in range(501)]),
     ("pins", [["a", "b"]]),
     # Past any database id: SQLite's driver overflowed on it (issue 19 item 7).
     ("pins", [[10**25, 1]]),

@@ -18,8 +18,20 @@ SECRET_ADDRESS = "9-9-9 Hidden-chō, Musashino"
 SECRET_PHONE = "090-9999-0000"
 
 
+def _everything(message: mail.EmailMessage) -> str:
+    """An e-mail's text, HTML and attachments (an .ics unfolded: it wraps long lines)."""
+    parts = [message.body]
+    parts += [str(content) for content, _mimetype in getattr(message, "alternatives", [])]
+    for attachment in message.attachments:
+        content = attachment[1] if isinstance(attachment, tuple) else attachment.get_payload()
+        if isinstance(content, bytes):
+            content = content.decode()
+        parts.append(str(content).replace("\r\n ", "").replace("\n ", ""))
+    return "\n".join(parts)
+
+
 def test_confirmed_exchange_partners_see_no_contact_or_health_data(
-    coordinator: User, client_for
+    coordinator: User, client_for, django_capture_on_commit_callbacks
 ) -> None:
     from matching.services.proposals import proposal_accept, round_publish
 
@@ -29,12 +41,20 @@ def test_confirmed_exchange_partners_see_no_contact_or_health_data(
     family = japanese(program, address=SECRET_ADDRESS, phone=SECRET_PHONE)
     student = english(program, allergies=["peanut"])
     run(rnd := new_round(program))
-    round_publish(round_id=rnd.pk, by=coordinator)
+    # The e-mails go out on commit: run those callbacks, so that every e-mail is checked.
+    with django_capture_on_commit_callbacks(execute=True):
+        round_publish(round_id=rnd.pk, by=coordinator)
     proposal = Proposal.objects.get(round=rnd)
-    proposal_accept(proposal_id=proposal.pk, by=family.user)
-    proposal_accept(proposal_id=proposal.pk, by=student.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_accept(proposal_id=proposal.pk, by=family.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_accept(proposal_id=proposal.pk, by=student.user)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.CONFIRMED
+    # Each side: the proposal, then the confirmation (with its .ics).
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([family.user.email, student.user.email] * 2)
+    assert any(message.attachments for message in mail.outbox)
 
     for party in (family.user, student.user):
         answer = client_for(party).get("/api/proposals/")
@@ -49,10 +69,10 @@ def test_confirmed_exchange_partners_see_no_contact_or_health_data(
         # The list's own SQL answers what the detail (through the ORM) answers.
         assert row == client_for(party).get(f"/api/proposals/{row['id']}/").json()
     for message in mail.outbox:
-        everything = message.body + "".join(str(a) for a in message.alternatives)
-        everything += "".join(str(a[1]) for a in message.attachments if isinstance(a, tuple))
+        everything = _everything(message)
         assert SECRET_ADDRESS not in everything
         assert SECRET_PHONE not in everything
+        assert "Hidden-ch" not in everything and "9999" not in everything
 
 
 def test_a_confirmed_exchange_pair_chats(coordinator: User, client_for) -> None:

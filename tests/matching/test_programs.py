@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.reference_data import WEEKLY_SLOTS
@@ -18,7 +18,7 @@ from matching.services.programs import (
     program_create,
 )
 from tests import factories
-from tests.matching.conftest import future_days
+from tests.matching.conftest import future_dates, future_days
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -27,8 +27,8 @@ def _create(coordinator: User, **overrides: object) -> Program:
     fields: dict[str, object] = {
         "name": "Winter home visits",
         "kind": "home_visit",
-        "dates": future_days(40, 33),
-        "apply_until": (timezone.now() + dt.timedelta(days=10)).isoformat(),
+        "dates": future_dates(40, 33),
+        "apply_until": timezone.now() + dt.timedelta(days=10),
         "response_hours": 48,
     }
     fields.update(overrides)
@@ -48,25 +48,18 @@ class TestProgramCreate:
 
     def test_a_date_only_deadline_means_the_end_of_that_day(self, coordinator: User) -> None:
         day = timezone.localdate() + dt.timedelta(days=5)
-        program = _create(coordinator, apply_until=day.isoformat())
+        program = _create(coordinator, apply_until=day)
         local = timezone.localtime(program.apply_until)
         assert (local.date(), local.hour, local.minute) == (day, 23, 59)
 
     @pytest.mark.parametrize(
         ("overrides", "field"),
         [
-            ({"name": "  "}, "name"),
-            ({"kind": "speed_dating"}, "kind"),
             ({"dates": []}, "dates"),
-            ({"dates": ["2030-02-30"]}, "dates"),
-            ({"dates": ["soon"]}, "dates"),
-            ({"dates": future_days(30, 30)}, "dates"),
-            ({"dates": future_days(-1, 30)}, "dates"),
-            ({"apply_until": "next week"}, "apply_until"),
-            ({"apply_until": (timezone.now() - dt.timedelta(hours=1)).isoformat()}, "apply_until"),
-            ({"apply_until": future_days(35)[0]}, "apply_until"),
-            ({"response_hours": 0}, "response_hours"),
-            ({"response_hours": 721}, "response_hours"),
+            ({"dates": future_dates(30, 30)}, "dates"),
+            ({"dates": future_dates(-1, 30)}, "dates"),
+            ({"apply_until": timezone.now() - dt.timedelta(hours=1)}, "apply_until"),
+            ({"apply_until": future_dates(35)[0]}, "apply_until"),
         ],
     )
     def test_bad_field_is_named_and_nothing_stored(
@@ -92,7 +85,7 @@ class TestProgramCreate:
 
 class TestApply:
     def test_student_applies_to_some_dates(self, program: Program, student: User) -> None:
-        application = application_submit(program=program, user=student, dates=program.dates[:1])
+        application = application_submit(program=program, user=student, dates=program.days[:1])
         assert application.role == Role.STUDENT
         assert application.status == Application.Status.ACTIVE
         assert application.dates == program.dates[:1]
@@ -101,9 +94,7 @@ class TestApply:
     def test_host_gets_a_day_row_per_date_with_its_seats(
         self, program: Program, host: User
     ) -> None:
-        application = application_submit(
-            program=program, user=host, dates=program.dates, capacity=2
-        )
+        application = application_submit(program=program, user=host, dates=program.days, capacity=2)
         days = list(application.days.order_by("date"))
         assert [d.date.isoformat() for d in days] == program.dates
         assert {d.seats for d in days} == {2}
@@ -112,14 +103,14 @@ class TestApply:
     def test_incomplete_profile_is_refused(self, program: Program) -> None:
         user = factories.StudentProfileFactory(home_station_id=None).user
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=user, dates=program.dates)
+            application_submit(program=program, user=user, dates=program.days)
         assert "home_station" in _field_errors(exc)["profile"][0]
         assert not Application.objects.exists()
 
     def test_user_without_profile_is_refused(self, program: Program) -> None:
         user = factories.UserFactory(role=Role.HOST)
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=user, dates=program.dates, capacity=1)
+            application_submit(program=program, user=user, dates=program.days, capacity=1)
         assert "profile" in _field_errors(exc)
 
     def test_after_apply_until_is_refused(self, program: Program, student: User) -> None:
@@ -127,22 +118,22 @@ class TestApply:
             apply_until=timezone.now() - dt.timedelta(minutes=1)
         )
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=student, dates=program.dates)
+            application_submit(program=program, user=student, dates=program.days)
         assert "apply_until" in _field_errors(exc)
 
     def test_date_outside_the_programme_is_refused(self, program: Program, host: User) -> None:
         with pytest.raises(ValidationError) as exc:
             application_submit(
-                program=program, user=host, dates=[*program.dates, future_days(31)[0]], capacity=1
+                program=program, user=host, dates=[*program.days, future_dates(31)[0]], capacity=1
             )
         assert future_days(31)[0] in _field_errors(exc)["dates"][0]
         assert not Application.objects.exists()
         assert not HostDay.objects.exists()
 
     def test_applying_twice_is_refused(self, program: Program, student: User) -> None:
-        application_submit(program=program, user=student, dates=program.dates)
+        application_submit(program=program, user=student, dates=program.days)
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=student, dates=program.dates)
+            application_submit(program=program, user=student, dates=program.days)
         assert "already applied" in _field_errors(exc)["program"][0]
         assert Application.objects.count() == 1
 
@@ -151,25 +142,19 @@ class TestApply:
     ) -> None:
         program_close(program=program, by=coordinator)
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=student, dates=program.dates)
+            application_submit(program=program, user=student, dates=program.days)
         assert "closed" in _field_errors(exc)["program"][0]
 
-    @pytest.mark.parametrize("capacity", [None, 0, 4, 1.5, True])
-    def test_host_capacity_must_be_1_to_3(
-        self, program: Program, host: User, capacity: object
-    ) -> None:
+    def test_host_must_say_how_many_seats(self, program: Program, host: User) -> None:
+        # The range (1 to 3) is the model's, checked by the serializer and the form.
         with pytest.raises(ValidationError) as exc:
-            application_submit(
-                program=program,
-                user=host,
-                dates=program.dates,
-                capacity=capacity,  # type: ignore[arg-type]
-            )
+            application_submit(program=program, user=host, dates=program.days)
         assert "capacity" in _field_errors(exc)
+        assert not Application.objects.exists()
 
     def test_student_offers_no_seats(self, program: Program, student: User) -> None:
         with pytest.raises(ValidationError) as exc:
-            application_submit(program=program, user=student, dates=program.dates, capacity=2)
+            application_submit(program=program, user=student, dates=program.days, capacity=2)
         assert "capacity" in _field_errors(exc)
 
     def test_no_dates_is_refused(self, program: Program, student: User) -> None:
@@ -179,7 +164,7 @@ class TestApply:
 
     def test_coordinators_cannot_apply(self, program: Program, coordinator: User) -> None:
         with pytest.raises(PermissionDenied):
-            application_submit(program=program, user=coordinator, dates=program.dates)
+            application_submit(program=program, user=coordinator, dates=program.days)
 
 
 class TestLanguageExchange:
@@ -209,10 +194,10 @@ class TestLanguageExchange:
     @pytest.mark.parametrize(
         ("body", "field"),
         [
-            ({"teaches": ["xx"], "learns": ["ja"], "format": "online"}, "teaches"),
+            ({"teaches": [], "learns": ["ja"], "format": "online"}, "teaches"),
             ({"teaches": ["vi"], "learns": [], "format": "online"}, "learns"),
             ({"teaches": ["ja"], "learns": ["ja"], "format": "online"}, "learns"),
-            ({"teaches": ["vi"], "learns": ["ja"], "format": "by_letter"}, "format"),
+            ({"teaches": ["vi"], "learns": ["ja"]}, "format"),
             ({"teaches": ["vi"], "learns": ["ja"], "format": "online", "capacity": 2}, "capacity"),
         ],
     )
@@ -233,7 +218,7 @@ class TestLanguageExchange:
             teaches=["vi"],
             learns=["ja"],
             format="online",
-            time_slots=["sat-am", " mon-eve ", "sat-am"],
+            time_slots=["sat-am", "mon-eve", "sat-am"],
         )
         assert application.time_slots == ["sat-am", "mon-eve"]
 
@@ -243,53 +228,6 @@ class TestLanguageExchange:
             program=exchange, user=student, teaches=["vi"], learns=["ja"], format="online"
         )
         assert application.time_slots == []
-
-    @pytest.mark.parametrize(
-        ("slots", "named"),
-        [
-            (["sat-am", "weekday_evening"], "'weekday_evening'"),
-            (["moon-am", "sat-night"], "'moon-am', 'sat-night'"),
-            (["SAT-AM"], "'SAT-AM'"),
-            ([""], "''"),
-            ([3], "3"),
-            ([["sat-am"]], "['sat-am']"),
-        ],
-    )
-    def test_unknown_weekly_slot_is_refused_by_name(
-        self, exchange: Program, student: User, slots: list[object], named: str
-    ) -> None:
-        with pytest.raises(ValidationError) as exc:
-            application_submit(
-                program=exchange,
-                user=student,
-                teaches=["vi"],
-                learns=["ja"],
-                format="online",
-                time_slots=slots,  # type: ignore[arg-type]
-            )
-        errors = _field_errors(exc)
-        assert list(errors) == ["time_slots"]
-        assert errors["time_slots"] == [
-            f"Unknown weekly time slot: {named}. A slot is a weekday (mon, tue, wed, thu, fri, "
-            "sat, sun), a dash and a part of the day (am, pm, eve), such as sat-am."
-        ]
-        assert not Application.objects.exists()
-
-    def test_unknown_weekly_slot_message_in_japanese(
-        self, exchange: Program, student: User
-    ) -> None:
-        with translation.override("ja"), pytest.raises(ValidationError) as exc:
-            application_submit(
-                program=exchange,
-                user=student,
-                teaches=["vi"],
-                learns=["ja"],
-                format="online",
-                time_slots=["weekend_morning"],
-            )
-        message = _field_errors(exc)["time_slots"][0]
-        assert "'weekend_morning'" in message and "曜日" in message
-        assert not Application.objects.exists()
 
     def test_every_reference_slot_is_accepted(self, exchange: Program, student: User) -> None:
         codes = [slot.code for slot in WEEKLY_SLOTS]
@@ -306,13 +244,13 @@ class TestLanguageExchange:
 
 class TestWithdraw:
     def test_applicant_withdraws_once(self, program: Program, student: User) -> None:
-        application = application_submit(program=program, user=student, dates=program.dates)
+        application = application_submit(program=program, user=student, dates=program.days)
         application_withdraw(application=application, by=student)
         again = application_withdraw(application=application, by=student)
         assert again.status == Application.Status.WITHDRAWN
 
     def test_someone_else_may_not(self, program: Program, student: User, host: User) -> None:
-        application = application_submit(program=program, user=student, dates=program.dates)
+        application = application_submit(program=program, user=student, dates=program.days)
         with pytest.raises(PermissionDenied):
             application_withdraw(application=application, by=host)
 

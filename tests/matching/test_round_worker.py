@@ -21,12 +21,12 @@ from typing import Any
 import kombu.pools
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from matching.models import Application, Program, Round
 from tests import factories
+from tests.conftest import running_database_url
 from tests.matching.conftest import future_days
 
 pytestmark = [
@@ -38,15 +38,6 @@ pytestmark = [
 
 WORKER_START_TIMEOUT = 30.0
 ROUND_TIMEOUT = 60.0
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -86,7 +77,7 @@ def worker(celery_queue: str, redis_url: str, postgres: None) -> Iterator[Path]:
     log = Path(tempfile.mkstemp(prefix="engawa-worker-", suffix=".log")[1])
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": running_database_url(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",

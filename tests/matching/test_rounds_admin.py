@@ -86,3 +86,22 @@ def test_list_queries_do_not_grow_with_rows(
         Unplaced.objects.create(round=rows["round"], application=proposal.host_application)
         factories.RoundFactory(program=rows["program"])
     assert count() == before
+
+
+def test_a_coordinator_renames_a_programme_but_never_changes_its_state(
+    client: Client, rows: dict[str, Any]
+) -> None:
+    from accounts.permissions import coordinator_group
+    from matching.models import Program
+
+    coordinator = factories.UserFactory(role=Role.COORDINATOR, is_staff=True)
+    coordinator.groups.add(coordinator_group())
+    client.force_login(coordinator)
+    program = rows["program"]
+    page = client.get(f"/admin/matching/program/{program.pk}/change/")
+    assert set(page.context["adminform"].form.fields) == {"name", "description"}
+    sent = {"name": "新しい名前", "description": "", "status": "closed", "kind": "x"}
+    answer = client.post(f"/admin/matching/program/{program.pk}/change/", sent)
+    assert answer.status_code == 302
+    program.refresh_from_db()
+    assert (program.name, program.status) == ("新しい名前", Program.Status.OPEN)

@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from matching.api.rounds import RoundDetailOutput
+from matching.api.rounds import RoundDetailOutput, RoundProposalOutput, RoundUnplacedOutput
 from matching.models import Application, Program, Round, Unplaced
 from matching.selectors import rounds as selectors
 from tests import factories
@@ -53,7 +53,7 @@ class TestStart:
 
         detail = coordinator_client.get(f"/api/rounds/{rnd.pk}/")
         assert detail.status_code == 200
-        data = detail.data
+        data = detail.json()  # the answer as clients read it
         assert data["id"] == rnd.pk
         assert data["status"] == "draft"
         assert data["weights"] == {"language": 40.0, "travel": 10.0}
@@ -191,10 +191,19 @@ class TestQueryCounts:
         factories.ProposalFactory(round=rnd, host_application=family)
         Unplaced.objects.create(round=rnd, application=family, reasons=[])
         answer = coordinator_client.get(f"/api/rounds/{rnd.pk}/").json()
-        documented = RoundDetailOutput(selectors.round_detail(round_id=rnd.pk)).data
-        assert answer == json.loads(JSONRenderer().render(documented))
+        detail = selectors.round_detail(round_id=rnd.pk)
+        assert set(answer) == set(RoundDetailOutput().fields)
+        for key, output in (("proposals", RoundProposalOutput), ("unmatched", RoundUnplacedOutput)):
+            documented = output(getattr(detail, key), many=True).data
+            assert answer[key] == json.loads(JSONRenderer().render(documented))
+            assert all(set(row) == set(output().fields) for row in answer[key])
         assert len(answer["proposals"]) == 5 and len(answer["unmatched"]) == 5
         assert {u["role"] for u in answer["unmatched"]} == {"student", "host"}
+        names = {row["host_application"]: row["host"]["name"] for row in answer["proposals"]}
+        assert names[family.pk] == family.user.name
+        assert {row["name"] for row in answer["unmatched"] if row["role"] == "host"} == {
+            family.user.name
+        }
 
     def test_round_list_does_not_grow_with_rounds(
         self,

@@ -23,7 +23,7 @@ from frontend.views.coordinator.common import (
     service_errors,
 )
 from frontend.views.coordinator.review import breakdown_bars, weights_of
-from matching.models import Proposal
+from matching.models import REASON_MAX_LENGTH, Proposal
 from matching.selectors import proposals as proposal_selectors
 from matching.services import proposals as proposal_services
 
@@ -48,7 +48,7 @@ class OnBehalfForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("How the answer came"),
         help_text=gettext_lazy("For the audit trail, e.g. “Phoned the office on Monday morning”."),
-        max_length=proposal_services.REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -57,7 +57,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why cancel"),
         help_text=gettext_lazy("Both sides receive this reason by e-mail."),
-        max_length=proposal_services.REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -187,7 +187,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     languages = reference_labels(kinds=("languages",))["languages"] if application.teaches else {}
     context = {
         "left_out": unplaced_items(
-            round_selectors.unplaced_of_application(application=application)
+            {"round": row.round, "role": application.role, "reasons": row.reasons}
+            for row in round_selectors.unplaced_of_application(application=application)
         ),
         "program": program,
         "application": application,

@@ -4,7 +4,6 @@ programme a page is about; and what every page shares: a service's errors shown 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,17 +107,11 @@ def service_errors(
         outcome.refused = str(exc)
 
 
-def iso_days(values: list[str]) -> list[dt.date]:
-    return [dt.date.fromisoformat(value) for value in values]
-
-
 def mark_accepting(program: Program) -> Program:
-    """``program.accepting``: open and before ``apply_until`` (the status badge reads it), and
-    ``program.days``: its dates as dates, for the locale's date format."""
+    """``program.accepting``: open and before ``apply_until`` (the status badge reads it)."""
     program.accepting = (  # type: ignore[attr-defined]
         program.status == Program.Status.OPEN and program.apply_until > timezone.now()
     )
-    program.days = iso_days(program.dates)  # type: ignore[attr-defined]
     return program
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import datetime as dt
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
-    iso_days,
     mark_accepting,
     program_or_404,
     service_errors,
@@ -26,8 +25,11 @@ from matching.selectors import rounds as round_selectors
 from matching.services import programs as program_services
 
 
-class ProgramForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+class ProgramForm(forms.ModelForm):
+    """The fields' limits are the model's (``full_clean`` runs its validators); the dates and
+    the closing time are parsed here, and judged by ``program_create``."""
+
+    # Declared, so that the radio buttons offer no empty choice.
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), choices=Program.Kind.choices, widget=forms.RadioSelect
     )
@@ -45,34 +47,48 @@ class ProgramForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
-    response_hours = forms.IntegerField(
-        label=gettext_lazy("Hours to answer a proposal"),
-        min_value=1,
-        max_value=24 * 30,
-        initial=72,
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
-    def clean_apply_until(self) -> datetime:
+    class Meta:
+        model = Program
+        # ``dates`` and ``apply_until`` are the form's own fields above: the service stores them.
+        fields = ["name", "kind", "response_hours", "description"]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "response_hours": gettext_lazy("Hours to answer a proposal"),
+            "description": gettext_lazy("Description"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    field_order = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+
+    def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
-        value: datetime = self.cleaned_data["apply_until"]
+        value: dt.datetime = self.cleaned_data["apply_until"]
         try:
-            value.astimezone(UTC)
+            value.astimezone(dt.UTC)
         except OverflowError:
             raise forms.ValidationError(
                 _("Enter a date and time before the year 9999."), code="overflow"
             ) from None
         return value
 
-    def clean_dates(self) -> list[str]:
-        # The shape only (a list of strings); the service judges each date.
+    def clean_dates(self) -> list[dt.date]:
         text: str = self.cleaned_data["dates"]
-        return [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+        parts = [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+        field = forms.DateField(input_formats=["%Y-%m-%d"])
+        if len(parts) > Program.MAX_DATES:
+            raise forms.ValidationError(_("Give at most %(n)d dates.") % {"n": Program.MAX_DATES})
+        days = []
+        for part in parts:
+            try:
+                days.append(field.clean(part))
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(
+                    _("%(value)r is not a date (YYYY-MM-DD).") % {"value": part}
+                ) from exc
+        return days
 
 
 @coordinator_required
@@ -113,7 +129,7 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
     rounds = list(round_selectors.rounds_of_program(program=program))
     context = {
         "program": program,
-        "days": iso_days(program.dates),
+        "days": program.days,
         "rounds": rounds,
         "comparable": [
             r for r in rounds if r.status in (Round.Status.DRAFT, Round.Status.PUBLISHED)

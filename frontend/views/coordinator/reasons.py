@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Gender, Pet
-from accounts.selectors import display_name, reference_labels
-from matching.models import Unplaced
+from accounts.selectors import reference_labels
+from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
 
 # Why the solver left someone out: (side, code) -> a format string over the reason's params
 # (matching.solver.explain), so the coordinator reads it in their own language. Codes that
@@ -85,24 +85,8 @@ REASON_FORMATS: dict[tuple[str, str], Any] = {
         "The %(students)d students who fit were placed with other families.",
         "students",
     ),
-    # Language exchange (either side)
-    ("any", "no_language_match"): gettext_lazy(
-        "Nobody teaches a language they learn while learning one they teach."
-    ),
-    ("any", "format_incompatible"): gettext_lazy(
-        "The language partners want another format (online or in person)."
-    ),
-    ("any", "travel_too_far"): gettext_lazy(
-        "The in-person language partners live beyond the travel time limits."
-    ),
-    ("any", "no_shared_time_slot"): gettext_lazy("No language partner shares a weekly time slot."),
-    ("any", "gender_preference"): gettext_lazy(
-        "No remaining partner meets the gender preferences of both sides."
-    ),
-    ("any", "forbidden"): gettext_lazy(
-        "The only possible partners were declined before or forbidden."
-    ),
-    ("any", "partners_taken"): gettext_lazy("Every possible partner was paired with someone else."),
+    # Language exchange (either side): the texts are matching's, which stores them too.
+    **{("any", code): text for code, text in EXCHANGE_REASON_TEXT.items()},
 }
 
 RULE_LABELS = {
@@ -201,20 +185,16 @@ def reason_text(
         return str(reason.get("text", "")) or code
 
 
-def unplaced_items(rows: Iterable[Unplaced]) -> list[dict[str, Any]]:
-    """Each unplaced row (its application, user and family profile loaded) with its reasons
-    as text, the reference names read once for all: ``row``, ``application``, ``name`` and
-    ``reasons`` (what ``_reasons.html`` lists)."""
+def unplaced_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each unplaced row (a dict with the applicant's ``role`` and the solver's ``reasons``,
+    as ``round_selectors.round_detail`` reads them) with its reasons as text in the current
+    language, the reference names read once for all."""
     rows = list(rows)
     reference = reference_labels(kinds=REASON_TABLES) if rows else {}
     return [
         {
-            "row": row,
-            "application": row.application,
-            "name": display_name(row.application.user),
-            "reasons": [
-                reason_text(reason, row.application.role, reference) for reason in row.reasons
-            ],
+            **row,
+            "reasons": [reason_text(reason, row["role"], reference) for reason in row["reasons"]],
         }
         for row in rows
     ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chat import selectors as chat_selectors
 from chat import services as chat_services
+from chat.models import REASON_MAX_LENGTH
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
@@ -25,7 +26,7 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=gettext_lazy("What you did"),
         required=False,
-        max_length=chat_services.REPORT_REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -34,7 +35,7 @@ class CloseConversationForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why close this conversation"),
         help_text=gettext_lazy("Both members see it; they can no longer write."),
-        max_length=chat_services.CLOSE_REASON_MAX,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from accounts.selectors import reference_labels
 from frontend.views.coordinator.reasons import unplaced_items
-from matching.models import Program, Round
+from matching.models import Program, Proposal, Round
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors.rounds import RoundDetail
 from matching.solver.exchange import EXCHANGE_DEFAULT_WEIGHTS
 from matching.solver.score import DEFAULT_WEIGHTS
 
@@ -80,10 +81,10 @@ def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
     for pair in pairs:
         proposal = pair["proposal"]
         names = {
-            proposal.student_application_id: proposal.student_application.user.name,
-            proposal.host_application_id: proposal.host_application.user.name,
+            proposal["student_application"]: proposal["student"]["name"],
+            proposal["host_application"]: proposal["host"]["name"],
         }
-        info = stored.get(str(proposal.pk), {})
+        info = stored.get(str(proposal["id"]), {})
         pair["meeting"] = info.get("meeting", "")
         pair["directions"] = [
             _("%(teacher)s teaches %(learner)s %(language)s")
@@ -96,37 +97,38 @@ def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
         ]
 
 
-def round_review(rnd: Round) -> dict[str, Any]:
-    """Everything the review page shows of one round: pairs, unplaced, metrics, histogram."""
+STATUS_LABELS = dict(Proposal.Status.choices)
+
+
+def round_review(detail: RoundDetail) -> dict[str, Any]:
+    """Everything the review page shows of one round (``round_selectors.round_detail``, the
+    API's read): pairs, unplaced, metrics, histogram."""
+    rnd = detail.round
     weights = weights_of(rnd)
-    proposals = list(rnd.proposals.all())
     ratings = proposal_selectors.host_ratings(
-        user_ids=[p.host_application.user_id for p in proposals]
+        user_ids=[p["host"]["user"] for p in detail.proposals]
     )
     pairs = [
         {
-            "proposal": proposal,
-            "bars": breakdown_bars(proposal.breakdown, weights),
-            "rating": ratings.get(proposal.host_application.user_id),
+            # The status badge (``_proposal_status.html``) reads the label as on a model.
+            "proposal": {**proposal, "get_status_display": STATUS_LABELS[proposal["status"]]},
+            "bars": breakdown_bars(proposal["breakdown"], weights),
+            "rating": ratings.get(proposal["host"]["user"]),
         }
-        for proposal in proposals
+        for proposal in detail.proposals
     ]
     exchange = rnd.program.kind == Program.Kind.LANGUAGE_EXCHANGE
     if exchange:
         _add_exchange_directions(rnd, pairs)
-    unplaced = unplaced_items(rnd.unplaced.all())
+    unplaced = unplaced_items(detail.unmatched)
     stats = rnd.stats or {}
     return {
         "round": rnd,
         "pairs": pairs,
         "unplaced": unplaced,
         # A language exchange has no sides: everyone left over is listed together.
-        "unplaced_students": [
-            u for u in unplaced if exchange or u["application"].role == Role.STUDENT
-        ],
-        "unplaced_hosts": [
-            u for u in unplaced if not exchange and u["application"].role == Role.HOST
-        ],
+        "unplaced_students": [u for u in unplaced if exchange or u["role"] == Role.STUDENT],
+        "unplaced_hosts": [u for u in unplaced if not exchange and u["role"] == Role.HOST],
         "stats": stats,
         "metrics": _metrics(stats),
         "histogram": histogram_svg(stats.get("score_histogram") or stats.get("histogram")),

@@ -31,6 +31,7 @@ from frontend.views.coordinator.review import (
 )
 from matching.models import Program, Round
 from matching.selectors import rounds as round_selectors
+from matching.selectors.rounds import RoundDetail
 from matching.services import proposals as proposal_services
 from matching.services import rounds as round_services
 from matching.solver.score import MAX_WEIGHT
@@ -78,6 +79,10 @@ class PairsField(forms.CharField):
                     code="pair",
                 )
             pairs.append([student, family])
+        if len(pairs) > Round.MAX_PAIRS:
+            raise ValidationError(
+                _("Give at most %(n)d pairs.") % {"n": Round.MAX_PAIRS}, code="too_many"
+            )
         return pairs
 
 
@@ -195,9 +200,10 @@ def round_start(request: HttpRequest, program_id: int) -> HttpResponse:
 
 
 def _round_page(
-    request: HttpRequest, rnd: Round, *, conflict: str = "", status: int = 200
+    request: HttpRequest, detail: RoundDetail, *, conflict: str = "", status: int = 200
 ) -> HttpResponse:
-    context = round_review(rnd)
+    rnd = detail.round
+    context = round_review(detail)
     others = [
         r
         for r in round_selectors.rounds_of_program(program=rnd.program)
@@ -215,23 +221,20 @@ def _round_page(
     return render(request, "frontend/coordinator/round.html", context, status=status)
 
 
-def _round_or_404(round_id: int) -> Round:
-    return round_selectors.round_detail(round_id=round_id)
-
-
 @coordinator_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
-    return _round_page(request, _round_or_404(round_id))
+    return _round_page(request, round_selectors.round_detail(round_id=round_id))
 
 
 @coordinator_required
 @require_POST
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
-    rnd = _round_or_404(round_id)
+    detail = round_selectors.round_detail(round_id=round_id)
+    rnd = detail.round
     with service_errors() as outcome:
         result = proposal_services.round_publish(round_id=rnd.pk, by=coordinator_of(request))
     if outcome.refused:
-        return _round_page(request, rnd, conflict=outcome.refused, status=409)
+        return _round_page(request, detail, conflict=outcome.refused, status=409)
     messages.success(
         request,
         ngettext(
@@ -262,8 +265,8 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         ids = [int(request.GET.get("a", "")), int(request.GET.get("b", ""))]
     except ValueError as exc:
         raise Http404 from exc
-    sides = [_round_or_404(round_id) for round_id in ids]
-    if any(rnd.program_id != program.pk for rnd in sides):
+    sides = [round_selectors.round_detail(round_id=round_id) for round_id in ids]
+    if any(side.round.program_id != program.pk for side in sides):
         raise Http404
     reviews = [round_review(rnd) for rnd in sides]
     # Per metric: which side is better (None on a tie or a missing figure).
@@ -278,11 +281,11 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         )
     # Students placed differently by the two rounds.
     placed = [
-        {p["proposal"].student_application_id: p["proposal"] for p in review["pairs"]}
+        {p["proposal"]["student_application"]: p["proposal"] for p in review["pairs"]}
         for review in reviews
     ]
     students = {
-        p["proposal"].student_application_id: p["proposal"].student_application.user.name
+        p["proposal"]["student_application"]: p["proposal"]["student"]["name"]
         for review in reviews
         for p in review["pairs"]
     }
@@ -292,7 +295,8 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         if (
             left is not None
             and right is not None
-            and (left.host_application_id, left.date) == (right.host_application_id, right.date)
+            and (left["host_application"], left["date"])
+            == (right["host_application"], right["date"])
         ):
             continue
         differences.append({"name": name, "pairs": [left, right]})

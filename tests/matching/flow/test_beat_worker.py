@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Delivery, Proposal
 from matching.services import proposals as services
 from tests import factories
+from tests.conftest import running_database_url
 from tests.matching.flow.conftest import draft_proposal, make_host, make_student
 
 pytestmark = [
@@ -35,15 +35,6 @@ pytestmark = [
 ]
 
 TIMEOUT = 60
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -57,7 +48,7 @@ def worker(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": running_database_url(),
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
