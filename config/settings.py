@@ -39,8 +39,7 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 SECRET_KEY = env.str("SECRET_KEY", default="engawa-development-only-key-never-used-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Proxies in front that append to X-Forwarded-For (accounts.client); 0: the header is ignored.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)  # see accounts.client
 AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
 
 INSTALLED_APPS = [

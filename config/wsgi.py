@@ -1,5 +1,4 @@
-"""WSGI entry point: the HTTP server of production (gunicorn with threads). The client's
-address behind the proxy is accounts.client's one rule, as under ASGI."""
+"""WSGI entry point of production's HTTP (gunicorn); client addresses: accounts.client."""
 
 import os
 
