@@ -100,7 +100,7 @@ async def _good_message_goes_through(socket: WebsocketCommunicator, body: str) -
     protocol knows, and none is a close (1011 is a crashed consumer)."""
     await socket.send_json_to({"type": "message", "body": body})
     while True:
-        output = await socket.receive_output(timeout=5)
+        output = await socket.receive_output(timeout=10)
         assert output["type"] == "websocket.send", output
         frame = json.loads(output["text"])
         assert frame["type"] in {"error", "message", "read"}, frame
@@ -120,9 +120,15 @@ def test_generated_frames_never_crash_the_socket(
     settings.CHAT_RATE_PER_SECOND = 10**6  # the generated messages are not what is tested
 
     async def run() -> None:
-        async with chat_socket(conversation, student) as socket:
+        socket = await socket_for(f"/ws/chat/{conversation.pk}/", student)
+        # Generous timeouts: a slow machine must not pass for a crash.
+        connected, _ = await socket.connect(timeout=10)
+        assert connected
+        try:
             for number, frame in enumerate(frames):
                 await socket.send_to(text_data=frame)
                 await _good_message_goes_through(socket, f"good {number}")
+        finally:
+            await socket.disconnect()
 
     async_to_sync(run)()
