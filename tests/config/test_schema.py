@@ -104,3 +104,9 @@ def test_every_operation_is_described_for_a_client_not_by_a_views_docstring(
             description = " ".join(operation.get("description", "").split())
             assert description, where
             assert description not in docstrings, where
+
+
+def test_writes_document_the_413_of_an_oversized_body(client: Client) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert "413" in schema["paths"]["/api/auth/register/"]["post"]["responses"]
+    assert "413" not in schema["paths"]["/api/me/"]["get"]["responses"]
