@@ -27,7 +27,7 @@ from accounts.models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "name", "role", "preferred_language", "is_active", "date_joined"]
     list_filter = ["role", "preferred_language", "is_active", "is_staff"]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 COORDINATOR_GROUP = "Coordinators"
 
@@ -48,6 +48,12 @@ COORDINATOR_PERMISSIONS = frozenset(
         "matching.view_delivery",
     }
 )
+
+
+def current_user(request: Request) -> User:
+    """The caller of an API view whose permission classes have ruled out anonymous visitors
+    (every view but the few that allow any)."""
+    return cast(User, request.user)
 
 
 class IsCoordinator(BasePermission):

@@ -22,26 +22,34 @@ _RETRIED = {
 }
 
 
-@shared_task(name="accounts.email_verification_send", **_RETRIED)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.email_verification_send", **_RETRIED
+)
 def email_verification_send(user_id: int) -> bool:
     """Send the link that confirms a new account's address."""
     return emails.verification_email_send(user_id=user_id)
 
 
-@shared_task(name="accounts.password_reset_send", **_RETRIED)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.password_reset_send", **_RETRIED
+)
 def password_reset_send(email: str) -> int:
     """Send a password-reset link if an account has this address; the request that asked
     for it enqueued this task either way."""
     return emails.password_reset_email_send(email=email)
 
 
-@shared_task(name="accounts.ws_tickets_purge", ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.ws_tickets_purge", ignore_result=True
+)
 def ws_tickets_purge() -> int:
     """Delete expired WebSocket tickets; the number deleted."""
     return services.ws_tickets_purge()
 
 
-@shared_task(name="accounts.api_tokens_purge", ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.api_tokens_purge", ignore_result=True
+)
 def api_tokens_purge() -> int:
     """Delete the API tokens idle past API_TOKEN_IDLE_DAYS; the number deleted."""
     return services.api_tokens_purge()

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.services import ws_ticket_redeem
 
 
-class TicketAuthMiddleware(BaseMiddleware):
+class TicketAuthMiddleware(BaseMiddleware):  # type: ignore[misc]  # channels ships no types
     """A ``ticket`` in the query string decides the user, even over a session cookie: a client
     that asks with a ticket means that identity, and a bad ticket means nobody."""
 

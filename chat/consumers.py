@@ -81,8 +81,10 @@ class ChatConsumer(UserSocket):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "gap_alarm", None) is not None:
-            self.gap_alarm.cancel()  # type: ignore[union-attr]
+        # Unset when the socket closes before connect() ran.
+        alarm: asyncio.Future[None] | None = getattr(self, "gap_alarm", None)
+        if alarm is not None:
+            alarm.cancel()
         await super().disconnect(code)
 
     def _last_seq(self) -> int:

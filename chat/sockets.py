@@ -45,6 +45,7 @@ async def db(func: Callable[..., T], language: str | None = None, **kwargs: Any)
             # context, and Channels' own clean-up, outside it, may not see that connection.
             close_old_connections()
 
+    # channels ships no types: what comes back is call's own T.
     return cast(T, await database_sync_to_async(call, thread_sensitive=False)())
 
 
@@ -54,7 +55,7 @@ def validation_code(exc: ValidationError) -> tuple[str, str]:
     return first.code or "invalid", " ".join(first.messages)
 
 
-class UserSocket(ClosesChannelMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class UserSocket(ClosesChannelMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channels ships no types
     """What both consumers share: the authenticated user, joined groups, forced close."""
 
     user: Any

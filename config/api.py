@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.audit import access_refused
 
@@ -75,12 +76,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class ApiViewMixin:
+class ApiViewMixin(APIView):
     """Every Engawa API view answers in the account's language. Token clients are only known
     after DRF's authentication, which runs after every middleware, hence ``initial``."""
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         user = request.user
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
@@ -144,4 +145,4 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     (API.md: JSON everywhere); the pages keep their own 404 page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return defaults.page_not_found(request, exception)

@@ -25,7 +25,7 @@ class _OpenChannelQueues(dict[str, BoundedQueue]):
         return queue  # a closed channel's event goes into a queue that is not kept
 
 
-class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]
+class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]  # channels_redis ships no types
     """A channel is open from ``new_channel`` (or its first ``receive``) until
     ``channel_closed``; a late event for a closed one is dropped (the database has it)."""
 
@@ -42,7 +42,8 @@ class RedisChannelLayer(ChannelsRedisLayer):  # type: ignore[misc]
     async def receive(self, channel: str) -> dict[str, Any]:
         if "!" in channel:
             self.open_channels.add(channel)
-        return await super().receive(channel)  # type: ignore[no-any-return]
+        message: dict[str, Any] = await super().receive(channel)
+        return message
 
     def channel_closed(self, channel: str) -> None:
         self.open_channels.discard(channel)
@@ -57,7 +58,7 @@ class ClosesChannelMixin:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
-            await super().__call__(scope, receive, send)  # type: ignore[misc]
+            await super().__call__(scope, receive, send)  # type: ignore[misc]  # a mixin for consumers
         finally:
             layer = getattr(self, "channel_layer", None)
             if isinstance(layer, RedisChannelLayer) and getattr(self, "channel_name", None):

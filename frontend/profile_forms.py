@@ -97,6 +97,7 @@ def _from_model(role: str, name: str, **kwargs: Any) -> forms.Field:
     """The model field's own form field: its length limit, and its rules (a range, a phone's
     shape), which a plain form would not run by itself."""
     model = StudentProfile if role == Role.STUDENT else HostProfile
+    # Callers name the profile's own columns, never a relation's reverse side.
     model_field = cast(models.Field[Any, Any], model._meta.get_field(name))
     field = model_field.formfield(**kwargs)
     if field is None:  # only an editable=False field has none

@@ -8,14 +8,27 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.client import client_address
 from config.ratelimit import window_hits
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class _ScopeRate(SimpleRateThrottle):
+    """The rate DRF's throttles read for ``scope`` (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES),
+    parsed by DRF itself."""
+
+    # Set by DRF's __init__; its type stubs do not declare them.
+    num_requests: int | None
+    duration: int | None
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
 
 
 def limit_posts(scope: str) -> Callable[[View], View]:
@@ -24,10 +37,9 @@ def limit_posts(scope: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            # The rates DRF itself reads (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES).
-            rate = SimpleRateThrottle.THROTTLE_RATES[scope]
-            allowed, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            rate = _ScopeRate(scope)
+            allowed, window = rate.num_requests, rate.duration
             if request.method == "POST" and allowed is not None and window is not None:
                 address = client_address(request)
                 count = window_hits(f"page:{scope}:{request.path}:{address}", window)

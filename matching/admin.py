@@ -7,9 +7,10 @@ description."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from matching.models import (
@@ -24,8 +25,11 @@ from matching.models import (
     Unplaced,
 )
 
+_Child = TypeVar("_Child", bound=models.Model)
+_Parent = TypeVar("_Parent", bound=models.Model)
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+
+class ReadOnlyInline(admin.TabularInline[_Child, _Parent]):
     extra = 0
     can_delete = False
 
@@ -54,7 +58,7 @@ class ProgramAdmin(admin.ModelAdmin[Program]):
         return [f.name for f in Program._meta.fields if f.name not in self.coordinator_editable]
 
 
-class HostDayInline(admin.TabularInline):  # type: ignore[type-arg]
+class HostDayInline(admin.TabularInline[HostDay, Application]):
     model = HostDay
     extra = 0
     fields = ["date", "seats", "seats_taken"]
@@ -73,7 +77,7 @@ class ApplicationAdmin(admin.ModelAdmin[Application]):
     inlines = [HostDayInline]
 
 
-class UnplacedInline(ReadOnlyInline):
+class UnplacedInline(ReadOnlyInline[Unplaced, Round]):
     model = Unplaced
     fields = ["application", "reasons"]
     readonly_fields = ["application", "reasons"]
@@ -111,7 +115,7 @@ class RoundAdmin(admin.ModelAdmin[Round]):
 _EVENT_FIELDS = ["created_at", "from_status", "to_status", "actor", "on_behalf_of", "reason"]
 
 
-class ProposalEventInline(ReadOnlyInline):
+class ProposalEventInline(ReadOnlyInline[ProposalEvent, Proposal]):
     model = ProposalEvent
     fields = tuple(_EVENT_FIELDS)
     readonly_fields = tuple(_EVENT_FIELDS)

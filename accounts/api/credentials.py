@@ -23,8 +23,8 @@ from accounts.api.serializers import (
     TokenOutput,
 )
 from accounts.api.throttles import AuthRateThrottle
-from accounts.api.views import current_user
 from accounts.models import ApiToken
+from accounts.permissions import current_user
 from config.api import ApiViewMixin
 
 

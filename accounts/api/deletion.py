@@ -5,6 +5,8 @@ GET and PATCH behave exactly as before."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,9 +18,10 @@ from rest_framework.response import Response
 from accounts.api import views
 from accounts.deletion import user_delete
 from accounts.models import Role
+from accounts.permissions import current_user
 
 
-class DeleteInput(serializers.Serializer):
+class DeleteInput(serializers.Serializer[Any]):
     password = serializers.CharField(trim_whitespace=False)
 
 
@@ -38,13 +41,14 @@ class MeView(views.MeView):
         },
     )
     def delete(self, request: Request) -> Response:
-        if request.user.role not in (Role.STUDENT, Role.HOST):
+        user = current_user(request)
+        if user.role not in (Role.STUDENT, Role.HOST):
             raise PermissionDenied(_("Coordinator accounts are removed by the association."))
         data = DeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if not request.user.check_password(data.validated_data["password"]):
+        if not user.check_password(data.validated_data["password"]):
             raise ValidationError({"password": [_("This is not your password.")]})
-        user_delete(user=request.user)
+        user_delete(user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -6,14 +6,14 @@ import logging
 from typing import Any
 
 from redis.exceptions import RedisError
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from accounts.client import client_address
 
 logger = logging.getLogger(__name__)
 
 
-class _CountedInRedis:
+class _CountedInRedis(SimpleRateThrottle):
     """DRF's throttles count in the cache (Redis in production). When it cannot be reached the
     request goes through and the outage is logged: the limiter must not turn an outage of its
     counter into an error on every write. Log-in guessing stays limited by django-axes, which
@@ -26,7 +26,7 @@ class _CountedInRedis:
 
     def allow_request(self, request: Any, view: Any) -> bool:
         try:
-            return bool(super().allow_request(request, view))  # type: ignore[misc]
+            return bool(super().allow_request(request, view))
         except RedisError:
             logger.warning("rate limit not checked: the cache is unreachable", exc_info=True)
             return True

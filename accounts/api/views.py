@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -36,17 +36,12 @@ from accounts.api.serializers import (
     profile_output,
 )
 from accounts.api.throttles import AuthRateThrottle
-from accounts.models import Role, User
-from accounts.permissions import IsStudentOrHost
+from accounts.models import Role
+from accounts.permissions import IsStudentOrHost, current_user
 from accounts.throttling import lockout_response
 from config.api import ApiViewMixin
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
-
-
-def current_user(request: Request) -> User:
-    """The authenticated user; the view's permission classes have ruled out anonymous."""
-    return cast(User, request.user)
 
 
 def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> None:
@@ -119,7 +114,7 @@ class TokenView(ApiViewMixin, APIView):
             # This attempt was judged before the lock: it is a wrong password, not a refusal,
             # and AxesMiddleware would otherwise turn the failure that reaches the limit into a
             # 429 already.
-            request._request.axes_locked_out = False  # type: ignore[attr-defined]
+            request._request.axes_locked_out = False  # type: ignore[attr-defined]  # axes's own flag
             raise ValidationError({"detail": _("Unable to log in with this e-mail and password.")})
         # A token log-in is a log-in: axes resets the failure count, Django stamps last_login.
         user_logged_in.send(sender=type(user), request=request._request, user=user)

@@ -126,7 +126,7 @@ class ReportWithContext(ReportOutput):
     """For the schema: what ``ReportWithContextOutput`` writes (the report's own fields, flat,
     and the messages around it as ``context``)."""
 
-    context = MessageOutput(many=True)
+    context = MessageOutput(many=True)  # type: ignore[assignment]  # DRF's metaclass moves fields off the class
 
     class Meta(ReportOutput.Meta):
         fields = [*ReportOutput.Meta.fields, "context"]

@@ -7,16 +7,13 @@ answers 200 with the message stored the first time (stored once).
 
 from __future__ import annotations
 
-from typing import cast
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.permissions import IsCoordinator
+from accounts.permissions import IsCoordinator, current_user
 from chat import selectors, services
 from chat.api.serializers import (
     BlockOutput,
@@ -42,11 +39,6 @@ NOT_FOUND = OpenApiResponse(description="No such conversation, or not yours.")
 REFUSED = OpenApiResponse(description="Closed or blocked conversation: {detail, code}.")
 
 
-def _user(request: Request) -> User:
-    # Every view here needs an authenticated user (the default permission).
-    return cast(User, request.user)
-
-
 class ConversationListView(ApiViewMixin, APIView):
     @extend_schema(
         summary="List my conversations",
@@ -57,8 +49,9 @@ class ConversationListView(ApiViewMixin, APIView):
         responses={200: ConversationOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.conversations_for_user(user=_user(request))
-        return Response(ConversationOutput(rows, many=True).data)
+        rows = selectors.conversations_for_user(user=current_user(request))
+        output = ConversationOutput(rows, many=True)  # type: ignore[arg-type]  # DRF's stubs reject many=True's list
+        return Response(output.data)
 
 
 class ConversationMessagesView(ApiViewMixin, APIView):
@@ -74,7 +67,7 @@ class ConversationMessagesView(ApiViewMixin, APIView):
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = selectors.conversation_get_for_user(
             conversation_id=conversation_id,
-            user=_user(request),
+            user=current_user(request),
         )
         query = HistoryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -102,7 +95,7 @@ class ConversationMessagesView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         message, created = services.message_post(
             conversation_id=conversation_id,
-            sender=_user(request),
+            sender=current_user(request),
             body=data.validated_data["body"],
             client_id=data.validated_data.get("client_id"),
         )
@@ -128,7 +121,7 @@ class ConversationReadView(ApiViewMixin, APIView):
         message_id = data.validated_data["message_id"]
         seq = services.message_read(
             conversation_id=conversation_id,
-            user=_user(request),
+            user=current_user(request),
             message_id=message_id,
         )
         return Response(ReadOutput({"message_id": message_id, "seq": seq}).data)
@@ -145,7 +138,9 @@ class ConversationBlockView(ApiViewMixin, APIView):
         responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        block = services.conversation_block(conversation_id=conversation_id, by=_user(request))
+        block = services.conversation_block(
+            conversation_id=conversation_id, by=current_user(request)
+        )
         return Response(BlockOutput(block).data)
 
 
@@ -166,7 +161,7 @@ class ConversationCloseView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         conversation = services.conversation_close(
             conversation_id=conversation_id,
-            by=_user(request),
+            by=current_user(request),
             reason=data.validated_data["reason"],
         )
         return Response(ConversationStateOutput(conversation).data)
@@ -192,7 +187,7 @@ class MessageReportView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         report, created = services.report_create(
             message_id=message_id,
-            reporter=_user(request),
+            reporter=current_user(request),
             reason=data.validated_data["reason"],
         )
         return Response(
@@ -214,7 +209,8 @@ class ReportListView(ApiViewMixin, APIView):
         rows = selectors.reports_for_coordinator(
             status=wanted if wanted in Report.Status.values else None
         )
-        return Response(ReportWithContextOutput(rows, many=True).data)  # type: ignore[arg-type]
+        output = ReportWithContextOutput(rows, many=True)  # type: ignore[arg-type]  # DRF's stubs reject many=True's list
+        return Response(output.data)
 
 
 class ReportResolveView(ApiViewMixin, APIView):
@@ -234,7 +230,7 @@ class ReportResolveView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         report = services.report_resolve(
             report_id=report_id,
-            by=_user(request),
+            by=current_user(request),
             resolution=data.validated_data["resolution"],
         )
         return Response(ReportOutput(report).data)

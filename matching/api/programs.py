@@ -3,7 +3,7 @@ permission → input serializer → one service or selector → output serialize
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import Http404
 from django.urls import URLPattern, path
@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.fields import CodeList, ReferenceCode
-from accounts.models import HostProfile, StudentProfile, User
-from accounts.permissions import IsCoordinator, IsStudentOrHost
+from accounts.models import HostProfile, StudentProfile
+from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
@@ -53,7 +53,7 @@ class ProgramInput(serializers.ModelSerializer[Program]):
         extra_kwargs = {"response_hours": {"required": True}}
 
 
-class ApplyInput(serializers.Serializer):
+class ApplyInput(serializers.Serializer[Any]):
     dates = serializers.ListField(
         child=serializers.DateField(), required=False, max_length=Program.MAX_DATES
     )
@@ -81,13 +81,13 @@ class ApplyInput(serializers.Serializer):
     )
 
 
-class HostDayOutput(serializers.Serializer):
+class HostDayOutput(serializers.Serializer[Any]):
     date = serializers.DateField()
     seats = serializers.IntegerField()
     seats_taken = serializers.IntegerField()
 
 
-class ApplicationOutput(serializers.ModelSerializer):
+class ApplicationOutput(serializers.ModelSerializer[Application]):
     """An application as its author (or a coordinator) sees it."""
 
     days = HostDayOutput(many=True, read_only=True)
@@ -116,7 +116,7 @@ class ApplicationOutput(serializers.ModelSerializer):
         return max(day.seats for day in days) if days else None
 
 
-class ProgramOutput(serializers.ModelSerializer):
+class ProgramOutput(serializers.ModelSerializer[Program]):
     my_application = serializers.SerializerMethodField()
     accepting_applications = serializers.SerializerMethodField()
 
@@ -172,7 +172,7 @@ def _full_profile(profile: StudentProfile | HostProfile | None) -> dict[str, Any
     return data
 
 
-class ApplicantOutput(serializers.Serializer):
+class ApplicantOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()
@@ -194,11 +194,6 @@ class CoordinatorApplicationOutput(ApplicationOutput):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _caller(request: Request) -> User:
-    # Every view here needs an authenticated user (the permission classes check it first).
-    return cast(User, request.user)
-
-
 class ProgramListView(ApiViewMixin, APIView):
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
@@ -211,7 +206,7 @@ class ProgramListView(ApiViewMixin, APIView):
         responses=ProgramOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        programs = selectors.programs_visible_to(user=_caller(request))
+        programs = selectors.programs_visible_to(user=current_user(request))
         return Response(ProgramOutput(programs, many=True).data)
 
     @extend_schema(
@@ -227,8 +222,8 @@ class ProgramListView(ApiViewMixin, APIView):
     def post(self, request: Request) -> Response:
         data = ProgramInput(data=request.data)
         data.is_valid(raise_exception=True)
-        program = services.program_create(by=_caller(request), **data.validated_data)
-        program = selectors.program_get_visible(user=_caller(request), program_id=program.pk)
+        program = services.program_create(by=current_user(request), **data.validated_data)
+        program = selectors.program_get_visible(user=current_user(request), program_id=program.pk)
         return Response(ProgramOutput(program).data, status=status.HTTP_201_CREATED)
 
 
@@ -239,7 +234,7 @@ class ProgramDetailView(ApiViewMixin, APIView):
         responses=ProgramOutput,
     )
     def get(self, request: Request, program_id: int) -> Response:
-        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
+        program = selectors.program_get_visible(user=current_user(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
 
 
@@ -254,8 +249,8 @@ class ProgramCloseView(ApiViewMixin, APIView):
     )
     def post(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get(program_id=program_id)
-        services.program_close(program=program, by=_caller(request))
-        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
+        services.program_close(program=program, by=current_user(request))
+        program = selectors.program_get_visible(user=current_user(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
 
 
@@ -278,7 +273,7 @@ class ProgramApplyView(ApiViewMixin, APIView):
         data = ApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         application = services.application_submit(
-            program=program, user=_caller(request), **data.validated_data
+            program=program, user=current_user(request), **data.validated_data
         )
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
@@ -293,11 +288,13 @@ class ProgramWithdrawView(ApiViewMixin, APIView):
         responses=ApplicationOutput,
     )
     def post(self, request: Request, program_id: int) -> Response:
-        program = selectors.program_get_visible(user=_caller(request), program_id=program_id)
-        application = selectors.application_of(program=program, user=_caller(request))
+        program = selectors.program_get_visible(user=current_user(request), program_id=program_id)
+        application = selectors.application_of(program=program, user=current_user(request))
         if application is None:
             raise Http404
-        application = services.application_withdraw(application=application, by=_caller(request))
+        application = services.application_withdraw(
+            application=application, by=current_user(request)
+        )
         return Response(ApplicationOutput(application).data)
 
 

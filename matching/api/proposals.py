@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.permissions import IsCoordinator, IsStudentOrHost
+from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from config.api import ApiViewMixin
 from matching.models import REASON_MAX_LENGTH, Feedback, Program, Proposal, ProposalEvent
 from matching.selectors import proposals as selectors
@@ -105,7 +105,7 @@ def _reloaded(proposal_id: int, viewer: User) -> dict[str, Any]:
 # --- Serializers ------------------------------------------------------------------------------
 
 
-class ProposalOutput(serializers.Serializer):
+class ProposalOutput(serializers.Serializer[Any]):
     """Documentation of a party's view (the view returns plain dicts)."""
 
     id = serializers.IntegerField()
@@ -122,7 +122,7 @@ class ProposalOutput(serializers.Serializer):
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
 
-class CoordinatorProposalOutput(serializers.Serializer):
+class CoordinatorProposalOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     program = serializers.IntegerField()
     round = serializers.IntegerField()
@@ -133,39 +133,39 @@ class CoordinatorProposalOutput(serializers.Serializer):
     host = serializers.DictField()
 
 
-class PublishOutput(serializers.Serializer):
+class PublishOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.CharField()
     published = serializers.ListField(child=serializers.IntegerField())
     skipped = serializers.ListField(child=serializers.DictField())
 
 
-class DeclineInput(serializers.Serializer):
+class DeclineInput(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
-class CancelInput(serializers.Serializer):
+class CancelInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class OnBehalfInput(serializers.Serializer):
+class OnBehalfInput(serializers.Serializer[Any]):
     side = serializers.ChoiceField(choices=["student", "host"])
     answer = serializers.ChoiceField(choices=["accept", "decline"])
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class StatusQuery(serializers.Serializer):
+class StatusQuery(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=Proposal.Status.choices, required=False, allow_blank=True
     )
 
 
-class RemindOutput(serializers.Serializer):
+class RemindOutput(serializers.Serializer[Any]):
     proposal = serializers.IntegerField()
     reminded = serializers.ListField(child=serializers.IntegerField())
 
 
-class EventOutput(serializers.ModelSerializer):
+class EventOutput(serializers.ModelSerializer[ProposalEvent]):
     actor = serializers.SerializerMethodField()
     on_behalf_of = serializers.SerializerMethodField()
 
@@ -188,7 +188,7 @@ class FeedbackInput(serializers.ModelSerializer[Feedback]):
         fields = ["rating", "comment", "would_meet_again"]
 
 
-class FeedbackOutput(serializers.ModelSerializer):
+class FeedbackOutput(serializers.ModelSerializer[Feedback]):
     author = serializers.SerializerMethodField()
     side = serializers.SerializerMethodField()
 
@@ -222,7 +222,7 @@ class RoundPublishView(ApiViewMixin, APIView):
         responses={200: PublishOutput, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, round_id: int) -> Response:
-        result = services.round_publish(round_id=round_id, by=request.user)
+        result = services.round_publish(round_id=round_id, by=current_user(request))
         return Response(
             {
                 "id": result.round.pk,
@@ -246,7 +246,7 @@ class ProposalListView(ApiViewMixin, APIView):
         responses=ProposalOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.party_proposals(user=request.user)
+        rows = selectors.party_proposals(user=current_user(request))
         return Response([party_row(row) for row in rows])
 
 
@@ -265,10 +265,12 @@ class ProposalDetailView(ApiViewMixin, APIView):
         },
     )
     def get(self, request: Request, proposal_id: int) -> Response:
-        proposal = selectors.proposal_visible_to(proposal_id=proposal_id, user=request.user)
+        proposal = selectors.proposal_visible_to(
+            proposal_id=proposal_id, user=current_user(request)
+        )
         if proposal is None:
             raise NotFound()
-        return Response(_view_for(proposal, request.user))
+        return Response(_view_for(proposal, current_user(request)))
 
 
 class ProposalAcceptView(ApiViewMixin, APIView):
@@ -284,8 +286,8 @@ class ProposalAcceptView(ApiViewMixin, APIView):
         responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, proposal_id: int) -> Response:
-        services.proposal_accept(proposal_id=proposal_id, by=request.user)
-        return Response(_reloaded(proposal_id, request.user))
+        services.proposal_accept(proposal_id=proposal_id, by=current_user(request))
+        return Response(_reloaded(proposal_id, current_user(request)))
 
 
 class ProposalDeclineView(ApiViewMixin, APIView):
@@ -303,8 +305,10 @@ class ProposalDeclineView(ApiViewMixin, APIView):
     def post(self, request: Request, proposal_id: int) -> Response:
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.proposal_decline(proposal_id=proposal_id, by=request.user, **data.validated_data)
-        return Response(_reloaded(proposal_id, request.user))
+        services.proposal_decline(
+            proposal_id=proposal_id, by=current_user(request), **data.validated_data
+        )
+        return Response(_reloaded(proposal_id, current_user(request)))
 
 
 class ProposalCancelView(ApiViewMixin, APIView):
@@ -323,9 +327,9 @@ class ProposalCancelView(ApiViewMixin, APIView):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_cancel(
-            proposal_id=proposal_id, by=request.user, reason=data.validated_data["reason"]
+            proposal_id=proposal_id, by=current_user(request), reason=data.validated_data["reason"]
         )
-        return Response(_reloaded(proposal_id, request.user))
+        return Response(_reloaded(proposal_id, current_user(request)))
 
 
 class ProposalOnBehalfView(ApiViewMixin, APIView):
@@ -344,9 +348,9 @@ class ProposalOnBehalfView(ApiViewMixin, APIView):
         data = OnBehalfInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_answer_on_behalf(
-            proposal_id=proposal_id, by=request.user, **data.validated_data
+            proposal_id=proposal_id, by=current_user(request), **data.validated_data
         )
-        return Response(_reloaded(proposal_id, request.user))
+        return Response(_reloaded(proposal_id, current_user(request)))
 
 
 class ProposalRemindView(ApiViewMixin, APIView):
@@ -359,7 +363,7 @@ class ProposalRemindView(ApiViewMixin, APIView):
         responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, proposal_id: int) -> Response:
-        reminded = services.proposal_remind(proposal_id=proposal_id, by=request.user)
+        reminded = services.proposal_remind(proposal_id=proposal_id, by=current_user(request))
         return Response({"proposal": proposal_id, "reminded": reminded})
 
 
@@ -426,7 +430,7 @@ class ProposalFeedbackView(ApiViewMixin, APIView):
         data = FeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = feedback_services.feedback_leave(
-            proposal_id=proposal_id, by=request.user, **data.validated_data
+            proposal_id=proposal_id, by=current_user(request), **data.validated_data
         )
         return Response(FeedbackOutput(feedback).data, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,7 @@ Thin views: permission → input serializer → one service or selector → outp
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.utils import extend_schema
@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.fields import IdField
-from accounts.models import User
-from accounts.permissions import IsCoordinator
+from accounts.permissions import IsCoordinator, current_user
 from config.api import ApiViewMixin
 from matching.models import Proposal, Round
 from matching.selectors import programs as program_selectors
@@ -34,7 +33,7 @@ def _pairs() -> serializers.ListField:
     )
 
 
-class RoundInput(serializers.Serializer):
+class RoundInput(serializers.Serializer[Any]):
     weights = serializers.DictField(
         child=serializers.FloatField(min_value=0, max_value=MAX_WEIGHT), required=False
     )
@@ -45,18 +44,18 @@ class RoundInput(serializers.Serializer):
     )
 
 
-class RoundStartedOutput(serializers.Serializer):
+class RoundStartedOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.CharField()
     number = serializers.IntegerField()
 
 
-class PartyOutput(serializers.Serializer):
+class PartyOutput(serializers.Serializer[Any]):
     user = serializers.IntegerField()
     name = serializers.CharField(help_text="A family by its household name.")
 
 
-class RoundProposalOutput(serializers.Serializer):
+class RoundProposalOutput(serializers.Serializer[Any]):
     """A row of ``selectors.round_detail``'s proposals."""
 
     id = serializers.IntegerField()
@@ -70,7 +69,7 @@ class RoundProposalOutput(serializers.Serializer):
     host = PartyOutput()
 
 
-class RoundUnplacedOutput(serializers.Serializer):
+class RoundUnplacedOutput(serializers.Serializer[Any]):
     """A row of ``selectors.round_detail``'s unplaced applicants."""
 
     application = serializers.IntegerField()
@@ -79,7 +78,7 @@ class RoundUnplacedOutput(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.DictField())
 
 
-class RoundSummaryOutput(serializers.ModelSerializer):
+class RoundSummaryOutput(serializers.ModelSerializer[Round]):
     created_by = serializers.CharField(source="created_by.name")
 
     class Meta:
@@ -144,11 +143,6 @@ class RoundDetailOutput(RoundSummaryOutput):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _caller(request: Request) -> User:
-    # Every view here needs an authenticated user (the permission classes check it first).
-    return cast(User, request.user)
-
-
 class ProgramRoundsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
@@ -176,7 +170,7 @@ class ProgramRoundsView(ApiViewMixin, APIView):
         program = program_selectors.program_get(program_id=program_id)
         data = RoundInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rnd = services.round_start(program=program, by=_caller(request), **data.validated_data)
+        rnd = services.round_start(program=program, by=current_user(request), **data.validated_data)
         # With eager Celery (the embedded mode) the round has already run by now.
         rnd.refresh_from_db(fields=["status"])
         return Response(

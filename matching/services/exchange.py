@@ -12,7 +12,7 @@ Both functions run inside ``round_run``'s transaction, which holds the round's r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -27,6 +27,7 @@ from matching.solver.exchange import (
     ExchangeProblem,
     ExchangeResult,
 )
+from matching.solver.exchange.model import Format, GenderPreference
 from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES
 
 # Forbid reasons, as the home-visit solver names them.
@@ -124,13 +125,15 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
                 key=app.pk,
                 teaches={c: levels.get(c, TAUGHT_LEVEL_IF_MISSING) for c in app.teaches or []},
                 learns={c: levels.get(c, LEARNED_LEVEL_IF_MISSING) for c in app.learns or []},
-                format=app.format or Application.Format.EITHER,  # type: ignore[arg-type]
+                # Application.Format's values are the solver's; it refuses any other.
+                format=cast(Format, app.format or Application.Format.EITHER),
                 lat=station.latitude if station else None,
                 lon=station.longitude if station else None,
                 max_travel_minutes=limit,
                 time_slots=tuple(app.time_slots or ()),
                 gender=getattr(profile, "gender", "") or "unspecified",
-                gender_preference=app.gender_preference or "any",  # type: ignore[arg-type]
+                # Not a choices field: the solver checks the value and refuses any other.
+                gender_preference=cast(GenderPreference, app.gender_preference or "any"),
                 interests=tuple(getattr(profile, "interests", None) or ()),
                 times_unplaced=app.times_unplaced,
             )

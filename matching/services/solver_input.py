@@ -5,12 +5,12 @@ again. The codes of diets, allergens and pets come from ``REFERENCE_VOCABULARY``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from matching.models import Application, Round
 from matching.selectors.rounds import RoundPool
 from matching.services.vocabulary import REFERENCE_VOCABULARY
-from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES, HostIn, Problem, StudentIn
+from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES, HostIn, Mode, Problem, StudentIn
 
 COORDINATOR_FORBID = "coordinator"
 
@@ -105,6 +105,6 @@ def round_problem(
         weights=dict(rnd.weights),
         pins=tuple((s, h) for s, h in rnd.pins),
         forbidden=forbidden,
-        mode=rnd.mode,  # type: ignore[arg-type]
+        mode=cast(Mode, rnd.mode),  # Round.Mode's values are the solver's modes
     )
     return problem, skipped

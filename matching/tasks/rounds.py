@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from matching.services import rounds as services
 
 
-class _RoundTask(Task):  # type: ignore[misc]
+class _RoundTask(Task):  # type: ignore[misc]  # celery ships no type hints
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         # Retries are spent (or an error escaped the service): say so on the round rather than
         # leave it "running" for ever.
@@ -25,7 +25,7 @@ class _RoundTask(Task):  # type: ignore[misc]
             )
 
 
-@shared_task(  # type: ignore[untyped-decorator]
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
     name="matching.round_run",
     base=_RoundTask,
     acks_late=True,

@@ -280,6 +280,6 @@ def test_after_a_put_the_same_user_object_reads_the_stored_profile(fresh_student
 
     profile_save(user=fresh_student, data=student_body(), partial=False)
     assert profile_is_complete(fresh_student)
-    assert profile_of(fresh_student).home_station_id == "kichijoji"  # type: ignore[union-attr]
+    assert profile_of(fresh_student).home_station_id == "kichijoji"
     profile_save(user=fresh_student, data={"bio": "only a bio"}, partial=False)
     assert not profile_is_complete(fresh_student)

@@ -234,7 +234,7 @@ def test_labels_present_and_bilingual(name: str) -> None:
 def test_records_are_immutable() -> None:
     station = rd.STATIONS[0]
     with pytest.raises(AttributeError):
-        station.slug = "elsewhere"  # type: ignore[misc]
+        station.slug = "elsewhere"
     assert isinstance(rd.STATIONS, tuple)
     assert isinstance(station.lines_en, tuple)
 

@@ -113,7 +113,7 @@ async def ws(port: int, conversation: Conversation, user: User) -> Any:
     ticket = await database_sync_to_async(ws_ticket_issue)(user=user)
     return await connect(
         f"ws://127.0.0.1:{port}/ws/chat/{conversation.pk}/?ticket={ticket}",
-        origin=f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
+        origin=f"http://127.0.0.1:{port}",
         open_timeout=10,
     )
 

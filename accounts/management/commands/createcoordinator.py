@@ -26,7 +26,8 @@ class CoordinatorForm(forms.Form):
         return email_free(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password"):
             candidate = User(email=data.get("email", ""), name=data.get("name", ""))
             try:

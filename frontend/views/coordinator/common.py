@@ -51,7 +51,7 @@ def coordinator_of(request: HttpRequest) -> User:
 
 
 def show_service_errors(
-    form: forms.Form, exc: ValidationError, field_map: Mapping[str, str | None] | None = None
+    form: forms.BaseForm, exc: ValidationError, field_map: Mapping[str, str | None] | None = None
 ) -> None:
     """Put each message of a service's ValidationError beside the field it names.
 
@@ -77,7 +77,7 @@ class Outcome:
 
 @contextmanager
 def service_errors(
-    form: forms.Form | None = None,
+    form: forms.BaseForm | None = None,
     *,
     request: HttpRequest | None = None,
     field_map: Mapping[str, str | None] | None = None,
@@ -109,7 +109,7 @@ def service_errors(
 
 def mark_accepting(program: Program) -> Program:
     """``program.accepting``: open and before ``apply_until`` (the status badge reads it)."""
-    program.accepting = (  # type: ignore[attr-defined]
+    program.accepting = (  # type: ignore[attr-defined]  # for the templates only
         program.status == Program.Status.OPEN and program.apply_until > timezone.now()
     )
     return program

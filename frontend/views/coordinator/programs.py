@@ -25,7 +25,7 @@ from matching.selectors import rounds as round_selectors
 from matching.services import programs as program_services
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(forms.ModelForm[Program]):
     """The fields' limits are the model's (``full_clean`` runs its validators); the dates and
     the closing time are parsed here, and judged by ``program_create``."""
 

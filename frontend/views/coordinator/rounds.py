@@ -55,13 +55,13 @@ def row_id(text: str) -> int | None:
     return number if 0 < number <= ID_MAX else None
 
 
-class PairsField(forms.CharField):
+class PairsField(forms.Field):
     """Pairs of application numbers, one pair per line: "12, 34" (student, then family)."""
 
     widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
 
-    def to_python(self, value: Any) -> list[list[int]]:  # type: ignore[override]
-        text = super().to_python(value) or ""
+    def to_python(self, value: Any) -> list[list[int]]:
+        text = "" if value in self.empty_values else str(value)
         pairs: list[list[int]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             parts = line.replace(",", " ").replace("-", " ").split()

@@ -20,6 +20,8 @@ F32 = npt.NDArray[np.float32]
 Int = npt.NDArray[np.int64]
 
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
+Format = Literal["online", "in_person", "either"]
+GenderPreference = Literal["any", "female", "male"]
 FORMATS: tuple[str, ...] = ("online", "in_person", "either")
 
 EXCHANGE_CRITERIA: tuple[str, ...] = (
@@ -63,13 +65,13 @@ class ExchangeApplicant:
     key: int
     teaches: Mapping[str, str]  # language code -> the applicant's level in it
     learns: Mapping[str, str]  # language code -> the applicant's current level
-    format: Literal["online", "in_person", "either"]
+    format: Format
     lat: float | None
     lon: float | None
     max_travel_minutes: int | None
     time_slots: tuple[str, ...]
     gender: str
-    gender_preference: Literal["any", "female", "male"] = "any"
+    gender_preference: GenderPreference = "any"
     interests: tuple[str, ...] = ()
     times_unplaced: int = 0
 

@@ -62,7 +62,7 @@ def test_a_resend_after_a_crash_before_the_commit_is_the_same_message(
 
     def fail_once(self: Delivery, *args: Any, **kwargs: Any) -> None:
         if self.sent_at is not None and not getattr(fail_once, "failed", False):
-            fail_once.failed = True  # type: ignore[attr-defined]
+            fail_once.failed = True
             raise OperationalError("the database went away")
         real_save(self, *args, **kwargs)
 

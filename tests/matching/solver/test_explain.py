@@ -13,7 +13,7 @@ SHINJUKU = (35.6896, 139.7006)
 
 
 def _student_reasons(students: list[StudentIn], hosts: list[HostIn], **kw: object) -> list[Reason]:
-    p = Problem(  # type: ignore[arg-type]
+    p = Problem(
         students=tuple(students),
         hosts=tuple(hosts),
         date_labels=DATES,

@@ -38,7 +38,7 @@ DATES = ("2027-01-17", "2027-01-24")
 
 def _problem(students: list[StudentIn], hosts: list[HostIn], **kw: object) -> Problem:
     kw.setdefault("vocabulary", REFERENCE_VOCABULARY)
-    return Problem(students=tuple(students), hosts=tuple(hosts), date_labels=DATES, **kw)  # type: ignore[arg-type]
+    return Problem(students=tuple(students), hosts=tuple(hosts), date_labels=DATES, **kw)
 
 
 def test_solver_package_imports_no_django_in_a_fresh_interpreter() -> None:

@@ -8,7 +8,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 from bench.instances import make_problem
-from matching.solver import HOST_VIEW, STUDENT_VIEW, Problem, hard_rule_violations, solve
+from matching.solver import (
+    HOST_VIEW,
+    STUDENT_VIEW,
+    Problem,
+    Result,
+    hard_rule_violations,
+    solve,
+)
 from matching.solver.encode import encode
 from matching.solver.pipeline import choose_quantum
 from matching.solver.score import quantised_points, resolve_weights
@@ -17,7 +24,7 @@ from ._support import pair_ok
 from .strategies import problems
 
 
-def _brute_blocking(p: Problem, r) -> int:  # type: ignore[no-untyped-def]
+def _brute_blocking(p: Problem, r: Result) -> int:
     """Blocking (student, host, date) triples, counted pair by pair in Python."""
     enc = encode(p)
     weights = resolve_weights(p.weights)
