@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -297,6 +296,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Engawa <noreply@engawa.example>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+_SITE_WSS = "wss://" + SITE_URL.split("//")[-1].split("/")[0]  # its sockets' origin
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -313,9 +313,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", f"wss://{urlsplit(SITE_URL).netloc}"]
-        if PRODUCTION
-        else ["'self'", "ws:", "wss:"],
+        "connect-src": ["'self'", _SITE_WSS] if PRODUCTION else ["'self'", "ws:", "wss:"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
