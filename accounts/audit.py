@@ -19,13 +19,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 
+from accounts.client import client_address
+
 logger = logging.getLogger("engawa.security")
-
-
-def _client_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def account_fingerprint(login_name: str) -> str:
@@ -40,18 +36,18 @@ def security_event(event: str, **fields: Any) -> None:
 
 
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_event("login", user_id=user.pk, role=user.role, ip=_client_ip(request))
+    security_event("login", user_id=user.pk, role=user.role, ip=client_address(request))
 
 
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_event("logout", user_id=getattr(user, "pk", None), ip=_client_ip(request))
+    security_event("logout", user_id=getattr(user, "pk", None), ip=client_address(request))
 
 
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     name = str(credentials.get("email") or credentials.get("username") or "")
-    security_event("login_failed", account=account_fingerprint(name), ip=_client_ip(request))
+    security_event("login_failed", account=account_fingerprint(name), ip=client_address(request))
 
 
 def _admin_action(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.api.fields import is_row_id
 from accounts.models import Role
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
@@ -102,7 +103,9 @@ class ChatConsumer(UserSocket):
             if text_data is None:
                 await self.send_error("malformed_json", _("Send JSON text frames."))
                 return
-            if len(text_data) > FRAME_MAX_BYTES or len(text_data.encode()) > FRAME_MAX_BYTES:
+            # surrogatepass: a lone surrogate is counted here and refused by the service.
+            size = len(text_data.encode("utf-8", "surrogatepass"))
+            if len(text_data) > FRAME_MAX_BYTES or size > FRAME_MAX_BYTES:
                 await self.send_error(
                     "frame_too_large",
                     _("A frame has at most %(n)d bytes.") % {"n": FRAME_MAX_BYTES},
@@ -112,6 +115,9 @@ class ChatConsumer(UserSocket):
                 content = json.loads(text_data)
             except ValueError:
                 await self.send_error("malformed_json", _("The frame is not valid JSON."))
+                return
+            except RecursionError:
+                await self.send_error("malformed_json", _("The frame is nested too deeply."))
                 return
             if not isinstance(content, dict):
                 await self.send_error("malformed_json", _("A frame is a JSON object."))
@@ -125,7 +131,8 @@ class ChatConsumer(UserSocket):
             "read": self._on_read,
             "resume": self._on_resume,
         }
-        handler = handlers.get(content.get("type", ""))
+        kind = content.get("type")
+        handler = handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
             await self.send_error(
                 "unknown_type",
@@ -174,7 +181,7 @@ class ChatConsumer(UserSocket):
 
     async def _on_read(self, content: dict[str, Any]) -> None:
         message_id = content.get("message_id")
-        if isinstance(message_id, bool) or not isinstance(message_id, int):
+        if not is_row_id(message_id):
             await self.send_error("bad_message_id", _("message_id is a message's id."))
             return
         try:
@@ -192,7 +199,7 @@ class ChatConsumer(UserSocket):
 
     async def _on_resume(self, content: dict[str, Any]) -> None:
         after = content.get("after") or 0
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        if after != 0 and not is_row_id(after):
             await self.send_error("bad_after", _("after is the id of the last message you hold."))
             return
         after_seq = 0

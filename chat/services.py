@@ -182,8 +182,31 @@ def user_purge(*, user: User) -> int:
 # --- Messages ------------------------------------------------------------------------------------
 
 
+def _storable(text: str) -> bool:
+    """Text a database stores as it was sent: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (it has no UTF-8 form), either of which a JSON string can carry."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _clean_body(body: Any) -> str:
     text = body.strip() if isinstance(body, str) else ""
+    if text and not _storable(text):
+        raise ValidationError(
+            {
+                "body": [
+                    ValidationError(
+                        _("A message cannot contain NUL characters or unpaired surrogates."),
+                        code="bad_body",
+                    )
+                ]
+            }
+        )
     if not text:
         raise ValidationError(
             {"body": [ValidationError(_("Write a message first."), code="empty_body")]}
@@ -206,7 +229,11 @@ def _clean_body(body: Any) -> str:
 def _clean_client_id(client_id: Any) -> str:
     if client_id is None:
         return ""
-    if not isinstance(client_id, str) or len(client_id.strip()) > CLIENT_ID_MAX:
+    if (
+        not isinstance(client_id, str)
+        or len(client_id.strip()) > CLIENT_ID_MAX
+        or not _storable(client_id)
+    ):
         raise ValidationError(
             {
                 "client_id": [
@@ -289,9 +316,11 @@ def _message_store(
 ) -> tuple[Message, bool]:
     # The hot path of the chat: one locked read and two writes, so the row is held for few
     # round trips.
-    client = client_id.strip() if isinstance(client_id, str) else ""
+    # Access is checked first (an outsider gets DoesNotExist whatever it sent); a client_id the
+    # database cannot take (NUL, a lone surrogate) is not looked up, and is refused below.
+    looked_up = client_id.strip() if isinstance(client_id, str) and _storable(client_id) else ""
     last_seq, status, blocked, earlier_id = _locked_state(
-        sender=sender, conversation_id=conversation_id, client=client
+        sender=sender, conversation_id=conversation_id, client=looked_up
     )
     client = _clean_client_id(client_id)
     text = _clean_body(body)

@@ -100,6 +100,7 @@ _ANSWERS_EVERYWHERE = {
 }
 _ANSWERS_TO_WRITES = {
     "400": "Malformed JSON or a field error (the field is named).",
+    "413": "The body is larger than the server accepts.",
     "429": "Too many requests: a rate limit was reached.",
 }
 

@@ -1,5 +1,5 @@
 """ASGI entry point: HTTP through Django's own handler, WebSockets through Channels, checked
-for an allowed Origin and authenticated by the session cookie or a one-time ``?ticket=``."""
+for the site's own origin and authenticated by the session cookie or a one-time ``?ticket=``."""
 
 import os
 
@@ -11,11 +11,10 @@ django_asgi_app = get_asgi_application()
 
 # Imports that touch models must follow Django's set-up above.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from accounts.websocket import TicketOrSessionAuthMiddlewareStack  # noqa: E402
+from accounts.websocket import SiteOriginValidator, TicketOrSessionAuthMiddlewareStack  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 # Outside production, static files under ASGI come from Django's handler, which streams them
@@ -25,7 +24,7 @@ http_app = django_asgi_app if settings.PRODUCTION else ASGIStaticFilesHandler(dj
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SiteOriginValidator(
             TicketOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

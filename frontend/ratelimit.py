@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.client import client_address
 from config.ratelimit import window_hits
 
 View = Callable[..., HttpResponseBase]
@@ -40,7 +41,7 @@ def limit_posts(scope: str) -> Callable[[View], View]:
             rate = _ScopeRate(scope)
             allowed, window = rate.num_requests, rate.duration
             if request.method == "POST" and allowed is not None and window is not None:
-                address = request.META.get("REMOTE_ADDR", "")
+                address = client_address(request)
                 count = window_hits(f"page:{scope}:{request.path}:{address}", window)
                 if count > allowed:
                     response = HttpResponse(

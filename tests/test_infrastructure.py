@@ -113,7 +113,10 @@ def test_ws_serves_the_asgi_app_on_daphne_after_web_has_migrated(
     daphne = shlex.split(command_of(ws))
     assert daphne[0] == "daphne" and daphne[-1] == "config.asgi:application"
     assert daphne[daphne.index("--port") + 1] == "8001"
-    assert "--proxy-headers" in daphne
+    # The client's address is accounts.client's rule (TRUSTED_PROXIES), not daphne's reading
+    # of X-Forwarded-For (its first entry, which the client writes); no Server header.
+    assert "--proxy-headers" not in daphne
+    assert "--no-server-name" in daphne
     assert "8001:8001" in ws["ports"]
     assert depends_healthy(ws)["web"] == "service_healthy"
     # The standard allocator: no preloaded library, no allocator settings.

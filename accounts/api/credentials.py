@@ -30,11 +30,14 @@ from config.api import ApiViewMixin
 
 class LogoutView(ApiViewMixin, APIView):
     @extend_schema(
+        summary="Log out",
+        description=(
+            "Revokes the token this request was sent with (204); the account's other tokens, "
+            "on other devices, keep working. With the session cookie instead, ends that "
+            "session."
+        ),
         request=None,
         responses={204: OpenApiResponse(description="The token of this request is revoked.")},
-        description="Log this client out: the token it sent stops working; the account's "
-        "other tokens (other devices) stay. Called with the session cookie, it ends the "
-        "session instead.",
     )
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, ApiToken):
@@ -49,6 +52,12 @@ class PasswordView(ApiViewMixin, APIView):
     throttle_scope = "auth"
 
     @extend_schema(
+        summary="Change my password",
+        description=(
+            "Changes the password after checking the current one. Every token of the account "
+            "stops working and its sockets close; the answer carries a new token for this "
+            "client. 400 names `current_password` or `new_password`."
+        ),
         request=PasswordChangeInput,
         responses={
             200: TokenOutput,
@@ -57,8 +66,6 @@ class PasswordView(ApiViewMixin, APIView):
                 '{"new_password": [...]} when it is too weak.'
             ),
         },
-        description="Change the password. Every token of the account stops working and its "
-        "live sockets close; the answer carries a new token for this client.",
     )
     def post(self, request: Request) -> Response:
         data = PasswordChangeInput(data=request.data)
@@ -78,13 +85,17 @@ class EmailVerifyView(ApiViewMixin, APIView):
     throttle_scope = "auth"
 
     @extend_schema(
+        summary="Confirm an e-mail address",
+        description=(
+            "Confirms the account's e-mail address with the token from the link sent to it. "
+            "No log-in needed: the link may be opened on another device. 400 when the token "
+            "is unknown or expired."
+        ),
         request=EmailVerifyInput,
         responses={
             200: DetailOutput,
             400: OpenApiResponse(description='{"token": [...]}: expired or not valid.'),
         },
-        description="Confirm an account's e-mail address with the token of the link sent to "
-        "it. No log-in needed: the link may be opened on another device.",
     )
     def post(self, request: Request) -> Response:
         data = EmailVerifyInput(data=request.data)
@@ -98,12 +109,13 @@ class EmailVerificationResendView(ApiViewMixin, APIView):
     throttle_scope = "auth"
 
     @extend_schema(
+        summary="Resend the confirmation link",
+        description="Sends the link that confirms the account's e-mail address again.",
         request=None,
         responses={
             202: DetailOutput,
             400: OpenApiResponse(description="The address is confirmed already."),
         },
-        description="Send the link that confirms the account's e-mail address again.",
     )
     def post(self, request: Request) -> Response:
         user = current_user(request)

@@ -27,14 +27,18 @@ class DeleteInput(serializers.Serializer[Any]):
 
 class MeView(views.MeView):
     @extend_schema(
+        summary="Delete my account",
+        description=(
+            "Deletes the caller's account after confirming the current password: personal "
+            "data are deleted or anonymised, open proposals and coming visits cancelled, "
+            "every token revoked."
+        ),
         request=DeleteInput,
         responses={
             204: OpenApiResponse(description="The account and its personal data are gone."),
             400: OpenApiResponse(description='{"password": [...]}: missing or wrong.'),
             403: OpenApiResponse(description="Coordinators are removed by the association."),
         },
-        description="Delete the caller's account: personal data deleted or anonymised, open "
-        "proposals and coming visits cancelled. The current password confirms it.",
     )
     def delete(self, request: Request) -> Response:
         user = current_user(request)

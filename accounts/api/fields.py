@@ -10,6 +10,22 @@ from rest_framework import exceptions, serializers
 
 from accounts.selectors import reference_codes
 
+# The largest id a database column holds (a signed 64-bit integer): a bigger number is refused
+# as input, since SQLite's driver raises OverflowError on it instead of finding no row.
+ID_MAX = 2**63 - 1
+
+
+def is_row_id(value: Any) -> bool:
+    """Whether ``value`` (from a JSON frame) can be a row's id."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row: a positive integer no database id exceeds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
 
 @extend_schema_field(OpenApiTypes.STR)
 class ReferenceCode(serializers.ChoiceField):

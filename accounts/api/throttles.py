@@ -8,6 +8,8 @@ from typing import Any
 from redis.exceptions import RedisError
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from accounts.client import client_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -16,6 +18,11 @@ class _CountedInRedis(SimpleRateThrottle):
     request goes through and the outage is logged: the limiter must not turn an outage of its
     counter into an error on every write. Log-in guessing stays limited by django-axes, which
     counts in the database."""
+
+    def get_ident(self, request: Any) -> str:
+        """An anonymous caller's key: its address by accounts.client's rule, not DRF's own
+        reading of X-Forwarded-For (NUM_PROXIES), which a client could forge."""
+        return client_address(request)
 
     def allow_request(self, request: Any, view: Any) -> bool:
         try:

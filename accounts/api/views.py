@@ -60,7 +60,17 @@ class RegisterView(ApiViewMixin, APIView):
     throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInput, responses={201: UserOutput, 400: ERROR})
+    @extend_schema(
+        summary="Create an account",
+        description=(
+            "Registers a student or a host family. No log-in needed. A link to confirm the "
+            "e-mail address is sent in the account's language; until it is used the account "
+            "can fill its profile but not apply to a programme. 400 names the field: a taken "
+            "e-mail, a weak password, an unknown role."
+        ),
+        request=RegisterInput,
+        responses={201: UserOutput, 400: ERROR},
+    )
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,6 +85,12 @@ class TokenView(ApiViewMixin, APIView):
     throttle_scope = "auth"
 
     @extend_schema(
+        summary="Get an API token",
+        description=(
+            "Exchanges an e-mail and password for a token to send as `Authorization: Token "
+            "<token>`. A token unused for the configured idle time stops working. 400 on bad "
+            "credentials; 429 after repeated failures."
+        ),
         request=TokenInput,
         responses={
             200: TokenOutput,
@@ -106,7 +122,16 @@ class TokenView(ApiViewMixin, APIView):
 
 
 class WsTicketView(ApiViewMixin, APIView):
-    @extend_schema(request=None, responses={201: TicketOutput})
+    @extend_schema(
+        summary="Get a WebSocket ticket",
+        description=(
+            "A one-time ticket, valid for 60 seconds, for opening a chat or notification "
+            "WebSocket without a session cookie: append `?ticket=<ticket>` to the socket's "
+            "URL."
+        ),
+        request=None,
+        responses={201: TicketOutput},
+    )
     def post(self, request: Request) -> Response:
         ticket = services.ws_ticket_issue(user=current_user(request))
         return Response(
@@ -116,11 +141,23 @@ class WsTicketView(ApiViewMixin, APIView):
 
 
 class MeView(ApiViewMixin, APIView):
-    @extend_schema(responses=MeOutput)
+    @extend_schema(
+        summary="My account",
+        description="The caller's account and profile (`profile` is null until it is filled in).",
+        responses=MeOutput,
+    )
     def get(self, request: Request) -> Response:
         return Response(MeOutput(current_user(request)).data)
 
-    @extend_schema(request=MeInput, responses={200: MeOutput, 400: ERROR})
+    @extend_schema(
+        summary="Change my account",
+        description=(
+            "Changes the caller's name or preferred language; other fields are refused with a"
+            " 400 that names them."
+        ),
+        request=MeInput,
+        responses={200: MeOutput, 400: ERROR},
+    )
     def patch(self, request: Request) -> Response:
         refuse_unknown_fields(request, MeInput)
         data = MeInput(data=request.data)
@@ -142,20 +179,22 @@ class ProfileView(ApiViewMixin, APIView):
         return Response(profile_output(profile))
 
     @extend_schema(
+        summary="Replace my profile",
+        description=(
+            "A student sends the student profile, a host family the host profile. Fields left"
+            " out go back to empty."
+        ),
         request=PROFILE_INPUT,
         responses={200: PROFILE_OUTPUT, 400: ERROR},
-        description=(
-            "A student sends the student profile, a host family the host profile. PUT replaces "
-            "the whole profile: omitted fields go back to empty."
-        ),
     )
     def put(self, request: Request) -> Response:
         return self._save(request, partial=False)
 
     @extend_schema(
+        summary="Change my profile",
+        description="Changes only the profile fields sent.",
         request=PROFILE_INPUT,
         responses={200: PROFILE_OUTPUT, 400: ERROR},
-        description="Changes only the fields sent.",
     )
     def patch(self, request: Request) -> Response:
         return self._save(request, partial=True)
@@ -165,6 +204,11 @@ class ReferenceView(ApiViewMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        summary="Reference lists",
+        description=(
+            "No log-in needed: languages, stations, diets, allergens and interests, with "
+            "labels in the caller's language."
+        ),
         parameters=[
             OpenApiParameter(
                 "lang",

@@ -40,7 +40,14 @@ REFUSED = OpenApiResponse(description="Closed or blocked conversation: {detail, 
 
 
 class ConversationListView(ApiViewMixin, APIView):
-    @extend_schema(responses={200: ConversationOutput(many=True)})
+    @extend_schema(
+        summary="List my conversations",
+        description=(
+            "The caller's conversations, with their participants, the number of unread "
+            "messages and the last message."
+        ),
+        responses={200: ConversationOutput(many=True)},
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.conversations_for_user(user=current_user(request))
         output = ConversationOutput(rows, many=True)  # type: ignore[arg-type]  # DRF's stubs reject many=True's list
@@ -49,7 +56,13 @@ class ConversationListView(ApiViewMixin, APIView):
 
 class ConversationMessagesView(ApiViewMixin, APIView):
     @extend_schema(
-        parameters=[HistoryQuery], responses={200: MessageOutput(many=True), 404: NOT_FOUND}
+        summary="List messages",
+        description=(
+            "The conversation's messages, oldest first, in pages of at most 100: "
+            "`?after=<id>` for newer ones, `?before=<id>` for older ones."
+        ),
+        parameters=[HistoryQuery],
+        responses={200: MessageOutput(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = selectors.conversation_get_for_user(
@@ -62,6 +75,11 @@ class ConversationMessagesView(ApiViewMixin, APIView):
         return Response(MessageOutput(messages, many=True).data)
 
     @extend_schema(
+        summary="Send a message",
+        description=(
+            "Stores the message and delivers it to every socket of the conversation. Sending "
+            "the same `client_id` again stores it once and answers the stored message."
+        ),
         request=MessageInput,
         responses={
             201: MessageOutput,
@@ -88,7 +106,15 @@ class ConversationMessagesView(ApiViewMixin, APIView):
 
 
 class ConversationReadView(ApiViewMixin, APIView):
-    @extend_schema(request=ReadInput, responses={200: ReadOutput, 400: ERROR, 404: NOT_FOUND})
+    @extend_schema(
+        summary="Mark messages read",
+        description=(
+            "Marks every message up to `message_id` as read for the caller (the mark never "
+            "moves backwards) and tells the other participant."
+        ),
+        request=ReadInput,
+        responses={200: ReadOutput, 400: ERROR, 404: NOT_FOUND},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,7 +128,15 @@ class ConversationReadView(ApiViewMixin, APIView):
 
 
 class ConversationBlockView(ApiViewMixin, APIView):
-    @extend_schema(request=None, responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED})
+    @extend_schema(
+        summary="Block a conversation",
+        description=(
+            "A participant blocks the other: nobody can write in the conversation any more, "
+            "and its sockets are told."
+        ),
+        request=None,
+        responses={200: BlockOutput, 404: NOT_FOUND, 409: REFUSED},
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         block = services.conversation_block(
             conversation_id=conversation_id, by=current_user(request)
@@ -114,7 +148,13 @@ class ConversationCloseView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
-        request=ReasonInput, responses={200: ConversationStateOutput, 400: ERROR, 404: NOT_FOUND}
+        summary="Close a conversation",
+        description=(
+            "Coordinators only: closes the conversation; its sockets are told and nobody can "
+            "write in it any more."
+        ),
+        request=ReasonInput,
+        responses={200: ConversationStateOutput, 400: ERROR, 404: NOT_FOUND},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = ReasonInput(data=request.data)
@@ -129,6 +169,11 @@ class ConversationCloseView(ApiViewMixin, APIView):
 
 class MessageReportView(ApiViewMixin, APIView):
     @extend_schema(
+        summary="Report a message",
+        description=(
+            "A participant reports a message to the coordinators; while a report is open, "
+            "coordinators may read the conversation."
+        ),
         request=ReportInput,
         responses={
             201: ReportOutput,
@@ -154,7 +199,11 @@ class MessageReportView(ApiViewMixin, APIView):
 class ReportListView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses={200: ReportWithContext(many=True)})
+    @extend_schema(
+        summary="List reports",
+        description="Coordinators only: reported messages and their state.",
+        responses={200: ReportWithContext(many=True)},
+    )
     def get(self, request: Request) -> Response:
         wanted = request.query_params.get("status", Report.Status.OPEN)
         rows = selectors.reports_for_coordinator(
@@ -167,7 +216,15 @@ class ReportListView(ApiViewMixin, APIView):
 class ReportResolveView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=ResolveInput, responses={200: ReportOutput, 404: NOT_FOUND})
+    @extend_schema(
+        summary="Resolve a report",
+        description=(
+            "Coordinators only: resolves the report. Without another open report on the "
+            "conversation, coordinators can no longer read it."
+        ),
+        request=ResolveInput,
+        responses={200: ReportOutput, 404: NOT_FOUND},
+    )
     def post(self, request: Request, report_id: int) -> Response:
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -200,12 +200,25 @@ class ProgramListView(ApiViewMixin, APIView):
             return [IsCoordinator()]
         return [IsAuthenticated()]
 
-    @extend_schema(responses=ProgramOutput(many=True))
+    @extend_schema(
+        summary="List programmes",
+        description="Programmes open for applications, and those the caller applied to.",
+        responses=ProgramOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         programs = selectors.programs_visible_to(user=current_user(request))
         return Response(ProgramOutput(programs, many=True).data)
 
-    @extend_schema(request=ProgramInput, responses={201: ProgramOutput})
+    @extend_schema(
+        summary="Create a programme",
+        description=(
+            "Coordinators only: a programme of home visits or language exchange, with its "
+            "dates, the time applications close and the hours a side has to answer a "
+            "proposal."
+        ),
+        request=ProgramInput,
+        responses={201: ProgramOutput},
+    )
     def post(self, request: Request) -> Response:
         data = ProgramInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -215,7 +228,11 @@ class ProgramListView(ApiViewMixin, APIView):
 
 
 class ProgramDetailView(ApiViewMixin, APIView):
-    @extend_schema(responses=ProgramOutput)
+    @extend_schema(
+        summary="Get a programme",
+        description="One programme the caller may see.",
+        responses=ProgramOutput,
+    )
     def get(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get_visible(user=current_user(request), program_id=program_id)
         return Response(ProgramOutput(program).data)
@@ -224,7 +241,12 @@ class ProgramDetailView(ApiViewMixin, APIView):
 class ProgramCloseView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=None, responses=ProgramOutput)
+    @extend_schema(
+        summary="Close a programme",
+        description="Coordinators only: stops new applications.",
+        request=None,
+        responses=ProgramOutput,
+    )
     def post(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get(program_id=program_id)
         services.program_close(program=program, by=current_user(request))
@@ -235,7 +257,17 @@ class ProgramCloseView(ApiViewMixin, APIView):
 class ProgramApplyView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
-    @extend_schema(request=ApplyInput, responses={201: ApplicationOutput})
+    @extend_schema(
+        summary="Apply to a programme",
+        description=(
+            "A student or a host family applies with the dates they can do (a family also "
+            "with how many guests). The account's e-mail address must be confirmed (403 "
+            "otherwise). 400 says why an application is refused: an incomplete profile, after"
+            " applications closed, a date outside the programme, or applied already."
+        ),
+        request=ApplyInput,
+        responses={201: ApplicationOutput},
+    )
     def post(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get(program_id=program_id)
         data = ApplyInput(data=request.data)
@@ -249,7 +281,12 @@ class ProgramApplyView(ApiViewMixin, APIView):
 class ProgramWithdrawView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
-    @extend_schema(request=None, responses=ApplicationOutput)
+    @extend_schema(
+        summary="Withdraw an application",
+        description="The caller withdraws their application to the programme.",
+        request=None,
+        responses=ApplicationOutput,
+    )
     def post(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get_visible(user=current_user(request), program_id=program_id)
         application = selectors.application_of(program=program, user=current_user(request))
@@ -264,7 +301,13 @@ class ProgramWithdrawView(ApiViewMixin, APIView):
 class ProgramApplicationsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses=CoordinatorApplicationOutput(many=True))
+    @extend_schema(
+        summary="List a programme's applications",
+        description=(
+            "Coordinators only: every application to the programme, with its applicant's profile."
+        ),
+        responses=CoordinatorApplicationOutput(many=True),
+    )
     def get(self, request: Request, program_id: int) -> Response:
         program = selectors.program_get(program_id=program_id)
         applications = selectors.applications_of_program(program=program)

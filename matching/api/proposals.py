@@ -211,10 +211,15 @@ class RoundPublishView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
+        summary="Publish a round",
+        description=(
+            "Coordinators only: sends a draft round's proposals to both sides. A proposal "
+            "whose student or seat was taken since the round ran is listed in `skipped`. 409 "
+            "when the round is not a draft or another round of the programme is published and"
+            " still open."
+        ),
         request=None,
         responses={200: PublishOutput, 404: NOT_FOUND, 409: CONFLICT},
-        description="Send a draft round's proposals to both sides. A draft whose student or "
-        "seat was taken since the round ran is listed in `skipped` instead of failing.",
     )
     def post(self, request: Request, round_id: int) -> Response:
         result = services.round_publish(round_id=round_id, by=current_user(request))
@@ -231,7 +236,15 @@ class RoundPublishView(ApiViewMixin, APIView):
 class ProposalListView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
-    @extend_schema(responses=ProposalOutput(many=True))
+    @extend_schema(
+        summary="List my proposals",
+        description=(
+            "The caller's own proposals, with the other side's public profile; after "
+            "confirmation, the conversation's id (and for a student, the family's address and"
+            " phone)."
+        ),
+        responses=ProposalOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.party_proposals(user=current_user(request))
         return Response([party_row(row) for row in rows])
@@ -240,6 +253,8 @@ class ProposalListView(ApiViewMixin, APIView):
 class ProposalDetailView(ApiViewMixin, APIView):
     # A party reads its side (ProposalOutput), a coordinator both sides.
     @extend_schema(
+        summary="Get a proposal",
+        description="One proposal: a side sees its own view of it, a coordinator both sides.",
         responses={
             200: PolymorphicProxySerializer(
                 component_name="ProposalView",
@@ -247,7 +262,7 @@ class ProposalDetailView(ApiViewMixin, APIView):
                 resource_type_field_name=None,
             ),
             404: NOT_FOUND,
-        }
+        },
     )
     def get(self, request: Request, proposal_id: int) -> Response:
         proposal = selectors.proposal_visible_to(
@@ -261,7 +276,15 @@ class ProposalDetailView(ApiViewMixin, APIView):
 class ProposalAcceptView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
-    @extend_schema(request=None, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT})
+    @extend_schema(
+        summary="Accept a proposal",
+        description=(
+            "One side accepts; when both have, the proposal is confirmed and a conversation "
+            "opens. 409 when it expired, was declined or was answered already."
+        ),
+        request=None,
+        responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
+    )
     def post(self, request: Request, proposal_id: int) -> Response:
         services.proposal_accept(proposal_id=proposal_id, by=current_user(request))
         return Response(_reloaded(proposal_id, current_user(request)))
@@ -271,7 +294,13 @@ class ProposalDeclineView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
 
     @extend_schema(
-        request=DeclineInput, responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT}
+        summary="Decline a proposal",
+        description=(
+            "One side declines, with an optional reason. 409 when it expired or was answered "
+            "already."
+        ),
+        request=DeclineInput,
+        responses={200: ProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, proposal_id: int) -> Response:
         data = DeclineInput(data=request.data)
@@ -286,6 +315,11 @@ class ProposalCancelView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
+        summary="Cancel a proposal",
+        description=(
+            "Coordinators only: cancels the proposal; a confirmed match's conversation turns "
+            "read-only."
+        ),
         request=CancelInput,
         responses={200: CoordinatorProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
     )
@@ -302,10 +336,13 @@ class ProposalOnBehalfView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
+        summary="Answer for a side",
+        description=(
+            "Coordinators only: records the answer a side gave by phone or on paper; the "
+            "history names the coordinator and the side."
+        ),
         request=OnBehalfInput,
         responses={200: CoordinatorProposalOutput, 404: NOT_FOUND, 409: CONFLICT},
-        description="Record the answer a party gave by phone or on paper; the audit trail "
-        "names the coordinator as actor and the party as on_behalf_of.",
     )
     def post(self, request: Request, proposal_id: int) -> Response:
         data = OnBehalfInput(data=request.data)
@@ -319,7 +356,12 @@ class ProposalOnBehalfView(ApiViewMixin, APIView):
 class ProposalRemindView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=None, responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT})
+    @extend_schema(
+        summary="Remind the sides",
+        description="Coordinators only: reminds the sides that have not answered the proposal yet.",
+        request=None,
+        responses={200: RemindOutput, 404: NOT_FOUND, 409: CONFLICT},
+    )
     def post(self, request: Request, proposal_id: int) -> Response:
         reminded = services.proposal_remind(proposal_id=proposal_id, by=current_user(request))
         return Response({"proposal": proposal_id, "reminded": reminded})
@@ -328,7 +370,14 @@ class ProposalRemindView(ApiViewMixin, APIView):
 class ProposalEventsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses={200: EventOutput(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        summary="A proposal's history",
+        description=(
+            "Coordinators only: every change of the proposal's state, with who made it, when,"
+            " and for whom."
+        ),
+        responses={200: EventOutput(many=True), 404: NOT_FOUND},
+    )
     def get(self, request: Request, proposal_id: int) -> Response:
         get_object_or_404(Proposal, pk=proposal_id)
         events = selectors.proposal_events(proposal_id=proposal_id)
@@ -339,10 +388,13 @@ class ProgramProposalsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     @extend_schema(
+        summary="List a programme's proposals",
+        description=(
+            "Coordinators only: every published proposal of the programme (or those of one "
+            "status), with `waiting_for`: the sides that have not answered yet."
+        ),
         parameters=[StatusQuery],
         responses={200: CoordinatorProposalOutput(many=True), 404: NOT_FOUND},
-        description="Every published proposal of the programme (or those of one status), with "
-        "`waiting_for`: the sides that have not answered yet.",
     )
     def get(self, request: Request, program_id: int) -> Response:
         get_object_or_404(Program, pk=program_id)
@@ -366,10 +418,13 @@ class ProposalFeedbackView(ApiViewMixin, APIView):
     permission_classes = [IsPartyWriterOrCoordinatorReader]
 
     @extend_schema(
+        summary="Give feedback on a visit",
+        description=(
+            "A side of a confirmed proposal, after the visit day, once. The comment is read "
+            "by coordinators only."
+        ),
         request=FeedbackInput,
         responses={201: FeedbackOutput, 400: OpenApiResponse(), 404: NOT_FOUND, 409: CONFLICT},
-        description="A party of a confirmed proposal, after the visit day, once. The comment "
-        "is read by coordinators only.",
     )
     def post(self, request: Request, proposal_id: int) -> Response:
         data = FeedbackInput(data=request.data)
@@ -379,7 +434,11 @@ class ProposalFeedbackView(ApiViewMixin, APIView):
         )
         return Response(FeedbackOutput(feedback).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: FeedbackOutput(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        summary="Read a visit's feedback",
+        description="Coordinators only: the feedback the sides gave on the visit.",
+        responses={200: FeedbackOutput(many=True), 404: NOT_FOUND},
+    )
     def get(self, request: Request, proposal_id: int) -> Response:
         get_object_or_404(Proposal, pk=proposal_id)
         rows = selectors.proposal_feedback(proposal_id=proposal_id)

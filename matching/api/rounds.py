@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.fields import IdField
 from accounts.permissions import IsCoordinator, current_user
 from config.api import ApiViewMixin
 from matching.models import Proposal, Round
@@ -26,7 +27,7 @@ from matching.solver.score import MAX_WEIGHT
 
 def _pairs() -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        child=serializers.ListField(child=IdField(), min_length=2, max_length=2),
         required=False,
         max_length=Round.MAX_PAIRS,
     )
@@ -145,13 +146,26 @@ class RoundDetailOutput(RoundSummaryOutput):
 class ProgramRoundsView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(responses=RoundListOutput(many=True))
+    @extend_schema(
+        summary="List a programme's rounds",
+        description="Coordinators only: the programme's matching rounds.",
+        responses=RoundListOutput(many=True),
+    )
     def get(self, request: Request, program_id: int) -> Response:
         program = program_selectors.program_get(program_id=program_id)
         rounds = selectors.rounds_of_program(program=program)
         return Response(RoundListOutput(rounds, many=True).data)
 
-    @extend_schema(request=RoundInput, responses={202: RoundStartedOutput})
+    @extend_schema(
+        summary="Start a matching round",
+        description=(
+            "Coordinators only: queues a round with optional weights, pinned and forbidden "
+            "pairs of application ids (202). Its status runs `queued`, `running`, then "
+            "`draft`, or `failed` with `error`."
+        ),
+        request=RoundInput,
+        responses={202: RoundStartedOutput},
+    )
     def post(self, request: Request, program_id: int) -> Response:
         program = program_selectors.program_get(program_id=program_id)
         data = RoundInput(data=request.data)
@@ -170,7 +184,14 @@ class RoundDetailView(ApiViewMixin, APIView):
 
     # The rows go out as the selector reads them: through a serializer, a round's thousands of
     # proposals cost the coordinator several times longer.
-    @extend_schema(responses=RoundDetailOutput)
+    @extend_schema(
+        summary="Get a round",
+        description=(
+            "Coordinators only: a round's status, its statistics, the proposed pairs with "
+            "their scores, and why each unmatched application was left out."
+        ),
+        responses=RoundDetailOutput,
+    )
     def get(self, request: Request, round_id: int) -> Response:
         detail = selectors.round_detail(round_id=round_id)
         data = RoundSummaryOutput(detail.round).data

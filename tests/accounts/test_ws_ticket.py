@@ -164,7 +164,7 @@ async def test_a_ticket_opens_a_socket_through_the_asgi_application(student: Use
     from config.asgi import application
 
     ticket = await database_sync_to_async(services.ws_ticket_issue)(user=student)
-    origin = [(b"origin", b"http://testserver")]
+    origin = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     path = f"/ws/notifications/?ticket={ticket}"
     communicator = WebsocketCommunicator(application, path, headers=origin)
     try:

@@ -359,3 +359,18 @@ def test_the_schema_still_builds(api: APIClient) -> None:
     response = api.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/conversations/{conversation_id}/messages/" in response.content
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("body", "a\x00b"), ("body", "\ud800"), ("client_id", "c\x00")]
+)
+def test_text_a_database_cannot_store_is_a_400_naming_the_field(
+    client_for: ClientFor, conversation: Conversation, student: User, field: str, value: str
+) -> None:
+    body = json.dumps({"body": "hello", field: value})  # "\\ud800" escaped, as a client sends it
+    answer = client_for(student).post(
+        f"/api/conversations/{conversation.pk}/messages/", body, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert field in answer.json()
+    assert not Message.objects.exists()

@@ -79,3 +79,34 @@ def test_token_clients_are_documented_with_the_token_scheme(client: Client) -> N
         "description": 'Token-based authentication with required prefix "Token"',
     }
     assert {"tokenAuth": []} in schema["paths"]["/api/me/password/"]["post"]["security"]
+
+
+def test_every_operation_is_described_for_a_client_not_by_a_views_docstring(
+    client: Client,
+) -> None:
+    """The schema's summaries and descriptions are written for a client (extend_schema on
+    each view); a class's docstring, such as ApiViewMixin's note on translation, is plumbing."""
+    import inspect
+
+    from drf_spectacular.generators import EndpointEnumerator
+
+    docstrings = {
+        " ".join(doc.split())
+        for _path, _regex, _method, view in EndpointEnumerator().get_api_endpoints()
+        for klass in inspect.getmro(view.cls)
+        if (doc := inspect.getdoc(klass))
+    }
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("summary"), where
+            description = " ".join(operation.get("description", "").split())
+            assert description, where
+            assert description not in docstrings, where
+
+
+def test_writes_document_the_413_of_an_oversized_body(client: Client) -> None:
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert "413" in schema["paths"]["/api/auth/register/"]["post"]["responses"]
+    assert "413" not in schema["paths"]["/api/me/"]["get"]["responses"]

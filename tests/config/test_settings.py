@@ -264,3 +264,16 @@ def test_deployments_sharing_a_redis_database_keep_apart_by_key_prefix() -> None
     assert (default["CACHE_KEY_PREFIX"], default["CHANNEL_PREFIX"]) == ("engawa", "engawa:asgi")
     other = report(REDIS_URL="redis://redis.internal:6379/2", REDIS_KEY_PREFIX="staging")
     assert (other["CACHE_KEY_PREFIX"], other["CHANNEL_PREFIX"]) == ("staging", "staging:asgi")
+
+
+def test_production_sockets_may_connect_only_to_the_sites_own_wss_origin() -> None:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src'], "
+        "settings.TRUSTED_PROXIES]))"
+    )
+    done = python(code, **PRODUCTION, SITE_URL="https://engawa.example:8443")
+    assert done.returncode == 0, done.stderr
+    connect_src, trusted_proxies = json.loads(done.stdout.strip().splitlines()[-1])
+    assert connect_src == ["'self'", "wss://engawa.example:8443"]
+    assert trusted_proxies == 0  # X-Forwarded-For is ignored unless a proxy is declared

@@ -46,6 +46,7 @@ PROGRAM_BAD: list[tuple[str, Any]] = [
     ("name", ["Autumn"]),
     ("kind", "party"),
     ("kind", None),
+    ("apply_until", "9999-12-31T23:59:59-12:00"),  # past year 9999 in UTC
     ("dates", "2030-01-01"),
     ("dates", []),
     ("dates", ["the first of May"]),
@@ -159,6 +160,9 @@ ROUND_BAD: list[tuple[str, Any]] = [
     ("pins", [[1, 2, 3]]),
     ("pins", [[n, n + 1] for n in range(501)]),
     ("pins", [["a", "b"]]),
+    # Past any database id: SQLite's driver overflowed on it (issue 19 item 7).
+    ("pins", [[10**25, 1]]),
+    ("forbids", [[1, 10**25]]),
     ("forbids", "1,2"),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy, ngettext
@@ -18,10 +19,17 @@ from frontend.views.coordinator.common import (
 from matching.services import announcements as announcement_services
 
 
+def one_line(value: str) -> None:
+    """An e-mail subject is one header line: a line break would end it (BadHeaderError)."""
+    if "\r" in value or "\n" in value:
+        raise ValidationError(gettext_lazy("The subject must be a single line."), code="line_break")
+
+
 class AnnouncementForm(forms.Form):
     subject_ja = forms.CharField(
         label=gettext_lazy("Subject in Japanese"),
         max_length=announcement_services.SUBJECT_MAX,
+        validators=[one_line],
         widget=forms.TextInput(attrs={"lang": "ja"}),
     )
     body_ja = forms.CharField(
@@ -32,6 +40,7 @@ class AnnouncementForm(forms.Form):
     subject_en = forms.CharField(
         label=gettext_lazy("Subject in English"),
         max_length=announcement_services.SUBJECT_MAX,
+        validators=[one_line],
         widget=forms.TextInput(attrs={"lang": "en"}),
     )
     body_en = forms.CharField(

@@ -63,6 +63,17 @@ class ProgramForm(forms.ModelForm[Program]):
 
     field_order = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
 
+    def clean_apply_until(self) -> dt.datetime:
+        # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
+        value: dt.datetime = self.cleaned_data["apply_until"]
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                _("Enter a date and time before the year 9999."), code="overflow"
+            ) from None
+        return value
+
     def clean_dates(self) -> list[dt.date]:
         text: str = self.cleaned_data["dates"]
         parts = [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.api.fields import ID_MAX
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
@@ -45,6 +46,15 @@ SKIP_REASONS = {
 }
 
 
+def row_id(text: str) -> int | None:
+    """``text`` as a row's id, or None: ASCII digits only (``str.isdigit`` also takes "²",
+    which ``int`` refuses) and no more than a database id holds."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
+
+
 class PairsField(forms.Field):
     """Pairs of application numbers, one pair per line: "12, 34" (student, then family)."""
 
@@ -57,7 +67,9 @@ class PairsField(forms.Field):
             parts = line.replace(",", " ").replace("-", " ").split()
             if not parts:
                 continue
-            if len(parts) != 2 or not all(part.isdigit() for part in parts):
+            ids = [row_id(part) for part in parts]
+            student, family = ids if len(ids) == 2 else (None, None)
+            if student is None or family is None:
                 raise ValidationError(
                     _(
                         "Line %(line)d: write a student's and a family's application number, "
@@ -66,7 +78,7 @@ class PairsField(forms.Field):
                     % {"line": number},
                     code="pair",
                 )
-            pairs.append([int(parts[0]), int(parts[1])])
+            pairs.append([student, family])
         if len(pairs) > Round.MAX_PAIRS:
             raise ValidationError(
                 _("Give at most %(n)d pairs.") % {"n": Round.MAX_PAIRS}, code="too_many"
@@ -137,10 +149,10 @@ def _round_initial(request: HttpRequest, program: Program) -> dict[str, Any]:
     plus one pair to pin or forbid (``?pin=12-34`` / ``?forbid=12-34``), so that the review
     page can offer "forbid this pair and run again"."""
     initial: dict[str, Any] = {}
-    source_id = request.GET.get("from", "")
+    source_id = row_id(request.GET.get("from", ""))
     source = (
-        round_selectors.round_of_program(program=program, round_id=int(source_id))
-        if source_id.isdigit()
+        round_selectors.round_of_program(program=program, round_id=source_id)
+        if source_id is not None
         else None
     )
     pins: list[list[int]] = []
@@ -151,9 +163,10 @@ def _round_initial(request: HttpRequest, program: Program) -> dict[str, Any]:
         pins = [list(p) for p in source.pins]
         forbids = [list(p) for p in source.forbids]
     for key, pairs in (("pin", pins), ("forbid", forbids)):
-        parts = request.GET.get(key, "").split("-")
-        if len(parts) == 2 and all(part.isdigit() for part in parts):
-            pair = [int(parts[0]), int(parts[1])]
+        ids = [row_id(part) for part in request.GET.get(key, "").split("-")]
+        student, family = ids if len(ids) == 2 else (None, None)
+        if student is not None and family is not None:
+            pair = [student, family]
             if pair not in pairs:
                 pairs.append(pair)
     initial["pins"] = _pairs_text(pins)
