@@ -194,35 +194,21 @@ def _storable(text: str) -> bool:
     return True
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
 def _clean_body(body: Any) -> str:
     text = body.strip() if isinstance(body, str) else ""
     if text and not _storable(text):
-        raise ValidationError(
-            {
-                "body": [
-                    ValidationError(
-                        _("A message cannot contain NUL characters or unpaired surrogates."),
-                        code="bad_body",
-                    )
-                ]
-            }
+        raise _field_error(
+            "body", _("A message cannot contain NUL characters or unpaired surrogates."), "bad_body"
         )
     if not text:
-        raise ValidationError(
-            {"body": [ValidationError(_("Write a message first."), code="empty_body")]}
-        )
+        raise _field_error("body", _("Write a message first."), "empty_body")
     if len(text) > settings.CHAT_MAX_BODY:
-        raise ValidationError(
-            {
-                "body": [
-                    ValidationError(
-                        _("A message has at most %(n)d characters.")
-                        % {"n": settings.CHAT_MAX_BODY},
-                        code="body_too_long",
-                    )
-                ]
-            }
-        )
+        message = _("A message has at most %(n)d characters.") % {"n": settings.CHAT_MAX_BODY}
+        raise _field_error("body", message, "body_too_long")
     return text
 
 
@@ -234,16 +220,8 @@ def _clean_client_id(client_id: Any) -> str:
         or len(client_id.strip()) > CLIENT_ID_MAX
         or not _storable(client_id)
     ):
-        raise ValidationError(
-            {
-                "client_id": [
-                    ValidationError(
-                        _("client_id is text of at most %(n)d characters.") % {"n": CLIENT_ID_MAX},
-                        code="bad_client_id",
-                    )
-                ]
-            }
-        )
+        message = _("client_id is text of at most %(n)d characters.") % {"n": CLIENT_ID_MAX}
+        raise _field_error("client_id", message, "bad_client_id")
     return client_id.strip()
 
 

@@ -1,0 +1,194 @@
+"""What the proposal endpoints read and answer: input serializers, and the views of a
+proposal for a party and for a coordinator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiResponse,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+
+from accounts.models import User
+from matching.models import REASON_MAX_LENGTH, Feedback, Proposal, ProposalEvent
+from matching.selectors import proposals as selectors
+
+ANSWER = {"accepted": "accept", "declined": "decline"}
+STATUS_HELP = "One of: " + ", ".join(Proposal.Status.values) + "."
+ANSWER_HELP = '"accept", "decline", or null before that side answers.'
+NOT_FOUND = OpenApiResponse(description="Missing, or the caller is not a party.")
+CONFLICT = OpenApiResponse(description='{"detail": "..."}: the proposal\'s state forbids it.')
+
+
+def _user_brief(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.name, "role": user.role}
+
+
+def party_row(row: selectors.PartyProposal) -> dict[str, Any]:
+    """A proposal as one of its parties sees it (ProposalOutput)."""
+    return {
+        "id": row.id,
+        "program": row.program,
+        "program_name": row.program_name,
+        "date": row.date.isoformat(),
+        "status": row.status,
+        "side": row.side,
+        "counterpart": row.counterpart,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "conversation": row.conversation,
+        "my_answer": ANSWER.get(row.my_answer),
+        "their_answer": ANSWER.get(row.their_answer),
+        "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
+    }
+
+
+def party_view(proposal: Proposal, viewer: User) -> dict[str, Any]:
+    """A proposal as one of its parties sees it."""
+    return party_row(selectors.party_proposal(proposal=proposal, viewer=viewer))
+
+
+def coordinator_view(proposal: Proposal) -> dict[str, Any]:
+    """A proposal as a coordinator sees it: both sides in full, contact details included."""
+    student = selectors.student_public(proposal.student_application.user)
+    student.update(
+        application=proposal.student_application_id, answer=ANSWER.get(proposal.student_answer)
+    )
+    host = selectors.host_public(proposal.host_application.user, with_contact=True)
+    host.update(application=proposal.host_application_id, answer=ANSWER.get(proposal.host_answer))
+    return {
+        "id": proposal.pk,
+        "program": proposal.program_id,
+        "round": proposal.round_id,
+        "round_number": proposal.round.number,
+        "date": proposal.date.isoformat(),
+        "status": proposal.status,
+        "score": proposal.score,
+        "breakdown": proposal.breakdown,
+        "deadline": proposal.deadline.isoformat() if proposal.deadline else None,
+        "reminded_at": proposal.reminded_at.isoformat() if proposal.reminded_at else None,
+        "confirmed_at": proposal.confirmed_at.isoformat() if proposal.confirmed_at else None,
+        "waiting_for": selectors.waiting_for(proposal),
+        "student": student,
+        "host": host,
+        "conversation": selectors.conversation_id(proposal),
+    }
+
+
+def view_for(proposal: Proposal, viewer: User) -> dict[str, Any]:
+    return coordinator_view(proposal) if viewer.is_coordinator else party_view(proposal, viewer)
+
+
+def reloaded_view(proposal_id: int, viewer: User) -> dict[str, Any]:
+    proposal = selectors.proposal_visible_to(proposal_id=proposal_id, user=viewer)
+    if proposal is None:  # pragma: no cover - the service just found it
+        raise NotFound()
+    return view_for(proposal, viewer)
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class ProposalOutput(serializers.Serializer[Any]):
+    """Documentation of a party's view (the view returns plain dicts)."""
+
+    id = serializers.IntegerField()
+    program = serializers.IntegerField()
+    program_name = serializers.CharField()
+    date = serializers.DateField()
+    status = serializers.CharField(help_text=STATUS_HELP)
+    side = serializers.CharField(help_text='"student" or "host": the caller\'s side.')
+    counterpart = serializers.DictField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    conversation = serializers.IntegerField(allow_null=True)
+    my_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
+    their_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CoordinatorProposalOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    program = serializers.IntegerField()
+    round = serializers.IntegerField()
+    date = serializers.DateField()
+    status = serializers.CharField(help_text=STATUS_HELP)
+    waiting_for = serializers.ListField(child=serializers.CharField())
+    student = serializers.DictField()
+    host = serializers.DictField()
+
+
+class PublishOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    published = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.ListField(child=serializers.DictField())
+
+
+class DeclineInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
+
+
+class CancelInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class OnBehalfInput(serializers.Serializer[Any]):
+    side = serializers.ChoiceField(choices=["student", "host"])
+    answer = serializers.ChoiceField(choices=["accept", "decline"])
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class StatusQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(
+        choices=Proposal.Status.choices, required=False, allow_blank=True
+    )
+
+
+class RemindOutput(serializers.Serializer[Any]):
+    proposal = serializers.IntegerField()
+    reminded = serializers.ListField(child=serializers.IntegerField())
+
+
+class EventOutput(serializers.ModelSerializer[ProposalEvent]):
+    actor = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProposalEvent
+        fields = ["id", "from_status", "to_status", "actor", "on_behalf_of", "reason", "created_at"]
+
+    def get_actor(self, event: ProposalEvent) -> dict[str, Any] | None:
+        return _user_brief(event.actor)
+
+    def get_on_behalf_of(self, event: ProposalEvent) -> dict[str, Any] | None:
+        return _user_brief(event.on_behalf_of)
+
+
+class FeedbackInput(serializers.ModelSerializer[Feedback]):
+    """The rating's range and the comment's length are the model's."""
+
+    class Meta:
+        model = Feedback
+        fields = ["rating", "comment", "would_meet_again"]
+
+
+class FeedbackOutput(serializers.ModelSerializer[Feedback]):
+    author = serializers.SerializerMethodField()
+    side = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "proposal", "author", "side", "rating", "comment", "would_meet_again",
+                  "created_at"]  # fmt: skip
+
+    def get_author(self, feedback: Feedback) -> dict[str, Any] | None:
+        return _user_brief(feedback.author)
+
+    def get_side(self, feedback: Feedback) -> str:
+        return "host" if feedback.author.is_host else "student"
+
+
+# --- Views ------------------------------------------------------------------------------------
