@@ -46,10 +46,6 @@ def events() -> Iterator[list[dict[str, Any]]]:
     live_event.disconnect(dispatch_uid="tests.rounds.events")
 
 
-def _pairs(rnd: Round) -> set[tuple[int, int]]:
-    return set(rnd.proposals.values_list("student_application_id", "host_application_id"))
-
-
 class TestStartValidation:
     def test_unknown_criterion_is_named_and_nothing_stored(
         self, program: Program, coordinator: User
