@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts.services import user_register, user_update
 from frontend.forms import LoginForm, SignupForm
@@ -58,3 +59,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def _current_language() -> str:
     code = (translation.get_language() or "ja")[:2]
     return code if code in ("ja", "en") else "ja"
+
+
+# The API's Swagger page, split: its start-up script is served as a file and its frame style
+# comes from our static files, because the site's CSP refuses inline script and style.
+api_docs = SpectacularSwaggerSplitView.as_view(
+    url_name="schema", template_name="frontend/api/docs.html"
+)
