@@ -142,6 +142,7 @@ class ChatConsumer(UserSocket):
         await handler(content)
 
     async def _on_message(self, content: dict[str, Any]) -> None:
+        client_id = content.get("client_id")
         try:
             message, _created = await db(
                 services.message_post,
@@ -149,16 +150,18 @@ class ChatConsumer(UserSocket):
                 conversation_id=self.conversation_id,
                 sender=self.user,
                 body=content.get("body"),
-                client_id=content.get("client_id"),
+                client_id=client_id,
             )
         except ValidationError as exc:
-            await self.send_error(*validation_code(exc))
+            await self.send_error(*validation_code(exc), client_id=client_id)
             return
         except services.ChatRefused as exc:
-            await self.send_error(exc.code, exc.detail)
+            await self.send_error(exc.code, exc.detail, client_id=client_id)
             return
         except Conversation.DoesNotExist:
-            await self.send_error("forbidden", _("You can no longer write here."))
+            await self.send_error(
+                "forbidden", _("You can no longer write here."), client_id=client_id
+            )
             return
         # The sender's acknowledgement does not wait on the layer: deliver through this seq now;
         # the broadcast's copy is then skipped as already delivered. A retried client_id that

@@ -18,6 +18,7 @@ from django.db import close_old_connections
 from django.utils import translation
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from chat.models import CLIENT_ID_MAX
 from config.channel_layer import ClosesChannelMixin
 
 T = TypeVar("T")
@@ -165,8 +166,12 @@ class UserSocket(ClosesChannelMixin, AsyncJsonWebsocketConsumer):  # type: ignor
     async def user_sockets_close(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_NO_USER)
 
-    async def send_error(self, code: str, detail: str) -> None:
-        await self.send_json({"type": "error", "code": code, "detail": detail})
+    async def send_error(self, code: str, detail: str, *, client_id: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+        # A refused message names the client's own id, so the page knows which one to give back.
+        if isinstance(client_id, str) and 0 < len(client_id) <= CLIENT_ID_MAX:
+            frame["client_id"] = client_id
+        await self.send_json(frame)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

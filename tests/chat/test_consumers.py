@@ -181,6 +181,17 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_stays_open(
     assert settings.CHAT_MAX_BODY == 2000
 
 
+async def test_a_refused_message_names_its_client_id(
+    conversation: Conversation, student: User
+) -> None:
+    async with chat_socket(conversation, student) as a:
+        await a.send_json_to({"type": "message", "body": "x" * 2001, "client_id": "c-9"})
+        error = await a.receive_json_from()
+        assert (error["code"], error["client_id"]) == ("body_too_long", "c-9")
+        await a.send_json_to({"type": "message", "body": "x", "client_id": "c" * 65})
+        assert "client_id" not in await a.receive_json_from()
+
+
 async def test_a_body_of_exactly_the_limit_is_accepted(
     conversation: Conversation, student: User
 ) -> None:

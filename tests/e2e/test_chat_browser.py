@@ -162,3 +162,42 @@ def test_messages_sent_faster_than_the_limit_all_get_through(
     assert len([url for url in sockets if "/ws/chat/" in url]) == 1
     stored = off_loop(lambda: list(conversation.messages.values_list("body", flat=True)))
     assert sorted(stored) == sorted(bodies)
+
+
+def test_a_refused_message_stays_in_the_composer_with_the_error_beside_it(
+    browsing: Browsing, coordinator, settings
+) -> None:
+    """The server refuses a message: its text goes back to the composer, the reason shows
+    beside it (not only at the top of the page), the person can try again, and nothing is left
+    saying "Sending…"."""
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    page = browsing.page(student, width=375)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready='true']")
+    # The page was drawn with the usual limit; the server now takes shorter messages only.
+    settings.CHAT_MAX_BODY = 10
+    composer = page.get_by_label("Your message")
+    composer.fill("A little too long for now")
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    refused = page.locator("#chat-refused")
+    refused.wait_for()
+    assert "at most 10 characters" in refused.inner_text()
+    assert composer.input_value() == "A little too long for now"
+    assert "chat-refused-text" in (composer.get_attribute("aria-describedby") or "")
+    log = page.locator("#chat-log")
+    assert log.get_by_text("A little too long for now").count() == 0
+    assert "Sending" not in log.inner_text()
+    failures = browsing.audit(page, "chat-refused")
+
+    settings.CHAT_MAX_BODY = 2000
+    page.get_by_role("button", name="Try again").click()
+    log.locator(".chat__message--mine[data-message-id]").get_by_text(
+        "A little too long for now"
+    ).wait_for()
+    assert refused.is_hidden()
+    assert composer.input_value() == ""
+    assert conversation.messages.filter(body="A little too long for now").count() == 1
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)

@@ -10,6 +10,8 @@ const statusLine = document.getElementById("chat-status");
 const typingLine = document.getElementById("chat-typing");
 const form = document.getElementById("chat-form");
 const input = form ? form.querySelector("textarea") : null;
+const refusedBox = document.getElementById("chat-refused");
+const refusedText = document.getElementById("chat-refused-text");
 
 const CLOSE_NO_USER = 4401;
 const CLOSE_FORBIDDEN = 4403;
@@ -21,6 +23,9 @@ const TYPING_SHOWN_MS = 4000;
 // slower, and a refusal for pace is tried again once the server's second has passed.
 const RESEND_EVERY_MS = Math.ceil(1000 / Math.max(1, config.rate_per_second - 1));
 const RETRY_AFTER_LIMIT_MS = 1100;
+// A message with no answer from the server after this long says so and offers to try again
+// (it stays owed: a reconnect still sends it, and the server stores a client_id once).
+const PATIENCE_MS = 10000;
 
 let socket = null;
 let delay = 1000;
@@ -30,7 +35,7 @@ let typingTimer = null;
 let lastTypingSent = 0;
 let stopped = false;
 let resendTimer = null;
-const pending = new Map(); // client_id -> {body, element}
+const pending = new Map(); // client_id -> {body, element, timer}
 
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
@@ -104,6 +109,7 @@ function showMessage(message) {
   const waiting = message.client_id && pending.get(message.client_id);
   const element = renderMessage(message);
   if (waiting) {
+    window.clearTimeout(waiting.timer);
     waiting.element.replaceWith(element);
     pending.delete(message.client_id);
     // Everything owed has gone through: a pace warning no longer applies.
@@ -161,6 +167,64 @@ function stop(reason) {
   }
 }
 
+function showRefused(detail) {
+  refusedText.textContent = detail;
+  refusedBox.hidden = false;
+  input.setAttribute("aria-describedby", refusedText.id);
+  input.setAttribute("aria-invalid", "true");
+}
+
+function hideRefused() {
+  if (!refusedBox || refusedBox.hidden) return;
+  refusedBox.hidden = true;
+  input.removeAttribute("aria-describedby");
+  input.removeAttribute("aria-invalid");
+}
+
+// The server refused this message (too long, not allowed any more...): it leaves the log, its
+// text goes back to the composer (before anything typed since) and the reason shows beside it.
+function giveBack(clientId, detail) {
+  const entry = pending.get(clientId);
+  if (!entry) return;
+  window.clearTimeout(entry.timer);
+  pending.delete(clientId);
+  entry.element.remove();
+  const typed = input.value.trim();
+  input.value = typed ? `${entry.body}\n${typed}` : entry.body;
+  showRefused(detail);
+  input.focus();
+}
+
+function sendOne(clientId) {
+  const entry = pending.get(clientId);
+  if (!entry || !socket || socket.readyState !== WebSocket.OPEN) return;
+  socket.send(JSON.stringify({ type: "message", body: entry.body, client_id: clientId }));
+}
+
+// No answer yet: the bubble says so and offers to send it again, instead of "Sending…" forever.
+function watch(clientId) {
+  const entry = pending.get(clientId);
+  if (!entry) return;
+  window.clearTimeout(entry.timer);
+  entry.timer = window.setTimeout(() => {
+    if (!pending.has(clientId)) return;
+    const time = entry.element.querySelector("time");
+    if (time) time.textContent = text.not_sent;
+    if (entry.element.querySelector(".chat__resend")) return;
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "button button--secondary button--small chat__resend";
+    again.textContent = text.try_again;
+    again.addEventListener("click", () => {
+      again.remove();
+      if (time) time.textContent = text.sending;
+      watch(clientId);
+      sendOne(clientId);
+    });
+    entry.element.append(again);
+  }, PATIENCE_MS);
+}
+
 function sendPending() {
   window.clearTimeout(resendTimer);
   const owed = [...pending.keys()];
@@ -168,12 +232,9 @@ function sendPending() {
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     const clientId = owed.shift();
     if (clientId === undefined) return;
-    const entry = pending.get(clientId);
     // Sent again with the same client_id: a message the server already stored is not stored
     // twice, it is only confirmed.
-    if (entry) {
-      socket.send(JSON.stringify({ type: "message", body: entry.body, client_id: clientId }));
-    }
+    sendOne(clientId);
     resendTimer = window.setTimeout(next, RESEND_EVERY_MS);
   };
   next();
@@ -206,6 +267,10 @@ function connect() {
     else if (frame.type === "blocked") stop(text.blocked);
     else if (frame.type === "closed") stop(text.closed);
     else if (frame.type === "error") {
+      if (frame.code !== "rate_limited" && pending.has(frame.client_id)) {
+        giveBack(frame.client_id, frame.detail);
+        return;
+      }
       setStatus(frame.detail);
       if (frame.code === "rate_limited") {
         window.clearTimeout(resendTimer);
@@ -239,13 +304,14 @@ if (form && input) {
     document.getElementById("chat-empty")?.remove();
     log.append(element);
     scrollToEnd();
-    pending.set(clientId, { body, element });
+    pending.set(clientId, { body, element, timer: null });
     input.value = "";
     input.focus();
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify({ type: "message", body, client_id: clientId }));
-    }
+    hideRefused();
+    watch(clientId);
+    sendOne(clientId);
   });
+  document.getElementById("chat-retry")?.addEventListener("click", () => form.requestSubmit());
   input.addEventListener("keydown", (event) => {
     // Enter sends, Shift+Enter makes a new line (the usual chat habit).
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
