@@ -291,3 +291,11 @@ def test_station_lines() -> None:
         assert all(line.strip() for line in st.lines_en), st
         assert len(st.lines_text) <= LINES_MAX, st
         assert len(set(st.lines_en)) == len(st.lines_en), st
+
+
+def test_every_station_has_a_reading_in_hiragana() -> None:
+    from accounts.station_readings import STATION_READINGS
+
+    assert set(STATION_READINGS) == {station.slug for station in rd.STATIONS}
+    for slug, reading in STATION_READINGS.items():
+        assert re.fullmatch("[\u3041-\u3096\u30fc]+", reading), slug

@@ -1,9 +1,16 @@
-// Profile steps: a search box that filters the station list (by name in either script or by
-// its romanised id), and only as many empty language rows as needed.
+// Profile steps: a search box that filters the station list (by name in kanji, kana or romaji,
+// whatever the page's language: each option carries its terms in data-search), and only as
+// many empty language rows as needed.
 
 function fold(text) {
-  // "Kichijōji" and "kichijoji" match; so do full- and half-width letters.
-  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  // "Kichijōji" and "kichijoji" match; so do full- and half-width letters, and katakana
+  // and hiragana (キチジョウジ, きちじょうじ).
+  return text
+    .normalize("NFKC")
+    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
 }
 
 function setUpStationFilter(select) {
@@ -17,19 +24,48 @@ function setUpStationFilter(select) {
   input.id = id;
   input.className = "input station-filter";
   input.autocomplete = "off";
-  select.before(label, input);
+  const hint = document.createElement("p");
+  hint.className = "field__help";
+  hint.id = `${id}_hint`;
+  hint.textContent = select.dataset.stationHelp || "";
+  const found = document.createElement("p");
+  found.className = "field__help station-filter__found";
+  found.id = `${id}_found`;
+  found.setAttribute("role", "status");
+  input.setAttribute("aria-describedby", `${hint.id} ${found.id}`);
+  select.before(label, input, hint, found);
+  input.addEventListener("keydown", (event) => {
+    // Enter picks the first match instead of sending the form half filled in.
+    if (event.key === "Enter") event.preventDefault();
+  });
   input.addEventListener("input", () => {
     const query = fold(input.value.trim());
+    const hits = [];
     for (const group of select.querySelectorAll("optgroup")) {
       let visible = 0;
       for (const option of group.querySelectorAll("option")) {
-        const hit = !query || fold(`${option.textContent} ${option.value}`).includes(query);
+        const terms = option.dataset.search || `${option.textContent} ${option.value}`;
+        const hit = !query || fold(terms).includes(query);
         option.hidden = !hit;
-        option.disabled = !hit && !option.selected;
-        if (hit) visible += 1;
+        option.disabled = !hit;
+        if (hit) {
+          visible += 1;
+          hits.push(option);
+        }
       }
       group.hidden = visible === 0;
     }
+    // The closed list shows its selected option: never one the search has just hidden.
+    const chosen = select.selectedOptions[0];
+    if (query && (!chosen || chosen.hidden || !chosen.value)) {
+      if (hits.length) hits[0].selected = true;
+      else select.value = "";
+    }
+    found.textContent = !query
+      ? ""
+      : hits.length
+        ? select.dataset.stationCount.replace("%(n)s", String(hits.length))
+        : select.dataset.stationNone;
   });
 }
 
