@@ -15,9 +15,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formatting import day_label
 from accounts.models import Role, User
 from accounts.selectors import reference_choices, weekly_slot_reference
-from frontend.formatting import day_label
 from matching.models import SEATS_MAX, Application, Program
 
 

@@ -21,9 +21,10 @@ import icalendar
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
+from accounts.formatting import day_label, moment_label
 from accounts.models import User
 from matching import signals
 from matching.models import Delivery, Proposal, ProposalEvent
@@ -79,19 +80,14 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
     # The visit's place is the family's station, as the student's view of the family shows it.
     place = other if is_student else counterpart(proposal=proposal, viewer=student)
     station = place.get("station")
-    deadline = timezone.localtime(proposal.deadline) if proposal.deadline else None
     household = other.get("household_name")
     return {
         "kind": kind,
         "recipient_name": recipient.name,
         "is_student": is_student,
         "program_name": proposal.program.name,
-        "day": formats.date_format(proposal.date, pgettext("date in an e-mail", "l j F Y")),
-        "deadline": (
-            formats.date_format(deadline, pgettext("deadline in an e-mail", "j F Y, H:i"))
-            if deadline
-            else ""
-        ),
+        "day": day_label(proposal.date),
+        "deadline": moment_label(proposal.deadline) if proposal.deadline else "",
         "counterpart_name": household or _person(other["name"]),
         "station": station["name"] if station else "",
         "url": f"{settings.SITE_URL.rstrip('/')}/proposals/",

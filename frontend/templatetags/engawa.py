@@ -8,6 +8,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from accounts.formatting import day_label, hours_label, moment_label
+
 register = template.Library()
 
 
@@ -38,15 +40,17 @@ def nav_current(context: template.Context, *names: str) -> str:
 
 @register.filter
 def day(value: Any) -> str:
-    """A visit day (date or ISO string) with its weekday, in the active language."""
-    from frontend.formatting import day_label
-
+    """A day (date, ISO string or datetime) with its weekday, in the active language."""
     return day_label(value) if value else ""
 
 
 @register.filter
 def moment(value: Any) -> str:
     """A date and time in Tokyo time, in the active language."""
-    from frontend.formatting import moment_label
-
     return moment_label(value) if value else ""
+
+
+@register.filter
+def hours(value: Any) -> str:
+    """A number of hours with its unit, in the active language."""
+    return hours_label(int(value)) if value not in (None, "") else ""

@@ -147,7 +147,6 @@ def _chat_config(
             "read": _("Read"),
             "sending": _("Sending…"),
             "not_sent": _("Not sent yet"),
-            "not_sent_detail": _("This message has not gone through yet."),
             "try_again": _("Try again"),
             "report": _("Report"),
             "typing": _("%(name)s is typing…"),

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.formatting import moment_label
 from accounts.models import Role, User
 from accounts.selectors import (
     profile_is_complete,
@@ -157,7 +158,7 @@ def application_submit(
             {
                 "apply_until": [
                     _("Applications to this programme closed on %(when)s.")
-                    % {"when": timezone.localtime(program.apply_until).strftime("%Y-%m-%d %H:%M")}
+                    % {"when": moment_label(program.apply_until)}
                 ]
             }
         )

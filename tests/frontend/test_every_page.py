@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.formatting import day_label, moment_label
 from chat.models import Conversation
 from chat.services import message_post
-from frontend.formatting import day_label, moment_label
 from matching.models import Proposal
 from matching.services.proposals import proposal_accept, round_publish
 from tests.factories import ApplicationFactory, ProgramFactory, ProposalFactory, RoundFactory
@@ -126,8 +126,8 @@ def test_coordinator_nav_comes_from_the_coordinator_pages(page_client, coordinat
 @pytest.mark.parametrize(
     ("language", "day", "moment"),
     [
-        ("ja", "2026年12月26日(土)", "2026年12月26日 18:00"),
-        ("en", "Sat 26 December 2026", "26 December 2026, 18:00"),
+        ("ja", "2026年12月26日(土)", "2026年12月26日(土) 18:00"),
+        ("en", "Sat 26 Dec 2026", "Sat 26 Dec 2026, 18:00"),
     ],
 )
 def test_dates_in_tokyo_time_in_each_language(language: str, day: str, moment: str) -> None:

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from accounts.formatting import day_label
 from accounts.models import Gender, Pet
 from accounts.selectors import reference_labels
 from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
@@ -117,7 +117,7 @@ def join_items(items: list[str]) -> str:
 
 def _date_text(value: Any) -> str:
     try:
-        return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+        return day_label(dt.date.fromisoformat(str(value)))
     except ValueError:
         return str(value)
 

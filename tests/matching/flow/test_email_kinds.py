@@ -52,17 +52,18 @@ PHRASES = {
 }
 
 
+# The site's one date format (accounts/formatting.py), written out independently here.
 def _day(day: dt.date, language: str) -> str:
     if language == "ja":
-        return f"{day.year}年{day.month}月{day.day}日\uff08{WEEKDAYS_JA[day.weekday()]}\uff09"
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
+        return f"{day.year}年{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
 
 
 def _deadline(moment: dt.datetime, language: str) -> str:
     local = timezone.localtime(moment)
     if language == "ja":
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-    return f"{local.day} {local:%B} {local.year}, {local:%H:%M}"
+        return f"{_day(local.date(), language)} {local:%H:%M}"
+    return f"{_day(local.date(), language)}, {local:%H:%M}"
 
 
 def _in_language(text: str, language: str) -> None:

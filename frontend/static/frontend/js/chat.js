@@ -49,13 +49,29 @@ function setStatus(message) {
   statusLine.textContent = message;
 }
 
+// The site's one date format (accounts/formatting.py, as the server renders the history):
+// 2027年1月2日(土) 13:00 in Japanese, Sat 2 Jan 2027, 13:00 otherwise; Tokyo time.
 function timeLabel(iso) {
-  const lang = document.documentElement.lang === "ja" ? "ja-JP" : "en-GB";
-  return new Intl.DateTimeFormat(lang, {
+  const ja = document.documentElement.lang === "ja";
+  const parts = {};
+  const options = {
     timeZone: "Asia/Tokyo",
-    dateStyle: "medium",
-    timeStyle: "short",
-  }).format(new Date(iso));
+    weekday: "short",
+    year: "numeric",
+    month: ja ? "numeric" : "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  };
+  for (const part of new Intl.DateTimeFormat(ja ? "ja-JP" : "en-US", options).formatToParts(
+    new Date(iso),
+  )) {
+    parts[part.type] = part.value;
+  }
+  const time = `${parts.hour}:${parts.minute}`;
+  if (ja) return `${parts.year}年${parts.month}月${parts.day}日(${parts.weekday}) ${time}`;
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${time}`;
 }
 
 function scrollToEnd() {
