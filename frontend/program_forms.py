@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.formatting import day_label
-from accounts.models import Role, User
-from accounts.selectors import reference_choices, weekly_slot_reference
+from accounts.models import LanguageLevel, Role, User
+from accounts.selectors import profile_of, reference_choices, weekly_slot_reference
 from matching.models import SEATS_MAX, Application, Program
 
 
@@ -46,6 +46,28 @@ class WeeklySlotsWidget(forms.CheckboxSelectMultiple):
     template_name = "frontend/widgets/weekly_slots.html"
 
 
+class LanguageChipsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes drawn as chips: the languages of the person's profile first, every other
+    one folded under "Other languages" (opened when one of them is ticked)."""
+
+    template_name = "frontend/widgets/language_chips.html"
+
+    def __init__(self, featured: list[str]) -> None:
+        super().__init__()
+        self.featured = featured
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        chosen = {str(v) for v in (value or [])}
+        context["widget"]["featured"] = self.featured
+        context["widget"]["more_open"] = not self.featured or bool(chosen - set(self.featured))
+        return context
+
+
+# A language of the profile at these levels is one the person can teach; below, one to learn.
+TEACHING_LEVELS = (LanguageLevel.NATIVE, LanguageLevel.ADVANCED)
+
+
 class ApplyForm(forms.Form):
     def __init__(self, *args: Any, program: Program, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,17 +92,24 @@ class ApplyForm(forms.Form):
             )
         if self.is_exchange:
             languages = sorted(reference_choices("languages"), key=lambda c: c[1])
-            size = {"size": 8}
+            spoken = [
+                row
+                for row in (getattr(profile_of(user), "languages", None) or [])
+                if isinstance(row, dict) and row.get("code")
+            ]
+            mine = [row["code"] for row in spoken]
             self.fields["teaches"] = forms.MultipleChoiceField(
                 label=_("Languages you can teach"),
                 choices=languages,
-                widget=forms.SelectMultiple(attrs=size),
-                help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
+                widget=LanguageChipsWidget(mine),
+                initial=[r["code"] for r in spoken if r.get("level") in TEACHING_LEVELS],
+                help_text=_("Your profile's languages come first; tick as many as you like."),
             )
             self.fields["learns"] = forms.MultipleChoiceField(
                 label=_("Languages you want to learn"),
                 choices=languages,
-                widget=forms.SelectMultiple(attrs=size),
+                widget=LanguageChipsWidget(mine),
+                initial=[r["code"] for r in spoken if r.get("level") not in TEACHING_LEVELS],
             )
             self.fields["format"] = forms.ChoiceField(
                 label=_("How you would like to meet"),

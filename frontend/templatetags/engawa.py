@@ -21,6 +21,7 @@ def widget_type(field: BoundField) -> str:
         "CheckboxInput": "checkbox",
         "CheckboxSelectMultiple": "checkboxes",
         "WeeklySlotsWidget": "checkboxes",
+        "LanguageChipsWidget": "checkboxes",
         "RadioSelect": "radios",
         "Select": "select",
         "SelectMultiple": "select",

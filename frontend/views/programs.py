@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import profile_is_complete, weekly_slot_labels
+from accounts.selectors import profile_is_complete, reference_labels, weekly_slot_labels
 from frontend.program_forms import ApplyForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
@@ -73,6 +73,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
                     _("Thank you! Your application is in. We will tell you when there is a match."),
                 )
                 return redirect("frontend:program_apply", program_id=program.pk)
+    names = reference_labels(kinds=("languages",))["languages"] if application else {}
     return render(
         request,
         "frontend/programs/detail.html",
@@ -80,6 +81,9 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
             "program": program,
             "application": application,
             "time_slots": weekly_slot_labels(application.time_slots) if application else [],
+            # Language names in the reader's language, not codes.
+            "teaches": [names.get(c, c) for c in application.teaches or []] if application else [],
+            "learns": [names.get(c, c) for c in application.learns or []] if application else [],
             "form": form,
             "accepting": _accepting(program),
             "profile_complete": profile_is_complete(request.user),

@@ -11,15 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from accounts.models import LanguageLevel, Pet, User
 from accounts.selectors import reference_labels
 from frontend.proposal_forms import DeclineForm, FeedbackForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
-from matching.models import Proposal
+from matching.models import Program, Proposal
 from matching.notifications import visit_ics
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors.exchange import Direction, ExchangePairing, exchange_pairings
 from matching.services import feedback as feedback_services
 from matching.services import proposals as proposal_services
 
@@ -75,7 +77,7 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
     else:
         facts += [
             (_("Student"), data.get("name", "")),
-            (_("Nationality"), data.get("nationality", "")),
+            (_("Nationality"), countries.name(data.get("nationality", "")) or ""),
             (_("Languages"), labels.spoken(data.get("languages", []))),
             (_("Diet"), labels.names(data.get("diet", []), labels.diets) or _("No restrictions")),
             (
@@ -88,15 +90,73 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
     return [(label, value) for label, value in facts if value]
 
 
-def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
+def _exchange_facts(
+    data: dict[str, Any], pairing: ExchangePairing, labels: _Labels
+) -> list[tuple[str, str]]:
+    """A language partner: who teaches whom what, with both levels, the weekly times the two
+    share and how they meet; never diet, allergies or an address."""
+
+    def taught(directions: list[Direction], *, mine: bool) -> str:
+        template = (
+            _("%(language)s (your level: %(teacher)s; theirs: %(learner)s)")
+            if mine
+            else _("%(language)s (their level: %(teacher)s; yours: %(learner)s)")
+        )
+        return "\n".join(
+            template
+            % {
+                "language": labels.languages.get(d.language, d.language),
+                "teacher": labels.levels.get(d.teacher_level, d.teacher_level),
+                "learner": labels.levels.get(d.learner_level, d.learner_level),
+            }
+            for d in directions
+        )
+
+    station = data.get("station") or {}
+    meeting = {
+        "online": _("Online"),
+        "in_person": _("In person"),
+    }.get(pairing.meeting, "")
+    if meeting and pairing.meeting == "in_person" and station:
+        meeting = _("In person, near %(station)s") % {"station": station.get("name", "")}
+    facts = [
+        (_("Language partner"), data.get("name", "")),
+        (_("They teach you"), taught(pairing.they_teach, mine=False)),
+        (_("You teach them"), taught(pairing.you_teach, mine=True)),
+        (_("Weekly times you share"), ", ".join(pairing.shared_slots)),
+        (_("How you meet"), meeting),
+        (_("Interests"), labels.names(data.get("interests", []), labels.interests)),
+        (_("In their words"), data.get("bio", "")),
+    ]
+    return [(label, value) for label, value in facts if value]
+
+
+def _card(
+    proposal: Proposal,
+    user: User,
+    labels: _Labels,
+    pairings: dict[int, ExchangePairing] | None = None,
+) -> dict[str, Any]:
     side = proposal_selectors.side_of(proposal=proposal, user=user)
     data = proposal_selectors.counterpart(proposal=proposal, viewer=user)
     my_answer = getattr(proposal, f"{side}_answer", "") if side else ""
     waiting = proposal_selectors.waiting_for(proposal)
+    if pairings is None:
+        pairings = exchange_pairings(proposals=[proposal], viewer=user)
+    pairing = pairings.get(proposal.pk)
     return {
         "proposal": proposal,
         "side": side,
-        "facts": _counterpart_facts(data, labels),
+        "is_exchange": pairing is not None,
+        # A visit day gone by: no longer "confirmed" ahead, nothing to add to a calendar.
+        "is_past": pairing is None
+        and proposal.status == Proposal.Status.CONFIRMED
+        and proposal.date < timezone.localdate(),
+        "facts": (
+            _exchange_facts(data, pairing, labels)
+            if pairing is not None
+            else _counterpart_facts(data, labels)
+        ),
         "title": data.get("household_name") or data.get("name") or "",
         "my_answer": my_answer,
         "can_answer": proposal.status in Proposal.OPEN and not my_answer,
@@ -108,10 +168,9 @@ def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
 @member_required
 def proposal_list(request: AuthedRequest) -> HttpResponse:
     labels = _Labels()
-    cards = [
-        _card(p, request.user, labels)
-        for p in proposal_selectors.proposals_for_user(user=request.user)
-    ]
+    rows = proposal_selectors.proposals_for_user(user=request.user)
+    pairings = exchange_pairings(proposals=rows, viewer=request.user)
+    cards = [_card(p, request.user, labels, pairings) for p in rows]
     return render(
         request,
         "frontend/proposals/list.html",
@@ -131,7 +190,12 @@ def proposal_accept(request: AuthedRequest, proposal_id: int) -> HttpResponse:
         messages.error(request, outcome.refused)
         return redirect("frontend:proposals")
     if proposal.status == Proposal.Status.CONFIRMED:
-        messages.success(request, _("Confirmed! You can now chat to arrange the day."))
+        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+            messages.success(
+                request, _("Confirmed! Write to your partner to plan your first meeting.")
+            )
+        else:
+            messages.success(request, _("Confirmed! You can now chat to arrange the day."))
         return redirect("frontend:visit", proposal_id=proposal.pk)
     messages.success(request, _("Thank you! We are waiting for the other side's answer."))
     return redirect("frontend:proposals")
@@ -164,18 +228,19 @@ def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
 @member_required
 def visit_list(request: AuthedRequest) -> HttpResponse:
     labels = _Labels()
-    today = timezone.localdate()
-    confirmed = [
-        _card(p, request.user, labels)
+    rows = [
+        p
         for p in proposal_selectors.proposals_for_user(user=request.user)
         if p.status == Proposal.Status.CONFIRMED
     ]
+    pairings = exchange_pairings(proposals=rows, viewer=request.user)
+    confirmed = [_card(p, request.user, labels, pairings) for p in rows]
     return render(
         request,
         "frontend/visits/list.html",
         {
-            "upcoming": [c for c in confirmed if c["proposal"].date >= today],
-            "past": [c for c in confirmed if c["proposal"].date < today],
+            "upcoming": [c for c in confirmed if not c["is_past"]],
+            "past": [c for c in confirmed if c["is_past"]],
         },
     )
 

@@ -124,23 +124,25 @@ def round_review(detail: RoundDetail) -> dict[str, Any]:
     stats = rnd.stats or {}
     return {
         "round": rnd,
+        "exchange": exchange,
         "pairs": pairs,
         "unplaced": unplaced,
         # A language exchange has no sides: everyone left over is listed together.
         "unplaced_students": [u for u in unplaced if exchange or u["role"] == Role.STUDENT],
         "unplaced_hosts": [u for u in unplaced if not exchange and u["role"] == Role.HOST],
         "stats": stats,
-        "metrics": _metrics(stats),
+        "metrics": _metrics(stats, exchange=exchange),
         "histogram": histogram_svg(stats.get("score_histogram") or stats.get("histogram")),
         "weights": [(CRITERION_LABELS.get(k, k), v) for k, v in weights.items()],
     }
 
 
-def _metrics(stats: dict[str, Any]) -> list[dict[str, Any]]:
-    """The headline figures, in a fixed order; ``higher`` says which way is better."""
+def _metrics(stats: dict[str, Any], *, exchange: bool = False) -> list[dict[str, Any]]:
+    """The headline figures, in a fixed order; ``higher`` says which way is better. A language
+    exchange has pairs and people without a partner, not placed and unplaced students."""
     rows = [
-        ("matched", _("Placed"), True),
-        ("unmatched", _("Unplaced students"), False),
+        ("matched", _("Pairs") if exchange else _("Placed"), True),
+        ("unmatched", _("People without a partner") if exchange else _("Unplaced students"), False),
         ("mean_score", _("Mean score"), True),
         ("min_score", _("Lowest score"), True),
         ("total_score", _("Total score"), True),
