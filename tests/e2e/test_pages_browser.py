@@ -200,9 +200,11 @@ def test_language_exchange_weekly_slots_on_a_phone(browsing: Browsing, student) 
     # The profile's languages come ticked: Vietnamese to teach, Japanese to learn.
     teach = page.get_by_role("group", name="Languages you can teach")
     assert teach.get_by_label("Vietnamese").is_checked()
-    assert page.get_by_role("group", name="Languages you want to learn").get_by_label(
-        "Japanese"
-    ).is_checked()
+    assert (
+        page.get_by_role("group", name="Languages you want to learn")
+        .get_by_label("Japanese")
+        .is_checked()
+    )
     # No weekly time: the error sits in the field's own block, in the page's language.
     page.get_by_role("button", name="Send my application").click()
     error = page.locator("#id_time_slots_error")
