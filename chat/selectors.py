@@ -7,6 +7,7 @@ List reads take a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,3 +243,26 @@ def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[
         ]
         rows.append(ReportRow(report=report, context=context))
     return rows
+
+
+def unread_totals(*, user_ids: Iterable[int]) -> dict[int, int]:
+    """By user id, how many messages from others wait unread across all their conversations
+    (as ``conversations_for_user`` counts them per conversation). One query."""
+    ids = sorted({int(uid) for uid in user_ids})
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("conversation"), seq__gt=OuterRef("last_read_seq")
+        )
+        .exclude(sender=OuterRef("user"))
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    totals = dict.fromkeys(ids, 0)
+    for user_id, count in (
+        Membership.objects.filter(user_id__in=ids)
+        .annotate(n=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .values_list("user_id", "n")
+    ):
+        totals[user_id] += int(count)
+    return totals

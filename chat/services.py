@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from chat import notices
 from chat.groups import conversation_group, user_group
 from chat.models import (
     CLIENT_ID_MAX,
@@ -82,6 +83,19 @@ def notification_send(*, user_ids: Iterable[int], event: dict[str, Any]) -> None
     def send() -> None:
         for uid in ids:
             _group_send_now(user_group(uid), {"type": "notification.send", "event": payload})
+
+    transaction.on_commit(send)
+
+
+def _notices_on_commit(build: Callable[[], list[notices.Notice]]) -> None:
+    """After commit, build each person's notice (reads outside the write's lock) and send it."""
+
+    def send() -> None:
+        try:
+            for user_id, event in build():
+                _group_send_now(user_group(user_id), {"type": "notification.send", "event": event})
+        except Exception:  # the write is durable; a notice lost only leaves a badge stale
+            logger.exception("chat notices for a commit failed")
 
     transaction.on_commit(send)
 
@@ -323,6 +337,11 @@ def _message_store(
         conversation_group(conversation_id),
         {"type": "chat.message", "message": message_payload(message)},
     )
+    _notices_on_commit(
+        lambda: notices.message_notices(
+            conversation_id=conversation_id, message_id=message.pk, sender=sender
+        )
+    )
     return message, True
 
 
@@ -359,6 +378,7 @@ def message_read(*, conversation_id: int, user: User, message_id: int) -> int:
                 "message_id": message_id,
             },
         )
+        _notices_on_commit(lambda: notices.read_notices(user_id=user.pk))
     return seq
 
 

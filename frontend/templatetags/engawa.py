@@ -9,6 +9,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from accounts.formatting import day_label, hours_label, moment_label
+from chat.selectors import unread_totals
 
 register = template.Library()
 
@@ -55,3 +56,13 @@ def moment(value: Any) -> str:
 def hours(value: Any) -> str:
     """A number of hours with its unit, in the active language."""
     return hours_label(int(value)) if value not in (None, "") else ""
+
+
+@register.simple_tag(takes_context=True)
+def new_messages(context: template.Context) -> int:
+    """How many messages from others wait unread for the page's user (0 for a visitor or a
+    coordinator): the badge on Messages, which the notification stream keeps current."""
+    user: Any = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated or user.is_coordinator:
+        return 0
+    return unread_totals(user_ids=[user.pk])[user.pk]

@@ -1,4 +1,7 @@
-"""The first page after log-in, one per role."""
+"""The first page after log-in, one per role: for students and families, what waits for them
+(finish the profile, answer a proposal by its deadline, meet on a day, give feedback, read new
+messages), which static/frontend/js/dashboard.js refreshes when the notification stream says
+something changed."""
 
 from __future__ import annotations
 
@@ -6,10 +9,15 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.formatting import day_label, moment_label
 from accounts.models import User
 from accounts.selectors import profile_missing_fields, profile_of
+from chat.selectors import unread_totals
 from frontend.profile_forms import steps_for
 from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
@@ -32,11 +40,13 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "steps": steps_for(user.role),
     }
     context.update(_matching_overview(user))
+    context["next_steps"] = _next_steps(user, context)
     return render(request, "frontend/dashboard.html", context)
 
 
 def _matching_overview(user: User) -> dict[str, Any]:
-    """Open programmes, proposals waiting for this user's answer and upcoming visits."""
+    """Open programmes, proposals waiting for this user's answer, upcoming visits, and past
+    visits still waiting for this user's feedback."""
     now = timezone.now()
     programs = [
         p
@@ -50,5 +60,78 @@ def _matching_overview(user: User) -> dict[str, Any]:
         for p in mine
         if proposal_selectors.side_of(proposal=p, user=user) in proposal_selectors.waiting_for(p)
     ]
-    visits = [p for p in mine if p.status == Proposal.Status.CONFIRMED and p.date >= today]
-    return {"open_programs": programs, "waiting_proposals": waiting, "upcoming_visits": visits}
+    confirmed = [p for p in mine if p.status == Proposal.Status.CONFIRMED]
+    visits = [p for p in confirmed if p.date >= today]
+    past = [p for p in confirmed if p.date < today and p.program.kind == Program.Kind.HOME_VISIT]
+    given = proposal_selectors.feedback_given(user=user, proposal_ids=[p.pk for p in past])
+    return {
+        "open_programs": programs,
+        "waiting_proposals": waiting,
+        "upcoming_visits": visits,
+        "feedback_due": [p for p in past if p.pk not in given],
+    }
+
+
+def _who(proposal: Proposal, user: User) -> str:
+    other = proposal_selectors.counterpart(proposal=proposal, viewer=user)
+    return str(other.get("household_name") or other.get("name") or "")
+
+
+def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
+    """What waits for the person, most urgent first: each a sentence and where to do it."""
+    steps: list[dict[str, str]] = []
+    for proposal in context["waiting_proposals"]:
+        deadline = moment_label(proposal.deadline) if proposal.deadline else ""
+        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+            text = _("Answer the language-exchange proposal with %(who)s by %(when)s") % {
+                "who": _who(proposal, user),
+                "when": deadline,
+            }
+        else:
+            text = _("Answer the proposal for %(day)s with %(who)s by %(when)s") % {
+                "day": day_label(proposal.date),
+                "who": _who(proposal, user),
+                "when": deadline,
+            }
+        steps.append({"kind": "answer", "text": text, "href": reverse("frontend:proposals")})
+    unread = unread_totals(user_ids=[user.pk])[user.pk]
+    if unread:
+        steps.append(
+            {
+                "kind": "messages",
+                "text": ngettext("Read %(n)d new message", "Read %(n)d new messages", unread)
+                % {"n": unread},
+                "href": reverse("frontend:conversations"),
+            }
+        )
+    for proposal in context["upcoming_visits"]:
+        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+            text = _("Plan your next meeting with %(who)s") % {"who": _who(proposal, user)}
+        else:
+            text = _("Meet %(who)s on %(day)s") % {
+                "who": _who(proposal, user),
+                "day": day_label(proposal.date),
+            }
+        href = reverse("frontend:visit", kwargs={"proposal_id": proposal.pk})
+        steps.append({"kind": "meet", "text": text, "href": href})
+    steps.extend(
+        {
+            "kind": "feedback",
+            "text": _("Tell us how your visit on %(day)s went") % {"day": day_label(p.date)},
+            "href": reverse("frontend:visit", kwargs={"proposal_id": p.pk}),
+        }
+        for p in context["feedback_due"]
+    )
+    if not context["completeness"]["complete"]:
+        done = context["completeness"]
+        steps.append(
+            {
+                "kind": "profile",
+                "text": _("Finish your profile (%(done)d of %(total)d done)")
+                % {"done": done["done"], "total": done["total"]},
+                "href": reverse(
+                    "frontend:profile_step", kwargs={"step": done["missing_steps"][0].slug}
+                ),
+            }
+        )
+    return steps

@@ -307,6 +307,15 @@ def proposal_feedback(*, proposal_id: int) -> QuerySet[Feedback]:
     return Feedback.objects.filter(proposal_id=proposal_id).select_related("author")
 
 
+def feedback_given(*, user: User, proposal_ids: list[int]) -> set[int]:
+    """Which of ``proposal_ids`` already have ``user``'s feedback. One query."""
+    return set(
+        Feedback.objects.filter(author=user, proposal_id__in=proposal_ids).values_list(
+            "proposal_id", flat=True
+        )
+    )
+
+
 @dataclass(frozen=True)
 class HostRating:
     mean: float

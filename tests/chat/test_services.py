@@ -50,14 +50,49 @@ def test_a_message_is_broadcast_only_after_commit(
             conversation_id=conversation.pk, sender=student, body="hi"
         )
     assert created
+    other = Membership.objects.exclude(user=student).get(conversation=conversation).user
     assert sent == [
         (
             conversation_group(conversation.pk),
             {"type": "chat.message", "message": sent[0][1]["message"]},
-        )
+        ),
+        # The other member's stream: a toast in their language and their new unread total.
+        (
+            user_group(other.pk),
+            {
+                "type": "notification.send",
+                "event": {
+                    "kind": "chat.message",
+                    "conversation": conversation.pk,
+                    "message": message.pk,
+                    "text": f"New message from {student.name}",
+                    "unread": 1,
+                },
+            },
+        ),
     ]
     assert sent[0][1]["message"]["id"] == message.pk
     assert sent[0][1]["message"]["seq"] == 1
+
+
+def test_reading_sends_the_reader_their_new_unread_total(
+    conversation: Conversation,
+    student: User,
+    sent: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    other = Membership.objects.exclude(user=student).get(conversation=conversation).user
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _created = services.message_post(
+            conversation_id=conversation.pk, sender=other, body="hi"
+        )
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
+    assert (
+        user_group(student.pk),
+        {"type": "notification.send", "event": {"kind": "chat.unread", "unread": 0}},
+    ) in sent
 
 
 def test_a_rolled_back_notification_is_never_sent(student: User, sent: list) -> None:

@@ -1,5 +1,6 @@
 // Live notifications for a logged-in user: one WebSocket to /ws/notifications/ (the session
-// cookie authenticates it), a toast for each event, and a reconnect with back-off.
+// cookie authenticates it), a toast for each event, the unread count on Messages, and a
+// reconnect with back-off.
 // Pages can react too: every event is re-dispatched as "engawa:notification" on document.
 
 import { showToast } from "./toast.js";
@@ -28,6 +29,15 @@ function linkFor(event) {
   return undefined;
 }
 
+// The badges on Messages (and on the phone's Menu button): the stream sends the new total
+// with each message and after each read.
+function showUnread(count) {
+  for (const badge of document.querySelectorAll("[data-new-messages]")) {
+    badge.querySelector("[data-new-count]").textContent = String(count);
+    badge.hidden = count === 0;
+  }
+}
+
 function connect() {
   const path = document.body.dataset.notificationsUrl;
   if (!path || !("WebSocket" in window)) return;
@@ -43,6 +53,7 @@ function connect() {
     } catch {
       return;
     }
+    if (typeof event.unread === "number") showUnread(event.unread);
     document.dispatchEvent(new CustomEvent("engawa:notification", { detail: event }));
     const text = textOf(event);
     // The open chat page shows its own messages; no toast for the conversation on screen.
