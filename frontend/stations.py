@@ -89,9 +89,16 @@ class StationSelect(forms.Select):
         self._terms: dict[str, str] | None = None
 
     def create_option(
-        self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        option = super().create_option(name, value, label, selected, index, **kwargs)
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
         if value:
             if self._terms is None:
                 self._terms = station_search_terms()

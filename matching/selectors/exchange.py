@@ -30,14 +30,15 @@ class ExchangePairing:
     meeting: str  # "online", "in_person", or "" when the round did not say
 
 
-def _levels(rows: list[dict[str, Any]]) -> dict[int, dict[str, str]]:
+def _levels(rows: list[tuple[int, Any]]) -> dict[int, dict[str, str]]:
+    """By user id, each profile language's level."""
     return {
-        row["user_id"]: {
+        user_id: {
             item["code"]: item["level"]
-            for item in row["languages"] or []
+            for item in languages or []
             if isinstance(item, dict) and item.get("code")
         }
-        for row in rows
+        for user_id, languages in rows
     }
 
 
@@ -50,8 +51,8 @@ def exchange_pairings(*, proposals: Sequence[Proposal], viewer: User) -> dict[in
     app_ids = {p.student_application_id for p in exchange} | {
         p.host_application_id for p in exchange
     }
-    apps = {
-        row["id"]: row
+    apps: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in Application.objects.filter(id__in=app_ids).values(
             "id", "user_id", "teaches", "learns", "time_slots"
         )
@@ -59,8 +60,8 @@ def exchange_pairings(*, proposals: Sequence[Proposal], viewer: User) -> dict[in
     users = {row["user_id"] for row in apps.values()}
     levels = _levels(
         [
-            *StudentProfile.objects.filter(user_id__in=users).values("user_id", "languages"),
-            *HostProfile.objects.filter(user_id__in=users).values("user_id", "languages"),
+            *StudentProfile.objects.filter(user_id__in=users).values_list("user_id", "languages"),
+            *HostProfile.objects.filter(user_id__in=users).values_list("user_id", "languages"),
         ]
     )
     stats = dict(
