@@ -99,6 +99,7 @@ def test_a_past_visit_is_done_and_closing_a_programme_asks_first(
     questions: list[str] = []
     page.on("dialog", lambda dialog: questions.append(dialog.message))
     page.goto(f"/coordinator/programs/{program.pk}/")
+    assert page.title() == "Spring visits · Engawa"
     everyday = page.locator("section[aria-labelledby=next-title]")
     assert everyday.get_by_role("button", name="Close the programme").count() == 0
     apart = page.locator("section[aria-labelledby=close-title]")
