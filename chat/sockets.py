@@ -18,8 +18,8 @@ from django.db import close_old_connections
 from django.utils import translation
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from chat.channel_layer import ClosesChannelMixin
 from chat.models import CLIENT_ID_MAX
-from config.channel_layer import ClosesChannelMixin
 
 T = TypeVar("T")
 
