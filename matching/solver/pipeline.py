@@ -10,10 +10,11 @@ import numpy.typing as npt
 
 from . import tables
 from .assign import CapacityError, assign_optimal
-from .encode import Encoded, check_pins, encode
+from .encode import Encoded, encode
 from .explain import explain_hosts, explain_students
 from .graph import Graph, build_graph
 from .metrics import blocking_pairs, histogram
+from .rules import check_pins
 from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
 from .types import Assignment, PinError, Problem, Result, Unplaced

@@ -74,7 +74,8 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     best = np.zeros(np.broadcast(si, hi).shape, dtype=np.float64)
     for sk, hk in zip(enc.s_lang, enc.h_lang, strict=True):
         best += (sk[si] & hk[hi]).any(axis=-1)
-    practice = enc.h_ja[hi] & ~enc.s_ja_native[si]
+    # Practice only helps a student who has some Japanese to practise (and is not native).
+    practice = enc.h_ja[hi] & enc.s_ja[si] & ~enc.s_ja_native[si]
     language = 0.7 * best / 4.0 + 0.3 * practice
 
     shared = _count(enc.s_int[si] & enc.h_int[hi])
@@ -85,7 +86,7 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     travel = np.clip((enc.s_max_travel[si] - t) / span, 0.0, 1.0)
 
     shape = np.broadcast(si, hi).shape
-    household = household_raw(enc.s_kids[si], enc.h_children[hi], enc.h_size[hi])
+    household = household_raw(enc.s_kids[si], enc.h_children[hi])
     return {
         "language": language,
         "interests": interests,
@@ -98,11 +99,11 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     }
 
 
-def household_raw(
-    kids: npt.NDArray[np.bool_], children: npt.NDArray[np.bool_], size: IntA
-) -> FloatA:
-    """A family with children and a student who likes children; then, bigger households."""
-    return 0.6 * (kids & children) + 0.4 * np.minimum(np.maximum(size - 1, 0), 3) / 3.0
+def household_raw(kids: npt.NDArray[np.bool_], children: npt.NDArray[np.bool_]) -> FloatA:
+    """A family with children and a student who likes children.  The household's size earns
+    nothing: a person living alone hosts as well as a big family."""
+    out: FloatA = (kids & children).astype(np.float64)
+    return out
 
 
 def fairness_student_raw(times_unplaced: IntA) -> FloatA:

@@ -24,8 +24,9 @@ from matching.solver import (
     solve,
     tables,
 )
-from matching.solver.encode import encode, pair_rules, travel_minutes
+from matching.solver.encode import encode, travel_minutes
 from matching.solver.graph import build_graph
+from matching.solver.rules import pair_rules
 from matching.solver.score import quantised_points, resolve_weights
 
 from ._support import pair_ok
