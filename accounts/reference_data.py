@@ -311,9 +311,19 @@ DIETS: tuple[Choice, ...] = (
     Choice("no_alcohol", "アルコールなし", "No alcohol"),
 )
 
+# What a diet brings with it: whoever keeps the first keeps the others, and a family that cooks
+# the first can cater for them (a vegan kitchen hosts a vegetarian; halal food has no pork and
+# no alcohol). The one table of these; the solver closes it transitively.
+DIET_IMPLIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("vegan", ("vegetarian",)),
+    ("vegetarian", ("no_pork", "no_beef")),
+    ("halal", ("no_pork", "no_alcohol")),
+    ("kosher", ("no_pork",)),
+)
+
 # The first eight are the mandatory labelling items (特定原材料) of Japan's Food
 # Labelling Standard (walnut added in 2023, mandatory from April 2025); soy, fish and
-# sesame come from the recommended list; cat and dog are household-pet allergens.
+# sesame come from the recommended list; the last five are household-pet allergens.
 ALLERGENS: tuple[Allergen, ...] = (
     Allergen("egg", "卵", "Egg", "food"),
     Allergen("milk", "乳", "Milk", "food"),
@@ -328,11 +338,19 @@ ALLERGENS: tuple[Allergen, ...] = (
     Allergen("sesame", "ごま", "Sesame", "food"),
     Allergen("cat", "猫", "Cat", "pet"),
     Allergen("dog", "犬", "Dog", "pet"),
+    Allergen("bird", "鳥", "Birds", "pet"),
+    Allergen("rabbit", "うさぎ", "Rabbits", "pet"),
+    Allergen(
+        "small_animal", "小動物（ハムスターなど）", "Small animals (hamsters and the like)", "pet"
+    ),
 )
 
 PETS: tuple[Choice, ...] = (
     Choice("cat", "猫", "Cat"),
     Choice("dog", "犬", "Dog"),
+    Choice("bird", "鳥", "Bird"),
+    Choice("rabbit", "うさぎ", "Rabbit"),
+    Choice("small_animal", "小動物（ハムスターなど）", "Small animal (hamster and the like)"),
     Choice("other", "その他のペット", "Other pet"),
 )
 
@@ -449,6 +467,7 @@ __all__ = [
     "ALLERGENS",
     "DAY_PARTS",
     "DIETS",
+    "DIET_IMPLIES",
     "GENDERS",
     "GUEST_GENDER_PREFERENCES",
     "INTERESTS",

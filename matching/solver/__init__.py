@@ -100,6 +100,7 @@ from .score import CRITERIA, DEFAULT_WEIGHTS, HOST_VIEW, STUDENT_VIEW
 from .types import (
     Assignment,
     HostIn,
+    LanguageRule,
     PinError,
     Problem,
     Reason,
@@ -117,6 +118,7 @@ __all__ = [
     "STUDENT_VIEW",
     "Assignment",
     "HostIn",
+    "LanguageRule",
     "PinError",
     "Problem",
     "Reason",

@@ -131,7 +131,9 @@ class Encoded:
     easy_ja_level: int  # the student's Japanese rank for the easy-Japanese path, 0 = no path
     languages: tuple[str, ...]
     vocabulary: Vocabulary
-    s_diet: BitsA  # (n,) bits over vocabulary.diets
+    s_diet: BitsA  # (n,) bits over vocabulary.diets, with what they imply
+    s_diet_own: BitsA  # (n,) the diets the student gave (for explanations)
+    diet_implied: BitsA  # (len(diets),) each diet's bits with what it implies
     h_diet: BitsA
     s_food: BitsA  # (n,) bits over vocabulary.food_allergens
     h_food: BitsA  # allergens the family can keep out
@@ -318,6 +320,8 @@ def encode(problem: Problem) -> Encoded:
         languages=tuple(lang_codes),
         vocabulary=vocab,
         s_diet=u64([diets(s.diet, f"students[{s.key}].diet") for s in students]),
+        s_diet_own=u64([_bits(s.diet, diet_idx, f"students[{s.key}].diet") for s in students]),
+        diet_implied=u64([_bits(tuple(closure[d]), diet_idx, "diets") for d in vocab.diets]),
         h_diet=u64([diets(h.diets_supported, f"hosts[{h.key}].diets_supported") for h in hosts]),
         s_food=u64(s_food_l),
         h_food=u64(

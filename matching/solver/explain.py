@@ -211,7 +211,7 @@ def _student_reasons(
             # What no family on the dates caters for; when each is catered for by some family,
             # the student needs them all together.
             key, vocabulary, wanted, offered_bits, text = (
-                ("diets", enc.vocabulary.diets, enc.s_diet[s], enc.h_diet, "caters for {}")
+                ("diets", enc.vocabulary.diets, enc.s_diet_own[s], enc.h_diet, "caters for {}")
                 if r == "diet"
                 else (
                     "allergens",
@@ -223,11 +223,14 @@ def _student_reasons(
             )
             codes = _bits_of(int(wanted), vocabulary)
             bits = offered_bits[offered]
-            missing = [
-                c
+            # A diet is met with all it implies (halal: also no pork, no alcohol).
+            need = {
+                c: enc.diet_implied[vocabulary.index(c)]
+                if r == "diet"
+                else np.uint64(1 << vocabulary.index(c))
                 for c in codes
-                if not ((bits >> np.uint64(vocabulary.index(c))) & np.uint64(1)).any()
-            ]
+            }
+            missing = [c for c in codes if not ((need[c] & ~bits) == np.uint64(0)).any()]
             shown = missing or codes
             out.append(
                 Reason(
