@@ -18,7 +18,8 @@ from accounts.selectors import (
     reference_labels,
 )
 from accounts.services import profile_save
-from frontend.profile_forms import Step, build_field, form_for_step, steps_for
+from frontend.profile_forms import build_field
+from frontend.profile_steps import Step, form_for_step, steps_for
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 

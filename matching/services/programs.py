@@ -62,6 +62,8 @@ def program_create(
     apply_until: dt.datetime | dt.date,
     response_hours: int,
     description: str = "",
+    language_level: str = Program.LanguageLevel.INTERMEDIATE,
+    allow_easy_japanese: bool = True,
 ) -> Program:
     """Create a programme open for applications, from clean values (the serializer or form
     checked their types and the model's limits).
@@ -91,6 +93,8 @@ def program_create(
         dates=[day.isoformat() for day in days],
         apply_until=deadline,
         response_hours=response_hours,
+        language_level=language_level,
+        allow_easy_japanese=allow_easy_japanese,
         created_by=by,
     )
 
