@@ -343,9 +343,7 @@ class HostProfile(models.Model):
         default=HouseholdGenders.MIXED,
     )
     # Lets a student with beginner Japanese visit (the programme's language rule).
-    easy_japanese = models.BooleanField(
-        _("we can speak slowly, in easy Japanese"), default=False
-    )
+    easy_japanese = models.BooleanField(_("we can speak slowly, in easy Japanese"), default=False)
     step_free = models.BooleanField(_("step-free access"), default=False)
     alcohol_free = models.BooleanField(_("no alcohol at home"), default=False)
     prayer_space = models.BooleanField(_("a quiet space for prayer"), default=False)

@@ -341,7 +341,7 @@ ALLERGENS: tuple[Allergen, ...] = (
     Allergen("bird", "鳥", "Birds", "pet"),
     Allergen("rabbit", "うさぎ", "Rabbits", "pet"),
     Allergen(
-        "small_animal", "小動物（ハムスターなど）", "Small animals (hamsters and the like)", "pet"
+        "small_animal", "ハムスターなどの小動物", "Small animals (hamsters and the like)", "pet"
     ),
 )
 
@@ -350,7 +350,7 @@ PETS: tuple[Choice, ...] = (
     Choice("dog", "犬", "Dog"),
     Choice("bird", "鳥", "Bird"),
     Choice("rabbit", "うさぎ", "Rabbit"),
-    Choice("small_animal", "小動物（ハムスターなど）", "Small animal (hamster and the like)"),
+    Choice("small_animal", "ハムスターなどの小動物", "Small animal (hamster and the like)"),
     Choice("other", "その他のペット", "Other pet"),
 )
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Role, User
 from accounts.management.demo_wishes import with_home_facts, with_wishes
+from accounts.models import Role, User
 from accounts.services import coordinator_create, profile_save, user_register
 
 DEMO_DOMAIN = "demo.engawa.example"
