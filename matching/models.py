@@ -125,6 +125,9 @@ class Application(models.Model):
     role = models.CharField(max_length=16)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     dates = models.JSONField(default=list, blank=True)
+    # A student's home-visit days, most wanted first (some or all of ``dates``): the first
+    # choice scores more (``solver.StudentIn.date_ranks``).
+    date_ranking = models.JSONField(default=list, blank=True)
     # Language exchange only.
     teaches = models.JSONField(default=list, blank=True)
     learns = models.JSONField(default=list, blank=True)

@@ -69,6 +69,13 @@ class ApplyInput(serializers.Serializer[Any]):
     capacity = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=SEATS_MAX
     )
+    date_ranking = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        max_length=Program.MAX_DATES,
+        help_text="Home visit, student: some or all of dates, most wanted first; the first "
+        "choice scores more.",
+    )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
         required=False,
@@ -110,6 +117,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "role",
             "status",
             "dates",
+            "date_ranking",
             "capacity",
             "days",
             "teaches",

@@ -64,6 +64,9 @@ def round_problem(
             StudentIn(
                 key=app.pk,
                 dates=tuple(index[d] for d in app.dates if d in index),
+                date_ranks=tuple(
+                    index[d] for d in app.date_ranking if d in index and d in app.dates
+                ),
                 gender=profile.gender or "unspecified",
                 languages=_languages(profile.languages),
                 diet=tuple(profile.diet or ()),

@@ -117,6 +117,7 @@ class Encoded:
     s_key: IntA
     h_key: IntA
     s_dates: BoolA  # (n, D) the student can come that day
+    s_date_pref: FloatA  # (n, D) the student's wish for that day in [0, 1] (``score.dates``)
     h_offers: BoolA  # (m, D) the family offered that day (even if it is full now)
     h_seats: IntA  # (m, D) free seats that day (0 when not offered or full)
     s_gender: IntA  # index into GENDERS
@@ -198,6 +199,18 @@ def encode(problem: Problem) -> Encoded:
             if not 0 <= d < n_dates:
                 raise SolverInputError(f"students[{s.key}].dates: no date index {d}")
             s_dates[i, d] = True
+    s_date_pref = np.zeros((n, n_dates), dtype=np.float64)
+    for i, s in enumerate(students):
+        ranks = s.date_ranks
+        if len(set(ranks)) != len(ranks) or not set(ranks) <= set(s.dates):
+            raise SolverInputError(
+                f"students[{s.key}].date_ranks: {ranks!r} (some of the student's dates, once each)"
+            )
+        if ranks:
+            # first choice 1, then evenly less; a day the student can make but did not rank, 0
+            s_date_pref[i, list(ranks)] = 1.0 - np.arange(len(ranks)) / len(ranks)
+        else:
+            s_date_pref[i] = 1.0  # no ranking: every day is as good
     h_offers = np.zeros((m, n_dates), dtype=bool)
     h_seats = np.zeros((m, n_dates), dtype=np.int64)
     for i, h in enumerate(hosts):
@@ -303,6 +316,7 @@ def encode(problem: Problem) -> Encoded:
         s_key=np.array([s.key for s in students], dtype=np.int64),
         h_key=np.array([h.key for h in hosts], dtype=np.int64),
         s_dates=s_dates,
+        s_date_pref=s_date_pref,
         h_offers=h_offers,
         h_seats=h_seats,
         s_gender=np.array([GENDERS.index(s.gender) for s in students], dtype=np.int64),

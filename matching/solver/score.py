@@ -22,6 +22,7 @@ CRITERIA: tuple[str, ...] = (
     "interests",
     "travel",
     "household",
+    "dates",
     "fairness_student",
     "fairness_host",
 )
@@ -30,14 +31,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "language": 30.0,
     "interests": 20.0,
     "travel": 20.0,
-    "household": 10.0,
+    "household": 5.0,
+    "dates": 5.0,
     "fairness_student": 15.0,
     "fairness_host": 5.0,
 }
 
 # What each side cares about, for the stable mode and for counting blocking pairs.  Fairness is
 # the association's goal for the round, not a wish of either party, so it counts for neither.
-STUDENT_VIEW: tuple[str, ...] = ("language", "interests", "travel")
+STUDENT_VIEW: tuple[str, ...] = ("language", "interests", "travel", "dates")
 HOST_VIEW: tuple[str, ...] = ("language", "household", "interests")
 
 # Weights are bounded so that integer scores, times the big-M of the assignment, stay exact in
@@ -87,11 +89,20 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
 
     shape = np.broadcast(si, hi).shape
     household = household_raw(enc.s_kids[si], enc.h_children[hi])
+    # The student's wish for the best day the pair shares: the first choice is worth the most
+    # (the visit is then set on that day whenever it has a seat left: ``days``).  A student
+    # who ranked no day gets it in full.
+    best = np.zeros(shape, dtype=np.float64)
+    for d in range(enc.n_dates):
+        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
+        best = np.maximum(best, np.where(on, enc.s_date_pref[si, d], 0.0))
+    dates = np.where((enc.s_date_pref < 1.0).any(axis=1)[si], best, 1.0)
     return {
         "language": language,
         "interests": interests,
         "travel": travel,
         "household": household,
+        "dates": dates,
         "fairness_student": np.broadcast_to(fairness_student_raw(enc.s_unplaced[si]), shape),
         "fairness_host": np.broadcast_to(
             fairness_host_raw(enc.h_hosted[hi], enc.h_unplaced[hi]), shape

@@ -64,6 +64,9 @@ class Tables:
     house_q: IntA  # (2, m): without / with a kids-loving student
     fs_q: IntA
     fh_q: IntA
+    date_q: IntA  # (n, D) points of the student's wish for each day
+    date_ranked: BoolA  # (n,) the student ranked the days (else every day is worth date_full)
+    date_full: int
     # host profiles of (language, station): a block gathers language + travel for these few
     # columns and then takes them per host once, instead of twice over all hosts
     h_lt: IntA
@@ -141,6 +144,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         int_q=q(counts, "interests"),
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
+        date_q=q(enc.s_date_pref, "dates"),
+        date_ranked=(enc.s_date_pref < 1.0).any(axis=1),
+        date_full=int(q(np.ones(1), "dates")[0]),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
         h_lt=h_lt,
         lt_lp=h_lp[lt_rep],
@@ -214,6 +220,7 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
                 else _travel_direct(t, si, hi)
             ),
             "household": np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)],
+            "dates": _dates(t, si, hi),
             "fairness_student": np.broadcast_to(t.fs_q[si], shape),
             "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
         }
@@ -227,9 +234,26 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
             else _travel_direct(t, si, hi)
         ),
         "household": t.house_q[t.enc.s_kids[si].astype(np.int64), hi],
+        "dates": _dates(t, si, hi),
         "fairness_student": np.broadcast_to(t.fs_q[si], shape),
         "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
     }
+
+
+def _dates(t: Tables, si: IntA, hi: IntA) -> IntA:
+    """Points of the student's wish for the best day each pair shares (broadcasting): a
+    student who ranked no day gets the full points with any family."""
+    shape = np.broadcast(si, hi).shape
+    out: IntA = np.full(shape, t.date_full, dtype=np.int32)
+    ranked = t.date_ranked[si]
+    if not ranked.any():
+        return out
+    best = np.zeros(shape, dtype=np.int32)
+    enc = t.enc
+    for d in range(enc.n_dates):
+        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
+        np.maximum(best, np.where(on, t.date_q[si, d], 0), out=best)
+    return np.where(ranked, best, out)
 
 
 def _shared_block(t: Tables, rows: IntA, cols: IntA) -> IntA:
@@ -293,6 +317,11 @@ def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -
     if "fairness_host" in criteria:
         host_row += t.fh_q[cols]
     out += host_row[None, :]
+    if "dates" in criteria:
+        if t.date_ranked[rows].any():
+            out += _dates(t, rows[:, None], cols[None, :])
+        else:
+            out += t.date_full
     if "fairness_student" in criteria:
         out += t.fs_q[rows][:, None]
     return out

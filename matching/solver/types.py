@@ -75,6 +75,8 @@ class StudentIn:
     needs_step_free: bool = False
     needs_alcohol_free: bool = False
     needs_prayer_space: bool = False
+    # Some or all of ``dates``, most wanted first: the first choice scores more.
+    date_ranks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ INTERESTS = ("cooking", "anime", "music", "children", "hiking")
 @st.composite
 def students(draw: st.DrawFn, key: int) -> StudentIn:
     lat, lon = draw(st.sampled_from(STATIONS))
+    dates = tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1))))
     return StudentIn(
         key=key,
-        dates=tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1)))),
+        dates=dates,
+        date_ranks=tuple(draw(st.permutations(dates))[: draw(st.integers(0, len(dates)))]),
         gender=draw(st.sampled_from(("female", "male", "nonbinary", "unspecified"))),
         languages=draw(
             st.dictionaries(

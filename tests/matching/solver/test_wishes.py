@@ -230,3 +230,33 @@ def test_the_vectorised_rules_agree_with_the_plain_checker_on_every_pair(p: Prob
 @given(problems(max_students=6, max_hosts=3, mode="stable"))
 def test_stable_mode_never_proposes_a_breaking_pair_either(p: Problem) -> None:
     assert list_hard_rule_violations(p, solve(p)) == []
+
+
+def test_the_students_first_choice_of_day_scores_more() -> None:
+    s = StudentIn(key=1, dates=(0, 1), date_ranks=(1, 0))
+    first_day_only = HostIn(key=8, seats={0: 1})
+    second_day_only = HostIn(key=9, seats={1: 1})
+    r = _solve([s], [first_day_only, second_day_only])
+    (a,) = r.assignments  # type: ignore[attr-defined]
+    assert (a.host_key, a.date_index, a.breakdown["dates"]) == (9, 1, 5.0)
+    r = _solve([s], [first_day_only])
+    assert r.assignments[0].breakdown["dates"] == 2.5  # type: ignore[attr-defined]
+    unranked = StudentIn(key=1, dates=(0, 1))
+    assert _solve([unranked], [first_day_only]).assignments[0].breakdown["dates"] == 5.0  # type: ignore[attr-defined]
+
+
+def test_the_visit_is_set_on_the_first_choice_when_it_has_a_seat() -> None:
+    s = StudentIn(key=1, dates=(0, 1), date_ranks=(1,))
+    both_days = HostIn(key=9, seats={0: 1, 1: 1})
+    assert [a.date_index for a in _solve([s], [both_days]).assignments] == [1]  # type: ignore[attr-defined]
+    other = StudentIn(key=2, dates=(1,))
+    r = _solve([s, other], [both_days])
+    # the only student who can come on day 1 keeps it; the first student takes day 0
+    assert {(a.student_key, a.date_index) for a in r.assignments} == {(1, 0), (2, 1)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("ranks", [(0, 0), (2,), (1,)])
+def test_a_ranking_outside_the_students_days_is_named(ranks: tuple[int, ...]) -> None:
+    s = StudentIn(key=1, dates=(0,), date_ranks=ranks)
+    with pytest.raises(SolverInputError, match=r"students\[1\]\.date_ranks"):
+        _solve([s], [])
