@@ -24,7 +24,7 @@ IntA = npt.NDArray[Any]
 def prefer_ranked_days(g: Graph, enc: Encoded, assigned: IntA) -> IntA:
     """``assigned`` (slot per student row, -1 unplaced) with students moved to better days."""
     out = assigned.copy()
-    ranked = np.nonzero((out >= 0) & (enc.s_date_pref < 1.0).any(axis=1))[0]
+    ranked = np.nonzero((out >= 0) & enc.s_date_ranked)[0]
     if ranked.size == 0:
         return out
     free = g.slot_cap - np.bincount(out[out >= 0], minlength=g.n_slots)

@@ -109,12 +109,12 @@ def language_ok(enc: Encoded, si: IntA, hi: IntA) -> BoolA:
     if enc.lang_level == 0:
         return np.ones(shape, dtype=bool)
     k = enc.lang_level - 1
-    ok: BoolA = (enc.s_lang[k][si] & enc.h_lang[k][hi]).any(axis=-1)
+    ok: BoolA = np.asarray((enc.s_lang[k][si] & enc.h_lang[k][hi]).any(axis=-1), dtype=bool)
     if enc.easy_ja_level and "ja" in enc.languages:
         ja = enc.languages.index("ja")
         word, bit = ja >> 6, np.uint64(1 << (ja & 63))
         s_ja = (enc.s_lang[enc.easy_ja_level - 1][:, word] & bit) != 0
-        ok = ok | (s_ja[si] & enc.h_easy_ja[hi])
+        ok = np.asarray(ok | (s_ja[si] & enc.h_easy_ja[hi]), dtype=bool)
     return ok
 
 

@@ -96,7 +96,7 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     for d in range(enc.n_dates):
         on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
         best = np.maximum(best, np.where(on, enc.s_date_pref[si, d], 0.0))
-    dates = np.where((enc.s_date_pref < 1.0).any(axis=1)[si], best, 1.0)
+    dates = np.where(enc.s_date_ranked[si], best, 1.0)
     return {
         "language": language,
         "interests": interests,

@@ -145,7 +145,7 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
         date_q=q(enc.s_date_pref, "dates"),
-        date_ranked=(enc.s_date_pref < 1.0).any(axis=1),
+        date_ranked=enc.s_date_ranked,
         date_full=int(q(np.ones(1), "dates")[0]),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
         h_lt=h_lt,

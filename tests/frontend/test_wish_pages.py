@@ -220,3 +220,20 @@ def test_the_review_explains_a_language_exclusion(
     assert "Viet Only" in page
     assert "shares a language with the student at the programme" in page
     assert student.pk
+
+
+def test_a_programme_form_without_the_rule_keeps_the_default(coord: Client) -> None:
+    answer = coord.post(
+        reverse("frontend:coordinator:program_create"),
+        {
+            "name": "Autumn visits",
+            "kind": "home_visit",
+            "dates": future_days(30)[0],
+            "apply_until": future_days(10)[0] + "T10:00",
+            "response_hours": "72",
+            "allow_easy_japanese": "on",
+        },
+    )
+    assert answer.status_code == 302
+    program = Program.objects.get(name="Autumn visits")
+    assert (program.language_level, program.allow_easy_japanese) == ("intermediate", True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -80,6 +81,15 @@ class ProgramForm(forms.ModelForm[Program]):
         "allow_easy_japanese",
         "description",
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out, the programme keeps the model's default rule (as through the API).
+        self.fields["language_level"].required = False
+
+    def clean_language_level(self) -> str:
+        value: str = self.cleaned_data.get("language_level") or ""
+        return value or str(Program._meta.get_field("language_level").get_default())
 
     def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
