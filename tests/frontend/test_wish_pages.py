@@ -237,3 +237,19 @@ def test_a_programme_form_without_the_rule_keeps_the_default(coord: Client) -> N
     assert answer.status_code == 302
     program = Program.objects.get(name="Autumn visits")
     assert (program.language_level, program.allow_easy_japanese) == ("intermediate", True)
+
+
+def test_the_coordinator_reads_a_students_wishes_and_a_familys_facts(coord: Client) -> None:
+    student = factories.ApplicationFactory(
+        user=factories.StudentProfileFactory(
+            needs_prayer_space=True, household_preference="women_only", avoid_pets=["rabbit"]
+        ).user
+    )
+    page = coord.get(reverse("frontend:coordinator:application", args=[student.pk]))
+    html = page.content.decode()
+    assert "Only women live there" in html and "Rabbit" in html
+    family = factories.HostApplicationFactory(
+        user=factories.HostProfileFactory(household_genders="men_only", easy_japanese=True).user
+    )
+    html = coord.get(reverse("frontend:coordinator:application", args=[family.pk])).content
+    assert "Men only" in html.decode()
