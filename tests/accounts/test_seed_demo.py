@@ -128,6 +128,8 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     )
     assert applied.filter(role="host").count() > 0.7 * User.objects.filter(role="host").count()
     assert HostDay.objects.filter(application__program=visits).exists()
+    ranked = [a.date_ranking for a in applied.filter(role="student") if a.date_ranking]
+    assert ranked and all(r == visits.dates[1:] for r in ranked)
     exchange = Program.objects.get(kind="language_exchange")
     assert exchange.applications.filter(role="student").exists()
     assert exchange.applications.filter(role="host").exists()
