@@ -32,20 +32,9 @@ PAIR_RULES = (
     "travel",
     "forbidden",
 )
-# The rules that depend only on the categorical profiles of the two sides (``tables``).
-CATEGORICAL_RULES = (
-    "pet",
-    "pet_wish",
-    "smoking",
-    "diet",
-    "allergen",
-    "alcohol",
-    "gender",
-    "household",
-    "children",
-    "step_free",
-    "prayer",
-)
+# The rules that depend only on the categorical profiles of the two sides (``tables``); the
+# language rule has its own table, travel and exclusions are per pair.
+CATEGORICAL_RULES = tuple(r for r in PAIR_RULES if r not in ("language", "travel", "forbidden"))
 # household_preference -> the household_genders that meet it (indices of HOUSEHOLD_GENDERS).
 _HOUSEHOLD_OK = np.array(
     [

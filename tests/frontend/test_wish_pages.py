@@ -253,3 +253,15 @@ def test_the_coordinator_reads_a_students_wishes_and_a_familys_facts(coord: Clie
     )
     html = coord.get(reverse("frontend:coordinator:application", args=[family.pk])).content
     assert "Men only" in html.decode()
+
+
+def test_the_profile_overview_shows_the_wishes_by_their_names(
+    page_client: Any, student: User
+) -> None:
+    StudentProfile.objects.filter(user=student).update(
+        household_preference="woman_at_home", avoid_pets=["small_animal"]
+    )
+    html = page_client(student, language="en").get(reverse("frontend:profile")).content.decode()
+    assert "A woman lives there" in html
+    assert "Small animal (hamster and the like)" in html
+    assert "woman_at_home" not in html
