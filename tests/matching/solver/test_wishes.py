@@ -260,3 +260,26 @@ def test_a_ranking_outside_the_students_days_is_named(ranks: tuple[int, ...]) ->
     s = StudentIn(key=1, dates=(0,), date_ranks=ranks)
     with pytest.raises(SolverInputError, match=r"students\[1\]\.date_ranks"):
         _solve([s], [])
+
+
+@SETTINGS
+@given(problems(max_students=8, max_hosts=4))
+def test_no_placed_student_could_move_to_a_better_ranked_free_day_of_the_same_family(
+    p: Problem,
+) -> None:
+    r = solve(p)
+    used: dict[tuple[int, int], int] = {}
+    for a in r.assignments:
+        used[(a.host_key, a.date_index)] = used.get((a.host_key, a.date_index), 0) + 1
+    students = {s.key: s for s in p.students}
+    hosts = {h.key: h for h in p.hosts}
+    for a in r.assignments:
+        ranks = students[a.student_key].date_ranks
+        if not ranks:
+            continue
+        rank = {d: i for i, d in enumerate(ranks)}
+        here = rank.get(a.date_index, len(ranks))
+        for d, seats in hosts[a.host_key].seats.items():
+            better = rank.get(d, len(ranks)) < here
+            free = seats - used.get((a.host_key, d), 0) > 0
+            assert not (better and free and d in students[a.student_key].dates), (a, d)
