@@ -265,3 +265,10 @@ def test_the_profile_overview_shows_the_wishes_by_their_names(
     assert "A woman lives there" in html
     assert "Small animal (hamster and the like)" in html
     assert "woman_at_home" not in html
+
+
+def test_the_programme_page_states_its_language_rule(coord: Client, coordinator: User) -> None:
+    program = factories.ProgramFactory(created_by=coordinator)
+    html = coord.get(reverse("frontend:coordinator:program", args=[program.pk])).content.decode()
+    assert "Conversational (intermediate) or better" in html
+    assert "or easy Japanese with a family that speaks slowly" in html
