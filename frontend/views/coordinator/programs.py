@@ -64,7 +64,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "name": gettext_lazy("Name"),
             "response_hours": gettext_lazy("Hours to answer a proposal"),
             "description": gettext_lazy("Description"),
-            "language_level": gettext_lazy("Shared language (home visits)"),
+            "language_level": gettext_lazy("Language every pair must share"),
             "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
         }
         widgets = {
