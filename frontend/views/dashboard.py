@@ -18,7 +18,7 @@ from accounts.formatting import day_label, moment_label
 from accounts.models import User
 from accounts.selectors import profile_missing_fields, profile_of
 from chat.selectors import unread_totals
-from frontend.profile_forms import steps_for
+from frontend.profile_steps import steps_for
 from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
 from matching.models import Program, Proposal
