@@ -14,8 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import CheckRecord, HostProfile, RegistryRecord, StudentProfile, User
-from accounts.registry.selectors import person_status
 from accounts.reference_data import WEEKLY_SLOT_CODES
+from accounts.registry.selectors import person_status
 from accounts.selectors import profile_is_complete
 from matching.models import Application, HostDay, Program
 from matching.services.rounds import round_start
