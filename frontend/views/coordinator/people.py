@@ -3,7 +3,7 @@ suspending a family, confirming a student (the same services as ``/api/people/``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -50,7 +50,8 @@ class CheckForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["check"].choices = [(c.code, c.label()) for c in registry.vetting_checks()]
+        checks = [(c.code, c.label()) for c in registry.vetting_checks()]
+        cast(forms.ChoiceField, self.fields["check"]).choices = checks
         self.fields["done_on"].initial = timezone.localdate()
 
 
