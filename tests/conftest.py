@@ -301,7 +301,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         if not Station.objects.exists():
             import_module("accounts.migrations.0002_reference_data").load(apps, None)
         if not VettingCheck.objects.exists():
-            import_module("accounts.migrations.0006_vetting_checks").add_checks(apps, None)
+            import_module("accounts.migrations.0008_vetting_checks").add_checks(apps, None)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
