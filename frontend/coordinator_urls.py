@@ -7,6 +7,7 @@ from frontend.views.coordinator import (
     answers,
     applications,
     exports,
+    people,
     programs,
     reports,
     rounds,
@@ -51,4 +52,10 @@ urlpatterns = [
         name="announcement",
     ),
     path("programs/<int:program_id>/visits.csv", exports.visits_csv, name="visits_csv"),
+    path("people/", people.people, name="people"),
+    path("people/<int:user_id>/", people.person, name="person"),
+    path("people/<int:user_id>/checks/", people.person_check, name="person_check"),
+    path("people/<int:user_id>/suspend/", people.person_suspend, name="person_suspend"),
+    path("people/<int:user_id>/reinstate/", people.person_reinstate, name="person_reinstate"),
+    path("people/<int:user_id>/confirm/", people.person_confirm, name="person_confirm"),
 ]

@@ -66,3 +66,11 @@ def new_messages(context: template.Context) -> int:
     if user is None or not user.is_authenticated or user.is_coordinator:
         return 0
     return unread_totals(user_ids=[user.pk])[user.pk]
+
+
+@register.inclusion_tag("frontend/partials/standing.html")
+def standing_badge(status: str) -> dict[str, Any]:
+    """A person's registry status as a coloured badge, in the active language."""
+    from accounts.registry.selectors import STATUS_LABELS
+
+    return {"status": status, "label": str(STATUS_LABELS.get(status, status)).capitalize()}

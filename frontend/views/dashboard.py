@@ -5,6 +5,7 @@ something changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
@@ -15,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.formatting import day_label, moment_label
-from accounts.models import User
+from accounts.models import RegistryRecord, User
+from accounts.registry.selectors import (
+    APPROVED,
+    CONFIRMED,
+    RENEWAL_WINDOW_DAYS,
+    person_status,
+)
 from accounts.selectors import profile_missing_fields, profile_of
 from chat.selectors import unread_totals
 from frontend.profile_steps import steps_for
@@ -40,8 +47,20 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "steps": steps_for(user.role),
     }
     context.update(_matching_overview(user))
+    context.update(_standing(user))
     context["next_steps"] = _next_steps(user, context)
     return render(request, "frontend/dashboard.html", context)
+
+
+def _standing(user: User) -> dict[str, Any]:
+    """The person's registry status, and whether the renewal window is open."""
+    record = RegistryRecord.objects.filter(user=user).first()
+    today = timezone.localdate()
+    status = person_status(role=user.role, record=record, today=today)
+    until = record.valid_until if record else None
+    window = dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+    due = until is not None and status in (APPROVED, CONFIRMED) and until - today <= window
+    return {"standing": status, "standing_until": until, "renewal_due": due}
 
 
 def _matching_overview(user: User) -> dict[str, Any]:
