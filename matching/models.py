@@ -25,6 +25,8 @@ SEATS_MAX = 3
 RATING_MIN, RATING_MAX = 1, 5
 # A decline, cancellation or on-behalf answer's reason (``ProposalEvent.reason``).
 REASON_MAX_LENGTH = 2000
+# Re-offers of freed seats: the longest lead time and answer window a programme may set.
+REOFFER_LEAD_DAYS_MAX = 60
 
 
 class Program(models.Model):
@@ -50,6 +52,20 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_HOURS_MAX)],
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # A seat freed by a decline, an expiry or a cancellation is offered again to the best free
+    # student, while the visit day is more than ``reoffer_lead_days`` away
+    # (``matching.services.reoffers``).
+    reoffer = models.BooleanField(_("offer freed seats again"), default=True)
+    reoffer_lead_days = models.PositiveSmallIntegerField(
+        _("days before the visit day after which a freed seat is not offered again"),
+        default=3,
+        validators=[MaxValueValidator(REOFFER_LEAD_DAYS_MAX)],
+    )
+    reoffer_hours = models.PositiveIntegerField(
+        _("hours to answer a re-offer"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_HOURS_MAX)],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -347,6 +363,7 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         CHAT_DIGEST = "chat_digest", _("Unread chat messages")
         ANNOUNCEMENT = "announcement", _("Announcement")
+        INCIDENT_OPENED = "incident_opened", _("Incident opened")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # A proposal's e-mails and a chat digest name the proposal; an announcement its programme.
@@ -382,3 +399,8 @@ class Delivery(models.Model):
             f"proposal {self.proposal_id}" if self.proposal_id else f"programme {self.program_id}"
         )
         return f"{self.kind} of {about} to user {self.user_id}"
+
+
+# Models of the visit-day parts, each in its own module (imported here so Django finds them).
+from matching.incident_models import Incident, IncidentNote  # noqa: E402, F401
+from matching.reoffer_models import Reoffer  # noqa: E402, F401

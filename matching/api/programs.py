@@ -48,7 +48,16 @@ class ProgramInput(serializers.ModelSerializer[Program]):
 
     class Meta:
         model = Program
-        fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "dates",
+            "apply_until",
+            "response_hours",
+            "description",
+            "reoffer",
+            "reoffer_lead_days",
+        ]
         # API.md's body names it; the model's range still applies.
         extra_kwargs = {"response_hours": {"required": True}}
 
@@ -130,6 +139,8 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "dates",
             "apply_until",
             "response_hours",
+            "reoffer",
+            "reoffer_lead_days",
             "status",
             "accepting_applications",
             "created_at",
