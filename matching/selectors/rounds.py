@@ -124,7 +124,7 @@ def pair_history(*, pool: RoundPool) -> dict[tuple[int, int], str]:
     """Pairs of a home-visit pool that must not be proposed because of what already happened
     between the two people, keyed ``(student application id, host application id)``: the
     pairs ``pairs_never_again`` names, and ``met_before`` (a confirmed visit between the same
-    two users, in any programme: a student visits a family once). Three queries."""
+    two users, in any programme: a student visits a family once). Four queries."""
     student_app = {app.user_id: app.pk for app in pool.students}
     host_app = {app.user_id: app.pk for app in pool.hosts}
     if not student_app or not host_app:
