@@ -5,7 +5,16 @@ from django.urls import include, path, reverse_lazy
 
 from frontend.forms import PasswordResetRequestForm
 from frontend.ratelimit import limit_posts
-from frontend.views import account, chat, dashboard, profile, programs, proposals, public
+from frontend.views import (
+    account,
+    chat,
+    dashboard,
+    incidents,
+    profile,
+    programs,
+    proposals,
+    public,
+)
 
 app_name = "frontend"
 
@@ -82,6 +91,11 @@ urlpatterns = [
         "visits/<int:proposal_id>/calendar.ics",
         proposals.visit_calendar,
         name="visit_calendar",
+    ),
+    path(
+        "visits/<int:proposal_id>/report-a-problem/",
+        incidents.visit_incident,
+        name="visit_incident",
     ),
     path("messages/", chat.conversation_list, name="conversations"),
     path("messages/<int:conversation_id>/", chat.conversation_detail, name="chat"),

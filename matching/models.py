@@ -402,5 +402,7 @@ class Delivery(models.Model):
 
 
 # Models of the visit-day parts, each in its own module (imported here so Django finds them).
-from matching.incident_models import Incident, IncidentNote  # noqa: E402, F401
-from matching.reoffer_models import Reoffer  # noqa: E402, F401
+# (``X as X``: re-exported, so ``from matching.models import Reoffer`` works as for the rest.)
+from matching.incident_models import Incident as Incident  # noqa: E402
+from matching.incident_models import IncidentNote as IncidentNote  # noqa: E402
+from matching.reoffer_models import Reoffer as Reoffer  # noqa: E402

@@ -17,9 +17,12 @@ _RELATED = (
 )
 
 
-def incidents_visible_to(*, user: User, status: str | None = None) -> QuerySet[Incident]:
+def incidents_visible_to(
+    *, user: User, status: str | None = None, proposal_id: int | None = None
+) -> QuerySet[Incident]:
     """Coordinators: every case, with its notes (two queries). Anyone else: the cases they
-    reported, without notes (one query). Newest first; ``status`` filters."""
+    reported, without notes (one query). Newest first; ``status`` and the visit
+    (``proposal_id``) filter."""
     cases = Incident.objects.select_related(*_RELATED).order_by("-created_at", "-id")
     if user.role == Role.COORDINATOR:
         cases = cases.prefetch_related(
@@ -29,6 +32,8 @@ def incidents_visible_to(*, user: User, status: str | None = None) -> QuerySet[I
         cases = cases.filter(reporter=user)
     if status:
         cases = cases.filter(status=status)
+    if proposal_id is not None:
+        cases = cases.filter(proposal_id=proposal_id)
     return cases
 
 

@@ -390,8 +390,6 @@ def test_a_chat_report_opens_an_incident_the_reported_member_does_not_see(
     assert incident.proposal_id == conversation.proposal_id
     assert (incident.reporter, incident.subject) == (student, host)
     assert incident.description == "insulted me"
-    assert [row["id"] for row in client_for(student).get("/api/incidents/").json()] == [
-        incident.pk
-    ]
+    assert [row["id"] for row in client_for(student).get("/api/incidents/").json()] == [incident.pk]
     assert client_for(host).get("/api/incidents/").json() == []
     assert client_for(host).get(f"/api/incidents/{incident.pk}/").status_code == 404

@@ -1,4 +1,4 @@
-"""Programmes: the list, creating one, its page, closing it."""
+"""Programmes: the list, creating one, its page (with its re-offer settings), closing it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,28 @@ from matching.models import Program, Round
 from matching.selectors import programs as program_selectors
 from matching.selectors import rounds as round_selectors
 from matching.services import programs as program_services
+
+REOFFER_LABELS = {
+    "reoffer": gettext_lazy("Offer freed seats again"),
+    "reoffer_lead_days": gettext_lazy("Stop offering again this many days before a visit day"),
+    "reoffer_hours": gettext_lazy("Hours to answer a re-offer"),
+}
+REOFFER_HELP = {
+    "reoffer": gettext_lazy(
+        "When a proposal is declined or expires, or a visit is cancelled, the seat goes to the "
+        "best free student who fits it."
+    ),
+}
+
+
+class ReofferSettingsForm(forms.ModelForm[Program]):
+    """The re-offer settings of a programme; the limits are the model's."""
+
+    class Meta:
+        model = Program
+        fields = ["reoffer", "reoffer_lead_days", "reoffer_hours"]
+        labels = REOFFER_LABELS
+        help_texts = REOFFER_HELP
 
 
 class ProgramForm(forms.ModelForm[Program]):
@@ -51,17 +73,35 @@ class ProgramForm(forms.ModelForm[Program]):
     class Meta:
         model = Program
         # ``dates`` and ``apply_until`` are the form's own fields above: the service stores them.
-        fields = ["name", "kind", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "response_hours",
+            "description",
+            "reoffer",
+            "reoffer_lead_days",
+        ]
         labels = {
             "name": gettext_lazy("Name"),
             "response_hours": gettext_lazy("Hours to answer a proposal"),
             "description": gettext_lazy("Description"),
+            **REOFFER_LABELS,
         }
+        help_texts = REOFFER_HELP
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    field_order = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+    field_order = [
+        "name",
+        "kind",
+        "dates",
+        "apply_until",
+        "response_hours",
+        "description",
+        "reoffer",
+        "reoffer_lead_days",
+    ]
 
     def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
@@ -123,8 +163,13 @@ def _program_with_counts_or_404(request: HttpRequest, program_id: int) -> Progra
     )
 
 
-@coordinator_required
-def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+def _program_page(
+    request: HttpRequest,
+    program_id: int,
+    *,
+    reoffer_form: ReofferSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     program = _program_with_counts_or_404(request, program_id)
     rounds = list(round_selectors.rounds_of_program(program=program))
     context = {
@@ -134,8 +179,28 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
         "comparable": [
             r for r in rounds if r.status in (Round.Status.DRAFT, Round.Status.PUBLISHED)
         ],
+        "reoffer_form": reoffer_form or ReofferSettingsForm(instance=program),
     }
-    return render(request, "frontend/coordinator/program_detail.html", context)
+    return render(request, "frontend/coordinator/program_detail.html", context, status=status)
+
+
+@coordinator_required
+def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+    return _program_page(request, program_id)
+
+
+@coordinator_required
+@require_POST
+def program_reoffer(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_or_404(program_id)
+    form = ReofferSettingsForm(request.POST, instance=Program.objects.get(pk=program.pk))
+    if form.is_valid():
+        program_services.program_reoffer_settings(
+            program=program, by=coordinator_of(request), **form.cleaned_data
+        )
+        messages.success(request, _("The re-offer settings are saved."))
+        return redirect("frontend:coordinator:program", program_id=program.pk)
+    return _program_page(request, program_id, reoffer_form=form, status=400)
 
 
 @coordinator_required

@@ -82,9 +82,7 @@ def test_a_freed_seat_and_a_publish_together_give_the_student_one_proposal(
 
     results = run_together(2, act)
     unexpected = [
-        r
-        for r in results
-        if isinstance(r, Exception) and not isinstance(r, services.RoundConflict)
+        r for r in results if isinstance(r, Exception) and not isinstance(r, services.RoundConflict)
     ]
     assert unexpected == [], results
     live = Proposal.objects.filter(student_application=waiting, status__in=Proposal.LIVE)

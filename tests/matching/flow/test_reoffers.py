@@ -145,9 +145,7 @@ def test_a_cancelled_visit_frees_its_seat_for_a_reoffer(
     services.proposal_accept(proposal_id=published.pk, by=student_of(published))
     services.proposal_accept(proposal_id=published.pk, by=host_of(published))
     waiting = _free_student(rnd)
-    committing(
-        services.proposal_cancel, proposal_id=published.pk, by=coordinator, reason="ill"
-    )
+    committing(services.proposal_cancel, proposal_id=published.pk, by=coordinator, reason="ill")
     offer = _offer_of(published)
     assert offer is not None
     assert offer.student_application_id == waiting.pk
