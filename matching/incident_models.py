@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DESCRIPTION_MAX_LENGTH = 4000
 NOTE_MAX_LENGTH = 4000
@@ -17,7 +18,7 @@ class Incident(models.Model):
         HEALTH = "health", _("Health")
         CONDUCT = "conduct", _("Conduct")
         NO_SHOW = "no_show", _("No-show")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("incident category", "Other")
 
     class Severity(models.TextChoices):
         LOW = "low", _("Low")
@@ -25,12 +26,12 @@ class Incident(models.Model):
         HIGH = "high", _("High")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("incident status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("incident status", "In progress")
+        CLOSED = "closed", pgettext_lazy("incident status", "Closed")
 
     class Outcome(models.TextChoices):
-        NONE = "none", _("None")
+        NONE = "none", pgettext_lazy("incident outcome", "None")
         WARNING = "warning", _("Warning")
         NEVER_AGAIN = "never_again", _("Never pair these two again")
         SUSPEND = "suspend", _("Suspend")

@@ -86,7 +86,7 @@ def _confirmed(program: Program) -> Proposal:
 
 
 @pytest.mark.parametrize(
-    ("language", "heading"), [("en", "Report a problem"), ("ja", "問題を報告する")]
+    ("language", "heading"), [("en", "Report a problem"), ("ja", "この訪問について問題を報告する")]
 )
 def test_a_party_reports_a_problem_in_their_language(
     page_client: Callable[..., Client], program: Program, language: str, heading: str
