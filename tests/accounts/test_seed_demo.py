@@ -16,7 +16,9 @@ from rest_framework.test import APIClient
 from accounts.models import HostProfile, StudentProfile, User
 from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.selectors import profile_is_complete
-from matching.models import Application, HostDay, Program
+from matching.demo import EXCHANGE_NAME, HOME_VISIT_NAME
+from matching.models import Application, HostDay, Incident, Program, Reoffer
+from matching.visit_day_demo import SAMPLE_NAME
 from matching.services.rounds import round_start
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +93,7 @@ def test_the_demo_is_realistic() -> None:
 
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
-    visits = Program.objects.get(kind="home_visit")
+    visits = Program.objects.get(name=HOME_VISIT_NAME)
     assert visits.status == "open" and len(visits.dates) == 2
     today = timezone.localdate()
     for day in visits.dates:
@@ -168,17 +170,19 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "people",
         "programmes",
         "applications",
+        "visit day",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
     assert "(2 new)" in lines[2]
-    visits, exchange = (Program.objects.get(kind=k) for k in ("home_visit", "language_exchange"))
+    visits, exchange = (Program.objects.get(name=n) for n in (HOME_VISIT_NAME, EXCHANGE_NAME))
     assert (
         f"{visits.applications.count()} to the home visit, "
         f"{exchange.applications.count()} to the language exchange"
     ) in lines[3]
+    assert "(1 new)" in lines[4]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
-    assert all("(0 new)" in line for line in again[:3])
+    assert all("(0 new)" in line for line in [*again[:3], again[4]])
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
@@ -197,3 +201,17 @@ def test_a_demo_seeded_before_verification_is_verified_by_the_next_run() -> None
     User.objects.update(email_verified_at=None)
     seed()
     assert not User.objects.filter(email_verified_at__isnull=True).exists()
+
+
+def test_the_sample_programme_shows_a_reoffer_and_incidents_in_each_state() -> None:
+    seed()
+    sample = Program.objects.get(name=SAMPLE_NAME)
+    reoffer = Reoffer.objects.get(program=sample)
+    assert reoffer.outcome == "offered"
+    assert reoffer.freed.status == "declined"
+    assert reoffer.proposal is not None and reoffer.proposal.status == "proposed"
+    cases = Incident.objects.filter(proposal__program=sample)
+    assert set(cases.values_list("status", flat=True)) == {"open", "in_progress", "closed"}
+    assert cases.filter(severity="high", status="open").exists()
+    assert cases.get(status="in_progress").notes.exists()
+    assert cases.get(status="closed").outcome == "warning"

@@ -178,9 +178,7 @@ def test_the_case_list_takes_a_constant_number_of_queries(
         coord.get(url)
 
 
-def test_the_coordinator_follows_up_adds_a_note_and_closes(
-    coord: Client, case: Incident
-) -> None:
+def test_the_coordinator_follows_up_adds_a_note_and_closes(coord: Client, case: Incident) -> None:
     detail = reverse("frontend:coordinator:incident", args=[case.pk])
     assert "Something happened" in coord.get(detail).content.decode()
     note_url = reverse("frontend:coordinator:incident_note", args=[case.pk])
