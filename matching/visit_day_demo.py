@@ -21,7 +21,7 @@ from matching.services.programs import application_submit, program_create
 from matching.services.reoffers import seat_reoffer
 from matching.services.rounds import round_run, round_start
 
-SAMPLE_NAME = "ホームビジット・三鷹（見本）/ Mitaka home visits (sample)"
+SAMPLE_NAME = "ホームビジット・三鷹・見本 / Mitaka home visits (sample)"
 
 
 def _sample_program(people: DemoPeople) -> Program:

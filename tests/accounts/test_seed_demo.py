@@ -18,8 +18,8 @@ from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.selectors import profile_is_complete
 from matching.demo import EXCHANGE_NAME, HOME_VISIT_NAME
 from matching.models import Application, HostDay, Incident, Program, Reoffer
-from matching.visit_day_demo import SAMPLE_NAME
 from matching.services.rounds import round_start
+from matching.visit_day_demo import SAMPLE_NAME
 
 pytestmark = pytest.mark.django_db
 
