@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "chat.models.Report.Status",
         # A programme's kind is read and written: one name for both.
         "ProgramKindEnum": "matching.models.Program.Kind",
+        "IncidentStatusEnum": "matching.models.Incident.Status",
+        "IncidentOutcomeEnum": "matching.models.Incident.Outcome",
+        "SideEnum": ["student", "host"],  # an answer's side, an incident's "about"
     },
 }
 
