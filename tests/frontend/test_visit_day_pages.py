@@ -213,3 +213,24 @@ def test_the_coordinator_opens_a_case_about_a_visit(coord: Client, program: Prog
     )
     assert done.status_code == 302
     assert Incident.objects.get().subject == proposal.student_application.user
+
+
+def test_a_programme_created_without_a_lead_time_takes_the_default(coord: Client) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    answer = coord.post(
+        reverse("frontend:coordinator:program_create"),
+        {
+            "name": "Autumn visits",
+            "kind": "home_visit",
+            "dates": (today + timezone.timedelta(days=40)).isoformat(),
+            "apply_until": (today + timezone.timedelta(days=20)).isoformat() + "T18:00",
+            "response_hours": "48",
+            "reoffer_lead_days": "",
+        },
+    )
+    assert answer.status_code == 302
+    program = Program.objects.get(name="Autumn visits")
+    # An unticked box turns re-offers off; the lead time is the model's default.
+    assert (program.reoffer, program.reoffer_lead_days) == (False, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -102,6 +103,16 @@ class ProgramForm(forms.ModelForm[Program]):
         "reoffer",
         "reoffer_lead_days",
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the programme takes the model's default lead time.
+        self.fields["reoffer_lead_days"].required = False
+
+    def clean_reoffer_lead_days(self) -> int:
+        value: int | None = self.cleaned_data.get("reoffer_lead_days")
+        default: int = Program._meta.get_field("reoffer_lead_days").get_default()
+        return default if value is None else value
 
     def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
