@@ -90,7 +90,6 @@ class IncidentOutput(ReporterIncidentOutput):
     # Not read-only on purpose: a read-only field is always "required" in the schema, and
     # these are absent from a reporter's view. This serializer only ever writes output.
     program = serializers.IntegerField(source="proposal.program_id", required=False)
-    source = serializers.ChoiceField(choices=Incident.Source.choices, required=False)
     reporter = PersonOutput(allow_null=True, required=False)
     subject = PersonOutput(allow_null=True, required=False)
     follow_up_on = serializers.DateField(allow_null=True, required=False)
