@@ -55,6 +55,8 @@ class ProgramInput(serializers.ModelSerializer[Program]):
             "apply_until",
             "response_hours",
             "description",
+            "language_level",
+            "allow_easy_japanese",
             "reoffer",
             "reoffer_lead_days",
         ]
@@ -68,6 +70,13 @@ class ApplyInput(serializers.Serializer[Any]):
     )
     capacity = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=SEATS_MAX
+    )
+    date_ranking = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        max_length=Program.MAX_DATES,
+        help_text="Home visit, student: some or all of dates, most wanted first; the first "
+        "choice scores more.",
     )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
@@ -110,6 +119,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "role",
             "status",
             "dates",
+            "date_ranking",
             "capacity",
             "days",
             "teaches",
@@ -139,6 +149,8 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "dates",
             "apply_until",
             "response_hours",
+            "language_level",
+            "allow_easy_japanese",
             "reoffer",
             "reoffer_lead_days",
             "status",

@@ -79,6 +79,8 @@ class ProgramForm(forms.ModelForm[Program]):
             "kind",
             "response_hours",
             "description",
+            "language_level",
+            "allow_easy_japanese",
             "reoffer",
             "reoffer_lead_days",
         ]
@@ -86,6 +88,8 @@ class ProgramForm(forms.ModelForm[Program]):
             "name": gettext_lazy("Name"),
             "response_hours": gettext_lazy("Hours to answer a proposal"),
             "description": gettext_lazy("Description"),
+            "language_level": gettext_lazy("Language every pair must share"),
+            "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
             **REOFFER_LABELS,
         }
         help_texts = REOFFER_HELP
@@ -99,6 +103,8 @@ class ProgramForm(forms.ModelForm[Program]):
         "dates",
         "apply_until",
         "response_hours",
+        "language_level",
+        "allow_easy_japanese",
         "description",
         "reoffer",
         "reoffer_lead_days",
@@ -106,8 +112,14 @@ class ProgramForm(forms.ModelForm[Program]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Left empty, the programme takes the model's default lead time.
+        # Left out, the programme keeps the model's default rule (as through the API).
+        self.fields["language_level"].required = False
+        # Left empty, the lead time is the model's default.
         self.fields["reoffer_lead_days"].required = False
+
+    def clean_language_level(self) -> str:
+        value: str = self.cleaned_data.get("language_level") or ""
+        return value or str(Program._meta.get_field("language_level").get_default())
 
     def clean_reoffer_lead_days(self) -> int:
         value: int | None = self.cleaned_data.get("reoffer_lead_days")
