@@ -131,6 +131,16 @@ def user_update(
     return user
 
 
+def user_deactivate(*, user: User) -> User:
+    """Deactivate an account (a coordinator's suspension): it can no longer log in, and
+    ``accounts.signals`` revoke its tokens and tickets and close its sockets in this save's
+    transaction. Deactivating twice changes nothing."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user
+
+
 def password_reset_request(*, email: str) -> None:
     """Send a password-reset link to ``email`` if an account has it, by the task
     ``accounts.password_reset_send`` on commit. The task looks the account up, so this request

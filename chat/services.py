@@ -42,6 +42,7 @@ from chat.models import (
     Report,
 )
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
+from matching.services.incidents import incident_from_chat_report
 
 if TYPE_CHECKING:
     from matching.models import Proposal
@@ -389,7 +390,9 @@ def message_read(*, conversation_id: int, user: User, message_id: int) -> int:
 def report_create(*, message_id: int, reporter: User, reason: str) -> tuple[Report, bool]:
     """A member reports a message of their conversation. One open report per reporter and
     message (a second report returns the first, ``created=False``). Coordinators are notified
-    on their live stream on commit; while the report is open they may join the conversation."""
+    on their live stream on commit; while the report is open they may join the conversation.
+    The report also opens an incident about the conversation's visit
+    (``matching.services.incidents.incident_from_chat_report``)."""
     message = Message.objects.select_related("conversation").get(pk=message_id)
     if not Membership.objects.filter(
         conversation_id=message.conversation_id, user=reporter
@@ -406,6 +409,9 @@ def report_create(*, message_id: int, reporter: User, reason: str) -> tuple[Repo
         return existing, False
     report = Report.objects.create(
         message=message, conversation_id=message.conversation_id, reporter=reporter, reason=reason
+    )
+    incident_from_chat_report(
+        reporter=reporter, proposal_id=message.conversation.proposal_id, reason=reason
     )
     from accounts.models import User as UserModel
 

@@ -235,6 +235,9 @@ SPECTACULAR_SETTINGS = {
         # A programme's kind is read and written: one name for both.
         "ProgramKindEnum": "matching.models.Program.Kind",
         "RegistryStatusEnum": "accounts.api.standing.ALL_STATUSES",
+        "IncidentStatusEnum": "matching.models.Incident.Status",
+        "IncidentOutcomeEnum": "matching.models.Incident.Outcome",
+        "SideEnum": ["student", "host"],  # an answer's side, an incident's "about"
     },
 }
 

@@ -7,6 +7,7 @@ from frontend.views.coordinator import (
     answers,
     applications,
     exports,
+    incidents,
     people,
     programs,
     reports,
@@ -20,6 +21,7 @@ urlpatterns = [
     path("programs/new/", programs.program_create, name="program_create"),
     path("programs/<int:program_id>/", programs.program_detail, name="program"),
     path("programs/<int:program_id>/close/", programs.program_close, name="program_close"),
+    path("programs/<int:program_id>/reoffer/", programs.program_reoffer, name="program_reoffer"),
     path(
         "programs/<int:program_id>/applications/",
         applications.applications,
@@ -39,6 +41,15 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/remind/", answers.proposal_remind, name="proposal_remind"),
     path("proposals/<int:proposal_id>/answer/", answers.proposal_answer, name="proposal_answer"),
     path("proposals/<int:proposal_id>/cancel/", answers.proposal_cancel, name="proposal_cancel"),
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),
+    path(
+        "incidents/<int:incident_id>/follow-up/",
+        incidents.incident_follow_up,
+        name="incident_follow_up",
+    ),
+    path("incidents/<int:incident_id>/notes/", incidents.incident_note, name="incident_note"),
+    path("proposals/<int:proposal_id>/incident/", incidents.incident_open, name="incident_open"),
     path("reports/", reports.reports, name="reports"),
     path("reports/<int:report_id>/resolve/", reports.report_resolve, name="report_resolve"),
     path(

@@ -7,12 +7,13 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.demo import demo_seeder_register
-        from matching import demo, signals
+        from matching import demo, signals, visit_day_demo
         from matching.notifications import PROPOSAL_KINDS, proposal_email
-        from matching.services import announcements, deliveries, registry
+        from matching.services import announcements, deliveries, incidents, registry
 
         signals.connect()
         demo_seeder_register(demo.DEMO_SEEDER)
+        demo_seeder_register(visit_day_demo.DEMO_SEEDER)
 
         for kind in PROPOSAL_KINDS:
             deliveries.renderer_register(kind=kind, renderer=proposal_email)
@@ -20,3 +21,4 @@ class MatchingConfig(AppConfig):
             kind=announcements.KIND, renderer=announcements.announcement_email
         )
         deliveries.renderer_register(kind=registry.KIND, renderer=registry.renewal_email)
+        deliveries.renderer_register(kind=incidents.KIND, renderer=incidents.incident_email)

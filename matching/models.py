@@ -25,6 +25,8 @@ SEATS_MAX = 3
 RATING_MIN, RATING_MAX = 1, 5
 # A decline, cancellation or on-behalf answer's reason (``ProposalEvent.reason``).
 REASON_MAX_LENGTH = 2000
+# Re-offers of freed seats: the longest lead time and answer window a programme may set.
+REOFFER_LEAD_DAYS_MAX = 60
 
 
 class Program(models.Model):
@@ -74,6 +76,20 @@ class Program(models.Model):
             "A student with beginner Japanese may also visit a family that offers to speak "
             "slowly, in easy Japanese."
         ),
+    )
+    # A seat freed by a decline, an expiry or a cancellation is offered again to the best free
+    # student, while the visit day is more than ``reoffer_lead_days`` away
+    # (``matching.services.reoffers``).
+    reoffer = models.BooleanField(_("offer freed seats again"), default=True)
+    reoffer_lead_days = models.PositiveSmallIntegerField(
+        _("days before the visit day after which a freed seat is not offered again"),
+        default=3,
+        validators=[MaxValueValidator(REOFFER_LEAD_DAYS_MAX)],
+    )
+    reoffer_hours = models.PositiveIntegerField(
+        _("hours to answer a re-offer"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_HOURS_MAX)],
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -376,6 +392,7 @@ class Delivery(models.Model):
         CHAT_DIGEST = "chat_digest", _("Unread chat messages")
         ANNOUNCEMENT = "announcement", _("Announcement")
         RENEWAL = "renewal", _("Renewal reminder")
+        INCIDENT_OPENED = "incident_opened", _("Incident opened")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # A proposal's e-mails and a chat digest name the proposal; an announcement its programme.
@@ -411,3 +428,10 @@ class Delivery(models.Model):
             f"proposal {self.proposal_id}" if self.proposal_id else f"programme {self.program_id}"
         )
         return f"{self.kind} of {about} to user {self.user_id}"
+
+
+# Models of the visit-day parts, each in its own module (imported here so Django finds them).
+# (``X as X``: re-exported, so ``from matching.models import Reoffer`` works as for the rest.)
+from matching.incident_models import Incident as Incident  # noqa: E402
+from matching.incident_models import IncidentNote as IncidentNote  # noqa: E402
+from matching.reoffer_models import Reoffer as Reoffer  # noqa: E402

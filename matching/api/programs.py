@@ -57,6 +57,8 @@ class ProgramInput(serializers.ModelSerializer[Program]):
             "description",
             "language_level",
             "allow_easy_japanese",
+            "reoffer",
+            "reoffer_lead_days",
         ]
         # API.md's body names it; the model's range still applies.
         extra_kwargs = {"response_hours": {"required": True}}
@@ -149,6 +151,8 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "response_hours",
             "language_level",
             "allow_easy_japanese",
+            "reoffer",
+            "reoffer_lead_days",
             "status",
             "accepting_applications",
             "created_at",

@@ -1,3 +1,9 @@
-from matching.api import programs, proposals, rounds
+from matching.api import incidents, programs, proposals, reoffers, rounds
 
-urlpatterns = [*programs.urlpatterns, *rounds.urlpatterns, *proposals.urlpatterns]
+urlpatterns = [
+    *programs.urlpatterns,
+    *rounds.urlpatterns,
+    *proposals.urlpatterns,
+    *reoffers.urlpatterns,
+    *incidents.urlpatterns,
+]

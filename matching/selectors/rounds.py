@@ -13,12 +13,23 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.registry.selectors import is_matchable, person_status
-from matching.models import Application, Feedback, HostDay, Program, Proposal, Round, Unplaced
+from matching.models import (
+    Application,
+    Feedback,
+    HostDay,
+    Incident,
+    Program,
+    Proposal,
+    Round,
+    Unplaced,
+)
 
 # Why a pair may not be proposed, as the solver names it (matching.solver.types.FORBID_REASONS).
 DECLINED = "declined"
 MET_BEFORE = "met_before"
 BAD_FEEDBACK = "bad_feedback"
+# A coordinator's decision on an incident: the pair is forbidden as their forbids are.
+COORDINATOR = "coordinator"
 BAD_RATING_AT_MOST = 2
 
 
@@ -113,9 +124,11 @@ def pairs_never_again(*, user_ids: Collection[int]) -> dict[tuple[int, int], str
 
     - ``declined``: one declined the other, in any programme (the same people apply afresh);
     - ``bad_feedback``: either side rated the other ``BAD_RATING_AT_MOST`` or less, or would
-      not meet again.
+      not meet again;
+    - ``coordinator``: a coordinator closed an incident about the pair's visit with "never pair
+      these two again".
 
-    Both users of a pair are among ``user_ids``. Two queries."""
+    Both users of a pair are among ``user_ids``. Three queries."""
     users = list(user_ids)
     pairs: dict[tuple[int, int], str] = {}
     declined = Proposal.objects.filter(
@@ -128,7 +141,16 @@ def pairs_never_again(*, user_ids: Collection[int]) -> dict[tuple[int, int], str
         proposal__student_application__user_id__in=users,
         proposal__host_application__user_id__in=users,
     ).values_list("proposal__student_application__user_id", "proposal__host_application__user_id")
-    for rows, reason in ((declined, DECLINED), (flagged, BAD_FEEDBACK)):
+    never_again = Incident.objects.filter(
+        outcome=Incident.Outcome.NEVER_AGAIN,
+        proposal__student_application__user_id__in=users,
+        proposal__host_application__user_id__in=users,
+    ).values_list("proposal__student_application__user_id", "proposal__host_application__user_id")
+    for rows, reason in (
+        (declined, DECLINED),
+        (never_again, COORDINATOR),
+        (flagged, BAD_FEEDBACK),
+    ):
         for pair in rows:
             pairs.setdefault(pair, reason)
     return pairs
@@ -138,7 +160,7 @@ def pair_history(*, pool: RoundPool) -> dict[tuple[int, int], str]:
     """Pairs of a home-visit pool that must not be proposed because of what already happened
     between the two people, keyed ``(student application id, host application id)``: the
     pairs ``pairs_never_again`` names, and ``met_before`` (a confirmed visit between the same
-    two users, in any programme: a student visits a family once). Three queries."""
+    two users, in any programme: a student visits a family once). Four queries."""
     student_app = {app.user_id: app.pk for app in pool.students}
     host_app = {app.user_id: app.pk for app in pool.hosts}
     if not student_app or not host_app:

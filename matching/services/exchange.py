@@ -97,7 +97,7 @@ def exchange_pool(*, round: Round) -> list[Application]:
 
 def _history(apps: list[Application]) -> dict[tuple[int, int], str]:
     """``pairs_never_again`` among these applications, keyed by application ids (lower
-    first).  Two queries."""
+    first).  Three queries."""
     app_of = {app.user_id: app.pk for app in apps}
     pairs: dict[tuple[int, int], str] = {}
     for (a, b), reason in pairs_never_again(user_ids=list(app_of)).items():
@@ -112,7 +112,7 @@ def exchange_problem_for_round(*, round: Round) -> ExchangeProblem:
     (key = application id) from the application (teaches, learns, format, time slots, gender
     preference, times unplaced) and the profile (levels, station, travel limit, gender,
     interests); the round's weights; the forbidden pairs (the round's forbids, then pairs that
-    declined or rated each other badly before); the round's pins.  Three queries."""
+    declined or rated each other badly before); the round's pins.  Four queries."""
     apps = exchange_pool(round=round)
     applicants: list[ExchangeApplicant] = []
     for app in apps:

@@ -65,6 +65,8 @@ def program_create(
     description: str = "",
     language_level: str = Program.LanguageLevel.INTERMEDIATE,
     allow_easy_japanese: bool = True,
+    reoffer: bool = True,
+    reoffer_lead_days: int = 3,
 ) -> Program:
     """Create a programme open for applications, from clean values (the serializer or form
     checked their types and the model's limits).
@@ -72,7 +74,8 @@ def program_create(
     ``dates`` are the visit days (or, for a year-long pairing, the day pairs first meet): at
     least one, each in the future and given once; they are stored sorted. Applications close at
     ``apply_until`` (a bare date: the end of that day), which must be in the future and before
-    the first date.
+    the first date. ``reoffer`` and ``reoffer_lead_days``: whether, and until how many days
+    before a visit day, a freed seat is offered again (``matching.services.reoffers``).
 
     Raises PermissionDenied for a non-coordinator, ValidationError naming each bad field."""
     _require_coordinator(by)
@@ -96,8 +99,27 @@ def program_create(
         response_hours=response_hours,
         language_level=language_level,
         allow_easy_japanese=allow_easy_japanese,
+        reoffer=reoffer,
+        reoffer_lead_days=reoffer_lead_days,
         created_by=by,
     )
+
+
+@transaction.atomic
+def program_reoffer_settings(
+    *, program: Program, by: User, reoffer: bool, reoffer_lead_days: int, reoffer_hours: int
+) -> Program:
+    """Change whether freed seats of ``program`` are offered again, until how many days before
+    a visit day, and the hours a re-offer may be answered in (clean values: the form checked
+    the model's limits). Applies to seats freed from now on. Locks the programme row (a
+    re-offer in progress finishes under the old settings)."""
+    _require_coordinator(by)
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    locked.reoffer = reoffer
+    locked.reoffer_lead_days = reoffer_lead_days
+    locked.reoffer_hours = reoffer_hours
+    locked.save(update_fields=["reoffer", "reoffer_lead_days", "reoffer_hours"])
+    return locked
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ what is no longer needed goes, and what coordinators still need (who met whom, r
 numbers) stays, without free text.
 
 Purged: the programme's chat messages (by the receivers of ``matching.signals.program_purged``),
-feedback comments, the reasons
+its incidents with their notes, feedback comments, the reasons
 written into the audit trail, the e-mail delivery log, and the applications that never reached
 a published proposal (withdrawn or never placed, with their unplaced records and draft
 proposals). Kept: published proposals and their audit trail (statuses, times, actors), ratings,
@@ -20,7 +20,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from matching.models import Application, Delivery, Feedback, Program, Proposal, ProposalEvent
+from matching.models import (
+    Application,
+    Delivery,
+    Feedback,
+    Incident,
+    Program,
+    Proposal,
+    ProposalEvent,
+)
 from matching.signals import program_purged
 
 
@@ -35,6 +43,7 @@ class PurgeResult:
     event_reasons: int
     deliveries: int
     applications: int
+    incidents: int
 
 
 def _due_before(now: dt.datetime) -> dt.datetime:
@@ -56,6 +65,8 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
         ):
             raise ProgramNotDue(program_id)
         program_purged.send(sender=Program, program_id=program.pk)
+        _total, purged = Incident.objects.filter(proposal__program=program).delete()
+        incidents = purged.get(Incident._meta.label, 0)
         comments = (
             Feedback.objects.filter(proposal__program=program)
             .exclude(comment="")
@@ -85,6 +96,7 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
         event_reasons=reasons,
         deliveries=deliveries,
         applications=applications,
+        incidents=incidents,
     )
 
 

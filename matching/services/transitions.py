@@ -96,11 +96,17 @@ def record_transition(
 
 
 def seat_release(proposal: Proposal) -> None:
+    """The proposal's seat is free again; on commit it is offered to the next student when
+    the programme's re-offer rule says so (``matching.services.reoffers``)."""
     # A single UPDATE takes the host day's row lock; the guard keeps a count that a bug had
     # already moved from going negative.
     HostDay.objects.filter(
         application_id=proposal.host_application_id, date=proposal.date, seats_taken__gt=0
     ).update(seats_taken=F("seats_taken") - 1)
+    # Imported here: the re-offer service records its proposals through this module.
+    from matching.services.reoffers import reoffer_schedule
+
+    reoffer_schedule(proposal=proposal)
 
 
 def closed_message(proposal: Proposal) -> str:

@@ -17,8 +17,10 @@ from accounts.models import CheckRecord, HostProfile, RegistryRecord, StudentPro
 from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.registry.selectors import person_status
 from accounts.selectors import profile_is_complete
-from matching.models import Application, HostDay, Program
+from matching.demo import EXCHANGE_NAME, HOME_VISIT_NAME
+from matching.models import Application, HostDay, Incident, Program, Reoffer
 from matching.services.rounds import round_start
+from matching.visit_day_demo import SAMPLE_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +115,7 @@ def test_a_home_visit_round_on_the_demo_places_most_students(
 ) -> None:
     """The demo's wishes and the programme's language rule leave most students placeable."""
     seed()
-    visits = Program.objects.get(kind="home_visit")
+    visits = Program.objects.get(name=HOME_VISIT_NAME)
     coordinator = User.objects.get(role="coordinator")
     with django_capture_on_commit_callbacks(execute=True):
         rnd = round_start(program=visits, by=coordinator)
@@ -125,7 +127,7 @@ def test_a_home_visit_round_on_the_demo_places_most_students(
 
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
-    visits = Program.objects.get(kind="home_visit")
+    visits = Program.objects.get(name=HOME_VISIT_NAME)
     assert visits.status == "open" and len(visits.dates) == 2
     today = timezone.localdate()
     for day in visits.dates:
@@ -205,18 +207,20 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "registry",
         "programmes",
         "applications",
+        "visit day",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
     assert "(56 new)" in lines[2]
     assert "(2 new)" in lines[3]
-    visits, exchange = (Program.objects.get(kind=k) for k in ("home_visit", "language_exchange"))
+    visits, exchange = (Program.objects.get(name=n) for n in (HOME_VISIT_NAME, EXCHANGE_NAME))
     assert (
         f"{visits.applications.count()} to the home visit, "
         f"{exchange.applications.count()} to the language exchange"
     ) in lines[4]
+    assert "(1 new)" in lines[5]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
-    assert all("(0 new)" in line for line in again[:4])
+    assert all("(0 new)" in line for line in [*again[:4], again[5]])
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
@@ -265,3 +269,17 @@ def test_the_registry_shows_every_status_with_families_lapsing_soon() -> None:
     )
     assert approved >= 14
     assert RegistryRecord.objects.filter(user__role="student", school__isnull=False).count() >= 30
+
+
+def test_the_sample_programme_shows_a_reoffer_and_incidents_in_each_state() -> None:
+    seed()
+    sample = Program.objects.get(name=SAMPLE_NAME)
+    reoffer = Reoffer.objects.get(program=sample)
+    assert reoffer.outcome == "offered"
+    assert reoffer.freed.status == "declined"
+    assert reoffer.proposal is not None and reoffer.proposal.status == "proposed"
+    cases = Incident.objects.filter(proposal__program=sample)
+    assert set(cases.values_list("status", flat=True)) == {"open", "in_progress", "closed"}
+    assert cases.filter(severity="high", status="open").exists()
+    assert cases.get(status="in_progress").notes.exists()
+    assert cases.get(status="closed").outcome == "warning"

@@ -15,6 +15,7 @@ from accounts.models import User
 from chat import services
 from chat.api.serializers import MessageOutput
 from chat.models import Conversation, Message, Report
+from matching.models import Incident
 from tests import factories
 from tests.chat.conftest import make_conversation
 
@@ -374,3 +375,21 @@ def test_text_a_database_cannot_store_is_a_400_naming_the_field(
     assert answer.status_code == 400
     assert field in answer.json()
     assert not Message.objects.exists()
+
+
+def test_a_chat_report_opens_an_incident_the_reported_member_does_not_see(
+    client_for: ClientFor, conversation: Conversation, student: User, host: User
+) -> None:
+    rude = say(conversation, host, "rude words")
+    answer = client_for(student).post(
+        f"/api/messages/{rude.pk}/report/", {"reason": "insulted me"}, format="json"
+    )
+    assert answer.status_code == 201, answer.content
+    incident = Incident.objects.get()
+    assert (incident.source, incident.category) == ("chat", "conduct")
+    assert incident.proposal_id == conversation.proposal_id
+    assert (incident.reporter, incident.subject) == (student, host)
+    assert incident.description == "insulted me"
+    assert [row["id"] for row in client_for(student).get("/api/incidents/").json()] == [incident.pk]
+    assert client_for(host).get("/api/incidents/").json() == []
+    assert client_for(host).get(f"/api/incidents/{incident.pk}/").status_code == 404

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Proposal, Round, Unplaced
+from matching.models import Incident, Proposal, Round, Unplaced
 from tests import factories
 from tests.e2e.conftest import PHONE, Browsing, off_loop
 
@@ -205,6 +205,12 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
         "registry-student": reverse(
             "frontend:coordinator:person", args=[proposal.student_application.user_id]
         ),
+        # The chat report opened an incident about the visit.
+        "incidents": reverse("frontend:coordinator:incidents"),
+        "incident": reverse(
+            "frontend:coordinator:incident", args=[Incident.objects.get(proposal=proposal).pk]
+        ),
+        "incident-open": reverse("frontend:coordinator:incident_open", args=[proposal.pk]),
     }
     page = coordinator_page
     for name, path in pages.items():
@@ -212,7 +218,7 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
     # Every table that reflows on a phone has rows here, and the answers table's buttons stay
     # usable in the card: visible and inside the 375 px viewport.
     page.set_viewport_size({"width": PHONE, "height": 900})
-    for name in ("programs", "program", "applications", "answers", "registry"):
+    for name in ("programs", "program", "applications", "answers", "registry", "incidents"):
         page.goto(pages[name])
         rows = page.locator("table.table--reflow tbody tr")
         assert rows.count() >= 1, name

@@ -82,6 +82,7 @@ def test_every_page_is_accessible_at_desktop_and_phone_width(
         "programme-applied": f"/programmes/{visit.program_id}/",
         "visits": "/visits/",
         "visit-student": f"/visits/{visit.pk}/",
+        "visit-report-a-problem": f"/visits/{visit.pk}/report-a-problem/",
         "messages": "/messages/",
         "chat": f"/messages/{conversation.pk}/",
         "chat-report": f"/messages/{conversation.pk}/report/{message.pk}/",

@@ -100,7 +100,8 @@ def test_problem_reads_levels_stations_and_limits_from_profiles(
     en.times_unplaced = 2
     en.save()
     rnd = new_round(exchange_program, weights={"travel": 30.0})
-    with django_assert_num_queries(3):
+    # The applications, then the pair history: declines, incidents' "never again", feedback.
+    with django_assert_num_queries(4):
         problem = exchange_problem_for_round(round=rnd)
     people = {p.key: p for p in problem.applicants}
     assert set(people) == {ja.pk, en.pk}
@@ -124,7 +125,8 @@ def test_pool_query_count_does_not_grow(
         japanese(exchange_program)
         english(exchange_program)
     rnd = new_round(exchange_program)
-    with django_assert_num_queries(3):
+    # The applications, then the pair history: declines, incidents' "never again", feedback.
+    with django_assert_num_queries(4):
         problem = exchange_problem_for_round(round=rnd)
     assert len(problem.applicants) == 12
 

@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Role, User
 from chat.models import Conversation, Message, Report
 from chat.services import conversation_open, message_post, report_create
-from matching.models import Application, Program, Proposal, Round
+from matching.models import Application, Incident, Program, Proposal, Round
 from tests import factories
 
 SECRET_ADDRESS = "7-7-7 Secret-chō, Musashino-shi"
@@ -39,6 +39,8 @@ class World:
     message: Message
     report: Report
     application: Application
+    # The incident the family's chat report opened: its reporter is host_party.
+    incident: Incident
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +50,8 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 def build_world() -> World:
-    """A confirmed proposal (its conversation, a message and an open report) between a
+    """A confirmed proposal (its conversation, a message and an open report, which opened an
+    incident) between a
     student and a family, two applicants of the same programme who are not on it, a
     coordinator and a deactivated account."""
     coordinator = factories.UserFactory(role=Role.COORDINATOR, is_staff=True)
@@ -88,6 +91,7 @@ def build_world() -> World:
         message=message,
         report=report,
         application=student_app,
+        incident=Incident.objects.get(proposal=proposal, reporter=host),
     )
 
 

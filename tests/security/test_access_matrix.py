@@ -110,6 +110,16 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/proposals/<int:proposal_id>/events/": {"GET": COORD},
     # Parties write their feedback; only coordinators read it.
     "api/proposals/<int:proposal_id>/feedback/": {"GET": COORD, "POST": PARTIES},
+    "api/programs/<int:program_id>/reoffers/": {"GET": COORD},
+    # --- API: incidents. Anyone lists their own; a party or a coordinator reports about the
+    # visit. A case is read by coordinators and its reporter (the family): the other party
+    # is never told it exists. Following a case up is the coordinators'.
+    "api/incidents/": {"GET": USERS, "POST": _roles(PARTIES, coordinator=OK)},
+    "api/incidents/<int:incident_id>/": {
+        "GET": _roles(PARTIES, student_party=NF, coordinator=OK),
+        "PATCH": COORD,
+    },
+    "api/incidents/<int:incident_id>/notes/": {"POST": COORD},
     # --- API: chat (the open report lets coordinators read the reported conversation)
     "api/conversations/": {"GET": USERS},
     # (posting answers the coordinator 409: reading is not taking part)
@@ -152,6 +162,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "visits/": {"GET": MEMBERS},
     "visits/<int:proposal_id>/": {"GET": PARTIES},
     "visits/<int:proposal_id>/calendar.ics": {"GET": PARTIES},
+    "visits/<int:proposal_id>/report-a-problem/": {"GET": PARTIES, "POST": PARTIES},
     "messages/": {"GET": MEMBERS},
     "messages/<int:conversation_id>/": {"GET": PARTIES},
     "messages/<int:conversation_id>/report/<int:message_id>/": {"POST": PARTIES},
@@ -161,6 +172,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/programs/new/": {"GET": COORD, "POST": COORD},
     "coordinator/programs/<int:program_id>/": {"GET": COORD},
     "coordinator/programs/<int:program_id>/close/": {"POST": COORD},
+    "coordinator/programs/<int:program_id>/reoffer/": {"POST": COORD},
     "coordinator/programs/<int:program_id>/applications/": {"GET": COORD},
     "coordinator/applications/<int:application_id>/": {"GET": COORD},
     "coordinator/programs/<int:program_id>/rounds/new/": {"GET": COORD, "POST": COORD},
@@ -172,6 +184,11 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/proposals/<int:proposal_id>/remind/": {"POST": COORD},
     "coordinator/proposals/<int:proposal_id>/answer/": {"POST": COORD},
     "coordinator/proposals/<int:proposal_id>/cancel/": {"POST": COORD},
+    "coordinator/incidents/": {"GET": COORD},
+    "coordinator/incidents/<int:incident_id>/": {"GET": COORD},
+    "coordinator/incidents/<int:incident_id>/follow-up/": {"POST": COORD},
+    "coordinator/incidents/<int:incident_id>/notes/": {"POST": COORD},
+    "coordinator/proposals/<int:proposal_id>/incident/": {"GET": COORD, "POST": COORD},
     "coordinator/reports/": {"GET": COORD},
     "coordinator/reports/<int:report_id>/resolve/": {"POST": COORD},
     "coordinator/conversations/<int:conversation_id>/close/": {"POST": COORD},
@@ -232,6 +249,7 @@ def _fill(route: str, world: World, *, missing: bool) -> str:
         "<int:report_id>": world.report.pk,
         "<int:application_id>": world.application.pk,
         "<int:user_id>": world.users["host_party"].pk,
+        "<int:incident_id>": world.incident.pk,
     }
     path = "/" + route
     for placeholder, pk in ids.items():
@@ -253,6 +271,15 @@ def _body(route: str, world: World) -> dict[str, Any]:
             "reason": "asked by phone",
         },
         "api/proposals/<int:proposal_id>/feedback/": {"rating": 5, "would_meet_again": True},
+        "api/incidents/": {
+            "proposal": world.proposal.pk,
+            "category": "other",
+            "severity": "low",
+            "description": "late",
+            "about": "student",
+        },
+        "api/incidents/<int:incident_id>/": {"status": "in_progress"},
+        "api/incidents/<int:incident_id>/notes/": {"body": "called"},
         "api/conversations/<int:conversation_id>/messages/": {"body": "hello"},
         "api/conversations/<int:conversation_id>/read/": {"message_id": world.message.pk},
         "api/messages/<int:message_id>/report/": {"reason": "spam"},

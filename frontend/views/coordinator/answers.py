@@ -25,6 +25,7 @@ from frontend.views.coordinator.common import (
 from frontend.views.coordinator.review import breakdown_bars, weights_of
 from matching.models import REASON_MAX_LENGTH, Proposal
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors import reoffers as reoffer_selectors
 from matching.services import proposals as proposal_services
 
 ANSWER_FILTERS = {
@@ -91,6 +92,7 @@ def answers(request: HttpRequest, program_id: int) -> HttpResponse:
         "rows": rows,
         "show": show,
         "filters": ANSWER_FILTERS,
+        "reoffers": list(reoffer_selectors.reoffers_of_program(program=program)),
     }
     return render(request, "frontend/coordinator/answers.html", context)
 

@@ -1,4 +1,4 @@
-"""Programmes: the list, creating one, its page, closing it."""
+"""Programmes: the list, creating one, its page (with its re-offer settings), closing it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,28 @@ from matching.models import Program, Round
 from matching.selectors import programs as program_selectors
 from matching.selectors import rounds as round_selectors
 from matching.services import programs as program_services
+
+REOFFER_LABELS = {
+    "reoffer": gettext_lazy("Offer freed seats again"),
+    "reoffer_lead_days": gettext_lazy("Stop offering again this many days before a visit day"),
+    "reoffer_hours": gettext_lazy("Hours to answer a re-offer"),
+}
+REOFFER_HELP = {
+    "reoffer": gettext_lazy(
+        "When a proposal is declined or expires, or a visit is cancelled, the seat goes to the "
+        "best free student who fits it."
+    ),
+}
+
+
+class ReofferSettingsForm(forms.ModelForm[Program]):
+    """The re-offer settings of a programme; the limits are the model's."""
+
+    class Meta:
+        model = Program
+        fields = ["reoffer", "reoffer_lead_days", "reoffer_hours"]
+        labels = REOFFER_LABELS
+        help_texts = REOFFER_HELP
 
 
 class ProgramForm(forms.ModelForm[Program]):
@@ -59,6 +81,8 @@ class ProgramForm(forms.ModelForm[Program]):
             "description",
             "language_level",
             "allow_easy_japanese",
+            "reoffer",
+            "reoffer_lead_days",
         ]
         labels = {
             "name": gettext_lazy("Name"),
@@ -66,7 +90,9 @@ class ProgramForm(forms.ModelForm[Program]):
             "description": gettext_lazy("Description"),
             "language_level": gettext_lazy("Language every pair must share"),
             "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
+            **REOFFER_LABELS,
         }
+        help_texts = REOFFER_HELP
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
@@ -80,16 +106,25 @@ class ProgramForm(forms.ModelForm[Program]):
         "language_level",
         "allow_easy_japanese",
         "description",
+        "reoffer",
+        "reoffer_lead_days",
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left out, the programme keeps the model's default rule (as through the API).
         self.fields["language_level"].required = False
+        # Left empty, the lead time is the model's default.
+        self.fields["reoffer_lead_days"].required = False
 
     def clean_language_level(self) -> str:
         value: str = self.cleaned_data.get("language_level") or ""
         return value or str(Program._meta.get_field("language_level").get_default())
+
+    def clean_reoffer_lead_days(self) -> int:
+        value: int | None = self.cleaned_data.get("reoffer_lead_days")
+        default: int = Program._meta.get_field("reoffer_lead_days").get_default()
+        return default if value is None else value
 
     def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.
@@ -151,8 +186,13 @@ def _program_with_counts_or_404(request: HttpRequest, program_id: int) -> Progra
     )
 
 
-@coordinator_required
-def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+def _program_page(
+    request: HttpRequest,
+    program_id: int,
+    *,
+    reoffer_form: ReofferSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     program = _program_with_counts_or_404(request, program_id)
     rounds = list(round_selectors.rounds_of_program(program=program))
     context = {
@@ -162,8 +202,28 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
         "comparable": [
             r for r in rounds if r.status in (Round.Status.DRAFT, Round.Status.PUBLISHED)
         ],
+        "reoffer_form": reoffer_form or ReofferSettingsForm(instance=program),
     }
-    return render(request, "frontend/coordinator/program_detail.html", context)
+    return render(request, "frontend/coordinator/program_detail.html", context, status=status)
+
+
+@coordinator_required
+def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
+    return _program_page(request, program_id)
+
+
+@coordinator_required
+@require_POST
+def program_reoffer(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = program_or_404(program_id)
+    form = ReofferSettingsForm(request.POST, instance=Program.objects.get(pk=program.pk))
+    if form.is_valid():
+        program_services.program_reoffer_settings(
+            program=program, by=coordinator_of(request), **form.cleaned_data
+        )
+        messages.success(request, _("The re-offer settings are saved."))
+        return redirect("frontend:coordinator:program", program_id=program.pk)
+    return _program_page(request, program_id, reoffer_form=form, status=400)
 
 
 @coordinator_required
