@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import credentials, deletion, views
+from accounts.api import credentials, deletion, imports, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("me/profile/", views.ProfileView.as_view(), name="api-me-profile"),
     path("reference/", views.ReferenceView.as_view(), name="api-reference"),
+    path("imports/", imports.ImportView.as_view(), name="api-imports"),
 ]

@@ -1,0 +1,213 @@
+"""The registry import's service: the dry run names what each row does, and a commit imports
+all rows or none."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from accounts.imports.services import registry_import
+from accounts.models import HostProfile, Role, StudentProfile, User
+from tests.accounts.registry_files import HOST_HEADER, csv_bytes, host_row, twenty_families, xlsx
+from tests.factories import HostProfileFactory, StudentProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coord() -> User:
+    return UserFactory(role=Role.COORDINATOR)
+
+
+def run(
+    data: bytes, coord: User, *, kind: str = "hosts", commit: bool = False, name: str = "f.xlsx"
+):  # type: ignore[no-untyped-def]
+    return registry_import(
+        kind=kind, upload=io.BytesIO(data), filename=name, commit=commit, by=coord
+    )
+
+
+def existing_families() -> tuple[User, User]:
+    by_email = HostProfileFactory(user__email="existing@example.jp", user__name="既存 太郎").user
+    by_phone = HostProfileFactory(phone="0422 55 0000", user__name="電話 花子").user
+    return by_email, by_phone
+
+
+def test_dry_run_names_every_row_and_writes_nothing(coord: User) -> None:
+    by_email, by_phone = existing_families()
+    users_before = User.objects.count()
+    result = run(xlsx(twenty_families()), coord)
+    actions = {row.row: row.action for row in result.rows}
+    assert len(result.rows) == 20 and not result.committed
+    assert [n for n, a in actions.items() if a == "refuse"] == [5, 10, 16]
+    assert actions[20] == "update" and actions[21] == "merge"
+    assert sum(a == "create" for a in actions.values()) == 15
+    assert result.rows[18].existing == by_email.pk and result.rows[18].matched_on == "email"
+    assert result.rows[19].existing == by_phone.pk and result.rows[19].matched_on == "phone"
+    assert User.objects.count() == users_before and not mail.outbox
+
+
+def test_each_bad_cell_is_named_by_its_column(coord: User) -> None:
+    result = run(xlsx(twenty_families()), coord)
+    bad = {row.row: row.errors for row in result.rows if row.action == "refuse"}
+    assert list(bad[5]) == ["最寄り駅"] and "ホグワーツ" in bad[5]["最寄り駅"][0]
+    assert list(bad[10]) == ["ペット"] and "ドラゴン" in bad[10]["ペット"][0]
+    assert list(bad[16]) == ["メール"] and "not-an-address" in bad[16]["メール"][0]
+
+
+def test_commit_with_a_refused_row_imports_nothing(coord: User) -> None:
+    existing_families()
+    users_before = User.objects.count()
+    result = run(xlsx(twenty_families()), coord, commit=True)
+    assert not result.committed
+    assert User.objects.count() == users_before and not mail.outbox
+
+
+def test_commit_creates_updates_merges_and_invites_the_new_people(
+    coord: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    by_email, by_phone = existing_families()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(xlsx(twenty_families(bad=False)), coord, commit=True)
+    assert result.committed and result.count("create") == 18
+    created = User.objects.filter(email__startswith="family", role=Role.HOST)
+    assert created.count() == 18
+    assert all(not user.has_usable_password() for user in created)
+    family = HostProfile.objects.get(user__email="family1@example.jp")
+    assert family.home_station_id == "mitaka" and family.pets == [] and family.smoking is False
+    assert family.languages == [
+        {"code": "ja", "level": "native"},
+        {"code": "en", "level": "beginner"},
+    ]
+    assert family.household_name == "山田 1"
+    by_email.refresh_from_db()
+    assert by_email.name == "山田 19" and by_email.host_profile.address.endswith("19-1-1")
+    # A merge keeps the person's own name and e-mail; the profile takes the row's cells.
+    by_phone.refresh_from_db()
+    assert by_phone.name == "電話 花子" and by_phone.host_profile.address.endswith("20-1-1")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in created)
+    assert all("/password-reset/" in m.body for m in mail.outbox)
+
+
+def test_invitation_is_in_the_persons_language(
+    coord: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    header = [*HOST_HEADER, "連絡言語"]
+    rows = [header, [*host_row(1), "English"], [*host_row(2), "日本語"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run(xlsx(rows), coord, commit=True).committed
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert "choose your password" in by_address["family1@example.jp"].body
+    assert "パスワード" in by_address["family2@example.jp"].body
+    assert User.objects.get(email="family1@example.jp").preferred_language == "en"
+
+
+def test_same_name_and_address_is_a_merge(coord: User) -> None:
+    person = HostProfileFactory(
+        user__name="山田 1", address="東京都三鷹市下連雀1-1-1", phone="03-9999-9999"
+    ).user
+    result = run(xlsx([HOST_HEADER, host_row(1)]), coord)
+    assert result.rows[0].action == "merge"
+    assert (result.rows[0].existing, result.rows[0].matched_on) == (person.pk, "name_address")
+
+
+def test_a_second_row_with_the_same_email_is_refused(coord: User) -> None:
+    rows = [HOST_HEADER, host_row(1), host_row(2, メール="family1@example.jp")]
+    result = run(xlsx(rows), coord)
+    assert result.rows[0].action == "create"
+    assert result.rows[1].action == "refuse" and "Row 2" in result.rows[1].errors["メール"][0]
+
+
+def test_an_email_of_another_kind_of_account_is_refused(coord: User) -> None:
+    StudentProfileFactory(user__email="family1@example.jp")
+    result = run(xlsx([HOST_HEADER, host_row(1)]), coord)
+    assert result.rows[0].action == "refuse" and "メール" in result.rows[0].errors
+
+
+def test_the_profile_rules_apply_to_cells(coord: User) -> None:
+    result = run(xlsx([HOST_HEADER, host_row(1, 電話="12")]), coord)
+    assert result.rows[0].action == "refuse" and list(result.rows[0].errors) == ["電話"]
+
+
+def test_students_with_english_headers_from_a_shift_jis_csv(coord: User) -> None:
+    header = [
+        "Name",
+        "E-mail",
+        "Nationality",
+        "Gender",
+        "Year of birth",
+        "School",
+        "Nearest station",
+        "Languages",
+        "Diet",
+        "Allergies",
+        "Needs a smoke-free home",
+    ]
+    row = [
+        "Lan Nguyen",
+        "lan@example.vn",
+        "ベトナム",
+        "女性",
+        "2002",
+        "東京国際大学",
+        "吉祥寺",
+        "ベトナム語(ネイティブ)、日本語(中級)",
+        "ハラール",
+        "えび",
+        "はい",
+    ]
+    result = run(
+        csv_bytes([header, row], "cp932"), coord, kind="students", commit=True, name="students.csv"
+    )
+    assert result.committed, result.rows[0].errors
+    profile = StudentProfile.objects.get(user__email="lan@example.vn")
+    assert profile.nationality.code == "VN" and profile.diet == ["halal"]
+    assert profile.allergies == ["shrimp"] and profile.needs_non_smoking is True
+    assert profile.user.preferred_language == "en"
+
+
+def test_an_empty_cell_keeps_what_the_person_has(coord: User) -> None:
+    person = HostProfileFactory(user__email="family1@example.jp", pets=["cat"]).user
+    assert run(xlsx([HOST_HEADER, host_row(1, ペット="")]), coord, commit=True).committed
+    assert HostProfile.objects.get(user=person).pets == ["cat"]
+
+
+def test_unknown_columns_are_ignored_and_listed(coord: User) -> None:
+    result = run(xlsx([HOST_HEADER, host_row(1)]), coord)
+    assert result.ignored_columns == ["備考"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "words"),
+    [
+        (b"", "x.csv", "empty"),
+        (b"\x00\x01\x02binary", "x.csv", "not a spreadsheet"),
+        (b"PK\x03\x04broken", "x.xlsx", "not a readable XLSX"),
+        (b"\xd0\xcf\x11\xe0old", "x.xls", ".xls"),
+        (b"x" * (2 * 1024 * 1024 + 1), "x.csv", "larger than 2 MB"),
+        ("氏名,メール\n".encode(), "x.csv", "no rows"),
+        ("名字,住所\n山田,三鷹\n".encode(), "x.csv", "no column"),
+        ("氏名,名前,メール\na,b,c@example.jp\n".encode(), "x.csv", "mean the same thing"),
+    ],
+)
+def test_a_bad_file_is_named_and_changes_nothing(
+    coord: User, data: bytes, name: str, words: str
+) -> None:
+    users_before = User.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        run(data, coord, commit=True, name=name)
+    assert words in caught.value.message_dict["file"][0]
+    assert User.objects.count() == users_before
+
+
+def test_invited_person_asking_for_a_reset_gets_the_invitation_again(coord: User) -> None:
+    from accounts.emails import password_reset_email_send
+
+    assert run(xlsx([HOST_HEADER, host_row(1)]), coord, commit=True).committed
+    mail.outbox.clear()
+    assert password_reset_email_send(email="family1@example.jp") == 1
+    assert "choose your password" in mail.outbox[0].body or "パスワード" in mail.outbox[0].body
