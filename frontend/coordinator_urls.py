@@ -7,6 +7,7 @@ from frontend.views.coordinator import (
     answers,
     applications,
     exports,
+    imports,
     programs,
     reports,
     rounds,
@@ -51,4 +52,11 @@ urlpatterns = [
         name="announcement",
     ),
     path("programs/<int:program_id>/visits.csv", exports.visits_csv, name="visits_csv"),
+    path("registry/import/", imports.imports, name="imports"),
+    path("registry/import/commit/", imports.import_commit, name="import_commit"),
+    path(
+        "registry/template/<slug:kind>-<slug:language>.xlsx",
+        imports.import_template,
+        name="import_template",
+    ),
 ]
