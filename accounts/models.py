@@ -361,3 +361,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token of user {self.user_id}"
+
+
+# The registry's models live in their own module (accounts.registry); importing them here is
+# how Django finds them in this app.
+from accounts.registry.models import (  # noqa: E402, F401
+    CheckRecord,
+    PartnerSchool,
+    RegistryPolicy,
+    RegistryRecord,
+    VettingCheck,
+)
