@@ -6,6 +6,7 @@ from frontend.views.coordinator import (
     announcements,
     answers,
     applications,
+    city_report,
     exports,
     imports,
     programs,
@@ -52,6 +53,7 @@ urlpatterns = [
         name="announcement",
     ),
     path("programs/<int:program_id>/visits.csv", exports.visits_csv, name="visits_csv"),
+    path("report-to-the-city/", city_report.city_report_page, name="city_report"),
     path("registry/import/", imports.imports, name="imports"),
     path("registry/import/commit/", imports.import_commit, name="import_commit"),
     path(
