@@ -21,7 +21,7 @@ from config.api import ApiViewMixin
 ACTIONS = ("create", "update", "merge", "refuse")
 
 
-class ImportInput(serializers.Serializer[Any]):
+class RegistryImportInput(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="An XLSX workbook (its first sheet) or a CSV file.")
     kind = serializers.ChoiceField(choices=list(KINDS))
     commit = serializers.BooleanField(
@@ -29,7 +29,7 @@ class ImportInput(serializers.Serializer[Any]):
     )
 
 
-class ImportRowOutput(serializers.Serializer[Any]):
+class RegistryImportRowOutput(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="The row's number in the spreadsheet.")
     action = serializers.ChoiceField(choices=ACTIONS)
     errors = serializers.DictField(
@@ -48,8 +48,8 @@ class ImportRowOutput(serializers.Serializer[Any]):
     )
 
 
-class ImportOutput(serializers.Serializer[Any]):
-    rows = ImportRowOutput(many=True)
+class RegistryImportOutput(serializers.Serializer[Any]):
+    rows = RegistryImportRowOutput(many=True)
     committed = serializers.BooleanField()
     ignored_columns = serializers.ListField(
         child=serializers.CharField(), help_text="Headers that are no known column."
@@ -57,7 +57,7 @@ class ImportOutput(serializers.Serializer[Any]):
 
 
 def import_output(result: ImportResult) -> dict[str, Any]:
-    return dict(ImportOutput(result).data)
+    return dict(RegistryImportOutput(result).data)
 
 
 class ImportView(ApiViewMixin, APIView):
@@ -65,12 +65,12 @@ class ImportView(ApiViewMixin, APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportInput},
-        responses={200: ImportOutput, 400: ERROR},
+        request={"multipart/form-data": RegistryImportInput},
+        responses={200: RegistryImportOutput, 400: ERROR},
         summary="Import the registry from a spreadsheet (a dry run, or all rows at once)",
     )
     def post(self, request: Request) -> Response:
-        data = ImportInput(data=request.data)
+        data = RegistryImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         result = registry_import(

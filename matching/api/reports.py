@@ -29,7 +29,7 @@ from matching.selectors.city_report import CityReport, city_report, report_data,
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReportQuery(serializers.Serializer[Any]):
+class CityReportQuery(serializers.Serializer[Any]):
     """``from`` is a Python keyword: the fields are named in ``get_fields``."""
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -50,12 +50,12 @@ class MaskedCount(serializers.Field[Any, Any, Any, Any]):
         return value
 
 
-class ReportProgram(serializers.Serializer[Any]):
+class CityReportProgram(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class ReportTotals(serializers.Serializer[Any]):
+class CityReportTotals(serializers.Serializer[Any]):
     student_applicants = MaskedCount()
     family_applicants = MaskedCount()
     placed = MaskedCount()
@@ -69,57 +69,57 @@ class ReportTotals(serializers.Serializer[Any]):
     )
 
 
-class ReportGroupRow(serializers.Serializer[Any]):
+class CityReportGroupRow(serializers.Serializer[Any]):
     applicants = MaskedCount()
     placed = MaskedCount()
 
 
-class ReportNationalityRow(ReportGroupRow):
+class CityReportNationalityRow(CityReportGroupRow):
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty when not given.")
     label = serializers.CharField()
 
 
-class ReportSchoolRow(ReportGroupRow):
+class CityReportSchoolRow(CityReportGroupRow):
     school = serializers.CharField()
 
 
-class ReportFirstTimeRow(serializers.Serializer[Any]):
+class CityReportFirstTimeRow(serializers.Serializer[Any]):
     who = serializers.ChoiceField(choices=["students", "families"])
     first_time = MaskedCount()
     repeat = MaskedCount()
 
 
-class ReportFamilies(serializers.Serializer[Any]):
+class CityReportFamilies(serializers.Serializer[Any]):
     active = MaskedCount()
     new = MaskedCount()
     lapsed = MaskedCount()
 
 
-class ReportRatingRow(serializers.Serializer[Any]):
+class CityReportRatingRow(serializers.Serializer[Any]):
     rating = serializers.IntegerField()
     count = MaskedCount()
 
 
-class ReportReasonRow(serializers.Serializer[Any]):
+class CityReportReasonRow(serializers.Serializer[Any]):
     reason = serializers.CharField(
         help_text="Empty: reasons given fewer than 3 times, or none given, together."
     )
     count = MaskedCount()
 
 
-class ReportOutput(serializers.Serializer[Any]):
+class CityReportOutput(serializers.Serializer[Any]):
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {
             "from": serializers.DateField(),
             "to": serializers.DateField(),
-            "program": ReportProgram(allow_null=True),
-            "totals": ReportTotals(),
-            "by_nationality": ReportNationalityRow(many=True),
-            "by_school": ReportSchoolRow(many=True),
-            "first_time": ReportFirstTimeRow(many=True),
-            "families": ReportFamilies(),
-            "ratings": ReportRatingRow(many=True),
-            "decline_reasons": ReportReasonRow(many=True),
+            "program": CityReportProgram(allow_null=True),
+            "totals": CityReportTotals(),
+            "by_nationality": CityReportNationalityRow(many=True),
+            "by_school": CityReportSchoolRow(many=True),
+            "first_time": CityReportFirstTimeRow(many=True),
+            "families": CityReportFamilies(),
+            "ratings": CityReportRatingRow(many=True),
+            "decline_reasons": CityReportReasonRow(many=True),
         }
 
 
@@ -134,7 +134,7 @@ class _ReportView(ApiViewMixin, APIView):
     permission_classes = [IsCoordinator]
 
     def report(self, request: Request) -> CityReport:
-        query = ReportQuery(data=request.query_params)
+        query = CityReportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = report_period(
             start=query.validated_data.get("from"), end=query.validated_data.get("to")
@@ -145,7 +145,7 @@ class _ReportView(ApiViewMixin, APIView):
 class ReportSummaryView(_ReportView):
     @extend_schema(
         parameters=PARAMETERS,
-        responses={200: ReportOutput, 400: OpenApiResponse(description="A bad parameter, named.")},
+        responses={200: CityReportOutput, 400: OpenApiResponse(description="A bad parameter, named.")},
         summary="The report to the city, as JSON tables",
     )
     def get(self, request: Request) -> Response:
