@@ -73,7 +73,7 @@ def report_workbook(report: CityReport) -> bytes:
         workbook,
         _("By nationality"),
         [_("Nationality"), _("Applicants"), _("Placed")],
-        [[row["label"], row["applicants"], row["placed"]] for row in data["by_nationality"]],
+        [[row["name"], row["applicants"], row["placed"]] for row in data["by_nationality"]],
     )
     _sheet(
         workbook,

@@ -32,10 +32,6 @@ class RegistryImportInput(serializers.Serializer[Any]):
 class RegistryImportRowOutput(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="The row's number in the spreadsheet.")
     action = serializers.ChoiceField(choices=ACTIONS)
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Column header (as the file spells it) -> what is wrong with the cell.",
-    )
     name = serializers.CharField()
     email = serializers.CharField()
     existing = serializers.IntegerField(
@@ -46,6 +42,16 @@ class RegistryImportRowOutput(serializers.Serializer[Any]):
         help_text="Why the row is that person; a merge (not email) is for the coordinator "
         "to confirm before committing.",
     )
+
+    def get_fields(self) -> dict[str, Any]:
+        # "errors" is the contract's name, and a Serializer attribute: declared here.
+        return {
+            **super().get_fields(),
+            "errors": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                help_text="Column header (as the file spells it) -> what is wrong with the cell.",
+            ),
+        }
 
 
 class RegistryImportOutput(serializers.Serializer[Any]):

@@ -288,6 +288,7 @@ def _apply(plan: RowPlan, *, role: str) -> None:
         user_id = user.pk
         transaction.on_commit(lambda: invitation_send.delay(user_id), robust=True)
         return
+    assert plan.existing is not None  # an update or a merge names its person
     user = User.objects.select_for_update().get(pk=plan.existing)
     if plan.action == "update":
         user_update(

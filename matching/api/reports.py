@@ -76,7 +76,7 @@ class CityReportGroupRow(serializers.Serializer[Any]):
 
 class CityReportNationalityRow(CityReportGroupRow):
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty when not given.")
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="The country's name in the caller's language.")
 
 
 class CityReportSchoolRow(CityReportGroupRow):
@@ -145,7 +145,10 @@ class _ReportView(ApiViewMixin, APIView):
 class ReportSummaryView(_ReportView):
     @extend_schema(
         parameters=PARAMETERS,
-        responses={200: CityReportOutput, 400: OpenApiResponse(description="A bad parameter, named.")},
+        responses={
+            200: CityReportOutput,
+            400: OpenApiResponse(description="A bad parameter, named."),
+        },
         summary="The report to the city, as JSON tables",
     )
     def get(self, request: Request) -> Response:

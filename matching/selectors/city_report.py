@@ -274,7 +274,7 @@ def report_data(report: CityReport, *, mask: bool) -> dict[str, Any]:
         "by_nationality": [
             {
                 "nationality": row["key"],
-                "label": row["label"],
+                "name": row["label"],
                 "applicants": count(row["applicants"]),
                 "placed": count(row["placed"]),
             }

@@ -46,7 +46,8 @@ def test_a_bad_period_is_named_beside_the_field(coord: Client) -> None:
 def test_the_print_css_is_a4() -> None:
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("frontend/coordinator/city_report.css"), encoding="utf-8").read()
+    with open(finders.find("frontend/coordinator/city_report.css"), encoding="utf-8") as file:
+        css = file.read()
     assert "size: A4" in css and "@media print" in css
 
 

@@ -128,7 +128,7 @@ def _charts(data: dict[str, Any]) -> list[Chart]:
             "nationality",
             _("Students by nationality"),
             applicants_placed,
-            [(row["label"], [row["applicants"], row["placed"]]) for row in data["by_nationality"]],
+            [(row["name"], [row["applicants"], row["placed"]]) for row in data["by_nationality"]],
         ),
         bar_chart(
             "school",
