@@ -16,11 +16,13 @@ from accounts.models import (
     Diet,
     HostProfile,
     Interest,
+    PartnerSchool,
     Role,
     SpokenLanguage,
     Station,
     StudentProfile,
     User,
+    VettingCheck,
 )
 
 STUDENT_REQUIRED = (
@@ -130,6 +132,27 @@ def reference_data(*, language: str) -> dict[str, Any]:
             {"code": r.code, "name": label(r), "kind": r.kind} for r in Allergen.objects.all()
         ],
         "interests": [{"slug": r.slug, "name": label(r)} for r in Interest.objects.all()],
+        "vetting_checks": [
+            {
+                "code": r.code,
+                "name": label(r),
+                "name_ja": r.name_ja,
+                "name_en": r.name_en,
+                "required": r.required,
+                "valid_months": r.valid_months,
+            }
+            for r in VettingCheck.objects.filter(active=True)
+        ],
+        "schools": [
+            {
+                "id": r.pk,
+                "name": label(r),
+                "name_ja": r.name_ja,
+                "name_en": r.name_en,
+                "domains": r.domains,
+            }
+            for r in PartnerSchool.objects.filter(active=True)
+        ],
         **weekly_slot_reference(language=language),
     }
 

@@ -18,3 +18,7 @@ user_deleted = Signal()
 # ``accounts.credentials``); its tokens and tickets are already revoked. Sent inside the save's
 # transaction.
 credentials_changed = Signal()
+
+# ``user``, ``reason``, ``by``: a coordinator suspended a host family (its record is saved).
+# Sent inside ``accounts.registry.services.person_suspend``'s transaction.
+person_suspended = Signal()

@@ -58,6 +58,10 @@ def email_verify(*, token: str) -> User:
         if user.email_verified_at is None:
             user.email_verified_at = timezone.now()
             user.save(update_fields=["email_verified_at"])
+            # A student whose school's domain the address is on is confirmed now.
+            from accounts.registry.services import student_confirm_by_domain
+
+            student_confirm_by_domain(user=user)
     return user
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import access_refused
+from accounts.registry.services import RegistryConflict
 
 
 class Conflict(exceptions.APIException):
@@ -47,7 +48,7 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.ValidationError(data)
     if isinstance(exc, ObjectDoesNotExist | ProposalNotFound | RoundNotFound):
         return exceptions.NotFound()
-    if isinstance(exc, ProposalConflict | RoundConflict):
+    if isinstance(exc, ProposalConflict | RoundConflict | RegistryConflict):
         return Conflict(str(exc))
     if isinstance(exc, ChatRefused):
         if exc.code == "rate_limited":

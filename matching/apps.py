@@ -9,7 +9,7 @@ class MatchingConfig(AppConfig):
         from accounts.demo import demo_seeder_register
         from matching import demo, demo_history, signals
         from matching.notifications import PROPOSAL_KINDS, proposal_email
-        from matching.services import announcements, deliveries
+        from matching.services import announcements, deliveries, registry
 
         signals.connect()
         demo_seeder_register(demo.DEMO_SEEDER)
@@ -20,3 +20,4 @@ class MatchingConfig(AppConfig):
         deliveries.renderer_register(
             kind=announcements.KIND, renderer=announcements.announcement_email
         )
+        deliveries.renderer_register(kind=registry.KIND, renderer=registry.renewal_email)

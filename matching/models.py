@@ -347,6 +347,7 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         CHAT_DIGEST = "chat_digest", _("Unread chat messages")
         ANNOUNCEMENT = "announcement", _("Announcement")
+        RENEWAL = "renewal", _("Renewal reminder")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # A proposal's e-mails and a chat digest name the proposal; an announcement its programme.

@@ -18,6 +18,7 @@ EXPIRE_EVERY = _seconds("ENGAWA_EXPIRE_EVERY_SECONDS", 5 * 60)
 REMIND_EVERY = _seconds("ENGAWA_REMIND_EVERY_SECONDS", 15 * 60)
 PURGE_EVERY = _seconds("ENGAWA_PURGE_EVERY_SECONDS", 24 * 60 * 60)
 RESEND_EVERY = _seconds("ENGAWA_RESEND_EVERY_SECONDS", 10 * 60)
+RENEWALS_EVERY = _seconds("ENGAWA_RENEWALS_EVERY_SECONDS", 24 * 60 * 60)
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "matching.proposals_expire": {
@@ -35,6 +36,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "matching.deliveries_resend_due",
         "schedule": RESEND_EVERY,
         "options": {"expires": RESEND_EVERY},
+    },
+    # Renewal reminders: one run a day is enough (each reminder is recorded once).
+    "matching.renewal_reminders_send": {
+        "task": "matching.renewal_reminders_send",
+        "schedule": RENEWALS_EVERY,
+        "options": {"expires": RENEWALS_EVERY},
     },
     "matching.programs_purge_due": {
         "task": "matching.programs_purge_due",

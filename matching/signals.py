@@ -12,7 +12,7 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from accounts.signals import user_deleted
+from accounts.signals import person_suspended, user_deleted
 
 # ``proposal``: both sides accepted; sent in the confirming transaction (its conversation opens).
 match_confirmed = Signal()
@@ -31,5 +31,14 @@ def _delete_users_matching_data(sender: Any, user: Any, **kwargs: Any) -> None:
     user_matching_data_delete(user=user)
 
 
+def _cancel_suspended_familys_proposals(sender: Any, user: Any, by: Any, **kwargs: Any) -> None:
+    from matching.services.registry import family_proposals_cancel
+
+    family_proposals_cancel(user=user, by=by)
+
+
 def connect() -> None:
     user_deleted.connect(_delete_users_matching_data, dispatch_uid="matching.user_deleted")
+    person_suspended.connect(
+        _cancel_suspended_familys_proposals, dispatch_uid="matching.person_suspended"
+    )

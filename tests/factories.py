@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from accounts.models import HostProfile, Role, StudentProfile, User
+from accounts.models import HostProfile, RegistryRecord, Role, StudentProfile, User
 from matching.models import Application, HostDay, Program, Proposal, Round
 
 PASSWORD = "correct-horse-battery-staple"
@@ -33,9 +33,33 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def registry_standing(user: User, standing: str | None) -> RegistryRecord | None:
+    """Give ``user`` a registry record in ``standing``: ``approved`` (families) or
+    ``confirmed`` (students) for a year, ``expired`` a day ago, ``suspended`` (families), or
+    ``pending`` (no record at all)."""
+    if standing == "pending":
+        return None
+    today = timezone.localdate()
+    fields: dict[str, object] = {
+        "valid_until": today + dt.timedelta(days=365),
+        "first_approved_on": today - dt.timedelta(days=30),
+    }
+    if user.role == Role.STUDENT:
+        fields.update(confirmed_at=timezone.now(), confirmed_via="coordinator")
+    if standing == "expired":
+        fields["valid_until"] = today - dt.timedelta(days=1)
+    if standing == "suspended":
+        fields.update(suspended_at=timezone.now(), suspended_reason="test")
+    return RegistryRecord.objects.update_or_create(user=user, defaults=fields)[0]
+
+
 class StudentProfileFactory(factory.django.DjangoModelFactory):
+    """A complete profile of a student whom a partner school confirmed for the year (rounds
+    place them); ``standing="pending"`` or ``"expired"`` for others."""
+
     class Meta:
         model = StudentProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, role=Role.STUDENT)
     nationality = "VN"
@@ -53,10 +77,21 @@ class StudentProfileFactory(factory.django.DjangoModelFactory):
     max_travel_minutes = 60
     bio = "Hello!"
 
+    @factory.post_generation
+    def standing(
+        obj: StudentProfile, create: bool, extracted: str | None, **kwargs: object
+    ) -> None:
+        if create:
+            registry_standing(obj.user, extracted or "confirmed")
+
 
 class HostProfileFactory(factory.django.DjangoModelFactory):
+    """A complete household, approved for the year (rounds place it); ``standing="pending"``,
+    ``"expired"`` or ``"suspended"`` for others."""
+
     class Meta:
         model = HostProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, role=Role.HOST)
     household_name = factory.Sequence(lambda n: f"Family {n}")
@@ -73,6 +108,11 @@ class HostProfileFactory(factory.django.DjangoModelFactory):
     address = "1-2-3 Naka-chō, Musashino-shi"
     phone = "0422-00-1234"
     bio = "We love cooking."
+
+    @factory.post_generation
+    def standing(obj: HostProfile, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create:
+            registry_standing(obj.user, extracted or "approved")
 
 
 def _visit_days() -> list[str]:

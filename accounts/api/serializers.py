@@ -12,7 +12,16 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from accounts.api.fields import CodeList, ReferenceCode
-from accounts.models import HostProfile, LanguageLevel, Pet, StudentProfile, User
+from accounts.api.standing import StandingOutput, standing_shape
+from accounts.models import (
+    HostProfile,
+    LanguageLevel,
+    Pet,
+    RegistryRecord,
+    Role,
+    StudentProfile,
+    User,
+)
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS, email_free, role_may_sign_up
 
 
@@ -230,9 +239,17 @@ class MeOutput(UserOutput):
     profile = serializers.SerializerMethodField()
     # False until the person opened the link sent to their address; they may not apply then.
     email_verified = serializers.BooleanField(read_only=True)
+    registration = serializers.SerializerMethodField()
 
     class Meta(UserOutput.Meta):
-        fields = [*UserOutput.Meta.fields, "profile", "email_verified"]
+        fields = [*UserOutput.Meta.fields, "profile", "email_verified", "registration"]
+
+    @extend_schema_field(StandingOutput(allow_null=True))
+    def get_registration(self, obj: User) -> dict[str, Any] | None:
+        """A student's or a family's standing in the registry; null for a coordinator."""
+        if obj.role not in (Role.STUDENT, Role.HOST):
+            return None
+        return standing_shape(obj, RegistryRecord.objects.filter(user=obj).first())
 
     @extend_schema_field(
         PolymorphicProxySerializer(
@@ -308,6 +325,25 @@ class WeeklySlotReference(serializers.Serializer[Any]):
     part = serializers.CharField(help_text="The code of the part of the day (day_parts).")
 
 
+class VettingCheckReference(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField()
+    required = serializers.BooleanField()
+    valid_months = serializers.IntegerField(
+        allow_null=True, help_text="How long a record of it counts; null: for good."
+    )
+
+
+class SchoolReference(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField()
+    domains = serializers.ListField(child=serializers.CharField())
+
+
 class ReferenceOutput(serializers.Serializer[Any]):
     languages = LanguageReference(many=True)
     stations = StationReference(many=True)
@@ -316,6 +352,10 @@ class ReferenceOutput(serializers.Serializer[Any]):
     interests = InterestReference(many=True)
     weekdays = WeekdayReference(many=True)
     day_parts = DayPartReference(many=True)
+    vetting_checks = VettingCheckReference(
+        many=True, help_text="The checks a host family passes before it is approved."
+    )
+    schools = SchoolReference(many=True, help_text="The association's partner schools.")
     weekly_slots = WeeklySlotReference(
         many=True,
         help_text="The 21 codes a language-exchange application's time_slots may hold "

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import credentials, deletion, imports, views
+from accounts.api import credentials, deletion, imports, people, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/profile/", views.ProfileView.as_view(), name="api-me-profile"),
     path("reference/", views.ReferenceView.as_view(), name="api-reference"),
     path("imports/", imports.ImportView.as_view(), name="api-imports"),
+    *people.urlpatterns,
 ]

@@ -64,6 +64,12 @@ def person_status(*, role: str, record: RegistryRecord | None, today: dt.date | 
     return CONFIRMED if record.valid_until >= today else EXPIRED
 
 
+def is_matchable(user: User, today: dt.date | None = None) -> bool:
+    """Whether a round may place ``user``: an approved family or a confirmed student."""
+    record = getattr(user, "registry", None)
+    return person_status(role=user.role, record=record, today=today) in (APPROVED, CONFIRMED)
+
+
 def matchable_q(*, role: str, today: dt.date | None = None, prefix: str = "") -> Q:
     """Users (through ``prefix``, e.g. ``"user__"``) that ``person_status`` calls approved
     (families) or confirmed (students) on ``today``."""

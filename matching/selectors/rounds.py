@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role
+from accounts.registry.selectors import is_matchable, person_status
 from matching.models import Application, Feedback, HostDay, Program, Proposal, Round, Unplaced
 
 # Why a pair may not be proposed, as the solver names it (matching.solver.types.FORBID_REASONS).
@@ -31,26 +33,56 @@ class RoundPool:
     free_seats: dict[int, dict[str, int]] = field(default_factory=dict)
     # Confirmed visits of each family (by host user id) across every programme.
     times_hosted: dict[int, int] = field(default_factory=dict)
+    # Applicants the registry does not let the round place (a family not approved, a student
+    # not confirmed), each with its status: listed as unplaced with that reason.
+    ineligible: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def _split_matchable(
+    apps: list[Application], *, role: str
+) -> tuple[list[Application], list[tuple[Application, str]]]:
+    """The applications the registry lets a round place (``is_matchable``: an approved family,
+    a confirmed student), and the others with their status."""
+    today = timezone.localdate()
+    kept: list[Application] = []
+    refused: list[tuple[Application, str]] = []
+    for app in apps:
+        if is_matchable(app.user, today):
+            kept.append(app)
+        else:
+            record = getattr(app.user, "registry", None)
+            refused.append((app, person_status(role=role, record=record, today=today)))
+    return kept, refused
 
 
 def applications_for_round(*, program: Program) -> RoundPool:
     """Active applications of ``program`` still free: students without a live proposal in the
-    programme, and every active family with its seats left per day. Profiles (with their
-    stations) are joined; four queries in all."""
+    programme, and every active family with its seats left per day, of those the registry lets
+    be matched (the others in ``ineligible``). Profiles (with their stations) and registry
+    records are joined; four queries in all."""
     live = Proposal.objects.filter(student_application=OuterRef("pk"), status__in=Proposal.LIVE)
     base = Application.objects.filter(program=program, status=Application.Status.ACTIVE)
     students = list(
         base.filter(role=Role.STUDENT)
         .exclude(Exists(live))
-        .select_related("user", "user__student_profile", "user__student_profile__home_station")
+        .select_related(
+            "user",
+            "user__registry",
+            "user__student_profile",
+            "user__student_profile__home_station",
+        )
         .order_by("id")
     )
     hosts = list(
         base.filter(role=Role.HOST)
-        .select_related("user", "user__host_profile", "user__host_profile__home_station")
+        .select_related(
+            "user", "user__registry", "user__host_profile", "user__host_profile__home_station"
+        )
         .prefetch_related(Prefetch("days", queryset=HostDay.objects.order_by("date")))
         .order_by("id")
     )
+    students, refused_students = _split_matchable(students, role=Role.STUDENT)
+    hosts, refused_hosts = _split_matchable(hosts, role=Role.HOST)
     free_seats = {
         host.pk: {
             day.date.isoformat(): max(0, day.seats - day.seats_taken) for day in host.days.all()
@@ -67,7 +99,11 @@ def applications_for_round(*, program: Program) -> RoundPool:
     )
     times_hosted = {row["host_application__user_id"]: row["n"] for row in hosted}
     return RoundPool(
-        students=students, hosts=hosts, free_seats=free_seats, times_hosted=times_hosted
+        students=students,
+        hosts=hosts,
+        free_seats=free_seats,
+        times_hosted=times_hosted,
+        ineligible=[*refused_students, *refused_hosts],
     )
 
 

@@ -15,9 +15,10 @@ from matching.models import Application, Delivery, Feedback, Proposal, ProposalE
 from matching.services.transitions import cancel_locked, lock_published
 
 
-def proposals_cancel_for_user(*, user: User, reason: str) -> list[int]:
+def proposals_cancel_for_user(*, user: User, reason: str, actor: User | None = None) -> list[int]:
     """Cancel every open proposal of ``user`` and every confirmed one whose visit is still to
-    come (account deletion). Locks each proposal, then its host day. Returns their ids."""
+    come (account deletion, a family's suspension), recorded as done by ``actor`` (the user
+    themself by default). Locks each proposal, then its host day. Returns their ids."""
     today = timezone.localdate()
     ids = list(
         Proposal.objects.filter(Q(student_application__user=user) | Q(host_application__user=user))
@@ -30,7 +31,7 @@ def proposals_cancel_for_user(*, user: User, reason: str) -> list[int]:
         for proposal_id in ids:
             proposal = lock_published(proposal_id)
             if proposal.status in Proposal.LIVE:
-                cancel_locked(proposal, actor=user, reason=reason)
+                cancel_locked(proposal, actor=actor or user, reason=reason)
                 cancelled.append(proposal_id)
     return cancelled
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.registry.selectors import is_matchable
 from matching.models import Application, Delivery, HostDay, Program, Proposal, Round, Unplaced
 from matching.notifications import proposal_notify
 from matching.services.transitions import (
@@ -52,6 +53,9 @@ def _publish_obstacle(proposal: Proposal) -> str:
         return "withdrawn"
     if not (student_app.user.is_active and host_app.user.is_active):
         return "account_deleted"
+    # A family suspended, or a standing that lapsed, since the round ran.
+    if not (is_matchable(student_app.user) and is_matchable(host_app.user)):
+        return "registry_status"
     if Proposal.objects.filter(
         student_application_id=student_app.pk, status__in=Proposal.LIVE
     ).exists():

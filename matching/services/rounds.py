@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.registry.selectors import STATUS_LABELS
 from matching.models import Application, Program, Proposal, Round, Unplaced
 from matching.notifications import live_notify
 from matching.selectors.rounds import applications_for_round, pair_history
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # Where an applicant without a usable profile is recorded; the solver never sees them.
 PROFILE_INCOMPLETE = "profile_incomplete"
+# Where the registry keeps an applicant out (a family not approved, a student not confirmed),
+# with the person's status as its ``status`` param; the solver never sees them either.
+NOT_IN_GOOD_STANDING = "registry_status"
 
 
 # --- Starting a round ------------------------------------------------------------------------
@@ -234,8 +238,28 @@ def _skipped_reason() -> list[dict[str, Any]]:
     ]
 
 
+def _registry_reason(role: str, status: str) -> list[dict[str, Any]]:
+    text = (
+        _("The family is not approved for hosting (its registration is %(status)s).")
+        if role == Role.HOST
+        else _("The student is not confirmed by a partner school (%(status)s).")
+    )
+    return [
+        {
+            "code": NOT_IN_GOOD_STANDING,
+            "params": {"status": status},
+            "text": text % {"status": STATUS_LABELS.get(status, status)},
+        }
+    ]
+
+
 def _write_draft(
-    rnd: Round, problem: Problem, result: Result, skipped: list[Application], solve_ms: float
+    rnd: Round,
+    problem: Problem,
+    result: Result,
+    skipped: list[Application],
+    solve_ms: float,
+    ineligible: Sequence[tuple[Application, str]] = (),
 ) -> None:
     # The problem's date indices are positions in the programme's dates (``round_problem``).
     dates = rnd.program.days
@@ -264,11 +288,16 @@ def _write_draft(
         if u.key in has_seats
     ]
     unplaced += [Unplaced(round=rnd, application=a, reasons=_skipped_reason()) for a in skipped]
+    unplaced += [
+        Unplaced(round=rnd, application=a, reasons=_registry_reason(a.role, status))
+        for a, status in ineligible
+    ]
     for row in unplaced:
         row.reasons = _plain(row.reasons)
     Unplaced.objects.bulk_create(unplaced)
     rnd.stats = _stats(problem, result, solve_ms)
     rnd.stats["skipped"] = len(skipped)
+    rnd.stats["ineligible"] = len(ineligible)
     rnd.status = Round.Status.DRAFT
     rnd.error = ""
     rnd.finished_at = timezone.now()
@@ -282,7 +311,7 @@ def _run_home_visit(rnd: Round) -> None:
     started = time.perf_counter()
     result = solve(problem)
     solve_ms = (time.perf_counter() - started) * 1000
-    _write_draft(rnd, problem, result, skipped, solve_ms)
+    _write_draft(rnd, problem, result, skipped, solve_ms, pool.ineligible)
 
 
 def _run_exchange(rnd: Round) -> None:

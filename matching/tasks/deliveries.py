@@ -7,7 +7,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from matching.services import deliveries
+from matching.services import deliveries, registry
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
@@ -34,3 +34,12 @@ def deliveries_resend_due() -> int:
     """Periodic (``matching.schedule``): hand over again the deliveries whose task was lost;
     the number handed over."""
     return len(deliveries.deliveries_resend_due())
+
+
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="matching.renewal_reminders_send", ignore_result=True
+)
+def renewal_reminders_send() -> int:
+    """Periodic (``matching.schedule``, daily): the registry's renewal reminders due today;
+    the number recorded."""
+    return len(registry.renewal_reminders_send())

@@ -27,6 +27,12 @@ def test_me_has_the_documented_shape_and_no_profile_until_filled(
         "preferred_language": "ja",
         "profile": None,
         "email_verified": False,
+        "registration": {
+            "status": "pending",
+            "valid_until": None,
+            "school": None,
+            "renewal_requested": False,
+        },
     }
 
 

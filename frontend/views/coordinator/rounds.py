@@ -41,6 +41,7 @@ SKIP_REASONS = {
     "withdrawn": gettext_lazy("an application was withdrawn"),
     "account_deleted": gettext_lazy("an account was deleted"),
     "student_taken": gettext_lazy("the student already has a visit"),
+    "registry_status": gettext_lazy("a family is no longer approved or a student confirmed"),
     "no_seat": gettext_lazy("the family no longer offers that day"),
     "seat_taken": gettext_lazy("the family's seats that day are taken"),
 }
