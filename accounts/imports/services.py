@@ -24,7 +24,8 @@ from accounts.api.serializers import HostProfileInput, StudentProfileInput
 from accounts.audit import security_event
 from accounts.imports.columns import COLUMNS, CellError, Column, normalise
 from accounts.imports.reading import Table, table_read
-from accounts.models import HostProfile, Role, StudentProfile, User
+from accounts.models import HostProfile, PartnerSchool, Role, StudentProfile, User
+from accounts.registry.services import student_school_choose
 from accounts.services import profile_save, user_update
 
 KINDS = {"hosts": Role.HOST, "students": Role.STUDENT}
@@ -45,6 +46,8 @@ class RowPlan:
     matched_on: str = ""
     account: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
+    # A student's school cell that names a partner school: the registry records it.
+    partner_school: int | None = None
 
 
 @dataclass
@@ -111,6 +114,7 @@ class _Registry:
         self.by_email = {u.email: u for u in User.objects.filter(email__in=emails)}
         self.by_phone: dict[str, int] = {}
         self.by_name_place: dict[tuple[str, str], int] = {}
+        self.partner_schools: dict[str, int] = {}
         if kind == "hosts":
             for user_id, name, phone, address in HostProfile.objects.values_list(
                 "user_id", "user__name", "phone", "address"
@@ -120,6 +124,13 @@ class _Registry:
                 if address:
                     self.by_name_place.setdefault((_same_text(name), _same_text(address)), user_id)
         else:
+            self.partner_schools = {
+                normalise(name): pk
+                for pk, name_ja, name_en in PartnerSchool.objects.filter(active=True).values_list(
+                    "pk", "name_ja", "name_en"
+                )
+                for name in (name_ja, name_en)
+            }
             for user_id, name, school in StudentProfile.objects.values_list(
                 "user_id", "user__name", "school"
             ):
@@ -187,6 +198,8 @@ def _plan_row(
         for name, detail in serializer.errors.items():
             for message in _messages(detail):
                 _error(plan, header_of.get(name, name), message)
+    if "school" in given:
+        plan.partner_school = registry.partner_schools.get(normalise(str(given["school"])))
     _match(plan, kind=kind, given=given, registry=registry, email_header=header_of["email"])
     return plan
 
@@ -285,6 +298,7 @@ def _apply(plan: RowPlan, *, role: str) -> None:
         if role == Role.HOST:
             profile.setdefault("household_name", plan.name)
         profile_save(user=user, data=profile, partial=True)
+        _school_record(user, plan)
         user_id = user.pk
         transaction.on_commit(lambda: invitation_send.delay(user_id), robust=True)
         return
@@ -299,6 +313,14 @@ def _apply(plan: RowPlan, *, role: str) -> None:
     # A merge keeps the person's own name, e-mail and language: only the profile's cells move.
     if plan.profile:
         profile_save(user=user, data=plan.profile, partial=True)
+    _school_record(user, plan)
+
+
+def _school_record(user: User, plan: RowPlan) -> None:
+    """A student's partner school goes into the registry (its e-mail domain may confirm them
+    at once: the import marks addresses as verified)."""
+    if plan.partner_school is not None:
+        student_school_choose(user=user, school_id=plan.partner_school)
 
 
 def registry_import(

@@ -211,3 +211,19 @@ def test_invited_person_asking_for_a_reset_gets_the_invitation_again(coord: User
     mail.outbox.clear()
     assert password_reset_email_send(email="family1@example.jp") == 1
     assert "choose your password" in mail.outbox[0].body or "パスワード" in mail.outbox[0].body
+
+
+def test_a_partner_school_goes_into_the_registry_and_its_domain_confirms(coord: User) -> None:
+    from accounts.registry.models import PartnerSchool, RegistryRecord
+
+    school = PartnerSchool.objects.create(
+        name_ja="東京国際大学", name_en="Tokyo International University", domains=["tiu.ac.jp"]
+    )
+    header = ["Name", "E-mail", "School"]
+    rows = [header, ["Lan", "lan@tiu.ac.jp", "東京国際大学"], ["Minh", "minh@example.vn", "TIU"]]
+    assert run(xlsx(rows), coord, kind="students", commit=True).committed
+    record = RegistryRecord.objects.get(user__email="lan@tiu.ac.jp")
+    assert record.school == school and record.confirmed_via == "domain"
+    # A school that is no partner stays the profile's own words.
+    assert not RegistryRecord.objects.filter(user__email="minh@example.vn").exists()
+    assert StudentProfile.objects.get(user__email="minh@example.vn").school == "TIU"

@@ -135,12 +135,16 @@ def test_mean_rating_and_ratings() -> None:
 def test_families_active_new_and_lapsed() -> None:
     def family(first: dt.date, until: dt.date) -> None:
         user = HostApplicationFactory().user
-        RegistryRecord.objects.create(user=user, first_approved_on=first, valid_until=until)
+        RegistryRecord.objects.update_or_create(
+            user=user, defaults={"first_approved_on": first, "valid_until": until}
+        )
 
     family(dt.date(2026, 5, 1), dt.date(2027, 4, 30))  # new, active
     family(dt.date(2024, 5, 1), dt.date(2026, 8, 31))  # active, lapsed
     family(dt.date(2024, 5, 1), dt.date(2027, 5, 31))  # active
     family(dt.date(2023, 5, 1), dt.date(2025, 5, 31))  # neither
+    # The students' families of other tests' factories are approved: none here but these.
+    assert RegistryRecord.objects.filter(user__role=Role.HOST).count() == 4
     report = city_report(start=START, end=END, today=TODAY)
     assert report.families == {"active": 3, "new": 1, "lapsed": 1}
 
