@@ -4,11 +4,13 @@ all rows or none."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.imports.services import registry_import
 from accounts.models import HostProfile, Role, StudentProfile, User
@@ -16,6 +18,13 @@ from tests.accounts.registry_files import HOST_HEADER, csv_bytes, host_row, twen
 from tests.factories import HostProfileFactory, StudentProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages these tests read are the English ones (the site's default is Japanese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
