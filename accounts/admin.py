@@ -16,13 +16,18 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
     Allergen,
+    CheckRecord,
     Diet,
     HostProfile,
     Interest,
+    PartnerSchool,
+    RegistryPolicy,
+    RegistryRecord,
     SpokenLanguage,
     Station,
     StudentProfile,
     User,
+    VettingCheck,
 )
 
 
@@ -124,3 +129,46 @@ admin.site.register(Allergen, ReferenceAdmin)
 @admin.register(Station)
 class StationAdmin(ReferenceAdmin):
     list_display = ["slug", "name_ja", "name_en", "latitude", "longitude", "lines"]
+
+
+# --- The registry: the association keeps its checks, partner schools and policy here; each
+# person's standing is written by accounts.registry.services (the coordinator's pages).
+
+
+@admin.register(VettingCheck)
+class VettingCheckAdmin(ReferenceAdmin):
+    list_display = ["code", "name_ja", "name_en", "required", "valid_months", "position", "active"]
+    list_editable = ["position", "active"]
+
+
+@admin.register(PartnerSchool)
+class PartnerSchoolAdmin(ReferenceAdmin):
+    list_display = ["name_ja", "name_en", "domains", "active"]
+
+
+@admin.register(RegistryPolicy)
+class RegistryPolicyAdmin(admin.ModelAdmin[RegistryPolicy]):
+    list_display = ["__str__", "approval_months", "academic_year_start_month"]
+
+    # One row, made by the migration that added the checks: changed, never added or deleted.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RegistryRecord)
+class RegistryRecordAdmin(admin.ModelAdmin[RegistryRecord]):
+    list_display = ["user", "valid_until", "first_approved_on", "school", "suspended_at"]
+    list_filter = ["school", "confirmed_via"]
+    search_fields = ["user__name", "user__email"]
+    list_select_related = ["user", "school"]
+
+
+@admin.register(CheckRecord)
+class CheckRecordAdmin(admin.ModelAdmin[CheckRecord]):
+    list_display = ["user", "vetting_check", "done_on", "recorded_by"]
+    list_filter = ["vetting_check"]
+    search_fields = ["user__name", "user__email"]
+    list_select_related = ["user", "vetting_check", "recorded_by"]

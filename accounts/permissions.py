@@ -27,9 +27,21 @@ COORDINATOR_PERMISSIONS = frozenset(
         "accounts.view_hostprofile",
         *(
             f"accounts.{action}_{model}"
-            for model in ("spokenlanguage", "station", "diet", "allergen", "interest")
+            for model in (
+                "spokenlanguage",
+                "station",
+                "diet",
+                "allergen",
+                "interest",
+                "vettingcheck",
+                "partnerschool",
+            )
             for action in ("add", "change", "view")
         ),
+        "accounts.view_registrypolicy",
+        "accounts.change_registrypolicy",
+        "accounts.view_registryrecord",
+        "accounts.view_checkrecord",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "chat.view_conversation",

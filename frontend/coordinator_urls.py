@@ -9,6 +9,7 @@ from frontend.views.coordinator import (
     city_report,
     exports,
     imports,
+    people,
     programs,
     reports,
     rounds,
@@ -61,4 +62,10 @@ urlpatterns = [
         imports.import_template,
         name="import_template",
     ),
+    path("people/", people.people, name="people"),
+    path("people/<int:user_id>/", people.person, name="person"),
+    path("people/<int:user_id>/checks/", people.person_check, name="person_check"),
+    path("people/<int:user_id>/suspend/", people.person_suspend, name="person_suspend"),
+    path("people/<int:user_id>/reinstate/", people.person_reinstate, name="person_reinstate"),
+    path("people/<int:user_id>/confirm/", people.person_confirm, name="person_confirm"),
 ]

@@ -5,7 +5,16 @@ from django.urls import include, path, reverse_lazy
 
 from frontend.forms import PasswordResetRequestForm
 from frontend.ratelimit import limit_posts
-from frontend.views import account, chat, dashboard, profile, programs, proposals, public
+from frontend.views import (
+    account,
+    chat,
+    dashboard,
+    profile,
+    programs,
+    proposals,
+    public,
+    registration,
+)
 
 app_name = "frontend"
 
@@ -62,6 +71,7 @@ urlpatterns = [
     # Before the profile's steps, whose slug would take "password".
     path("profile/password/", account.password, name="password_change"),
     path("profile/<slug:step>/", profile.step, name="profile_step"),
+    path("registration/", registration.registration, name="registration"),
     path("programmes/", programs.program_list, name="programs"),
     path("programmes/<int:program_id>/", programs.program_apply, name="program_apply"),
     path(

@@ -1,4 +1,5 @@
-"""The checks a new installation starts with (the association edits them in the admin)."""
+"""The checks a new installation starts with and its registry policy's one row (approvals for
+12 months, academic years from April); the association edits both in the admin."""
 
 from django.db import migrations
 
@@ -12,6 +13,7 @@ CHECKS = [
 
 
 def add_checks(apps, schema_editor):
+    apps.get_model("accounts", "RegistryPolicy").objects.get_or_create(pk=1)
     VettingCheck = apps.get_model("accounts", "VettingCheck")
     for position, (code, name_ja, name_en, months) in enumerate(CHECKS):
         VettingCheck.objects.get_or_create(

@@ -50,3 +50,11 @@ def moment(value: Any) -> str:
     from frontend.formatting import moment_label
 
     return moment_label(value) if value else ""
+
+
+@register.inclusion_tag("frontend/partials/standing.html")
+def standing_badge(status: str) -> dict[str, Any]:
+    """A person's registry status as a coloured badge, in the active language."""
+    from accounts.registry.selectors import STATUS_LABELS
+
+    return {"status": status, "label": str(STATUS_LABELS.get(status, status)).capitalize()}

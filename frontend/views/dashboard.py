@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import RegistryRecord, User
+from accounts.registry.selectors import (
+    APPROVED,
+    CONFIRMED,
+    RENEWAL_WINDOW_DAYS,
+    person_status,
+)
 from accounts.selectors import profile_missing_fields, profile_of
 from frontend.profile_forms import steps_for
 from frontend.views.access import AuthedRequest, login_required
@@ -32,7 +39,19 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "steps": steps_for(user.role),
     }
     context.update(_matching_overview(user))
+    context.update(_standing(user))
     return render(request, "frontend/dashboard.html", context)
+
+
+def _standing(user: User) -> dict[str, Any]:
+    """The person's registry status, and whether the renewal window is open."""
+    record = RegistryRecord.objects.filter(user=user).first()
+    today = timezone.localdate()
+    status = person_status(role=user.role, record=record, today=today)
+    until = record.valid_until if record else None
+    window = dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+    due = until is not None and status in (APPROVED, CONFIRMED) and until - today <= window
+    return {"standing": status, "standing_until": until, "renewal_due": due}
 
 
 def _matching_overview(user: User) -> dict[str, Any]:

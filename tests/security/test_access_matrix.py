@@ -83,6 +83,13 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/me/profile/": {"GET": MEMBERS, "PUT": MEMBERS, "PATCH": MEMBERS},
     "api/reference/": {"GET": API_ANYONE},
     "api/imports/": {"POST": COORD},
+    # --- API: the registry (a coordinator reads and vets people; each person renews)
+    "api/people/<int:user_id>/": {"GET": COORD},
+    "api/people/<int:user_id>/checks/": {"POST": COORD},
+    "api/people/<int:user_id>/suspend/": {"POST": COORD},
+    "api/people/<int:user_id>/confirm/": {"POST": COORD},
+    "api/me/renewal/": {"POST": MEMBERS},
+    "api/me/school/": {"POST": MEMBERS},
     # --- API: programmes, rounds, proposals
     "api/programs/": {"GET": USERS, "POST": COORD},
     "api/programs/<int:program_id>/": {"GET": USERS},
@@ -139,6 +146,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "dashboard/": {"GET": USERS},
     "profile/": {"GET": MEMBERS},
     "profile/<slug:step>/": {"GET": MEMBERS, "POST": MEMBERS},
+    "registration/": {"GET": MEMBERS, "POST": MEMBERS},
     "programmes/": {"GET": MEMBERS},
     "programmes/<int:program_id>/": {"GET": MEMBERS, "POST": MEMBERS},
     "programmes/<int:program_id>/withdraw/": {"POST": MEMBERS},
@@ -177,6 +185,12 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/registry/import/": {"GET": COORD, "POST": COORD},
     "coordinator/registry/import/commit/": {"POST": COORD},
     "coordinator/registry/template/<slug:kind>-<slug:language>.xlsx": {"GET": COORD},
+    "coordinator/people/": {"GET": COORD},
+    "coordinator/people/<int:user_id>/": {"GET": COORD},
+    "coordinator/people/<int:user_id>/checks/": {"POST": COORD},
+    "coordinator/people/<int:user_id>/suspend/": {"POST": COORD},
+    "coordinator/people/<int:user_id>/reinstate/": {"POST": COORD},
+    "coordinator/people/<int:user_id>/confirm/": {"POST": COORD},
 }
 
 # WebSocket routes: what connecting answers (an accepted socket, or the close code).
@@ -225,6 +239,7 @@ def _fill(route: str, world: World, *, missing: bool) -> str:
         "<int:message_id>": world.message.pk,
         "<int:report_id>": world.report.pk,
         "<int:application_id>": world.application.pk,
+        "<int:user_id>": world.users["host_party"].pk,
     }
     path = "/" + route
     for placeholder, pk in ids.items():
@@ -251,6 +266,9 @@ def _body(route: str, world: World) -> dict[str, Any]:
         "api/conversations/<int:conversation_id>/read/": {"message_id": world.message.pk},
         "api/messages/<int:message_id>/report/": {"reason": "spam"},
         "api/conversations/<int:conversation_id>/close/": {"reason": "done"},
+        "api/people/<int:user_id>/checks/": {"check": "pledge", "done_on": "2026-01-05"},
+        "api/people/<int:user_id>/suspend/": {"reason": "complaint under review"},
+        "api/me/renewal/": {"unchanged": True},
         "coordinator/conversations/<int:conversation_id>/close/": {
             "report": world.report.pk,
             f"c{world.report.pk}-reason": "done",

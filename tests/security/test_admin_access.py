@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import CheckRecord, PartnerSchool, Role, User
 from chat.models import Block
 from matching.models import Delivery, Feedback, Unplaced
 from tests import factories
@@ -44,6 +44,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "accounts.Diet": KEEP_LIST,
     "accounts.Allergen": KEEP_LIST,
     "accounts.Interest": KEEP_LIST,
+    # The registry's lists and policy: kept by coordinators (a check in use is never deleted);
+    # each person's standing and checks are written by the registry's services.
+    "accounts.VettingCheck": KEEP_LIST,
+    "accounts.PartnerSchool": KEEP_LIST,
+    # One row (from a migration), changed in place.
+    "accounts.RegistryPolicy": frozenset({"view", "change"}),
+    "accounts.RegistryRecord": LOOK,
+    "accounts.CheckRecord": LOOK,
     # Permissions are a superuser's business.
     "auth.Group": frozenset(),
     # Unlocking a locked-out account deletes its attempts; the logs are a superuser's.
@@ -107,6 +115,10 @@ def rows(world: World, coordinator: User) -> dict[str, Model]:
     )
     Delivery.objects.create(kind=Delivery.Kind.CONFIRMED, proposal=world.proposal, user=student)
     Block.objects.create(blocker=host, conversation=world.conversation)
+    PartnerSchool.objects.create(name_ja="武蔵野大学", name_en="Musashino University")
+    CheckRecord.objects.create(
+        user=host, vetting_check_id="pledge", done_on=timezone.localdate(), recorded_by=coordinator
+    )
     now = timezone.now()
     seen = {"ip_address": "10.0.0.1", "user_agent": "ua", "http_accept": "*/*"}
     AccessAttempt.objects.create(

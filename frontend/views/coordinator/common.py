@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.registry.services import RegistryConflict
 from chat.services import ChatRefused
 from matching.models import Program
 from matching.selectors import programs as program_selectors
@@ -102,7 +103,7 @@ def service_errors(
         else:
             raise  # nowhere to show it: a bug of the page, not the user's mistake
         outcome.ok = False
-    except (ProposalConflict, RoundConflict, ChatRefused) as exc:
+    except (ProposalConflict, RoundConflict, ChatRefused, RegistryConflict) as exc:
         outcome.ok = False
         outcome.refused = str(exc)
 

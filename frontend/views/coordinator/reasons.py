@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Gender, Pet
+from accounts.registry.selectors import STATUS_LABELS
 from accounts.selectors import reference_labels
 from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
 
@@ -21,6 +22,13 @@ from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
 REASON_FORMATS: dict[tuple[str, str], Any] = {
     ("any", "profile_incomplete"): gettext_lazy(
         "The profile lacks a field the matcher needs (such as the home station)."
+    ),
+    # The registry keeps them out: a family not approved, a student not confirmed.
+    ("host", "registry_status"): gettext_lazy(
+        "The family is not approved for hosting (its registration is %(status)s)."
+    ),
+    ("student", "registry_status"): gettext_lazy(
+        "The student is not confirmed by a partner school (%(status)s)."
     ),
     # Students
     ("student", "no_family_on_dates"): gettext_lazy("No family offers %(dates)s."),
@@ -150,6 +158,8 @@ def _reason_params(params: dict[str, Any], reference: dict[str, dict[str, str]])
             text[key] = join_items([str(RULE_LABELS.get(v, v)) for v in items])
         elif key == "reasons":
             text[key] = join_items([str(FORBID_LABELS.get(v, v)) for v in items])
+        elif key == "status":
+            text[key] = join_items([str(STATUS_LABELS.get(v, v)) for v in items])
         elif isinstance(value, dict):
             continue
         elif key in COUNT_PARAMS and isinstance(value, int):
