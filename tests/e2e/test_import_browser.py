@@ -1,7 +1,7 @@
 """A coordinator imports the registry in a real browser: a 20-row XLSX with 3 bad rows and 2
 people the registry already has (the dry run names each bad cell; the fixed file imports with
 the merge confirmed), then the association approves an imported family, which the next round
-places."""
+places (the checks recorded on vetting's person page)."""
 
 from __future__ import annotations
 
@@ -38,20 +38,6 @@ def _round(program: Program, coordinator: User) -> Round:
 
     rnd = round_start(program=program, by=coordinator)
     return Round.objects.get(pk=rnd.pk)
-
-
-def _approve(family: User, coordinator: User) -> None:
-    from accounts.registry.selectors import vetting_checks
-    from accounts.registry.services import check_record
-
-    for check in vetting_checks().filter(required=True):
-        check_record(
-            user_id=family.pk,
-            check=check.code,
-            done_on=timezone.localdate() - dt.timedelta(days=3),
-            note="",
-            by=coordinator,
-        )
 
 
 def test_coordinator_imports_fixes_commits_and_approves(
@@ -113,7 +99,18 @@ def test_coordinator_imports_fixes_commits_and_approves(
     before = off_loop(lambda: _round(program, coordinator))
     assert before.status == Round.Status.DRAFT
     assert not Proposal.objects.filter(round=before, host_application__user=family).exists()
-    off_loop(lambda: _approve(family, coordinator))
+    # The coordinator records the association's checks on the family's page (vetting's).
+    from accounts.registry.selectors import person_of, vetting_checks
+
+    page.goto(reverse("frontend:coordinator:person", args=[family.pk]))
+    done_on = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    for code in vetting_checks().filter(required=True).values_list("code", flat=True):
+        page.locator("select[name=check]").select_option(code)
+        page.locator("input[name=done_on]").fill(done_on)
+        page.get_by_role("button", name="Record", exact=True).click()
+        page.wait_for_load_state()
+    person = person_of(user_id=family.pk)
+    assert person is not None and person.status == "approved"
     after = off_loop(lambda: _round(program, coordinator))
     placed = Proposal.objects.filter(round=after, host_application__user=family)
     assert placed.count() == 1, after.stats
@@ -135,7 +132,7 @@ def test_report_to_the_city_passes_axe_and_prints_on_a4(
     page = browsing.page(coordinator, language="ja")
     page.goto(reverse("frontend:coordinator:city_report"))
     assert page.get_by_role("img", name="国籍別の留学生").count() == 1
-    assert page.get_by_role("button", name="印刷（A4）").is_visible()
+    assert page.locator("button[data-print]").is_visible()
     problems = browsing.audit(page, "coordinator-city-report")
     page.emulate_media(media="print")
     assert not page.locator(".report-actions").is_visible()
