@@ -25,13 +25,24 @@ from matching.models import (
     ProposalEvent,
     Round,
 )
+from matching.selectors.city_report import fiscal_year
 
-# Name, and how many days before today its two visit days fall (a week apart).
+# Two programmes in the last fiscal year (early June, early January) and one in this one, so
+# that the report has both years to show (this year's once two weeks of it have passed).
 PAST_PROGRAMS = (
-    ("ホームビジット・冬 / Winter home visits", 330),
-    ("ホームビジット・初夏 / Early-summer home visits", 200),
-    ("ホームビジット・秋 / Autumn home visits", 75),
+    "ホームビジット・初夏 / Early-summer home visits",
+    "ホームビジット・冬 / Winter home visits",
+    "ホームビジット・地域交流 / Neighbourhood home visits",
 )
+
+
+def _first_days(today: dt.date) -> list[dt.date]:
+    """Each past programme's first visit day (the second is a week later, still past)."""
+    start, _end = fiscal_year(today)
+    this_year = min(today - dt.timedelta(days=14), max(start, today - dt.timedelta(days=75)))
+    return [start - dt.timedelta(days=300), start - dt.timedelta(days=90), this_year]
+
+
 # Each programme's three declines give these reasons, in turn.
 DECLINE_REASONS = (
     "日程が合わなくなりました / Our plans changed",
@@ -72,10 +83,9 @@ def _visit(
     return proposal
 
 
-def _past_program(people: DemoPeople, name: str, days_ago: int, offset: int) -> int:
+def _past_program(people: DemoPeople, name: str, first: dt.date, offset: int) -> int:
     rng = people.rng
-    today = timezone.localdate()
-    days = [today - dt.timedelta(days=days_ago), today - dt.timedelta(days=days_ago - 7)]
+    days = [first, first + dt.timedelta(days=7)]
     program = Program.objects.create(
         name=name,
         kind=Program.Kind.HOME_VISIT,
@@ -134,11 +144,12 @@ def _past_program(people: DemoPeople, name: str, days_ago: int, offset: int) -> 
 def demo_history_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
     """The past programmes, once (a programme of that name that exists keeps its own)."""
     made = 0
+    first_days = _first_days(timezone.localdate())
     with transaction.atomic():
-        for number, (name, days_ago) in enumerate(PAST_PROGRAMS):
+        for number, (name, first) in enumerate(zip(PAST_PROGRAMS, first_days, strict=True)):
             if Program.objects.filter(name=name, created_by=people.coordinator).exists():
                 continue
-            made += _past_program(people, name, days_ago, offset=number * 6)
+            made += _past_program(people, name, first, offset=number * 6)
     say(f"past year: {len(PAST_PROGRAMS)} programmes whose days have passed, {made} new visits")
 
 

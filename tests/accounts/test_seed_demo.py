@@ -91,8 +91,9 @@ def test_the_demo_is_realistic() -> None:
 
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
-    visits = Program.objects.get(kind="home_visit")
-    assert visits.status == "open" and len(visits.dates) == 2
+    # The past year's programmes (matching.demo_history) are closed.
+    visits = Program.objects.get(kind="home_visit", status="open")
+    assert len(visits.dates) == 2
     today = timezone.localdate()
     for day in visits.dates:
         ahead = (dt.date.fromisoformat(day) - today).days
@@ -106,6 +107,24 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     exchange = Program.objects.get(kind="language_exchange")
     assert exchange.applications.filter(role="student").exists()
     assert exchange.applications.filter(role="host").exists()
+
+
+def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
+    from matching.selectors.city_report import city_report, fiscal_year
+
+    seed()
+    today = timezone.localdate()
+    start, end = fiscal_year(today)
+    last_year_end = start - dt.timedelta(days=1)
+    last_year = city_report(start=fiscal_year(last_year_end)[0], end=last_year_end)
+    assert last_year.totals["visits_held"] and last_year.totals["feedback"]
+    assert len(last_year.by_nationality) >= 3
+    assert any(row["count"] >= 3 and row["reason"] for row in last_year.decline_reasons)
+    # This fiscal year has visits once two weeks of it have passed.
+    if (today - start).days >= 21:
+        this_year = city_report(start=start, end=end)
+        assert this_year.totals["visits_held"] and this_year.first_time[0]["repeat"] > 0
+    assert Program.objects.filter(kind="home_visit", status="closed").count() == 3
 
 
 def test_the_language_exchange_applicants_can_be_paired(
