@@ -187,17 +187,21 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "people",
         "programmes",
         "applications",
+        "past year",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
     assert "(2 new)" in lines[2]
-    visits, exchange = (Program.objects.get(kind=k) for k in ("home_visit", "language_exchange"))
+    visits, exchange = (
+        Program.objects.get(kind=k, status="open") for k in ("home_visit", "language_exchange")
+    )
     assert (
         f"{visits.applications.count()} to the home visit, "
         f"{exchange.applications.count()} to the language exchange"
     ) in lines[3]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
     assert all("(0 new)" in line for line in again[:3])
+    assert "0 new visits" in again[4] and "0 new visits" not in lines[4]
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
