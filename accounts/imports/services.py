@@ -9,6 +9,7 @@ A row *creates* a person when nobody has its e-mail; *updates* the person with i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from accounts.api.serializers import HostProfileInput, StudentProfileInput
 from accounts.audit import security_event
-from accounts.imports.columns import COLUMNS, CellError, Column, normalise
+from accounts.imports.checks import CHECK_PREFIX, columns_for
+from accounts.imports.columns import CellError, Column, normalise
 from accounts.imports.reading import Table, table_read
-from accounts.models import HostProfile, PartnerSchool, Role, StudentProfile, User
-from accounts.registry.services import student_school_choose
+from accounts.models import CheckRecord, HostProfile, PartnerSchool, Role, StudentProfile, User
+from accounts.registry.services import check_record, student_school_choose
 from accounts.services import profile_save, user_update
 
 KINDS = {"hosts": Role.HOST, "students": Role.STUDENT}
@@ -48,6 +50,8 @@ class RowPlan:
     profile: dict[str, Any] = field(default_factory=dict)
     # A student's school cell that names a partner school: the registry records it.
     partner_school: int | None = None
+    # A family's vetting checks: code -> the day it was done.
+    checks: dict[str, dt.date] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,7 +67,7 @@ class ImportResult:
 def _columns_of(kind: str, header: list[str]) -> tuple[dict[int, Column], list[str]]:
     """Which column each header cell is, and the headers no column takes. Raises
     ValidationError on ``file`` when a required column is missing or one is given twice."""
-    known = COLUMNS[kind]
+    known = columns_for(kind)
     found: dict[int, Column] = {}
     ignored: list[str] = []
     for index, title in enumerate(header):
@@ -188,7 +192,16 @@ def _plan_row(
                 _("「%(value)s」 is not an e-mail address.") % {"value": plan.email},
             )
     plan.account = {key: values[key] for key in ACCOUNT_FIELDS if key in values}
-    given = {key: value for key, value in values.items() if key not in ACCOUNT_FIELDS}
+    plan.checks = {
+        key.removeprefix(CHECK_PREFIX): value
+        for key, value in values.items()
+        if key.startswith(CHECK_PREFIX)
+    }
+    given = {
+        key: value
+        for key, value in values.items()
+        if key not in ACCOUNT_FIELDS and not key.startswith(CHECK_PREFIX)
+    }
     serializer = (HostProfileInput if kind == "hosts" else StudentProfileInput)(
         data=given, partial=True
     )
@@ -279,7 +292,7 @@ def import_plan(*, kind: str, table: Table) -> tuple[list[RowPlan], list[str]]:
     return plans, ignored
 
 
-def _apply(plan: RowPlan, *, role: str) -> None:
+def _apply(plan: RowPlan, *, role: str, by: User) -> None:
     from accounts.tasks import invitation_send
 
     if plan.action == "create":
@@ -298,7 +311,7 @@ def _apply(plan: RowPlan, *, role: str) -> None:
         if role == Role.HOST:
             profile.setdefault("household_name", plan.name)
         profile_save(user=user, data=profile, partial=True)
-        _school_record(user, plan)
+        _registry(user, plan, by=by)
         user_id = user.pk
         transaction.on_commit(lambda: invitation_send.delay(user_id), robust=True)
         return
@@ -313,14 +326,21 @@ def _apply(plan: RowPlan, *, role: str) -> None:
     # A merge keeps the person's own name, e-mail and language: only the profile's cells move.
     if plan.profile:
         profile_save(user=user, data=plan.profile, partial=True)
-    _school_record(user, plan)
+    _registry(user, plan, by=by)
 
 
-def _school_record(user: User, plan: RowPlan) -> None:
+def _registry(user: User, plan: RowPlan, *, by: User) -> None:
     """A student's partner school goes into the registry (its e-mail domain may confirm them
-    at once: the import marks addresses as verified)."""
+    at once: the import marks addresses as verified); a family's checks are recorded (all the
+    required ones approve it), each date once."""
     if plan.partner_school is not None:
         student_school_choose(user=user, school_id=plan.partner_school)
+    recorded = set(CheckRecord.objects.filter(user=user).values_list("vetting_check_id", "done_on"))
+    for code, day in plan.checks.items():
+        if (code, day) not in recorded:
+            check_record(
+                user_id=user.pk, check=code, done_on=day, note=_("From the registry import"), by=by
+            )
 
 
 def registry_import(
@@ -341,7 +361,7 @@ def registry_import(
             committed = commit and all(plan.action != "refuse" for plan in plans)
             if committed:
                 for plan in plans:
-                    _apply(plan, role=KINDS[kind])
+                    _apply(plan, role=KINDS[kind], by=by)
     except IntegrityError as exc:
         raise ValidationError(
             {"file": [_("An e-mail of the file was taken meanwhile: nothing was imported.")]}

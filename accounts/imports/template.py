@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from accounts.imports.columns import COLUMNS
+from accounts.imports.checks import columns_for
 
 
 def template_workbook(*, kind: str, language: str) -> bytes:
     """An XLSX file for ``kind`` (hosts or students) with headers in ``language`` (ja or en)."""
-    columns = COLUMNS[kind]
+    columns = columns_for(kind)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet

@@ -236,3 +236,30 @@ def test_a_partner_school_goes_into_the_registry_and_its_domain_confirms(coord: 
     # A school that is no partner stays the profile's own words.
     assert not RegistryRecord.objects.filter(user__email="minh@example.vn").exists()
     assert StudentProfile.objects.get(user__email="minh@example.vn").school == "TIU"
+
+
+def test_a_family_with_every_check_dated_comes_in_approved(coord: User) -> None:
+    from accounts.registry.selectors import person_of, vetting_checks
+
+    checks = list(vetting_checks().filter(required=True))
+    header = [*HOST_HEADER, *(check.name_ja for check in checks)]
+    rows = [
+        header,
+        [*host_row(1), *["2026/4/12"] * len(checks)],
+        [*host_row(2), "2026年4月12日"],
+    ]
+    assert run(xlsx(rows), coord, commit=True).committed
+    approved = person_of(user_id=User.objects.get(email="family1@example.jp").pk)
+    pending = person_of(user_id=User.objects.get(email="family2@example.jp").pk)
+    assert approved is not None and approved.status == "approved"
+    assert pending is not None and pending.status == "pending"
+    # Importing the same file again records nothing twice.
+    assert run(xlsx(rows), coord, commit=True).committed
+    assert approved.user.vetting_checks.count() == len(checks)
+
+
+@pytest.mark.parametrize(("cell", "words"), [("2099/1/1", "future"), ("先月", "not a date")])
+def test_a_bad_check_date_is_refused(coord: User, cell: str, words: str) -> None:
+    result = run(xlsx([[*HOST_HEADER, "Briefing attended"], [*host_row(1), cell]]), coord)
+    assert result.rows[0].action == "refuse"
+    assert words in result.rows[0].errors["Briefing attended"][0]
