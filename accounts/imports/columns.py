@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -189,6 +189,31 @@ def _pets_with_words(text: str) -> list[str]:
     return _pets(re.sub(r"\d+\s*(匹|頭|羽)", "", text))
 
 
+# Columns both registries have (each with its own example).
+_STATION = Column(
+    "home_station",
+    "最寄り駅",
+    "Nearest station",
+    _station,
+    ("最寄駅", "駅", "station"),
+)
+
+_LANGUAGES = Column(
+    "languages",
+    "話せる言語",
+    "Languages",
+    _languages,
+    ("言語", "使用言語", "languages spoken"),
+)
+
+_INTERESTS = Column(
+    "interests",
+    "趣味",
+    "Interests",
+    _interests,
+    ("興味", "hobbies"),
+)
+
 ACCOUNT_COLUMNS = (
     Column(
         "name",
@@ -273,15 +298,7 @@ HOST_COLUMNS = (
         example_ja="東京都三鷹市下連雀3-1-1",
         example_en="3-1-1 Shimorenjaku, Mitaka, Tokyo",
     ),
-    Column(
-        "home_station",
-        "最寄り駅",
-        "Nearest station",
-        _station,
-        ("最寄駅", "駅", "station"),
-        example_ja="三鷹",
-        example_en="Mitaka",
-    ),
+    replace(_STATION, example_ja="三鷹", example_en="Mitaka"),
     Column("pets", "ペット", "Pets", _pets_with_words, ("pet",), example_ja="犬", example_en="dog"),
     Column(
         "smoking",
@@ -292,12 +309,8 @@ HOST_COLUMNS = (
         example_ja="なし",
         example_en="no",
     ),
-    Column(
-        "languages",
-        "話せる言語",
-        "Languages",
-        _languages,
-        ("言語", "使用言語", "languages spoken"),
+    replace(
+        _LANGUAGES,
         example_ja="日本語(ネイティブ)、英語(初級)",
         example_en="Japanese (native), English (beginner)",
     ),
@@ -310,15 +323,7 @@ HOST_COLUMNS = (
         example_ja="ベジタリアン",
         example_en="vegetarian",
     ),
-    Column(
-        "interests",
-        "趣味",
-        "Interests",
-        _interests,
-        ("興味", "hobbies"),
-        example_ja="料理、茶道",
-        example_en="cooking, tea ceremony",
-    ),
+    replace(_INTERESTS, example_ja="料理、茶道", example_en="cooking, tea ceremony"),
 )
 
 STUDENT_COLUMNS = (
@@ -359,21 +364,9 @@ STUDENT_COLUMNS = (
         example_ja="東京国際大学",
         example_en="Tokyo International University",
     ),
-    Column(
-        "home_station",
-        "最寄り駅",
-        "Nearest station",
-        _station,
-        ("最寄駅", "駅", "station"),
-        example_ja="吉祥寺",
-        example_en="Kichijoji",
-    ),
-    Column(
-        "languages",
-        "話せる言語",
-        "Languages",
-        _languages,
-        ("言語", "使用言語"),
+    replace(_STATION, example_ja="吉祥寺", example_en="Kichijoji"),
+    replace(
+        _LANGUAGES,
         example_ja="ベトナム語(ネイティブ)、日本語(中級)",
         example_en="Vietnamese (native), Japanese (intermediate)",
     ),
@@ -413,15 +406,7 @@ STUDENT_COLUMNS = (
         example_ja="60",
         example_en="60",
     ),
-    Column(
-        "interests",
-        "趣味",
-        "Interests",
-        _interests,
-        ("興味", "hobbies"),
-        example_ja="アニメ・マンガ",
-        example_en="anime and manga",
-    ),
+    replace(_INTERESTS, example_ja="アニメ・マンガ", example_en="anime and manga"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {"hosts": HOST_COLUMNS, "students": STUDENT_COLUMNS}

@@ -26,7 +26,8 @@ from accounts.audit import security_event
 from accounts.imports.checks import CHECK_PREFIX, columns_for
 from accounts.imports.columns import CellError, Column, normalise
 from accounts.imports.reading import Table, table_read
-from accounts.models import CheckRecord, HostProfile, PartnerSchool, Role, StudentProfile, User
+from accounts.models import HostProfile, Role, StudentProfile, User
+from accounts.registry.models import CheckRecord, PartnerSchool
 from accounts.registry.services import check_record, student_school_choose
 from accounts.services import profile_save, user_update
 

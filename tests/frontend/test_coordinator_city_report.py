@@ -3,7 +3,6 @@ the download link, print CSS; Japanese and English."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from tests.factories import UserFactory
-from tests.matching.test_city_report import past_program, visit
+from tests.matching.test_city_report import last_autumn_visits
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("frontend:coordinator:city_report")
@@ -20,10 +19,7 @@ PAGE = reverse("frontend:coordinator:city_report")
 
 @pytest.fixture
 def visits() -> None:
-    program = past_program(dt.date(2025, 10, 4))
-    for _n in range(4):
-        visit(program, nationality="VN")
-    visit(program, nationality="NP")
+    last_autumn_visits()
 
 
 def test_the_page_shows_charts_with_their_numbers(coord: Client, visits: None) -> None:

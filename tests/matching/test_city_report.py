@@ -65,6 +65,14 @@ def visit(
     return proposal
 
 
+def last_autumn_visits() -> None:
+    """Five visits on 4 October 2025: four Vietnamese students and one Nepalese."""
+    program = past_program(dt.date(2025, 10, 4))
+    for _n in range(4):
+        visit(program, nationality="VN")
+    visit(program, nationality="NP")
+
+
 def test_fiscal_year_runs_april_to_march() -> None:
     assert fiscal_year(dt.date(2026, 12, 6)) == (START, END)
     assert fiscal_year(dt.date(2027, 3, 31)) == (START, END)

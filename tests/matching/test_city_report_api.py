@@ -3,7 +3,6 @@ the workbook one sheet per table with small counts masked."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -12,7 +11,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role, User
 from tests.factories import UserFactory
-from tests.matching.test_city_report import past_program, visit
+from tests.matching.test_city_report import last_autumn_visits
 
 pytestmark = pytest.mark.django_db
 JSON, XLSX = "/api/reports/summary/", "/api/reports/summary.xlsx"
@@ -20,10 +19,7 @@ JSON, XLSX = "/api/reports/summary/", "/api/reports/summary.xlsx"
 
 @pytest.fixture
 def visits() -> None:
-    program = past_program(dt.date(2025, 10, 4))
-    for _n in range(4):
-        visit(program, nationality="VN")
-    visit(program, nationality="NP")
+    last_autumn_visits()
 
 
 def test_summary_json(client_for: Any, coordinator: User, visits: None) -> None:
