@@ -3,10 +3,10 @@ matched, the policy, the checks and schools, and the coordinator's lists."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -88,8 +88,12 @@ def academic_year_end(day: dt.date, *, start_month: int) -> dt.date:
 
 
 def months_after(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, on the month's last day when it is shorter (31 Jan + 1)."""
-    return day + relativedelta(months=months)
+    """``day`` plus (or minus) whole months, on the month's last day when it is shorter
+    (31 January + 1 month is 28 or 29 February)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
 
 
 def check_is_current(check: VettingCheck, done_on: dt.date, today: dt.date) -> bool:

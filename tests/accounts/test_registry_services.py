@@ -320,3 +320,19 @@ def test_the_status_query_agrees_with_the_status_rule(coordinator: User) -> None
         listed = set(selectors.people(status=status).values_list("pk", flat=True))
         expected = {u.pk for u in people if status_of(u) == status}
         assert listed == expected, status
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
+        (dt.date(2026, 12, 6), 12, dt.date(2027, 12, 6)),
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),
+        (dt.date(2026, 3, 15), -37, dt.date(2023, 2, 15)),
+    ],
+)
+def test_months_after_keeps_the_day_or_the_months_end(
+    day: dt.date, months: int, expected: dt.date
+) -> None:
+    assert selectors.months_after(day, months) == expected

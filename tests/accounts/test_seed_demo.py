@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import HostProfile, StudentProfile, User
+from accounts.models import CheckRecord, HostProfile, RegistryRecord, StudentProfile, User
 from accounts.reference_data import WEEKLY_SLOT_CODES
+from accounts.registry.selectors import person_status
 from accounts.selectors import profile_is_complete
 from matching.models import Application, HostDay, Program
 from matching.services.rounds import round_start
@@ -46,6 +47,14 @@ def snapshot() -> dict[str, Any]:
             )
         ),
         "days": sorted(HostDay.objects.values_list("application__user__email", "date", "seats")),
+        "registry": sorted(
+            RegistryRecord.objects.values_list(
+                "user__email", "valid_until", "school__name_en", "suspended_reason"
+            )
+        ),
+        "checks": sorted(
+            CheckRecord.objects.values_list("user__email", "vetting_check", "done_on")
+        ),
     }
 
 
@@ -185,23 +194,25 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
     assert [line.split(":")[1].strip() for line in lines] == [
         "people",
         "people",
+        "registry",
         "programmes",
         "applications",
         "past year",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
-    assert "(2 new)" in lines[2]
+    assert "(56 new)" in lines[2]
+    assert "(2 new)" in lines[3]
     visits, exchange = (
         Program.objects.get(kind=k, status="open") for k in ("home_visit", "language_exchange")
     )
     assert (
         f"{visits.applications.count()} to the home visit, "
         f"{exchange.applications.count()} to the language exchange"
-    ) in lines[3]
+    ) in lines[4]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
-    assert all("(0 new)" in line for line in again[:3])
-    assert "0 new visits" in again[4] and "0 new visits" not in lines[4]
+    assert all("(0 new)" in line for line in again[:4])
+    assert "0 new visits" in again[5] and "0 new visits" not in lines[5]
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
@@ -220,3 +231,33 @@ def test_a_demo_seeded_before_verification_is_verified_by_the_next_run() -> None
     User.objects.update(email_verified_at=None)
     seed()
     assert not User.objects.filter(email_verified_at__isnull=True).exists()
+
+
+def test_the_registry_shows_every_status_with_families_lapsing_soon() -> None:
+    seed()
+    today = timezone.localdate()
+    statuses = {
+        role: {
+            person_status(role=role, record=getattr(user, "registry", None))
+            for user in User.objects.filter(role=role).select_related("registry")
+        }
+        for role in ("host", "student")
+    }
+    assert statuses == {
+        "host": {"pending", "approved", "expired", "suspended"},
+        "student": {"pending", "confirmed", "expired"},
+    }
+    soon = RegistryRecord.objects.filter(
+        user__role="host",
+        suspended_at__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=30),
+    )
+    assert soon.count() >= 2
+    # Most people can be matched: the demo's round still has plenty to propose.
+    approved = sum(
+        person_status(role="host", record=r) == "approved"
+        for r in RegistryRecord.objects.filter(user__role="host")
+    )
+    assert approved >= 14
+    assert RegistryRecord.objects.filter(user__role="student", school__isnull=False).count() >= 30

@@ -33,6 +33,9 @@ def _page_urls(program: Program, rnd: Round, proposal: Proposal) -> list[str]:
         reverse("frontend:coordinator:reports"),
         reverse("frontend:coordinator:announcement", args=[program.pk]),
         reverse("frontend:coordinator:visits_csv", args=[program.pk]),
+        reverse("frontend:coordinator:people"),
+        reverse("frontend:coordinator:person", args=[proposal.host_application.user_id]),
+        reverse("frontend:coordinator:person", args=[proposal.student_application.user_id]),
     ]
 
 
@@ -70,6 +73,8 @@ def test_posts_are_refused_to_others(
         reverse("frontend:coordinator:proposal_answer", args=[proposal.pk]),
         reverse("frontend:coordinator:proposal_cancel", args=[proposal.pk]),
         reverse("frontend:coordinator:announcement", args=[program.pk]),
+        reverse("frontend:coordinator:person_suspend", args=[proposal.host_application.user_id]),
+        reverse("frontend:coordinator:person_confirm", args=[student.pk]),
     ]
     for url in posts:
         assert client.post(url, {"reason": "x"}).status_code == 403, url
@@ -83,6 +88,7 @@ def test_missing_rows_are_404(coord: Client) -> None:
         reverse("frontend:coordinator:round", args=[999999]),
         reverse("frontend:coordinator:proposal", args=[999999]),
         reverse("frontend:coordinator:application", args=[999999]),
+        reverse("frontend:coordinator:person", args=[999999]),
     ):
         assert coord.get(url).status_code == 404, url
 

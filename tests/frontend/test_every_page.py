@@ -48,6 +48,7 @@ def _member_urls(world: dict) -> list[str]:
     return [
         "/dashboard/",
         "/profile/",
+        "/registration/",
         "/programmes/",
         f"/programmes/{world['program'].pk}/",
         f"/programmes/{p.program_id}/",
