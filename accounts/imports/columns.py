@@ -67,10 +67,18 @@ def _lookup(pairs: list[tuple[str, str, str]]) -> dict[str, str]:
     return table
 
 
-def _reference_lookup(table: str, **filters: str) -> dict[str, str]:
-    ja = dict(reference_choices(table, language="ja", **filters))
-    en = dict(reference_choices(table, language="en", **filters))
+@cache
+def _reference_lookup(table: str) -> dict[str, str]:
+    """A reference table's codes by their names: read once per import (``lookups_clear``),
+    not once per cell."""
+    ja = dict(reference_choices(table, language="ja"))
+    en = dict(reference_choices(table, language="en"))
     return _lookup([(code, ja[code], en[code]) for code in ja])
+
+
+def lookups_clear() -> None:
+    """Forget the reference tables read by the last import: the admin may have changed them."""
+    _reference_lookup.cache_clear()
 
 
 def _vocabulary_lookup(rows: tuple[Any, ...]) -> dict[str, str]:

@@ -20,11 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from accounts.api.serializers import HostProfileInput, StudentProfileInput
 from accounts.audit import security_event
 from accounts.imports.checks import CHECK_PREFIX, columns_for
-from accounts.imports.columns import CellError, Column, normalise
+from accounts.imports.columns import CellError, Column, lookups_clear, normalise
 from accounts.imports.reading import Table, table_read
 from accounts.models import HostProfile, Role, StudentProfile, User
 from accounts.registry.models import CheckRecord, PartnerSchool
@@ -120,6 +121,10 @@ class _Registry:
         self.by_phone: dict[str, int] = {}
         self.by_name_place: dict[tuple[str, str], int] = {}
         self.partner_schools: dict[str, int] = {}
+        # The profile API's checks, its fields built once for the whole file.
+        self.profile_input = (HostProfileInput if kind == "hosts" else StudentProfileInput)(
+            data={}, partial=True
+        )
         if kind == "hosts":
             for user_id, name, phone, address in HostProfile.objects.values_list(
                 "user_id", "user__name", "phone", "address"
@@ -203,13 +208,10 @@ def _plan_row(
         for key, value in values.items()
         if key not in ACCOUNT_FIELDS and not key.startswith(CHECK_PREFIX)
     }
-    serializer = (HostProfileInput if kind == "hosts" else StudentProfileInput)(
-        data=given, partial=True
-    )
-    if serializer.is_valid():
-        plan.profile = dict(serializer.validated_data)
-    else:
-        for name, detail in serializer.errors.items():
+    try:
+        plan.profile = dict(registry.profile_input.run_validation(given))
+    except serializers.ValidationError as exc:
+        for name, detail in exc.detail.items():  # type: ignore[union-attr]  # a serializer's: a dict
             for message in _messages(detail):
                 _error(plan, header_of.get(name, name), message)
     if "school" in given:
@@ -247,6 +249,7 @@ def _match(
 def import_plan(*, kind: str, table: Table) -> tuple[list[RowPlan], list[str]]:
     """Every row's plan, and the headers no column takes (ignored). Reads; writes nothing.
     Raises ValidationError on ``file`` when the header lacks a required column."""
+    lookups_clear()
     columns, ignored = _columns_of(kind, table.header)
     email_index = next(i for i, c in columns.items() if c.field == "email")
     emails = [row[email_index].strip().lower() for row in table.rows]

@@ -263,3 +263,16 @@ def test_a_bad_check_date_is_refused(coord: User, cell: str, words: str) -> None
     result = run(xlsx([[*HOST_HEADER, "Briefing attended"], [*host_row(1), cell]]), coord)
     assert result.rows[0].action == "refuse"
     assert words in result.rows[0].errors["Briefing attended"][0]
+
+
+def test_the_dry_runs_queries_do_not_grow_with_the_rows(coord: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 30):
+        rows = [HOST_HEADER, *(host_row(n) for n in range(1, size + 1))]
+        with CaptureQueriesContext(connection) as queries:
+            run(xlsx(rows), coord)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
