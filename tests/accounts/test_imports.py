@@ -270,9 +270,10 @@ def test_the_dry_runs_queries_do_not_grow_with_the_rows(coord: User) -> None:
     from django.test.utils import CaptureQueriesContext
 
     counts = []
-    for size in (1, 30):
+    # The first import fills the process's cache of reference codes (the API's too).
+    for size in (1, 1, 30):
         rows = [HOST_HEADER, *(host_row(n) for n in range(1, size + 1))]
         with CaptureQueriesContext(connection) as queries:
             run(xlsx(rows), coord)
         counts.append(len(queries.captured_queries))
-    assert counts[0] == counts[1]
+    assert counts[1] == counts[2]
