@@ -277,3 +277,24 @@ def test_the_dry_runs_queries_do_not_grow_with_the_rows(coord: User) -> None:
             run(xlsx(rows), coord)
         counts.append(len(queries.captured_queries))
     assert counts[1] == counts[2]
+
+
+def test_a_failure_halfway_through_the_commit_leaves_nothing(
+    coord: User, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from accounts.imports import services
+
+    saved: list[int] = []
+    real = services.profile_save
+
+    def third_fails(**kwargs: Any) -> Any:
+        saved.append(1)
+        if len(saved) == 3:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "profile_save", third_fails)
+    users_before = User.objects.count()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        run(xlsx([HOST_HEADER, *(host_row(n) for n in range(1, 6))]), coord, commit=True)
+    assert User.objects.count() == users_before and not mail.outbox
