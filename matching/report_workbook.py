@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -72,13 +73,13 @@ def report_workbook(report: CityReport) -> bytes:
     _sheet(
         workbook,
         _("By nationality"),
-        [_("Nationality"), _("Applicants"), _("Placed")],
+        [_("Nationality"), _("Applicants"), pgettext("city report", "Placed")],
         [[row["name"], row["applicants"], row["placed"]] for row in data["by_nationality"]],
     )
     _sheet(
         workbook,
         _("By school"),
-        [_("School"), _("Applicants"), _("Placed")],
+        [_("School"), _("Applicants"), pgettext("city report", "Placed")],
         [[row["school"], row["applicants"], row["placed"]] for row in data["by_school"]],
     )
     whos = who_labels()

@@ -12,14 +12,15 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from frontend.views.coordinator.common import coordinator_required, service_errors
 from matching.models import Program
 from matching.report_workbook import family_labels, total_labels, who_labels
-from matching.selectors.city_report import city_report, report_data, report_period
+from matching.selectors.city_report import city_report, fiscal_year, report_data, report_period
 
 # The chart's geometry, in SVG units: the label column, the bars, the number after each bar.
 LABEL_WIDTH, BAR_WIDTH, WIDTH = 190, 330, 600
@@ -112,7 +113,7 @@ def bar_chart(key: str, title: str, series: list[str], rows: list[tuple[str, lis
 def _charts(data: dict[str, Any]) -> list[Chart]:
     totals, labels = data["totals"], total_labels()
     who = who_labels()
-    applicants_placed = [_("Applicants"), _("Placed")]
+    applicants_placed = [_("Applicants"), pgettext("city report", "Placed")]
     return [
         bar_chart(
             "visits",
@@ -157,7 +158,8 @@ def _charts(data: dict[str, Any]) -> list[Chart]:
 @coordinator_required
 @require_GET
 def city_report_page(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.GET or None)
+    this_year = fiscal_year(timezone.localdate())
+    form = ReportForm(request.GET or None, initial={"start": this_year[0], "end": this_year[1]})
     context: dict[str, Any] = {
         "form": form,
         "chart": {"label_width": LABEL_WIDTH, "bar_x": LABEL_WIDTH, "width": WIDTH},
