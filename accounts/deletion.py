@@ -7,15 +7,23 @@ their receivers of ``accounts.signals.user_deleted`` remove: matching cancels op
 confirmed visits still to come (the other side is told), withdraws active applications and
 blanks what the user wrote; chat deletes the user's messages. The deactivation revokes every
 token and closes every socket (``accounts.credentials``).
-Kept: the anonymised user row, past matches, their statuses and ratings: the programme's
-numbers stay right.
+Kept: the anonymised user row, past matches, their statuses and ratings, the registry's dates
+(without the coordinators' notes and the reason of a suspension): the programme's and the
+city's numbers stay right.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.models import HostProfile, StudentProfile, User, WsTicket
+from accounts.models import (
+    CheckRecord,
+    HostProfile,
+    RegistryRecord,
+    StudentProfile,
+    User,
+    WsTicket,
+)
 from accounts.signals import user_deleted
 
 DELETED_NAME = "—"
@@ -45,5 +53,8 @@ def user_delete(*, user: User) -> None:
         user_deleted.send(sender=User, user=user)
         StudentProfile.objects.filter(user=user).delete()
         HostProfile.objects.filter(user=user).delete()
+        # The registry keeps the dates (the city's yearly numbers), not what was written.
+        CheckRecord.objects.filter(user=user).exclude(note="").update(note="")
+        RegistryRecord.objects.filter(user=user).update(suspended_reason="")
         # The tokens went with the save above (accounts.credentials); used tickets too.
         WsTicket.objects.filter(user=user).delete()

@@ -364,11 +364,9 @@ class ApiToken(models.Model):
 
 
 # The registry's models live in their own module (accounts.registry); importing them here is
-# how Django finds them in this app.
-from accounts.registry.models import (  # noqa: E402, F401
-    CheckRecord,
-    PartnerSchool,
-    RegistryPolicy,
-    RegistryRecord,
-    VettingCheck,
-)
+# how Django finds them in this app ("as": re-exported for the other modules).
+from accounts.registry.models import CheckRecord as CheckRecord  # noqa: E402
+from accounts.registry.models import PartnerSchool as PartnerSchool  # noqa: E402
+from accounts.registry.models import RegistryPolicy as RegistryPolicy  # noqa: E402
+from accounts.registry.models import RegistryRecord as RegistryRecord  # noqa: E402
+from accounts.registry.models import VettingCheck as VettingCheck  # noqa: E402

@@ -330,7 +330,8 @@ class VettingCheckReference(serializers.Serializer[Any]):
     name = serializers.CharField()
     name_ja = serializers.CharField()
     name_en = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # DRF's metaclass pops it
+
     valid_months = serializers.IntegerField(
         allow_null=True, help_text="How long a record of it counts; null: for good."
     )

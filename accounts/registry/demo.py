@@ -19,7 +19,7 @@ from accounts.models import CheckRecord, PartnerSchool, RegistryRecord, User
 from accounts.registry.selectors import academic_year_end, months_after, registry_policy
 
 # (Japanese name, English name as the demo profiles spell it, e-mail domains)
-SCHOOLS = (
+SCHOOLS: tuple[tuple[str, str, list[str]], ...] = (
     ("亜細亜大学", "Asia University", ["asia-u.ac.jp"]),
     ("成蹊大学", "Seikei University", ["seikei.ac.jp"]),
     ("東京女子大学", "Tokyo Woman's Christian University", ["twcu.ac.jp"]),

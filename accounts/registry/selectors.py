@@ -154,9 +154,9 @@ def check_states(
         latest.setdefault(row.vetting_check_id, row)
     states = []
     for check in checks:
-        row = latest.get(check.code)
-        current = row is not None and check_is_current(check, row.done_on, today)
-        states.append(CheckState(check=check, record=row, current=current))
+        found = latest.get(check.code)
+        current = found is not None and check_is_current(check, found.done_on, today)
+        states.append(CheckState(check=check, record=found, current=current))
     return states
 
 

@@ -103,7 +103,7 @@ def check_record(*, user_id: int, check: str, done_on: dt.date, note: str, by: U
         user, record = _locked_record(user_id)
         if user.role != Role.HOST:
             raise RegistryConflict(_("Checks are recorded for host families only."))
-        if errors:
+        if errors or known is None:
             raise ValidationError(errors)
         row = CheckRecord.objects.create(
             user=user, vetting_check=known, done_on=done_on, note=note.strip(), recorded_by=by

@@ -3,7 +3,7 @@ and renewal in one step (the services of ``/api/me/renewal/`` and ``/api/me/scho
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +25,7 @@ class SchoolForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [
+        cast(forms.ChoiceField, self.fields["school"]).choices = [
             ("", _("Choose your school")),
             *((s.pk, s.label()) for s in registry.partner_schools()),
         ]

@@ -336,3 +336,21 @@ def test_months_after_keeps_the_day_or_the_months_end(
     day: dt.date, months: int, expected: dt.date
 ) -> None:
     assert selectors.months_after(day, months) == expected
+
+
+def test_deleting_an_account_blanks_what_the_registry_wrote_about_it(coordinator: User) -> None:
+    from accounts.deletion import user_delete
+
+    family = factories.HostProfileFactory(standing="pending").user
+    services.check_record(
+        user_id=family.pk,
+        check="pledge",
+        done_on=today(),
+        note="met the grandmother",
+        by=coordinator,
+    )
+    services.person_suspend(user_id=family.pk, reason="complaint", by=coordinator)
+    user_delete(user=family)
+    row = CheckRecord.objects.get(user=family)
+    assert (row.note, row.done_on) == ("", today())
+    assert RegistryRecord.objects.get(user=family).suspended_reason == ""

@@ -200,6 +200,13 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
         "announcement": reverse("frontend:coordinator:announcement", args=[program.pk]),
         "city-report": reverse("frontend:coordinator:city_report"),
         "import": reverse("frontend:coordinator:imports"),
+        "registry": reverse("frontend:coordinator:people"),
+        "registry-family": reverse(
+            "frontend:coordinator:person", args=[proposal.host_application.user_id]
+        ),
+        "registry-student": reverse(
+            "frontend:coordinator:person", args=[proposal.student_application.user_id]
+        ),
     }
     page = coordinator_page
     for name, path in pages.items():
@@ -207,7 +214,7 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
     # Every table that reflows on a phone has rows here, and the answers table's buttons stay
     # usable in the card: visible and inside the 375 px viewport.
     page.set_viewport_size({"width": PHONE, "height": 900})
-    for name in ("programs", "program", "applications", "answers"):
+    for name in ("programs", "program", "applications", "answers", "registry"):
         page.goto(pages[name])
         rows = page.locator("table.table--reflow tbody tr")
         assert rows.count() >= 1, name

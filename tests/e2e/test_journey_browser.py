@@ -1,5 +1,6 @@
 """The whole journey in chromium: a student and a family sign up, confirm their addresses with
-the e-mailed link and complete their profiles, both apply; the coordinator runs a round,
+the e-mailed link and complete their profiles, both apply; the coordinator vets the family and
+confirms the student on the registry's pages, runs a round,
 reviews it and publishes; both accept (the student's open page gets a live toast); the student
 writes and the message appears on the family's open page without a reload; the family switches
 to Japanese and the page is translated."""
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Application, Proposal, Round
@@ -148,6 +150,30 @@ def _run_and_publish_round(browsing: Browsing, program: Any, coordinator: User) 
     off_loop(lambda: round_publish(round_id=rnd.pk, by=coordinator))
 
 
+def _vet_through_the_registry(browsing: Browsing, coordinator: User) -> None:
+    """New accounts are pending: the coordinator records the family's four checks and confirms
+    the student on the registry's pages, so that the round may place them."""
+    page = browsing.page(coordinator)
+    page.goto(reverse("frontend:coordinator:people") + "?status=pending")
+    assert browsing.audit(page, "journey-registry") == []
+    page.get_by_role("link", name="The Tanaka family").click()
+    page.wait_for_url("**/coordinator/people/*/")
+    for code in ("briefing", "home-visit", "household-consent", "pledge"):
+        page.locator("#id_check").select_option(code)
+        page.locator("#id_done_on").fill(timezone.localdate().isoformat())
+        page.get_by_role("button", name="Record", exact=True).click()
+        page.wait_for_load_state()
+    assert "The check is recorded." in page.content()
+    assert page.locator("h1 + .badge--ok").count() == 1  # approved
+    assert browsing.audit(page, "journey-registry-person") == []
+    page.goto(reverse("frontend:coordinator:people") + "?status=pending")
+    page.get_by_role("link", name="Nguyen Minh").click()
+    page.wait_for_url("**/coordinator/people/*/")
+    page.get_by_role("button", name="Confirm this student").click()
+    page.wait_for_load_state()
+    assert "The student is confirmed for this academic year." in page.content()
+
+
 def test_whole_journey(browsing: Browsing, coordinator: User) -> None:
     program = ProgramFactory(name="Winter home visits", created_by=coordinator)
 
@@ -161,6 +187,7 @@ def test_whole_journey(browsing: Browsing, coordinator: User) -> None:
     _apply(student_page, program.pk)
     _apply(host_page, program.pk, seats=2)
     assert Application.objects.filter(program=program).count() == 2
+    _vet_through_the_registry(browsing, coordinator)
 
     _run_and_publish_round(browsing, program, coordinator)
     proposal = Proposal.objects.get(program=program)

@@ -76,6 +76,7 @@ def test_every_page_is_accessible_at_desktop_and_phone_width(
         "profile-student-food": "/profile/food/",
         "profile-student-travel": "/profile/travel/",
         "profile-student-interests": "/profile/interests/",
+        "registration-student": "/registration/",
         "programmes": "/programmes/",
         "programme-apply": f"/programmes/{open_program.pk}/",
         "programme-applied": f"/programmes/{visit.program_id}/",
@@ -103,6 +104,7 @@ def test_every_page_is_accessible_at_desktop_and_phone_width(
         "profile-host-household": "/profile/household/",
         "profile-host-home": "/profile/home/",
         "profile-host-station": "/profile/station/",
+        "registration-host": "/registration/",
         "proposals-host": "/proposals/",
         "visit-host": f"/visits/{visit.pk}/",
     }

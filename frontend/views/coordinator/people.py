@@ -3,7 +3,8 @@ suspending a family, confirming a student (the same services as ``/api/people/``
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -50,7 +51,8 @@ class CheckForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["check"].choices = [(c.code, c.label()) for c in registry.vetting_checks()]
+        checks = [(c.code, c.label()) for c in registry.vetting_checks()]
+        cast(forms.ChoiceField, self.fields["check"]).choices = checks
         self.fields["done_on"].initial = timezone.localdate()
 
 
@@ -163,25 +165,36 @@ def person_suspend(request: HttpRequest, user_id: int) -> HttpResponse:
     return _person_page(request, user_id, status=400, suspend_form=form)
 
 
-@coordinator_required
-@require_POST
-def person_reinstate(request: HttpRequest, user_id: int) -> HttpResponse:
+def _act(request: HttpRequest, user_id: int, act: Callable[[], object], done: str) -> HttpResponse:
+    """Run a one-button act on the person's page; its refusal is shown there."""
     with service_errors(request=request) as outcome:
-        registry_services.person_reinstate(user_id=user_id, by=coordinator_of(request))
+        act()
     if outcome.ok:
-        messages.success(request, _("The suspension is lifted."))
+        messages.success(request, done)
     elif outcome.refused:
         messages.error(request, outcome.refused)
     return redirect("frontend:coordinator:person", user_id=user_id)
+
+
+@coordinator_required
+@require_POST
+def person_reinstate(request: HttpRequest, user_id: int) -> HttpResponse:
+    by = coordinator_of(request)
+    return _act(
+        request,
+        user_id,
+        lambda: registry_services.person_reinstate(user_id=user_id, by=by),
+        _("The suspension is lifted."),
+    )
 
 
 @coordinator_required
 @require_POST
 def person_confirm(request: HttpRequest, user_id: int) -> HttpResponse:
-    with service_errors(request=request) as outcome:
-        registry_services.student_confirm(user_id=user_id, by=coordinator_of(request))
-    if outcome.ok:
-        messages.success(request, _("The student is confirmed for this academic year."))
-    elif outcome.refused:
-        messages.error(request, outcome.refused)
-    return redirect("frontend:coordinator:person", user_id=user_id)
+    by = coordinator_of(request)
+    return _act(
+        request,
+        user_id,
+        lambda: registry_services.student_confirm(user_id=user_id, by=by),
+        _("The student is confirmed for this academic year."),
+    )
