@@ -298,3 +298,10 @@ def test_a_failure_halfway_through_the_commit_leaves_nothing(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         run(xlsx([HOST_HEADER, *(host_row(n) for n in range(1, 6))]), coord, commit=True)
     assert User.objects.count() == users_before and not mail.outbox
+
+
+def test_a_student_with_the_same_name_and_school_is_a_merge(coord: User) -> None:
+    known = StudentProfileFactory(user__name="Lan Nguyen", school="Asia University").user
+    rows = [["Name", "E-mail", "School"], ["Lan  Nguyen", "lan.new@example.vn", "asia university"]]
+    row = run(xlsx(rows), coord, kind="students").rows[0]
+    assert (row.action, row.existing, row.matched_on) == ("merge", known.pk, "name_school")

@@ -3,6 +3,7 @@ the download link, print CSS; Japanese and English."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -55,3 +56,22 @@ def test_the_page_in_japanese(page_client: Callable[..., Client], coordinator: U
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.HOST])
 def test_others_may_not_read_it(page_client: Callable[..., Client], role: str) -> None:
     assert page_client(UserFactory(role=role)).get(PAGE).status_code == 403
+
+
+def test_the_page_takes_the_same_queries_for_few_visits_or_many(coord: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.matching.test_city_report import past_program, visit
+
+    program = past_program(dt.date(2025, 10, 4))
+    visit(program)
+    query = {"start": "2025-04-01", "end": "2026-03-31"}
+    coord.get(PAGE, query)  # the session and the process's caches
+    with CaptureQueriesContext(connection) as few:
+        coord.get(PAGE, query)
+    for nationality in ("NP", "KR", "CN", "BR"):
+        visit(program, nationality=nationality)
+    with CaptureQueriesContext(connection) as many:
+        coord.get(PAGE, query)
+    assert len(few.captured_queries) == len(many.captured_queries)
