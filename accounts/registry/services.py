@@ -46,7 +46,12 @@ def _locked_record(user_id: int) -> tuple[User, RegistryRecord]:
     ``User.DoesNotExist`` (404) for anyone else."""
     user = User.objects.get(pk=user_id, role__in=(Role.STUDENT, Role.HOST))
     RegistryRecord.objects.get_or_create(user=user)
-    record = RegistryRecord.objects.select_for_update().select_related("school").get(user=user)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the school's join.
+    record = (
+        RegistryRecord.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(user=user)
+    )
     return user, record
 
 
