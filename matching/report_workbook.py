@@ -50,12 +50,17 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[An
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            # openpyxl takes a string starting with "=" for a formula: people's words (a
+            # school, a reason) must stay text, or Excel would run them.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     sheet.column_dimensions["A"].width = 40
 
 
 def report_workbook(report: CityReport) -> bytes:
-    """The workbook's bytes. Text cells that start like a formula stay text (openpyxl writes
-    strings as strings), so a reason someone typed cannot run in Excel."""
+    """The workbook's bytes; every cell a value, none a formula."""
     data = report_data(report, mask=True)
     workbook = Workbook()
     first = workbook.active

@@ -3,6 +3,7 @@ the workbook one sheet per table with small counts masked."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -73,3 +74,18 @@ def test_bad_parameters_are_named(
 def test_only_coordinators_read_the_report(client_for: Any, url: str, role: str) -> None:
     assert client_for(UserFactory(role=role)).get(url).status_code == 403
     assert client_for(None).get(url).status_code in (401, 403)
+
+
+def test_words_that_look_like_a_formula_stay_text(client_for: Any, coordinator: User) -> None:
+    from accounts.models import StudentProfile
+    from tests.matching.test_city_report import past_program, visit
+
+    program = past_program(dt.date(2025, 10, 4))
+    for _n in range(3):
+        proposal = visit(program)
+        StudentProfile.objects.filter(user=proposal.student_application.user).update(
+            school='=HYPERLINK("http://evil.example","x")'
+        )
+    response = client_for(coordinator).get(XLSX, {"from": "2025-04-01"})
+    school = load_workbook(io.BytesIO(response.content)).worksheets[2]["A2"]
+    assert school.data_type == "s" and school.value.startswith("=HYPERLINK")
