@@ -20,6 +20,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLUMNS = 60
+# What a workbook may unpack to: a 2 MB zip can hold gigabytes of repeated text.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -54,6 +56,15 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _refuse(_("The file is not a readable XLSX workbook.")) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _refuse(
+            _("The workbook unpacks to more than %(size)d MB.")
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:

@@ -190,6 +190,16 @@ def test_unknown_columns_are_ignored_and_listed(coord: User) -> None:
     assert result.ignored_columns == ["備考"]
 
 
+def _zip_bomb() -> bytes:
+    """A small zip whose one entry unpacks to 60 MB."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"a" * (60 * 1024 * 1024))
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "name", "words"),
     [
@@ -201,6 +211,7 @@ def test_unknown_columns_are_ignored_and_listed(coord: User) -> None:
         ("氏名,メール\n".encode(), "x.csv", "no rows"),
         ("名字,住所\n山田,三鷹\n".encode(), "x.csv", "no column"),
         ("氏名,名前,メール\na,b,c@example.jp\n".encode(), "x.csv", "mean the same thing"),
+        (_zip_bomb(), "bomb.xlsx", "unpacks to more than 50 MB"),
     ],
 )
 def test_a_bad_file_is_named_and_changes_nothing(
