@@ -316,3 +316,24 @@ def test_a_student_with_the_same_name_and_school_is_a_merge(coord: User) -> None
     rows = [["Name", "E-mail", "School"], ["Lan  Nguyen", "lan.new@example.vn", "asia university"]]
     row = run(xlsx(rows), coord, kind="students").rows[0]
     assert (row.action, row.existing, row.matched_on) == ("merge", known.pk, "name_school")
+
+
+def test_an_email_taken_meanwhile_is_named_and_nothing_is_imported(
+    coord: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from accounts.imports import services
+
+    real = services.profile_save
+
+    def taken(**kwargs: Any) -> Any:
+        if kwargs["user"].email == "family2@example.jp":
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "profile_save", taken)
+    with pytest.raises(ValidationError) as caught:
+        run(xlsx([HOST_HEADER, host_row(1), host_row(2)]), coord, commit=True)
+    assert "taken meanwhile" in caught.value.message_dict["file"][0]
+    assert not User.objects.filter(email__startswith="family").exists()
