@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "chat.models.Report.Status",
         # A programme's kind is read and written: one name for both.
         "ProgramKindEnum": "matching.models.Program.Kind",
+        "RegistryStatusEnum": "accounts.api.standing.ALL_STATUSES",
     },
 }
 

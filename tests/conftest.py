@@ -284,8 +284,8 @@ def _db_pool_closed_before_the_test_database_goes(
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """A transactional test ends with a flush that empties every table, the reference data of
-    the data migrations (stations, languages...) included. Load it again right away, so that
-    whatever test comes next finds the database as migrations left it."""
+    the data migrations (stations, languages..., the registry's checks) included. Load it again
+    right away, so that whatever test comes next finds the database as migrations left it."""
     yield
     # After the last test the session's database is already destroyed, and nothing follows.
     if nextitem is None or not _is_transactional(item):
@@ -295,11 +295,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     from django.apps import apps
     from pytest_django.plugin import blocking_manager_key
 
-    from accounts.models import Station
+    from accounts.models import Station, VettingCheck
 
     with item.config.stash[blocking_manager_key].unblock():
         if not Station.objects.exists():
             import_module("accounts.migrations.0002_reference_data").load(apps, None)
+        if not VettingCheck.objects.exists():
+            import_module("accounts.migrations.0008_vetting_checks").add_checks(apps, None)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.api.fields import IdField
 from accounts.api.standing import StandingOutput, standing_shape
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from accounts.registry import selectors, services
 from accounts.registry.models import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
@@ -50,7 +50,7 @@ class PersonOutput(StandingOutput):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=[Role.STUDENT, Role.HOST])
+    role = serializers.CharField(help_text="`student` or `host`.")
     first_approved_on = serializers.DateField(allow_null=True)
     confirmed_via = serializers.CharField()
     suspended_reason = serializers.CharField()

@@ -46,7 +46,7 @@ def _locked_record(user_id: int) -> tuple[User, RegistryRecord]:
     ``User.DoesNotExist`` (404) for anyone else."""
     user = User.objects.get(pk=user_id, role__in=(Role.STUDENT, Role.HOST))
     RegistryRecord.objects.get_or_create(user=user)
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the school's join.
+    # Only the record's own row: PostgreSQL locks no nullable side of a join (the school).
     record = (
         RegistryRecord.objects.select_for_update(of=("self",))
         .select_related("school")

@@ -136,6 +136,18 @@ def test_flows_log_no_personal_data(caplog, capfd, settings, coordinator):
     )
     assert program.status_code == 201, program.content
     pid = program.json()["id"]
+    # New accounts are pending: the coordinator vets the family and confirms the students
+    # through the registry's API (its notes are personal data too).
+    secrets.append("met the whole family at home")
+    host_id = host.get("/api/me/").json()["id"]
+    for code in ("briefing", "home-visit", "household-consent", "pledge"):
+        body = {"check": code, "done_on": timezone.localdate().isoformat()}
+        body["note"] = "met the whole family at home"
+        answer = coord.post(f"/api/people/{host_id}/checks/", body, format="json")
+        assert answer.status_code == 201, answer.content
+    for client in (student, other):
+        user_id = client.get("/api/me/").json()["id"]
+        assert coord.post(f"/api/people/{user_id}/confirm/").status_code == 200
     for client, body in (
         (student, {"dates": [day]}),
         (other, {"dates": [day]}),

@@ -28,6 +28,6 @@ def add_checks(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0005_registry")]
+    dependencies = [("accounts", "0007_registry")]
 
     operations = [migrations.RunPython(add_checks, migrations.RunPython.noop)]
