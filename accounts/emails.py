@@ -1,4 +1,5 @@
-"""The e-mails of accounts: the link that confirms an address and the password-reset link.
+"""The e-mails of accounts: the link that confirms an address, the password-reset link and the
+invitation of a person the registry import created.
 
 They are sent by accounts' own Celery tasks (``accounts.tasks``), with the same retry policy as
 matching's ``delivery_send``: the ``Delivery`` rows and their registry live in matching, which
@@ -53,23 +54,45 @@ def verification_email_send(*, user_id: int) -> bool:
     return True
 
 
+def _password_link(user: User) -> dict[str, object]:
+    return {
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+
+
+def _invited(user: User) -> bool:
+    """An imported person who has not chosen a password yet (a deleted account has none
+    either, but is inactive)."""
+    return user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+def invitation_email_send(*, user_id: int) -> bool:
+    """Invite a person the registry import created to choose a password; False (nothing sent)
+    when the account is gone, inactive or has a password already."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not _invited(user):
+        return False
+    _send(
+        user=user,
+        template="invite",
+        context={**_password_link(user), "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+    )
+    return True
+
+
 def password_reset_email_send(*, email: str) -> int:
     """Send a password-reset link to the active account with this address, if there is one
-    (that may set a password: not a deleted one); the number of e-mails sent. The request
-    that asked for it took the same path either way
-    (``accounts.services.password_reset_request``)."""
-    users = [
-        user
-        for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
-        if user.has_usable_password()
-    ]
-    for user in users:
-        _send(
-            user=user,
-            template="password_reset",
-            context={
-                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-    return len(users)
+    (that may set a password: not a deleted one), or the invitation again to an imported
+    person whose first link expired; the number of e-mails sent. The request that asked for
+    it took the same path either way (``accounts.services.password_reset_request``)."""
+    sent = 0
+    for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
+        if user.has_usable_password():
+            _send(user=user, template="password_reset", context=_password_link(user))
+        elif _invited(user):
+            invitation_email_send(user_id=user.pk)
+        else:
+            continue
+        sent += 1
+    return sent

@@ -1,4 +1,4 @@
-"""Celery tasks of accounts: its two e-mails, and housekeeping that beat runs
+"""Celery tasks of accounts: its e-mails, and housekeeping that beat runs
 (see ``accounts.schedule``)."""
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def password_reset_send(email: str) -> int:
     """Send a password-reset link if an account has this address; the request that asked
     for it enqueued this task either way."""
     return emails.password_reset_email_send(email=email)
+
+
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="accounts.invitation_send", **_RETRIED
+)
+def invitation_send(user_id: int) -> bool:
+    """Invite a person the registry import created to choose a password."""
+    return emails.invitation_email_send(user_id=user_id)
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints

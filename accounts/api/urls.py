@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import credentials, deletion, people, views
+from accounts.api import credentials, deletion, imports, people, views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("me/profile/", views.ProfileView.as_view(), name="api-me-profile"),
     path("reference/", views.ReferenceView.as_view(), name="api-reference"),
+    path("imports/", imports.ImportView.as_view(), name="api-imports"),
     *people.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-from matching.api import incidents, programs, proposals, reoffers, rounds
+from matching.api import incidents, programs, proposals, reoffers, reports, rounds
 
 urlpatterns = [
     *programs.urlpatterns,
@@ -6,4 +6,5 @@ urlpatterns = [
     *proposals.urlpatterns,
     *reoffers.urlpatterns,
     *incidents.urlpatterns,
+    *reports.urlpatterns,
 ]

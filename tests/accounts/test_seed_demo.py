@@ -146,6 +146,24 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     assert exchange.applications.filter(role="host").exists()
 
 
+def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
+    from matching.selectors.city_report import city_report, fiscal_year
+
+    seed()
+    today = timezone.localdate()
+    start, end = fiscal_year(today)
+    last_year_end = start - dt.timedelta(days=1)
+    last_year = city_report(start=fiscal_year(last_year_end)[0], end=last_year_end)
+    assert last_year.totals["visits_held"] and last_year.totals["feedback"]
+    assert len(last_year.by_nationality) >= 3
+    assert any(row["count"] >= 3 and row["reason"] for row in last_year.decline_reasons)
+    # This fiscal year has visits once two weeks of it have passed.
+    if (today - start).days >= 21:
+        this_year = city_report(start=start, end=end)
+        assert this_year.totals["visits_held"] and this_year.first_time[0]["repeat"] > 0
+    assert Program.objects.filter(kind="home_visit", status="closed").count() == 3
+
+
 def test_the_language_exchange_applicants_can_be_paired(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
@@ -208,6 +226,7 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "programmes",
         "applications",
         "visit day",
+        "past year",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
@@ -221,6 +240,7 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
     assert "(1 new)" in lines[5]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
     assert all("(0 new)" in line for line in [*again[:4], again[5]])
+    assert "0 new visits" in again[6] and "0 new visits" not in lines[6]
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(

@@ -198,6 +198,8 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
         "proposal": reverse("frontend:coordinator:proposal", args=[proposal.pk]),
         "reports": reverse("frontend:coordinator:reports"),
         "announcement": reverse("frontend:coordinator:announcement", args=[program.pk]),
+        "city-report": reverse("frontend:coordinator:city_report"),
+        "import": reverse("frontend:coordinator:imports"),
         "registry": reverse("frontend:coordinator:people"),
         "registry-family": reverse(
             "frontend:coordinator:person", args=[proposal.host_application.user_id]

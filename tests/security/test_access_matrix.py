@@ -82,6 +82,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/me/": {"GET": USERS, "PATCH": USERS, "DELETE": _roles(USERS, coordinator=DENY)},
     "api/me/profile/": {"GET": MEMBERS, "PUT": MEMBERS, "PATCH": MEMBERS},
     "api/reference/": {"GET": API_ANYONE},
+    "api/imports/": {"POST": COORD},
     # --- API: the registry (a coordinator reads and vets people; each person renews)
     "api/people/<int:user_id>/": {"GET": COORD},
     "api/people/<int:user_id>/checks/": {"POST": COORD},
@@ -135,6 +136,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/messages/<int:message_id>/report/": {"POST": _roles(PARTIES, coordinator=NF)},
     "api/reports/": {"GET": COORD},
     "api/reports/<int:report_id>/resolve/": {"POST": COORD},
+    # --- API: the report to the city
+    "api/reports/summary/": {"GET": COORD},
+    "api/reports/summary.xlsx": {"GET": COORD},
     # --- pages: public
     "": {"GET": ANYONE},
     "signup/": {"GET": ANYONE, "POST": ANYONE},
@@ -194,6 +198,10 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/conversations/<int:conversation_id>/close/": {"POST": COORD},
     "coordinator/programs/<int:program_id>/announce/": {"GET": COORD, "POST": COORD},
     "coordinator/programs/<int:program_id>/visits.csv": {"GET": COORD},
+    "coordinator/report-to-the-city/": {"GET": COORD},
+    "coordinator/registry/import/": {"GET": COORD, "POST": COORD},
+    "coordinator/registry/import/commit/": {"POST": COORD},
+    "coordinator/registry/template/<slug:kind>-<slug:language>.xlsx": {"GET": COORD},
     "coordinator/people/": {"GET": COORD},
     "coordinator/people/<int:user_id>/": {"GET": COORD},
     "coordinator/people/<int:user_id>/checks/": {"POST": COORD},
@@ -256,6 +264,7 @@ def _fill(route: str, world: World, *, missing: bool) -> str:
         path = path.replace(placeholder, str(MISSING if missing else pk))
     path = path.replace("<slug:step>", "languages").replace("<uidb64>/<token>", "MQ/set-password")
     path = path.replace("<str:token>", "not-a-link")
+    path = path.replace("<slug:kind>-<slug:language>", "hosts-ja")
     if path.endswith("/compare/"):
         path += f"?a={world.round.pk}&b={world.round.pk}"
     return path

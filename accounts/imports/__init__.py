@@ -1,0 +1,1 @@
+"""The association's registry, imported from a spreadsheet (CSV or XLSX)."""
