@@ -346,6 +346,8 @@ class Delivery(models.Model):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
         CHAT_DIGEST = "chat_digest", _("Unread chat messages")
+        VISIT_REMINDER = "visit_reminder", _("Visit tomorrow")
+        MEETING_CHANGED = "meeting_changed", _("Meeting time or place changed")
         ANNOUNCEMENT = "announcement", _("Announcement")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -382,3 +384,7 @@ class Delivery(models.Model):
             f"proposal {self.proposal_id}" if self.proposal_id else f"programme {self.program_id}"
         )
         return f"{self.kind} of {about} to user {self.user_id}"
+
+
+# The visit day's models live in their own module; importing it here registers them.
+from matching.visit_models import Attendance, MeetingPoint, VisitMeeting  # noqa: E402, F401
