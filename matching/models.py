@@ -387,4 +387,8 @@ class Delivery(models.Model):
 
 
 # The visit day's models live in their own module; importing it here registers them.
-from matching.visit_models import Attendance, MeetingPoint, VisitMeeting  # noqa: E402, F401
+from matching import visit_models  # noqa: E402
+
+Attendance = visit_models.Attendance
+MeetingPoint = visit_models.MeetingPoint
+VisitMeeting = visit_models.VisitMeeting

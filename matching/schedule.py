@@ -31,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": REMIND_EVERY,
         "options": {"expires": REMIND_EVERY},
     },
+    # The day-before reminder of visits, as often as the proposals' reminders.
+    "matching.visits_remind_tomorrow": {
+        "task": "matching.visits_remind_tomorrow",
+        "schedule": REMIND_EVERY,
+        "options": {"expires": REMIND_EVERY},
+    },
     "matching.deliveries_resend_due": {
         "task": "matching.deliveries_resend_due",
         "schedule": RESEND_EVERY,

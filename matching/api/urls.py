@@ -1,3 +1,8 @@
-from matching.api import programs, proposals, rounds
+from matching.api import programs, proposals, rounds, visits
 
-urlpatterns = [*programs.urlpatterns, *rounds.urlpatterns, *proposals.urlpatterns]
+urlpatterns = [
+    *programs.urlpatterns,
+    *rounds.urlpatterns,
+    *proposals.urlpatterns,
+    *visits.urlpatterns,
+]
