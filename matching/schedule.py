@@ -18,6 +18,9 @@ EXPIRE_EVERY = _seconds("ENGAWA_EXPIRE_EVERY_SECONDS", 5 * 60)
 REMIND_EVERY = _seconds("ENGAWA_REMIND_EVERY_SECONDS", 15 * 60)
 PURGE_EVERY = _seconds("ENGAWA_PURGE_EVERY_SECONDS", 24 * 60 * 60)
 RESEND_EVERY = _seconds("ENGAWA_RESEND_EVERY_SECONDS", 10 * 60)
+# The hour (Asia/Tokyo) of the day before a visit when its meeting can no longer change and
+# its reminder goes out (``matching.services.meeting``).
+VISIT_CUTOFF_HOUR = int(_seconds("ENGAWA_VISIT_CUTOFF_HOUR", 12))
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "matching.proposals_expire": {

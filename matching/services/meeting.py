@@ -2,7 +2,7 @@
 for its visit (before the cut-off), and the reminder the day before.
 
 The cut-off and the reminder share one moment: noon (Asia/Tokyo, the site's time zone) the day
-before the visit. Until then the family may move its meeting; from then on the day-before
+before the visit (``ENGAWA_VISIT_CUTOFF_HOUR``). Until then the family may move its meeting; from then on the day-before
 reminder goes out, so it always carries the final time and place."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Station, User
 from matching.models import Delivery, MeetingPoint, Program, Proposal, VisitMeeting
 from matching.notifications import proposal_notify
+from matching.schedule import VISIT_CUTOFF_HOUR
 from matching.services.transitions import (
     NOTIFY_RELATED,
     ProposalConflict,
@@ -26,7 +27,7 @@ from matching.services.transitions import (
     require_coordinator,
 )
 
-CUTOFF_TIME = dt.time(12, 0)
+CUTOFF_TIME = dt.time(VISIT_CUTOFF_HOUR, 0)
 BATCH = 500
 
 
