@@ -3,13 +3,17 @@ input serializer → one service → output. A user who is not a party gets 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Role
 from accounts.permissions import current_user
 from config.api import ApiViewMixin
 from matching.api.proposal_shapes import (
@@ -26,14 +30,26 @@ from matching.services import attendance as attendance_services
 from matching.services import meeting as meeting_services
 
 
+class IsHostOrCoordinator(BasePermission):
+    """Families set their visits' meetings, coordinators any; a student never does."""
+
+    message = "Only the family or a coordinator may change the meeting."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role in (Role.HOST, Role.COORDINATOR))
+
+
 class ProposalMeetingView(ApiViewMixin, APIView):
+    permission_classes = [IsHostOrCoordinator]
+
     @extend_schema(
         summary="Change a visit's meeting",
         description=(
             "The family of a confirmed visit (or a coordinator) sets the visit's own meeting "
             "time (Japan time) and place instead of the programme's default for the day, "
             "until noon the day before the visit (409 after that). The student is told by "
-            "e-mail and on the live stream. A student gets 403, anyone else 404."
+            "e-mail and on the live stream. A student gets 403, another family 404."
         ),
         request=MeetingInput,
         responses={200: MeetingOutput, 404: NOT_FOUND, 409: CONFLICT},

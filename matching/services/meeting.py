@@ -2,8 +2,8 @@
 for its visit (before the cut-off), and the reminder the day before.
 
 The cut-off and the reminder share one moment: noon (Asia/Tokyo, the site's time zone) the day
-before the visit (``ENGAWA_VISIT_CUTOFF_HOUR``). Until then the family may move its meeting; from then on the day-before
-reminder goes out, so it always carries the final time and place."""
+before the visit (``ENGAWA_VISIT_CUTOFF_HOUR``). Until then the family may move its meeting;
+from then on the day-before reminder goes out, so it always carries the final time and place."""
 
 from __future__ import annotations
 

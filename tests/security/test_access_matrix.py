@@ -103,6 +103,12 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/proposals/<int:proposal_id>/events/": {"GET": COORD},
     # Parties write their feedback; only coordinators read it.
     "api/proposals/<int:proposal_id>/feedback/": {"GET": COORD, "POST": PARTIES},
+    # The family (or a coordinator) sets the visit's meeting; a student never does.
+    "api/proposals/<int:proposal_id>/meeting/": {
+        "PATCH": _roles(PARTIES, student_party=DENY, student_other=DENY, coordinator=OK)
+    },
+    # (the world's visit is still to come: the parties' and coordinator's answer is a 400)
+    "api/proposals/<int:proposal_id>/attendance/": {"POST": _roles(PARTIES, coordinator=OK)},
     # --- API: chat (the open report lets coordinators read the reported conversation)
     "api/conversations/": {"GET": USERS},
     # (posting answers the coordinator 409: reading is not taking part)
@@ -238,6 +244,8 @@ def _body(route: str, world: World) -> dict[str, Any]:
             "reason": "asked by phone",
         },
         "api/proposals/<int:proposal_id>/feedback/": {"rating": 5, "would_meet_again": True},
+        "api/proposals/<int:proposal_id>/meeting/": {"time": "10:00", "place": "North exit"},
+        "api/proposals/<int:proposal_id>/attendance/": {"outcome": "held", "note": ""},
         "api/conversations/<int:conversation_id>/messages/": {"body": "hello"},
         "api/conversations/<int:conversation_id>/read/": {"message_id": world.message.pk},
         "api/messages/<int:message_id>/report/": {"reason": "spam"},
