@@ -45,6 +45,8 @@ class StudentIn:
     lon: float = 139.5795
     max_travel_minutes: int = DEFAULT_MAX_TRAVEL_MINUTES
     times_unplaced: int = 0
+    # Visits of earlier rounds the student did not come to (the ``reliability`` criterion).
+    no_shows: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class HostIn:
     household_size: int = 2
     times_hosted: int = 0
     times_unplaced: int = 0
+    # Visits of earlier rounds the family cancelled on the day (the ``reliability`` criterion).
+    late_cancellations: int = 0
 
 
 @dataclass(frozen=True)

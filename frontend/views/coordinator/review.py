@@ -25,6 +25,7 @@ CRITERION_LABELS = {
     "household": gettext_lazy("Household fit"),
     "fairness_student": gettext_lazy("Fairness to the student"),
     "fairness_host": gettext_lazy("Fairness to the family"),
+    "reliability": gettext_lazy("Reliability"),
     # Language exchange
     "level_fit": gettext_lazy("Level fit"),
     "shared_interests": gettext_lazy("Shared interests"),
@@ -38,6 +39,10 @@ CRITERION_HELP = {
     "household": gettext_lazy("How well the household suits the student."),
     "fairness_student": gettext_lazy("A boost for students left out of earlier rounds."),
     "fairness_host": gettext_lazy("A boost for families that have hosted less."),
+    "reliability": gettext_lazy(
+        "Fewer points for a student who did not come to an earlier visit, or a family that "
+        "cancelled one on the day. Weight 0 turns it off."
+    ),
 }
 
 
