@@ -5,7 +5,16 @@ from django.urls import include, path, reverse_lazy
 
 from frontend.forms import PasswordResetRequestForm
 from frontend.ratelimit import limit_posts
-from frontend.views import account, chat, dashboard, profile, programs, proposals, public
+from frontend.views import (
+    account,
+    chat,
+    dashboard,
+    profile,
+    programs,
+    proposals,
+    public,
+    visits,
+)
 
 app_name = "frontend"
 
@@ -77,10 +86,14 @@ urlpatterns = [
         name="proposal_decline",
     ),
     path("visits/", proposals.visit_list, name="visits"),
-    path("visits/<int:proposal_id>/", proposals.visit_detail, name="visit"),
+    path("visits/<int:proposal_id>/", visits.visit_detail, name="visit"),
+    path("visits/<int:proposal_id>/meeting/", visits.visit_meeting, name="visit_meeting"),
+    path(
+        "visits/<int:proposal_id>/attendance/", visits.visit_attendance, name="visit_attendance"
+    ),
     path(
         "visits/<int:proposal_id>/calendar.ics",
-        proposals.visit_calendar,
+        visits.visit_calendar,
         name="visit_calendar",
     ),
     path("messages/", chat.conversation_list, name="conversations"),

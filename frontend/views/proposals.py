@@ -1,5 +1,5 @@
-"""My proposals (answer them) and my visits (confirmed proposals: details, calendar file,
-feedback), through matching's proposal services and selectors."""
+"""My proposals (answer them) and the list of my visits, through matching's proposal services
+and selectors. A visit's own page is ``frontend.views.visits``."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import LanguageLevel, Pet, User
 from accounts.selectors import reference_labels
-from frontend.proposal_forms import DeclineForm, FeedbackForm
+from frontend.proposal_forms import DeclineForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 from matching.models import Proposal
-from matching.notifications import visit_ics
 from matching.selectors import proposals as proposal_selectors
-from matching.services import feedback as feedback_services
 from matching.services import proposals as proposal_services
 
 
@@ -31,7 +29,7 @@ def _proposal_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     return proposal
 
 
-class _Labels:
+class Labels:
     """Reference codes to names in the active language, read once per page."""
 
     def __init__(self) -> None:
@@ -55,7 +53,7 @@ class _Labels:
         return ", ".join(table.get(code, code) for code in codes or [])
 
 
-def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
+def _counterpart_facts(data: dict[str, Any], labels: Labels) -> list[tuple[str, str]]:
     """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs."""
     facts: list[tuple[str, str]] = []
     if "household_name" in data:
@@ -88,7 +86,7 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
     return [(label, value) for label, value in facts if value]
 
 
-def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
+def card(proposal: Proposal, user: User, labels: Labels) -> dict[str, Any]:
     side = proposal_selectors.side_of(proposal=proposal, user=user)
     data = proposal_selectors.counterpart(proposal=proposal, viewer=user)
     my_answer = getattr(proposal, f"{side}_answer", "") if side else ""
@@ -107,9 +105,9 @@ def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
 
 @member_required
 def proposal_list(request: AuthedRequest) -> HttpResponse:
-    labels = _Labels()
+    labels = Labels()
     cards = [
-        _card(p, request.user, labels)
+        card(p, request.user, labels)
         for p in proposal_selectors.proposals_for_user(user=request.user)
     ]
     return render(
@@ -157,16 +155,16 @@ def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/proposals/decline.html",
-        {"card": _card(proposal, request.user, _Labels()), "form": form},
+        {"card": card(proposal, request.user, Labels()), "form": form},
     )
 
 
 @member_required
 def visit_list(request: AuthedRequest) -> HttpResponse:
-    labels = _Labels()
+    labels = Labels()
     today = timezone.localdate()
     confirmed = [
-        _card(p, request.user, labels)
+        card(p, request.user, labels)
         for p in proposal_selectors.proposals_for_user(user=request.user)
         if p.status == Proposal.Status.CONFIRMED
     ]
@@ -180,52 +178,8 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _confirmed_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
+def confirmed_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     proposal = _proposal_or_404(request, proposal_id)
     if proposal.status != Proposal.Status.CONFIRMED:
         raise Http404
     return proposal
-
-
-@member_required
-def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    proposal = _confirmed_or_404(request, proposal_id)
-    mine = [
-        f
-        for f in proposal_selectors.proposal_feedback(proposal_id=proposal.pk)
-        if f.author_id == request.user.pk
-    ]
-    form = None
-    if not mine and proposal.date < timezone.localdate():
-        form = FeedbackForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            with service_errors(form) as outcome:
-                feedback_services.feedback_leave(
-                    proposal_id=proposal.pk, by=request.user, **form.service_kwargs()
-                )
-            if outcome.refused:
-                messages.error(request, outcome.refused)
-            if outcome.ok:
-                messages.success(request, _("Thank you for your feedback!"))
-                return redirect("frontend:visit", proposal_id=proposal.pk)
-    return render(
-        request,
-        "frontend/visits/detail.html",
-        {
-            "card": _card(proposal, request.user, _Labels()),
-            "feedback": mine[0] if mine else None,
-            "form": form,
-            "is_past": proposal.date < timezone.localdate(),
-        },
-    )
-
-
-@member_required
-def visit_calendar(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    proposal = _confirmed_or_404(request, proposal_id)
-    response = HttpResponse(
-        visit_ics(proposal=proposal, recipient=request.user),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="engawa-visit-{proposal.pk}.ics"'
-    return response

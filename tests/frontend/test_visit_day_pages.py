@@ -1,0 +1,129 @@
+"""A confirmed visit's page on the visit day and after: the meeting (time, station, place, the
+map link, tap-to-call numbers, the association's emergency contact), the family's change of
+the meeting before the cut-off, attendance from the visit day, feedback only for visits held."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Station
+from matching.models import Attendance, MeetingPoint, Proposal
+from matching.services.proposals import proposal_accept, round_publish
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visit(coordinator: Any) -> Proposal:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    for party in (draft.student_application.user, draft.host_application.user):
+        proposal_accept(proposal_id=draft.pk, by=party)
+    MeetingPoint.objects.create(
+        program=draft.program,
+        date=draft.date,
+        time=dt.time(10, 30),
+        station=Station.objects.get(slug="kichijoji"),
+        place_ja="公園口改札",
+        place_en="Park exit ticket gates",
+    )
+    return Proposal.objects.get(pk=draft.pk)
+
+
+def _on(visit: Proposal, day: dt.date) -> None:
+    Proposal.objects.filter(pk=visit.pk).update(date=day)
+    MeetingPoint.objects.filter(program=visit.program).update(date=day)
+
+
+def _url(visit: Proposal, name: str = "frontend:visit") -> str:
+    return reverse(name, kwargs={"proposal_id": visit.pk})
+
+
+@pytest.mark.parametrize(
+    ("language", "place", "label"),
+    [("en", "Park exit ticket gates", "Open the map"), ("ja", "公園口改札", "地図を開く")],
+)
+def test_the_student_sees_time_place_map_and_tap_to_call(
+    page_client: Any, visit: Proposal, settings: Any, language: str, place: str, label: str
+) -> None:
+    settings.EMERGENCY_CONTACT = "0422-60-1234"
+    visit.host_application.user.host_profile.phone = "0422 (00) 1111"
+    visit.host_application.user.host_profile.save()
+    html = page_client(visit.student_application.user, language=language).get(_url(visit))
+    text = html.content.decode()
+    assert "10:30" in text and place in text
+    assert 'href="https://www.openstreetmap.org/search?query=' in text
+    assert label in text
+    assert 'href="tel:0422001111"' in text
+    assert 'href="tel:0422601234"' in text
+
+
+def test_the_family_sees_the_place_without_a_map_and_may_change_it(
+    page_client: Any, visit: Proposal
+) -> None:
+    html = page_client(visit.host_application.user, language="en").get(_url(visit))
+    text = html.content.decode()
+    assert "Park exit ticket gates" in text and "openstreetmap" not in text
+    assert _url(visit, "frontend:visit_meeting") in text
+
+
+def test_the_family_changes_the_meeting_and_the_student_sees_it(
+    page_client: Any, visit: Proposal
+) -> None:
+    host = page_client(visit.host_application.user, language="en")
+    answer = host.post(
+        _url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "North exit"}
+    )
+    assert answer.status_code == 302
+    text = page_client(visit.student_application.user, language="en").get(_url(visit))
+    assert "09:40" in text.content.decode() and "North exit" in text.content.decode()
+
+
+def test_a_bad_meeting_is_shown_beside_its_field_and_changes_nothing(
+    page_client: Any, visit: Proposal
+) -> None:
+    host = page_client(visit.host_application.user, language="en")
+    answer = host.post(_url(visit, "frontend:visit_meeting"), {"time": "soon", "place": ""})
+    assert answer.status_code == 200
+    assert "Enter a valid time" in answer.content.decode()
+    assert not Proposal.objects.filter(pk=visit.pk, meeting_change__isnull=False).exists()
+
+
+def test_the_student_may_not_change_the_meeting(page_client: Any, visit: Proposal) -> None:
+    student = page_client(visit.student_application.user, language="en")
+    answer = student.post(_url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "x"})
+    assert answer.status_code == 403
+
+
+def test_after_the_cut_off_the_family_is_told_it_is_too_late(
+    page_client: Any, visit: Proposal
+) -> None:
+    _on(visit, timezone.localdate())
+    host = page_client(visit.host_application.user, language="en")
+    assert _url(visit, "frontend:visit_meeting") not in host.get(_url(visit)).content.decode()
+    answer = host.post(_url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "x"})
+    assert answer.status_code == 302
+    assert "no longer be changed" in host.get(_url(visit)).content.decode()
+
+
+def test_attendance_is_asked_from_the_visit_day_and_feedback_only_if_held(
+    page_client: Any, visit: Proposal
+) -> None:
+    host = page_client(visit.host_application.user, language="en")
+    assert _url(visit, "frontend:visit_attendance") not in host.get(_url(visit)).content.decode()
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    page = host.get(_url(visit)).content.decode()
+    assert _url(visit, "frontend:visit_attendance") in page
+    assert "How was the visit?" in page  # feedback asked while nothing says otherwise
+    answer = host.post(_url(visit, "frontend:visit_attendance"), {"outcome": "student_absent"})
+    assert answer.status_code == 302
+    assert Attendance.objects.get().side == "host"
+    page = host.get(_url(visit)).content.decode()
+    assert "How was the visit?" not in page
+    assert "Feedback is for visits that took place." in page
