@@ -10,6 +10,7 @@ from frontend.views.coordinator import (
     programs,
     reports,
     rounds,
+    visit_day,
 )
 
 app_name = "coordinator"
@@ -51,4 +52,10 @@ urlpatterns = [
         name="announcement",
     ),
     path("programs/<int:program_id>/visits.csv", exports.visits_csv, name="visits_csv"),
+    path("programs/<int:program_id>/visit-day/", visit_day.visit_day, name="visit_day"),
+    path(
+        "proposals/<int:proposal_id>/attendance/",
+        visit_day.attendance_settle,
+        name="attendance_settle",
+    ),
 ]

@@ -88,9 +88,7 @@ urlpatterns = [
     path("visits/", proposals.visit_list, name="visits"),
     path("visits/<int:proposal_id>/", visits.visit_detail, name="visit"),
     path("visits/<int:proposal_id>/meeting/", visits.visit_meeting, name="visit_meeting"),
-    path(
-        "visits/<int:proposal_id>/attendance/", visits.visit_attendance, name="visit_attendance"
-    ),
+    path("visits/<int:proposal_id>/attendance/", visits.visit_attendance, name="visit_attendance"),
     path(
         "visits/<int:proposal_id>/calendar.ics",
         visits.visit_calendar,

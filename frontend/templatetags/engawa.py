@@ -50,3 +50,11 @@ def moment(value: Any) -> str:
     from frontend.formatting import moment_label
 
     return moment_label(value) if value else ""
+
+
+@register.filter
+def outcome_label(value: Any) -> str:
+    """A visit's attendance outcome (``held``, ...) as people read it, in the active language."""
+    from matching.models import Attendance
+
+    return str(dict(Attendance.Outcome.choices).get(value, "")) if value else ""

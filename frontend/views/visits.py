@@ -9,12 +9,14 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from frontend.proposal_forms import FeedbackForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
@@ -54,9 +56,7 @@ def _page(
         for f in proposal_selectors.proposal_feedback(proposal_id=proposal.pk)
         if f.author_id == user.pk
     ]
-    can_change = side == "host" and timezone.now() < meeting_services.meeting_cutoff(
-        proposal.date
-    )
+    can_change = side == "host" and timezone.now() < meeting_services.meeting_cutoff(proposal.date)
     if can_change and meeting_form is None:
         meeting_form = MeetingForm(initial={"time": meeting.time, "place": meeting.place})
     records = visit_records(proposal_ids=[proposal.pk]).get(proposal.pk, {})
@@ -111,7 +111,10 @@ def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def visit_meeting(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    """The family changes its visit's meeting (the student is told by the service)."""
+    """The family changes its visit's meeting (the student is told by the service). A student
+    never does: refused before the lookup, so the answer says nothing of the visit."""
+    if request.user.role != Role.HOST:
+        raise PermissionDenied
     proposal = confirmed_or_404(request, proposal_id)
     form = MeetingForm(request.POST)
     if form.is_valid():

@@ -127,3 +127,72 @@ def test_attendance_is_asked_from_the_visit_day_and_feedback_only_if_held(
     page = host.get(_url(visit)).content.decode()
     assert "How was the visit?" not in page
     assert "Feedback is for visits that took place." in page
+
+
+def _coordinator_page(page_client: Any, coordinator: Any, name: str, **kwargs: Any) -> str:
+    answer = page_client(coordinator, language="en").get(
+        reverse(f"frontend:coordinator:{name}", kwargs=kwargs)
+    )
+    assert answer.status_code == 200
+    return str(answer.content.decode())
+
+
+def test_a_coordinator_sets_a_days_meeting(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    day = visit.date.isoformat()
+    url = reverse("frontend:coordinator:visit_day", kwargs={"program_id": visit.program_id})
+    answer = page_client(coordinator, language="en").post(
+        url,
+        {
+            "day": day,
+            f"{day}-time": "11:15",
+            f"{day}-station": "mitaka",
+            f"{day}-place_ja": "南口",
+            f"{day}-place_en": "South exit",
+        },
+    )
+    assert answer.status_code == 302
+    point = MeetingPoint.objects.get(program=visit.program, date=visit.date)
+    assert (point.time, point.station_id, point.place_en) == (
+        dt.time(11, 15),
+        "mitaka",
+        "South exit",
+    )
+    bad = page_client(coordinator, language="en").post(url, {"day": day, f"{day}-time": "noon"})
+    assert bad.status_code == 200 and "Enter a valid time" in bad.content.decode()
+    assert page_client(coordinator).post(url, {"day": "2001-01-01"}).status_code == 404
+
+
+def test_a_disagreement_shows_to_the_coordinator_who_settles_it(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    Attendance.objects.create(proposal=visit, side="student", outcome="held")
+    Attendance.objects.create(proposal=visit, side="host", outcome="student_absent")
+    page = _coordinator_page(page_client, coordinator, "visit_day", program_id=visit.program_id)
+    assert f'data-dispute="{visit.pk}"' in page
+    assert "The student did not come" in page
+    settle = reverse("frontend:coordinator:attendance_settle", kwargs={"proposal_id": visit.pk})
+    answer = page_client(coordinator, language="en").post(settle, {f"p{visit.pk}-outcome": "held"})
+    assert answer.status_code == 302
+    assert Attendance.objects.get(side="coordinator").outcome == "held"
+    page = _coordinator_page(page_client, coordinator, "visit_day", program_id=visit.program_id)
+    assert f'data-dispute="{visit.pk}"' not in page
+    assert "No disagreement to settle." in page
+
+
+def test_each_persons_record_shows_on_the_applications_and_review_pages(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    Attendance.objects.create(proposal=visit, side="coordinator", outcome="student_absent")
+    page = _coordinator_page(page_client, coordinator, "applications", program_id=visit.program_id)
+    assert "Visits held 0 · no-shows 1 · cancelled on the day 0" in page
+    page = _coordinator_page(
+        page_client, coordinator, "application", application_id=visit.student_application_id
+    )
+    assert "no-shows 1" in page
+    page = _coordinator_page(page_client, coordinator, "round", round_id=visit.round_id)
+    assert "no-shows 1" in page
+    assert "Reliability" in page

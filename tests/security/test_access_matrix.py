@@ -150,6 +150,10 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "visits/": {"GET": MEMBERS},
     "visits/<int:proposal_id>/": {"GET": PARTIES},
     "visits/<int:proposal_id>/calendar.ics": {"GET": PARTIES},
+    "visits/<int:proposal_id>/meeting/": {
+        "POST": _roles(PARTIES, student_party=DENY, student_other=DENY)
+    },
+    "visits/<int:proposal_id>/attendance/": {"POST": PARTIES},
     "messages/": {"GET": MEMBERS},
     "messages/<int:conversation_id>/": {"GET": PARTIES},
     "messages/<int:conversation_id>/report/<int:message_id>/": {"POST": PARTIES},
@@ -175,6 +179,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/conversations/<int:conversation_id>/close/": {"POST": COORD},
     "coordinator/programs/<int:program_id>/announce/": {"GET": COORD, "POST": COORD},
     "coordinator/programs/<int:program_id>/visits.csv": {"GET": COORD},
+    "coordinator/programs/<int:program_id>/visit-day/": {"GET": COORD, "POST": COORD},
+    "coordinator/proposals/<int:proposal_id>/attendance/": {"POST": COORD},
 }
 
 # WebSocket routes: what connecting answers (an accepted socket, or the close code).
@@ -246,6 +252,10 @@ def _body(route: str, world: World) -> dict[str, Any]:
         "api/proposals/<int:proposal_id>/feedback/": {"rating": 5, "would_meet_again": True},
         "api/proposals/<int:proposal_id>/meeting/": {"time": "10:00", "place": "North exit"},
         "api/proposals/<int:proposal_id>/attendance/": {"outcome": "held", "note": ""},
+        "coordinator/programs/<int:program_id>/visit-day/": {
+            "day": world.program.dates[0],
+            f"{world.program.dates[0]}-time": "10:00",
+        },
         "api/conversations/<int:conversation_id>/messages/": {"body": "hello"},
         "api/conversations/<int:conversation_id>/read/": {"message_id": world.message.pk},
         "api/messages/<int:message_id>/report/": {"reason": "spam"},

@@ -14,6 +14,7 @@ from accounts.selectors import reference_labels
 from frontend.views.coordinator.reasons import unplaced_items
 from matching.models import Program, Proposal, Round
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors.attendance import person_records
 from matching.selectors.rounds import RoundDetail
 from matching.solver.exchange import EXCHANGE_DEFAULT_WEIGHTS
 from matching.solver.score import DEFAULT_WEIGHTS
@@ -113,12 +114,17 @@ def round_review(detail: RoundDetail) -> dict[str, Any]:
     ratings = proposal_selectors.host_ratings(
         user_ids=[p["host"]["user"] for p in detail.proposals]
     )
+    records = person_records(
+        user_ids=[p[side]["user"] for p in detail.proposals for side in ("student", "host")]
+    )
     pairs = [
         {
             # The status badge (``_proposal_status.html``) reads the label as on a model.
             "proposal": {**proposal, "get_status_display": STATUS_LABELS[proposal["status"]]},
             "bars": breakdown_bars(proposal["breakdown"], weights),
             "rating": ratings.get(proposal["host"]["user"]),
+            "student_record": records.get(proposal["student"]["user"]),
+            "host_record": records.get(proposal["host"]["user"]),
         }
         for proposal in detail.proposals
     ]
