@@ -3,6 +3,7 @@ and selectors. A visit's own page is ``frontend.views.visits``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +18,9 @@ from accounts.selectors import reference_labels
 from frontend.proposal_forms import DeclineForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
-from matching.models import Proposal
+from matching.models import MeetingPoint, Proposal
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors.meeting import PointKey, meeting_of, meeting_points
 from matching.services import proposals as proposal_services
 
 
@@ -86,7 +88,17 @@ def _counterpart_facts(data: dict[str, Any], labels: Labels) -> list[tuple[str, 
     return [(label, value) for label, value in facts if value]
 
 
-def card(proposal: Proposal, user: User, labels: Labels) -> dict[str, Any]:
+def card(
+    proposal: Proposal,
+    user: User,
+    labels: Labels,
+    points: Mapping[PointKey, MeetingPoint] | None = None,
+) -> dict[str, Any]:
+    """A proposal as its party ``user`` sees it on the pages; ``points``: the days' default
+    meetings when the caller loaded them for many cards (``meeting_points``)."""
+    key = (proposal.program_id, proposal.date)
+    if points is None:
+        points = meeting_points(keys=[key])
     side = proposal_selectors.side_of(proposal=proposal, user=user)
     data = proposal_selectors.counterpart(proposal=proposal, viewer=user)
     my_answer = getattr(proposal, f"{side}_answer", "") if side else ""
@@ -100,16 +112,16 @@ def card(proposal: Proposal, user: User, labels: Labels) -> dict[str, Any]:
         "can_answer": proposal.status in Proposal.OPEN and not my_answer,
         "other_waiting": bool(waiting) and side not in waiting,
         "conversation": proposal_selectors.conversation_id(proposal),
+        "meeting": meeting_of(proposal=proposal, viewer=user, point=points.get(key)),
     }
 
 
 @member_required
 def proposal_list(request: AuthedRequest) -> HttpResponse:
     labels = Labels()
-    cards = [
-        card(p, request.user, labels)
-        for p in proposal_selectors.proposals_for_user(user=request.user)
-    ]
+    rows = proposal_selectors.proposals_for_user(user=request.user)
+    points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
+    cards = [card(p, request.user, labels, points) for p in rows]
     return render(
         request,
         "frontend/proposals/list.html",
@@ -163,11 +175,13 @@ def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
 def visit_list(request: AuthedRequest) -> HttpResponse:
     labels = Labels()
     today = timezone.localdate()
-    confirmed = [
-        card(p, request.user, labels)
+    rows = [
+        p
         for p in proposal_selectors.proposals_for_user(user=request.user)
         if p.status == Proposal.Status.CONFIRMED
     ]
+    points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
+    confirmed = [card(p, request.user, labels, points) for p in rows]
     return render(
         request,
         "frontend/visits/list.html",

@@ -196,3 +196,21 @@ def test_each_persons_record_shows_on_the_applications_and_review_pages(
     page = _coordinator_page(page_client, coordinator, "round", round_id=visit.round_id)
     assert "no-shows 1" in page
     assert "Reliability" in page
+
+
+def test_the_proposal_and_the_visits_list_show_time_and_station_only(
+    page_client: Any, coordinator: Any
+) -> None:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    MeetingPoint.objects.create(
+        program=draft.program,
+        date=draft.date,
+        time=dt.time(10, 30),
+        station=Station.objects.get(slug="kichijoji"),
+        place_en="Park exit ticket gates",
+    )
+    student = page_client(draft.student_application.user, language="en")
+    page = student.get(reverse("frontend:proposals")).content.decode()
+    assert "Meeting at 10:30" in page and "Kichijōji" in page
+    assert "Park exit ticket gates" not in page
