@@ -7,12 +7,13 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.demo import demo_seeder_register
-        from matching import demo, signals
+        from matching import demo, demo_visits, signals
         from matching.notifications import PROPOSAL_KINDS, proposal_email
         from matching.services import announcements, deliveries
 
         signals.connect()
         demo_seeder_register(demo.DEMO_SEEDER)
+        demo_seeder_register(demo_visits.DEMO_SEEDER)
 
         for kind in PROPOSAL_KINDS:
             deliveries.renderer_register(kind=kind, renderer=proposal_email)

@@ -91,8 +91,9 @@ def test_the_demo_is_realistic() -> None:
 
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
-    visits = Program.objects.get(kind="home_visit")
-    assert visits.status == "open" and len(visits.dates) == 2
+    # (the other home-visit programme is the visit day's past one, closed)
+    visits = Program.objects.get(kind="home_visit", status="open")
+    assert len(visits.dates) == 2
     today = timezone.localdate()
     for day in visits.dates:
         ahead = (dt.date.fromisoformat(day) - today).days
@@ -168,17 +169,22 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "people",
         "programmes",
         "applications",
+        "visit day",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
     assert "(2 new)" in lines[2]
-    visits, exchange = (Program.objects.get(kind=k) for k in ("home_visit", "language_exchange"))
+    visits, exchange = (
+        Program.objects.get(kind=k, status="open") for k in ("home_visit", "language_exchange")
+    )
     assert (
         f"{visits.applications.count()} to the home visit, "
         f"{exchange.applications.count()} to the language exchange"
     ) in lines[3]
+    assert "a visit held, a disagreement to settle and a no-show" in lines[4]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
     assert all("(0 new)" in line for line in again[:3])
+    assert "the past programme exists" in again[4]
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
@@ -197,3 +203,18 @@ def test_a_demo_seeded_before_verification_is_verified_by_the_next_run() -> None
     User.objects.update(email_verified_at=None)
     seed()
     assert not User.objects.filter(email_verified_at__isnull=True).exists()
+
+
+def test_the_demo_shows_meetings_and_what_happened_after_a_past_visit() -> None:
+    from matching.models import Attendance, Feedback, MeetingPoint
+    from matching.selectors.attendance import disputed_visits
+
+    seed()
+    upcoming = Program.objects.get(kind="home_visit", status="open")
+    assert MeetingPoint.objects.filter(program=upcoming).count() == 2
+    past = Program.objects.get(kind="home_visit", status="closed")
+    assert all(dt.date.fromisoformat(day) < timezone.localdate() for day in past.dates)
+    held = Attendance.objects.filter(proposal__program=past, outcome="held", side="host")
+    assert held.exists() and Feedback.objects.filter(proposal__program=past).count() == 2
+    assert len(disputed_visits(program_id=past.pk)) == 1
+    assert Attendance.objects.filter(side="coordinator", outcome="student_absent").exists()
