@@ -182,3 +182,21 @@ def test_coordinators_do_not_delete_themselves_here(coordinator: User, client_fo
 
 def test_me_still_answers_get_after_the_delete_route(student: User, client_for: Any) -> None:
     assert client_for(student).get("/api/me/").json()["id"] == student.pk
+
+
+def test_the_purge_keeps_what_happened_and_drops_what_people_wrote_about_it(
+    finished: dict[str, Any], settings: Any
+) -> None:
+    import datetime as dt
+
+    from matching.models import Attendance, VisitMeeting
+
+    settings.RETENTION_DAYS = 30
+    met = finished["met"]
+    Attendance.objects.create(proposal=met, side="host", outcome="student_absent", note="Late!")
+    VisitMeeting.objects.create(proposal=met, time=dt.time(10), place="At our gate")
+    _close(finished["program"], days_ago=31)
+    program_purge(program_id=finished["program"].pk)
+    record = Attendance.objects.get()
+    assert (record.outcome, record.note) == ("student_absent", "")
+    assert not VisitMeeting.objects.exists()
