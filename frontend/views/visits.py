@@ -5,6 +5,8 @@ feedback once it took place. Through matching's services and selectors only."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -108,6 +110,30 @@ def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     return _page(request, proposal, feedback_form=form)
 
 
+def _post(
+    request: AuthedRequest,
+    proposal: Proposal,
+    form: forms.Form,
+    service: Callable[..., Any],
+    *,
+    done: str,
+    slot: str,
+) -> HttpResponse:
+    """A visit page's form sent: the service with the form's values, then back to the page
+    with ``done`` or the refusal; a field error shows the page again with the form (``slot``
+    names which of the page's forms it is)."""
+    if form.is_valid():
+        with service_errors(form) as outcome:
+            service(proposal_id=proposal.pk, by=request.user, **form.cleaned_data)
+        if outcome.refused or outcome.ok:
+            if outcome.refused:
+                messages.error(request, outcome.refused)
+            else:
+                messages.success(request, done)
+            return redirect("frontend:visit", proposal_id=proposal.pk)
+    return _page(request, proposal, **{slot: form})
+
+
 @member_required
 @require_POST
 def visit_meeting(request: AuthedRequest, proposal_id: int) -> HttpResponse:
@@ -116,38 +142,28 @@ def visit_meeting(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     if request.user.role != Role.HOST:
         raise PermissionDenied
     proposal = confirmed_or_404(request, proposal_id)
-    form = MeetingForm(request.POST)
-    if form.is_valid():
-        with service_errors(form) as outcome:
-            meeting_services.meeting_change(
-                proposal_id=proposal.pk, by=request.user, **form.cleaned_data
-            )
-        if outcome.refused:
-            messages.error(request, outcome.refused)
-            return redirect("frontend:visit", proposal_id=proposal.pk)
-        if outcome.ok:
-            messages.success(request, _("The meeting is changed; the student has been told."))
-            return redirect("frontend:visit", proposal_id=proposal.pk)
-    return _page(request, proposal, meeting_form=form)
+    return _post(
+        request,
+        proposal,
+        MeetingForm(request.POST),
+        meeting_services.meeting_change,
+        done=_("The meeting is changed; the student has been told."),
+        slot="meeting_form",
+    )
 
 
 @member_required
 @require_POST
 def visit_attendance(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = confirmed_or_404(request, proposal_id)
-    form = AttendanceForm(request.POST)
-    if form.is_valid():
-        with service_errors(form) as outcome:
-            attendance_services.attendance_record(
-                proposal_id=proposal.pk, by=request.user, **form.cleaned_data
-            )
-        if outcome.refused:
-            messages.error(request, outcome.refused)
-            return redirect("frontend:visit", proposal_id=proposal.pk)
-        if outcome.ok:
-            messages.success(request, _("Thank you: we have noted what happened."))
-            return redirect("frontend:visit", proposal_id=proposal.pk)
-    return _page(request, proposal, attendance_form=form)
+    return _post(
+        request,
+        proposal,
+        AttendanceForm(request.POST),
+        attendance_services.attendance_record,
+        done=_("Thank you: we have noted what happened."),
+        slot="attendance_form",
+    )
 
 
 @member_required

@@ -4,15 +4,12 @@ axe-core finds no serious problem on the page."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from accounts.models import Station
-from matching.models import MeetingPoint, Proposal
+from matching.models import Proposal
 from matching.services.proposals import proposal_accept, round_publish
 from tests.e2e.conftest import PHONE, Browsing, off_loop
-from tests.factories import ProposalFactory
+from tests.factories import MeetingPointFactory, ProposalFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,14 +26,7 @@ def _visit(coordinator) -> Proposal:
     profile.address = "東京都武蔵野市吉祥寺本町1-2-3"
     profile.phone = "0422-00-1111"
     profile.save()
-    MeetingPoint.objects.create(
-        program=draft.program,
-        date=draft.date,
-        time=dt.time(10, 30),
-        station=Station.objects.get(slug="kichijoji"),
-        place_ja="公園口改札",
-        place_en="Park exit ticket gates",
-    )
+    MeetingPointFactory(program=draft.program, date=draft.date)
     return Proposal.objects.get(pk=draft.pk)
 
 

@@ -11,10 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Station
 from matching.models import Attendance, MeetingPoint, Proposal
 from matching.services.proposals import proposal_accept, round_publish
-from tests.factories import ProposalFactory
+from tests.factories import MeetingPointFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +24,7 @@ def visit(coordinator: Any) -> Proposal:
     round_publish(round_id=draft.round_id, by=coordinator)
     for party in (draft.student_application.user, draft.host_application.user):
         proposal_accept(proposal_id=draft.pk, by=party)
-    MeetingPoint.objects.create(
-        program=draft.program,
-        date=draft.date,
-        time=dt.time(10, 30),
-        station=Station.objects.get(slug="kichijoji"),
-        place_ja="公園口改札",
-        place_en="Park exit ticket gates",
-    )
+    MeetingPointFactory(program=draft.program, date=draft.date)
     return Proposal.objects.get(pk=draft.pk)
 
 
@@ -203,13 +195,7 @@ def test_the_proposal_and_the_visits_list_show_time_and_station_only(
 ) -> None:
     draft = ProposalFactory()
     round_publish(round_id=draft.round_id, by=coordinator)
-    MeetingPoint.objects.create(
-        program=draft.program,
-        date=draft.date,
-        time=dt.time(10, 30),
-        station=Station.objects.get(slug="kichijoji"),
-        place_en="Park exit ticket gates",
-    )
+    MeetingPointFactory(program=draft.program, date=draft.date)
     student = page_client(draft.student_application.user, language="en")
     page = student.get(reverse("frontend:proposals")).content.decode()
     assert "Meeting at 10:30" in page and "Kichijōji" in page

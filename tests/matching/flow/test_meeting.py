@@ -21,6 +21,7 @@ from matching.notifications import visit_ics
 from matching.selectors.meeting import map_url, meeting_for
 from matching.services import meeting as services
 from matching.services.transitions import ProposalConflict, ProposalNotFound
+from tests.factories import MeetingPointFactory
 from tests.matching.flow.conftest import host_of, make_student, move_visit, student_of
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +29,7 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 def _point(visit: Proposal, *, time: dt.time = dt.time(10, 30)) -> MeetingPoint:
-    station = Station.objects.get(slug="kichijoji")
-    return MeetingPoint.objects.create(
-        program=visit.program,
-        date=visit.date,
-        time=time,
-        station=station,
-        place_ja="公園口改札",
-        place_en="Park exit ticket gates",
-    )
+    return MeetingPointFactory(program=visit.program, date=visit.date, time=time)
 
 
 def _long_before(visit: Proposal) -> dt.datetime:

@@ -12,9 +12,10 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Station, User
+from accounts.models import User
 from matching.models import Attendance, MeetingPoint, Proposal
 from matching.services import meeting as meeting_services
+from tests.factories import MeetingPointFactory
 from tests.matching.flow.conftest import host_of, make_host, move_visit, student_of
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,7 @@ Clients = Callable[[User | None], APIClient]
 
 @pytest.fixture
 def point(visit: Proposal) -> MeetingPoint:
-    return MeetingPoint.objects.create(
-        program=visit.program,
-        date=visit.date,
-        time=dt.time(10, 30),
-        station=Station.objects.get(slug="kichijoji"),
-        place_ja="公園口改札",
-        place_en="Park exit ticket gates",
-    )
+    return MeetingPointFactory(program=visit.program, date=visit.date)
 
 
 def test_the_student_of_a_confirmed_visit_sees_the_meeting_with_the_map(
