@@ -20,11 +20,14 @@ from matching.models import Delivery, MeetingPoint, Proposal
 from matching.notifications import visit_ics
 from matching.selectors.meeting import map_url, meeting_for
 from matching.services import meeting as services
+from matching.services import proposals
 from matching.services.transitions import ProposalConflict, ProposalNotFound
 from tests.factories import MeetingPointFactory
 from tests.matching.flow.conftest import host_of, make_student, move_visit, student_of
+from tests.matching.flow.test_notifications import live_events
 
 pytestmark = pytest.mark.django_db
+__all__ = ["live_events"]  # a fixture, used by name
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
@@ -123,7 +126,7 @@ def test_an_unconfirmed_proposal_shows_time_and_station_but_not_the_place(
 
 
 def test_the_family_changes_its_meeting_and_the_student_is_told_once_per_change(
-    visit: Proposal, committing: Callable[..., Any]
+    visit: Proposal, committing: Callable[..., Any], live_events: list[Any]
 ) -> None:
     _point(visit)
     host, student = host_of(visit), student_of(visit)
@@ -141,6 +144,11 @@ def test_the_family_changes_its_meeting_and_the_student_is_told_once_per_change(
     assert message.to == [student.email]
     assert "09:45" in message.body and "North exit, by the bakery" in message.body
     assert f"/visits/{visit.pk}/" in message.body
+    # ... and live, on the student's notification stream only.
+    ((user_ids, event),) = live_events
+    assert user_ids == [student.pk] and event["type"] == "visit.meeting_changed"
+    assert event["proposal"] == visit.pk
+    assert "09:45" in event["body"] and "North exit, by the bakery" in event["body"]
     committing(
         services.meeting_change,
         proposal_id=visit.pk,
@@ -247,3 +255,17 @@ def test_a_cancelled_visit_gets_no_reminder(visit: Proposal) -> None:
 def test_the_day_before_reminder_is_not_sent_for_other_days(visit: Proposal) -> None:
     visit = move_visit(visit, timezone.localdate() + dt.timedelta(days=5))
     assert services.visits_remind_tomorrow() == []
+
+
+def test_the_confirmation_tells_both_sides_where_and_when_to_meet(
+    proposal: Proposal, committing: Callable[..., Any]
+) -> None:
+    _point(proposal)
+    for party in (student_of(proposal), host_of(proposal)):
+        committing(proposals.proposal_accept, proposal_id=proposal.pk, by=party)
+    confirmations = [m for m in mail.outbox if f"/visits/{proposal.pk}/" in m.body]
+    assert len(confirmations) == 2
+    by_recipient = {m.to[0]: m for m in confirmations}
+    assert "10:30" in by_recipient[student_of(proposal).email].body
+    assert "Park exit ticket gates" in by_recipient[student_of(proposal).email].body
+    assert "公園口改札" in by_recipient[host_of(proposal).email].body
