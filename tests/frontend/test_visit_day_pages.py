@@ -200,3 +200,20 @@ def test_the_proposal_and_the_visits_list_show_time_and_station_only(
     page = student.get(reverse("frontend:proposals")).content.decode()
     assert "Meeting at 10:30" in page and "Kichijōji" in page
     assert "Park exit ticket gates" not in page
+
+
+def test_the_coordinators_proposal_page_shows_the_meeting_and_records_the_outcome(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    url = reverse("frontend:coordinator:proposal", kwargs={"proposal_id": visit.pk})
+    page = page_client(coordinator, language="en").get(url).content.decode()
+    assert "Park exit ticket gates" in page and "openstreetmap.org" in page
+    assert "Record the outcome" not in page  # the visit is still to come
+    _on(visit, timezone.localdate())
+    settle = reverse("frontend:coordinator:attendance_settle", kwargs={"proposal_id": visit.pk})
+    answer = page_client(coordinator, language="en").post(
+        settle, {f"p{visit.pk}-outcome": "held", "back": "proposal"}
+    )
+    assert answer.status_code == 302 and answer.url == url
+    page = page_client(coordinator, language="en").get(url).content.decode()
+    assert "The visit took place" in page

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
@@ -22,8 +23,14 @@ from frontend.views.coordinator.common import (
 from frontend.visit_forms import AttendanceForm, MeetingPointForm
 from matching.models import Proposal
 from matching.selectors import proposals as proposal_selectors
-from matching.selectors.attendance import disputed_visits, visit_outcome, visit_records
-from matching.selectors.meeting import program_meeting_points
+from matching.selectors.attendance import (
+    attendance_open,
+    disputed_visits,
+    is_disputed,
+    visit_outcome,
+    visit_records,
+)
+from matching.selectors.meeting import meeting_for, program_meeting_points
 from matching.services import attendance as attendance_services
 from matching.services import meeting as meeting_services
 
@@ -45,6 +52,20 @@ def _day_forms(program_id: int, days: list[dt.date]) -> list[dict[str, Any]]:
         )
         rows.append({"day": day, "form": MeetingPointForm(initial=initial, prefix=day.isoformat())})
     return rows
+
+
+def visit_day_context(proposal: Proposal, coordinator: User) -> dict[str, Any]:
+    """A proposal's meeting and attendance, for the coordinator's page of the proposal."""
+    records = visit_records(proposal_ids=[proposal.pk]).get(proposal.pk, {})
+    return {
+        "meeting": meeting_for(proposal=proposal, viewer=coordinator),
+        "attendance": records,
+        "outcome": visit_outcome(records),
+        "disputed": is_disputed(records),
+        "settle_form": (
+            AttendanceForm(prefix=f"p{proposal.pk}") if attendance_open(proposal) else None
+        ),
+    }
 
 
 @coordinator_required
@@ -119,4 +140,7 @@ def attendance_settle(request: HttpRequest, proposal_id: int) -> HttpResponse:
             messages.success(request, _("The outcome of this visit is settled."))
     else:
         messages.error(request, _("Choose what happened."))
+    # Back to the page the form was on: this visit's page, or the programme's visit day.
+    if request.POST.get("back") == "proposal":
+        return redirect("frontend:coordinator:proposal", proposal_id=proposal_id)
     return redirect("frontend:coordinator:visit_day", program_id=program_id)
