@@ -23,7 +23,13 @@ from matching.services import meeting as services
 from matching.services import proposals
 from matching.services.transitions import ProposalConflict, ProposalNotFound
 from tests.factories import MeetingPointFactory
-from tests.matching.flow.conftest import host_of, make_student, move_visit, student_of
+from tests.matching.flow.conftest import (
+    draft_proposal,
+    host_of,
+    make_student,
+    move_visit,
+    student_of,
+)
 from tests.matching.flow.test_notifications import live_events
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +275,15 @@ def test_the_confirmation_tells_both_sides_where_and_when_to_meet(
     assert "10:30" in by_recipient[student_of(proposal).email].body
     assert "Park exit ticket gates" in by_recipient[student_of(proposal).email].body
     assert "公園口改札" in by_recipient[host_of(proposal).email].body
+
+
+def test_the_proposal_e_mail_gives_the_time_and_station_but_not_the_place(
+    rnd: Any, publish: Callable[..., Any]
+) -> None:
+    draft = draft_proposal(rnd=rnd, student=make_student(language="en"))
+    MeetingPointFactory(program=rnd.program, date=draft.date)
+    publish(rnd)
+    to_student = next(m for m in mail.outbox if m.to == [student_of(draft).email])
+    assert "Meeting time: 10:30" in to_student.body and "Kichijōji" in to_student.body
+    assert "Park exit ticket gates" not in to_student.body
+    assert "Park exit ticket gates" not in to_student.alternatives[0][0]
