@@ -88,7 +88,10 @@ def meeting_change(
             raise ProposalConflict(_("Only a confirmed visit has a meeting to change."))
         if now >= meeting_cutoff(proposal.date):
             raise ProposalConflict(
-                _("The meeting can no longer be changed: the day before the visit has begun.")
+                _(
+                    "The meeting can no longer be changed this close to the visit: the day "
+                    "before, it goes to both sides as a reminder."
+                )
             )
         change, _created = VisitMeeting.objects.get_or_create(
             proposal=proposal, defaults={"time": time, "place": place, "changed_by": by}
