@@ -110,10 +110,11 @@ def meeting_change(
 
 
 def visits_remind_tomorrow(*, now: dt.datetime | None = None, limit: int = BATCH) -> list[int]:
-    """From the cut-off on (noon the day before), remind both sides of each confirmed visit of
-    the next day, with the meeting time and place, in each one's language. The unique
-    Delivery row sends each reminder once however often beat runs this. Locks with SKIP
-    LOCKED. Returns the ids of the visits reminded by this run."""
+    """From the cut-off on (noon the day before), remind both sides of each confirmed home visit
+    of the next day, with the meeting time and place, in each one's language (language-exchange
+    partners arrange their meetings in the chat). The unique Delivery row sends each reminder
+    once however often beat runs this. Locks with SKIP LOCKED. Returns the ids of the visits
+    reminded by this run."""
     now = timezone.localtime(now or timezone.now())
     if now.time() < CUTOFF_TIME:
         return []
@@ -122,7 +123,11 @@ def visits_remind_tomorrow(*, now: dt.datetime | None = None, limit: int = BATCH
         due = list(
             Proposal.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(*NOTIFY_RELATED)
-            .filter(status=Proposal.Status.CONFIRMED, date=tomorrow)
+            .filter(
+                status=Proposal.Status.CONFIRMED,
+                date=tomorrow,
+                program__kind=Program.Kind.HOME_VISIT,
+            )
             .exclude(deliveries__kind=Delivery.Kind.VISIT_REMINDER)
             .order_by("id")[:limit]
         )

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from accounts.models import Station, User
-from matching.models import Delivery, MeetingPoint, Proposal
+from matching.models import Delivery, MeetingPoint, Program, Proposal
 from matching.notifications import visit_ics
 from matching.selectors.meeting import map_url, meeting_for
 from matching.services import meeting as services
@@ -287,3 +287,9 @@ def test_the_proposal_e_mail_gives_the_time_and_station_but_not_the_place(
     assert "Meeting time: 10:30" in to_student.body and "Kichijōji" in to_student.body
     assert "Park exit ticket gates" not in to_student.body
     assert "Park exit ticket gates" not in to_student.alternatives[0][0]
+
+
+def test_language_exchange_pairs_get_no_visit_reminder(visit: Proposal) -> None:
+    visit = move_visit(visit, dt.date(2026, 12, 26))
+    Program.objects.filter(pk=visit.program_id).update(kind=Program.Kind.LANGUAGE_EXCHANGE)
+    assert services.visits_remind_tomorrow(now=dt.datetime(2026, 12, 25, 13, tzinfo=TOKYO)) == []
