@@ -63,15 +63,6 @@ class PersonRecord:
     no_shows: int = 0
     late_cancellations: int = 0
 
-    @property
-    def faults(self) -> int:
-        return self.no_shows + self.late_cancellations
-
-    @property
-    def reliability(self) -> float:
-        """In [0, 1]: 1 without a fault, halved by the first, a third after two, ..."""
-        return 1.0 / (1 + self.faults)
-
 
 def visit_records(*, proposal_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """side -> outcome of each given visit that has records (one query)."""

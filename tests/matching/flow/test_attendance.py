@@ -107,9 +107,7 @@ def test_each_persons_record_counts_held_no_shows_and_late_cancellations(
     with django_assert_num_queries(1):
         records = person_records(user_ids=[student.pk, host.pk])
     assert records[host.pk] == PersonRecord(late_cancellations=1)
-    assert records[host.pk].reliability == 0.5
     assert records[student.pk] == PersonRecord()
-    assert records[student.pk].reliability == 1.0
 
 
 def test_feedback_is_asked_only_for_visits_that_were_held(
