@@ -104,7 +104,7 @@ def test_a_home_visit_round_on_the_demo_places_most_students(
 ) -> None:
     """The demo's wishes and the programme's language rule leave most students placeable."""
     seed()
-    visits = Program.objects.get(kind="home_visit")
+    visits = Program.objects.get(kind="home_visit", status="open")
     coordinator = User.objects.get(role="coordinator")
     with django_capture_on_commit_callbacks(execute=True):
         rnd = round_start(program=visits, by=coordinator)
