@@ -181,6 +181,7 @@ def run_python_loop(p: Problem, e: dict[str, Any]) -> dict[str, Any]:
                 "fairness_student": min(s.times_unplaced, 3) / 3.0,
                 "fairness_host": 0.5 / (1.0 + h.times_hosted)
                 + 0.5 * min(h.times_unplaced, 3) / 3.0,
+                "reliability": 0.5 / (1.0 + s.no_shows) + 0.5 / (1.0 + h.late_cancellations),
             }
             out[(si, hi)] = sum(round(raw[c] * (weights[c] / q)) for c in raw)
     ms = (time.perf_counter() - t0) * 1e3

@@ -300,6 +300,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Engawa <noreply@engawa.example>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+EMERGENCY_CONTACT = env.str("EMERGENCY_CONTACT", default="")  # the association, on the visit day
 _SITE_WSS = "wss://" + SITE_URL.split("//")[-1].split("/")[0]  # its sockets' origin
 
 if PRODUCTION:

@@ -14,6 +14,7 @@ from frontend.views.coordinator import (
     programs,
     reports,
     rounds,
+    visit_day,
 )
 
 app_name = "coordinator"
@@ -79,4 +80,10 @@ urlpatterns = [
     path("people/<int:user_id>/suspend/", people.person_suspend, name="person_suspend"),
     path("people/<int:user_id>/reinstate/", people.person_reinstate, name="person_reinstate"),
     path("people/<int:user_id>/confirm/", people.person_confirm, name="person_confirm"),
+    path("programs/<int:program_id>/visit-day/", visit_day.visit_day, name="visit_day"),
+    path(
+        "proposals/<int:proposal_id>/attendance/",
+        visit_day.attendance_settle,
+        name="attendance_settle",
+    ),
 ]

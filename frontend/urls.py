@@ -15,6 +15,7 @@ from frontend.views import (
     proposals,
     public,
     registration,
+    visits,
 )
 
 app_name = "frontend"
@@ -88,10 +89,12 @@ urlpatterns = [
         name="proposal_decline",
     ),
     path("visits/", proposals.visit_list, name="visits"),
-    path("visits/<int:proposal_id>/", proposals.visit_detail, name="visit"),
+    path("visits/<int:proposal_id>/", visits.visit_detail, name="visit"),
+    path("visits/<int:proposal_id>/meeting/", visits.visit_meeting, name="visit_meeting"),
+    path("visits/<int:proposal_id>/attendance/", visits.visit_attendance, name="visit_attendance"),
     path(
         "visits/<int:proposal_id>/calendar.ics",
-        proposals.visit_calendar,
+        visits.visit_calendar,
         name="visit_calendar",
     ),
     path(

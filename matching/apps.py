@@ -7,7 +7,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.demo import demo_seeder_register
-        from matching import demo, demo_history, signals, visit_day_demo
+        from matching import demo, demo_history, demo_visits, signals, visit_day_demo
         from matching.notifications import PROPOSAL_KINDS, proposal_email
         from matching.services import announcements, deliveries, incidents, registry
 
@@ -15,6 +15,7 @@ class MatchingConfig(AppConfig):
         demo_seeder_register(demo.DEMO_SEEDER)
         demo_seeder_register(visit_day_demo.DEMO_SEEDER)
         demo_seeder_register(demo_history.DEMO_HISTORY_SEEDER)
+        demo_seeder_register(demo_visits.DEMO_SEEDER)
 
         for kind in PROPOSAL_KINDS:
             deliveries.renderer_register(kind=kind, renderer=proposal_email)

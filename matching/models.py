@@ -390,6 +390,8 @@ class Delivery(models.Model):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
         CHAT_DIGEST = "chat_digest", _("Unread chat messages")
+        VISIT_REMINDER = "visit_reminder", _("Visit tomorrow")
+        MEETING_CHANGED = "meeting_changed", _("Meeting time or place changed")
         ANNOUNCEMENT = "announcement", _("Announcement")
         RENEWAL = "renewal", _("Renewal reminder")
         INCIDENT_OPENED = "incident_opened", _("Incident opened")
@@ -432,6 +434,12 @@ class Delivery(models.Model):
 
 # Models of the visit-day parts, each in its own module (imported here so Django finds them).
 # (``X as X``: re-exported, so ``from matching.models import Reoffer`` works as for the rest.)
+# The visit day's models live in their own module; importing it here registers them.
+from matching import visit_models  # noqa: E402
 from matching.incident_models import Incident as Incident  # noqa: E402
 from matching.incident_models import IncidentNote as IncidentNote  # noqa: E402
 from matching.reoffer_models import Reoffer as Reoffer  # noqa: E402
+
+Attendance = visit_models.Attendance
+MeetingPoint = visit_models.MeetingPoint
+VisitMeeting = visit_models.VisitMeeting

@@ -28,6 +28,7 @@ from accounts.formatting import day_label, moment_label
 from accounts.models import User
 from matching import signals
 from matching.models import Delivery, Proposal, ProposalEvent
+from matching.selectors.meeting import meeting_for
 from matching.selectors.proposals import counterpart
 from matching.services.deliveries import Email, delivery_enqueue, recipient_language
 
@@ -40,6 +41,8 @@ PROPOSAL_KINDS = (
     Delivery.Kind.DECLINED,
     Delivery.Kind.EXPIRED,
     Delivery.Kind.CANCELLED,
+    Delivery.Kind.VISIT_REMINDER,
+    Delivery.Kind.MEETING_CHANGED,
 )
 LIVE_TYPES = {
     Delivery.Kind.PROPOSAL_RECEIVED: "proposal.received",
@@ -48,6 +51,8 @@ LIVE_TYPES = {
     Delivery.Kind.DECLINED: "proposal.declined",
     Delivery.Kind.EXPIRED: "proposal.expired",
     Delivery.Kind.CANCELLED: "proposal.cancelled",
+    Delivery.Kind.VISIT_REMINDER: "visit.reminder",
+    Delivery.Kind.MEETING_CHANGED: "visit.meeting_changed",
     "accepted": "proposal.accepted",
 }
 _RELATED = (
@@ -56,6 +61,15 @@ _RELATED = (
     "host_application__user__host_profile__home_station",
     "student_application__user__host_profile__home_station",
     "host_application__user__student_profile__home_station",
+    "meeting_change",
+)
+# How long a visit lasts in the calendar, from the meeting time.
+VISIT_LENGTH = dt.timedelta(hours=6)
+# The e-mails about a confirmed visit link to its page; the others to the proposals.
+VISIT_KINDS = (
+    Delivery.Kind.CONFIRMED,
+    Delivery.Kind.VISIT_REMINDER,
+    Delivery.Kind.MEETING_CHANGED,
 )
 
 
@@ -81,6 +95,8 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
     place = other if is_student else counterpart(proposal=proposal, viewer=student)
     station = place.get("station")
     household = other.get("household_name")
+    meeting = meeting_for(proposal=proposal, viewer=recipient)
+    site = settings.SITE_URL.rstrip("/")
     return {
         "kind": kind,
         "recipient_name": recipient.name,
@@ -90,7 +106,9 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
         "deadline": moment_label(proposal.deadline) if proposal.deadline else "",
         "counterpart_name": household or _person(other["name"]),
         "station": station["name"] if station else "",
-        "url": f"{settings.SITE_URL.rstrip('/')}/proposals/",
+        "url": (f"{site}/visits/{proposal.pk}/" if kind in VISIT_KINDS else f"{site}/proposals/"),
+        "meeting": meeting,
+        "meeting_time": meeting.time.strftime("%H:%M") if meeting.time else "",
         "reason": (
             _latest_reason(proposal, Proposal.Status.CANCELLED)
             if kind == Delivery.Kind.CANCELLED
@@ -116,13 +134,22 @@ def live_event(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, A
     return {"type": LIVE_TYPES[kind], "proposal": proposal.pk, "title": title, "body": body}
 
 
+def _ics_location(context: dict[str, Any]) -> str:
+    # The meeting place first (where the day starts), then the address the recipient may see.
+    meeting = context["meeting"]
+    where = [meeting.place, meeting.station] if meeting.place or meeting.station else []
+    where = where or [context["station"]]
+    return ", ".join(part for part in (*where, context["address"]) if part)
+
+
 def visit_ics(*, proposal: Proposal, recipient: User) -> bytes:
-    """An all-day VEVENT on the visit date: summary in the recipient's language, location the
-    family's station, plus the address when ``counterpart`` shows it to the recipient."""
+    """A VEVENT for the visit: from the meeting time (Asia/Tokyo) for ``VISIT_LENGTH``, or the
+    whole day while no time is set; summary in the recipient's language; location the meeting
+    place, plus the address when ``counterpart`` shows it; the visit page's link on SITE_URL."""
     with translation.override(recipient_language(recipient)):
         context = _context(proposal=proposal, recipient=recipient, kind=Delivery.Kind.CONFIRMED)
         summary = _render("ics_summary.txt", context).strip()
-    location = ", ".join(part for part in (context["address"], context["station"]) if part)
+    location = _ics_location(context)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Engawa//Proposals//EN")
     calendar.add("version", "2.0")
@@ -131,13 +158,20 @@ def visit_ics(*, proposal: Proposal, recipient: User) -> bytes:
     event.add("uid", f"proposal-{proposal.pk}@engawa")
     event.add("dtstamp", timezone.now())
     day: dt.date = proposal.date
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
+    meeting_time = context["meeting"].time
+    if meeting_time is None:
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+    else:
+        start = dt.datetime.combine(day, meeting_time, tzinfo=timezone.get_default_timezone())
+        event.add("dtstart", start)
+        event.add("dtend", start + VISIT_LENGTH)
     event.add("summary", summary)
     if location:
         event.add("location", location)
     event.add("url", context["url"])
     calendar.add_component(event)
+    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 

@@ -19,6 +19,9 @@ REMIND_EVERY = _seconds("ENGAWA_REMIND_EVERY_SECONDS", 15 * 60)
 PURGE_EVERY = _seconds("ENGAWA_PURGE_EVERY_SECONDS", 24 * 60 * 60)
 RESEND_EVERY = _seconds("ENGAWA_RESEND_EVERY_SECONDS", 10 * 60)
 RENEWALS_EVERY = _seconds("ENGAWA_RENEWALS_EVERY_SECONDS", 24 * 60 * 60)
+# The hour (Asia/Tokyo) of the day before a visit when its meeting can no longer change and
+# its reminder goes out (``matching.services.meeting``).
+VISIT_CUTOFF_HOUR = int(_seconds("ENGAWA_VISIT_CUTOFF_HOUR", 12))
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "matching.proposals_expire": {
@@ -29,6 +32,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     "matching.proposals_remind": {
         "task": "matching.proposals_remind",
+        "schedule": REMIND_EVERY,
+        "options": {"expires": REMIND_EVERY},
+    },
+    # The day-before reminder of visits, as often as the proposals' reminders.
+    "matching.visits_remind_tomorrow": {
+        "task": "matching.visits_remind_tomorrow",
         "schedule": REMIND_EVERY,
         "options": {"expires": REMIND_EVERY},
     },

@@ -116,7 +116,7 @@ def _incidents(visit: Proposal, people: DemoPeople) -> None:
 def demo_visit_day_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
     """The sample programme with its re-offer and incidents; once (a second run finds it)."""
     if Program.objects.filter(name=SAMPLE_NAME, created_by=people.coordinator).exists():
-        say("visit day: the sample programme with a re-offer and incidents (0 new)")
+        say("re-offers: the sample programme with a re-offer and incidents (0 new)")
         return
     with transaction.atomic():
         program = _sample_program(people)
@@ -125,7 +125,7 @@ def demo_visit_day_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
         # The demo writes to nobody: the sending task finds no row and sends nothing.
         Delivery.objects.filter(proposal__program=program).delete()
     say(
-        f"visit day: the sample programme with a re-offer ({reoffer.outcome}) and "
+        f"re-offers: the sample programme with a re-offer ({reoffer.outcome}) and "
         f"{Incident.objects.filter(proposal__program=program).count()} incidents (1 new)"
     )
 

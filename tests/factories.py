@@ -7,8 +7,8 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from accounts.models import HostProfile, RegistryRecord, Role, StudentProfile, User
-from matching.models import Application, HostDay, Program, Proposal, Round
+from accounts.models import HostProfile, RegistryRecord, Role, Station, StudentProfile, User
+from matching.models import Application, HostDay, MeetingPoint, Program, Proposal, Round
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -183,3 +183,17 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     score = 10.0
     breakdown = factory.LazyFunction(lambda: {"language": 6.0, "interests": 4.0})
     status = Proposal.Status.DRAFT
+
+
+class MeetingPointFactory(factory.django.DjangoModelFactory):
+    """A visit day's default meeting: 10:30 at Kichijōji's Park exit (``date`` of a visit)."""
+
+    class Meta:
+        model = MeetingPoint
+
+    program = factory.SubFactory(ProgramFactory)
+    date = factory.LazyAttribute(lambda o: o.program.dates[0])
+    time = dt.time(10, 30)
+    station = factory.LazyFunction(lambda: Station.objects.get(slug="kichijoji"))
+    place_ja = "公園口改札"
+    place_en = "Park exit ticket gates"

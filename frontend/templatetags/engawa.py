@@ -74,3 +74,11 @@ def standing_badge(status: str) -> dict[str, Any]:
     from accounts.registry.selectors import STATUS_LABELS
 
     return {"status": status, "label": str(STATUS_LABELS.get(status, status)).capitalize()}
+
+
+@register.filter
+def outcome_label(value: Any) -> str:
+    """A visit's attendance outcome (``held``, ...) as people read it, in the active language."""
+    from matching.models import Attendance
+
+    return str(dict(Attendance.Outcome.choices).get(value, "")) if value else ""

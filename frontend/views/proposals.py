@@ -1,8 +1,9 @@
-"""My proposals (answer them) and my visits (confirmed proposals: details, calendar file,
-feedback), through matching's proposal services and selectors."""
+"""My proposals (answer them) and the list of my visits, through matching's proposal services
+and selectors. A visit's own page is ``frontend.views.visits``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -16,14 +17,13 @@ from django_countries import countries
 
 from accounts.models import LanguageLevel, Pet, User
 from accounts.selectors import reference_labels
-from frontend.proposal_forms import DeclineForm, FeedbackForm
+from frontend.proposal_forms import DeclineForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
-from matching.models import Program, Proposal
-from matching.notifications import visit_ics
+from matching.models import MeetingPoint, Program, Proposal
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors.exchange import Direction, ExchangePairing, exchange_pairings
-from matching.services import feedback as feedback_services
+from matching.selectors.meeting import PointKey, meeting_of, meeting_points
 from matching.services import proposals as proposal_services
 
 
@@ -34,7 +34,7 @@ def _proposal_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     return proposal
 
 
-class _Labels:
+class Labels:
     """Reference codes to names in the active language, read once per page."""
 
     def __init__(self) -> None:
@@ -74,7 +74,7 @@ def _home_facts(data: dict[str, Any]) -> str:
     return ", ".join(str(label) for key, label in _HOME_FACTS if data.get(key))
 
 
-def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
+def _counterpart_facts(data: dict[str, Any], labels: Labels) -> list[tuple[str, str]]:
     """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs."""
     facts: list[tuple[str, str]] = []
     if "household_name" in data:
@@ -110,7 +110,7 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
 
 
 def _exchange_facts(
-    data: dict[str, Any], pairing: ExchangePairing, labels: _Labels
+    data: dict[str, Any], pairing: ExchangePairing, labels: Labels
 ) -> list[tuple[str, str]]:
     """A language partner: who teaches whom what, with both levels, the weekly times the two
     share and how they meet; never diet, allergies or an address."""
@@ -150,12 +150,19 @@ def _exchange_facts(
     return [(label, value) for label, value in facts if value]
 
 
-def _card(
+def card(
     proposal: Proposal,
     user: User,
-    labels: _Labels,
+    labels: Labels,
     pairings: dict[int, ExchangePairing] | None = None,
+    points: Mapping[PointKey, MeetingPoint] | None = None,
 ) -> dict[str, Any]:
+    """A proposal as its party ``user`` sees it on the pages; ``pairings`` (language
+    exchanges) and ``points`` (the days' default meetings): when the caller loaded them for many
+    cards (``exchange_pairings``, ``meeting_points``)."""
+    key = (proposal.program_id, proposal.date)
+    if points is None:
+        points = meeting_points(keys=[key])
     side = proposal_selectors.side_of(proposal=proposal, user=user)
     data = proposal_selectors.counterpart(proposal=proposal, viewer=user)
     my_answer = getattr(proposal, f"{side}_answer", "") if side else ""
@@ -181,15 +188,17 @@ def _card(
         "can_answer": proposal.status in Proposal.OPEN and not my_answer,
         "other_waiting": bool(waiting) and side not in waiting,
         "conversation": proposal_selectors.conversation_id(proposal),
+        "meeting": meeting_of(proposal=proposal, viewer=user, point=points.get(key)),
     }
 
 
 @member_required
 def proposal_list(request: AuthedRequest) -> HttpResponse:
-    labels = _Labels()
+    labels = Labels()
     rows = proposal_selectors.proposals_for_user(user=request.user)
     pairings = exchange_pairings(proposals=rows, viewer=request.user)
-    cards = [_card(p, request.user, labels, pairings) for p in rows]
+    points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
+    cards = [card(p, request.user, labels, pairings, points) for p in rows]
     return render(
         request,
         "frontend/proposals/list.html",
@@ -240,20 +249,21 @@ def proposal_decline(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/proposals/decline.html",
-        {"card": _card(proposal, request.user, _Labels()), "form": form},
+        {"card": card(proposal, request.user, Labels()), "form": form},
     )
 
 
 @member_required
 def visit_list(request: AuthedRequest) -> HttpResponse:
-    labels = _Labels()
+    labels = Labels()
     rows = [
         p
         for p in proposal_selectors.proposals_for_user(user=request.user)
         if p.status == Proposal.Status.CONFIRMED
     ]
     pairings = exchange_pairings(proposals=rows, viewer=request.user)
-    confirmed = [_card(p, request.user, labels, pairings) for p in rows]
+    points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
+    confirmed = [card(p, request.user, labels, pairings, points) for p in rows]
     return render(
         request,
         "frontend/visits/list.html",
@@ -264,52 +274,8 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _confirmed_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
+def confirmed_or_404(request: AuthedRequest, proposal_id: int) -> Proposal:
     proposal = _proposal_or_404(request, proposal_id)
     if proposal.status != Proposal.Status.CONFIRMED:
         raise Http404
     return proposal
-
-
-@member_required
-def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    proposal = _confirmed_or_404(request, proposal_id)
-    mine = [
-        f
-        for f in proposal_selectors.proposal_feedback(proposal_id=proposal.pk)
-        if f.author_id == request.user.pk
-    ]
-    form = None
-    if not mine and proposal.date < timezone.localdate():
-        form = FeedbackForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            with service_errors(form) as outcome:
-                feedback_services.feedback_leave(
-                    proposal_id=proposal.pk, by=request.user, **form.service_kwargs()
-                )
-            if outcome.refused:
-                messages.error(request, outcome.refused)
-            if outcome.ok:
-                messages.success(request, _("Thank you for your feedback!"))
-                return redirect("frontend:visit", proposal_id=proposal.pk)
-    return render(
-        request,
-        "frontend/visits/detail.html",
-        {
-            "card": _card(proposal, request.user, _Labels()),
-            "feedback": mine[0] if mine else None,
-            "form": form,
-            "is_past": proposal.date < timezone.localdate(),
-        },
-    )
-
-
-@member_required
-def visit_calendar(request: AuthedRequest, proposal_id: int) -> HttpResponse:
-    proposal = _confirmed_or_404(request, proposal_id)
-    response = HttpResponse(
-        visit_ics(proposal=proposal, recipient=request.user),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="engawa-visit-{proposal.pk}.ics"'
-    return response

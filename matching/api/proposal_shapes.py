@@ -12,8 +12,18 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from accounts.models import User
-from matching.models import REASON_MAX_LENGTH, Feedback, Proposal, ProposalEvent
+from matching.models import (
+    REASON_MAX_LENGTH,
+    Attendance,
+    Feedback,
+    MeetingPoint,
+    Proposal,
+    ProposalEvent,
+)
+from matching.selectors import attendance as attendance_selectors
 from matching.selectors import proposals as selectors
+from matching.selectors.meeting import meeting_of, meeting_points
+from matching.visit_models import NOTE_MAX_LENGTH, PLACE_MAX_LENGTH
 
 ANSWER = {"accepted": "accept", "declined": "decline"}
 STATUS_HELP = "One of: " + ", ".join(Proposal.Status.values) + "."
@@ -43,6 +53,7 @@ def party_row(row: selectors.PartyProposal) -> dict[str, Any]:
         "my_answer": ANSWER.get(row.my_answer),
         "their_answer": ANSWER.get(row.their_answer),
         "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
+        "meeting": row.meeting.as_json(),
     }
 
 
@@ -51,8 +62,38 @@ def party_view(proposal: Proposal, viewer: User) -> dict[str, Any]:
     return party_row(selectors.party_proposal(proposal=proposal, viewer=viewer))
 
 
-def coordinator_view(proposal: Proposal) -> dict[str, Any]:
-    """A proposal as a coordinator sees it: both sides in full, contact details included."""
+def attendance_view(rows: list[Attendance]) -> dict[str, Any]:
+    """A visit's attendance for coordinators: each side's record, the outcome, a dispute."""
+    records = {row.side: row.outcome for row in rows}
+    return {
+        "outcome": attendance_selectors.visit_outcome(records),
+        "disputed": attendance_selectors.is_disputed(records),
+        "records": [AttendanceOutput(row).data for row in rows],
+    }
+
+
+def coordinator_views(proposals: list[Proposal], viewer: User) -> list[dict[str, Any]]:
+    """Proposals as a coordinator sees them, the days' meetings and the visits' attendance
+    read for all of them at once (two queries whatever the rows)."""
+    points = meeting_points(keys=[(p.program_id, p.date) for p in proposals])
+    attendance = attendance_selectors.attendance_by_visit(proposal_ids=[p.pk for p in proposals])
+    return [
+        coordinator_view(
+            p, viewer, point=points.get((p.program_id, p.date)), attendance=attendance.get(p.pk, [])
+        )
+        for p in proposals
+    ]
+
+
+def coordinator_view(
+    proposal: Proposal,
+    viewer: User,
+    *,
+    point: MeetingPoint | None,
+    attendance: list[Attendance],
+) -> dict[str, Any]:
+    """A proposal as a coordinator sees it: both sides in full, contact details included, its
+    meeting and its attendance (``point`` and ``attendance`` loaded by the caller)."""
     student = selectors.student_public(proposal.student_application.user)
     student.update(
         application=proposal.student_application_id, answer=ANSWER.get(proposal.student_answer)
@@ -75,11 +116,15 @@ def coordinator_view(proposal: Proposal) -> dict[str, Any]:
         "student": student,
         "host": host,
         "conversation": selectors.conversation_id(proposal),
+        "meeting": meeting_of(proposal=proposal, viewer=viewer, point=point).as_json(),
+        "attendance": attendance_view(attendance),
     }
 
 
 def view_for(proposal: Proposal, viewer: User) -> dict[str, Any]:
-    return coordinator_view(proposal) if viewer.is_coordinator else party_view(proposal, viewer)
+    if viewer.is_coordinator:
+        return coordinator_views([proposal], viewer)[0]
+    return party_view(proposal, viewer)
 
 
 def reloaded_view(proposal_id: int, viewer: User) -> dict[str, Any]:
@@ -90,6 +135,43 @@ def reloaded_view(proposal_id: int, viewer: User) -> dict[str, Any]:
 
 
 # --- Serializers ------------------------------------------------------------------------------
+
+
+class MeetingOutput(serializers.Serializer[Any]):
+    """Where and when the two sides meet (documentation: the views return plain dicts)."""
+
+    date = serializers.DateField()
+    time = serializers.CharField(allow_null=True, help_text='"HH:MM", Japan time; null: not set.')
+    place = serializers.CharField(
+        help_text="The exit or landmark; empty before the visit is confirmed."
+    )
+    station = serializers.CharField(help_text="The meeting station's name; empty when not set.")
+    map_url = serializers.URLField(
+        required=False,
+        allow_null=True,
+        help_text="An OpenStreetMap link to the family's address; only where it is shown.",
+    )
+
+
+class MeetingInput(serializers.Serializer[Any]):
+    time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    place = serializers.CharField(max_length=PLACE_MAX_LENGTH)
+
+
+class AttendanceInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=Attendance.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH)
+
+
+class AttendanceOutput(serializers.ModelSerializer[Attendance]):
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "proposal", "side", "outcome", "note", "recorded_by", "updated_at"]
+
+    def get_recorded_by(self, record: Attendance) -> dict[str, Any] | None:
+        return _user_brief(record.recorded_by)
 
 
 class ProposalOutput(serializers.Serializer[Any]):
@@ -107,6 +189,7 @@ class ProposalOutput(serializers.Serializer[Any]):
     my_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
     their_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    meeting = MeetingOutput()
 
 
 class CoordinatorProposalOutput(serializers.Serializer[Any]):
@@ -118,6 +201,10 @@ class CoordinatorProposalOutput(serializers.Serializer[Any]):
     waiting_for = serializers.ListField(child=serializers.CharField())
     student = serializers.DictField()
     host = serializers.DictField()
+    meeting = MeetingOutput()
+    attendance = serializers.DictField(
+        help_text="`outcome` (null while unsettled), `disputed`, and each side's `records`."
+    )
 
 
 class PublishOutput(serializers.Serializer[Any]):

@@ -36,7 +36,7 @@ from matching.api.proposal_shapes import (
     PublishOutput,
     RemindOutput,
     StatusQuery,
-    coordinator_view,
+    coordinator_views,
     party_row,
     reloaded_view,
     view_for,
@@ -242,7 +242,7 @@ class ProgramProposalsView(ApiViewMixin, APIView):
         query.is_valid(raise_exception=True)
         wanted = query.validated_data.get("status") or None
         rows = selectors.proposals_for_program(program_id=program_id, status=wanted)
-        return Response([coordinator_view(p) for p in rows])
+        return Response(coordinator_views(list(rows), current_user(request)))
 
 
 class IsPartyWriterOrCoordinatorReader(BasePermission):

@@ -1,4 +1,4 @@
-from matching.api import incidents, programs, proposals, reoffers, reports, rounds
+from matching.api import incidents, programs, proposals, reoffers, reports, rounds, visits
 
 urlpatterns = [
     *programs.urlpatterns,
@@ -7,4 +7,5 @@ urlpatterns = [
     *reoffers.urlpatterns,
     *incidents.urlpatterns,
     *reports.urlpatterns,
+    *visits.urlpatterns,
 ]

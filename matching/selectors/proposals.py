@@ -7,6 +7,7 @@ coordinator sees everything. A user who is not a party gets ``None`` (the API's 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import HostProfile, Role, StudentProfile, User
-from matching.models import Feedback, Program, Proposal, ProposalEvent
+from matching.models import Feedback, MeetingPoint, Program, Proposal, ProposalEvent
+from matching.selectors.meeting import Meeting, PointKey, meeting_of, meeting_points
 
 _RELATED = (
     "program",
@@ -27,6 +29,8 @@ _RELATED = (
     # The confirmed pair's chat (chat.Conversation's one-to-one, related name "conversation"),
     # whose id the parties' lists link to.
     "conversation",
+    # The family's own meeting time and place, when it chose one.
+    "meeting_change",
 )
 
 
@@ -58,6 +62,8 @@ _PARTY_FIELDS = (
     "host_answer",
     "confirmed_at",
     "conversation__id",
+    "meeting_change__time",
+    "meeting_change__place",
 )
 _STATION = ("slug", "name_ja", "name_en")
 _COUNTERPART_FIELDS = (
@@ -100,7 +106,7 @@ def proposals_for_user(*, user: User) -> list[Proposal]:
     (the caller's own side is not loaded: it is the caller)."""
     rows = list(
         Proposal.objects.select_related(
-            "program", "conversation", "student_application", "host_application"
+            "program", "conversation", "student_application", "host_application", "meeting_change"
         )
         .only(*_PARTY_FIELDS)
         .exclude(status=Proposal.Status.DRAFT)
@@ -257,11 +263,19 @@ class PartyProposal:
     my_answer: str
     their_answer: str
     confirmed_at: dt.datetime | None
+    meeting: Meeting
 
 
-def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
-    """One proposal (loaded by this module's querysets) as its party ``viewer`` sees it."""
+def party_proposal(
+    *, proposal: Proposal, viewer: User, points: Mapping[PointKey, MeetingPoint] | None = None
+) -> PartyProposal:
+    """One proposal (loaded by this module's querysets) as its party ``viewer`` sees it; the
+    days' default meetings are read here unless the caller loaded them (``meeting_points``)."""
     side = side_of(proposal=proposal, user=viewer)
+    key = (proposal.program_id, proposal.date)
+    if points is None:
+        points = meeting_points(keys=[key])
+    meeting = meeting_of(proposal=proposal, viewer=viewer, point=points.get(key))
     student_side = side == "student"
     return PartyProposal(
         id=proposal.pk,
@@ -276,13 +290,17 @@ def party_proposal(*, proposal: Proposal, viewer: User) -> PartyProposal:
         my_answer=proposal.student_answer if student_side else proposal.host_answer,
         their_answer=proposal.host_answer if student_side else proposal.student_answer,
         confirmed_at=proposal.confirmed_at,
+        meeting=meeting,
     )
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
-    """The caller's own published proposals as the caller sees them, by date: two queries
-    whatever the rows, the other side's profiles included (``proposals_for_user``)."""
-    return [party_proposal(proposal=p, viewer=user) for p in proposals_for_user(user=user)]
+    """The caller's own published proposals as the caller sees them, by date: three queries
+    whatever the rows, the other side's profiles (``proposals_for_user``) and the days'
+    default meetings included."""
+    rows = proposals_for_user(user=user)
+    points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
+    return [party_proposal(proposal=p, viewer=user, points=points) for p in rows]
 
 
 def proposals_for_program(*, program_id: int, status: str | None = None) -> QuerySet[Proposal]:

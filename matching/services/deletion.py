@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching.models import Application, Delivery, Feedback, Proposal, ProposalEvent
+from matching.models import (
+    Application,
+    Attendance,
+    Delivery,
+    Feedback,
+    Proposal,
+    ProposalEvent,
+    VisitMeeting,
+)
 from matching.services.transitions import cancel_locked, lock_published
 
 
@@ -48,4 +56,7 @@ def user_matching_data_delete(*, user: User) -> None:
         )
         Feedback.objects.filter(author=user).exclude(comment="").update(comment="")
         ProposalEvent.objects.filter(actor=user).exclude(reason="").update(reason="")
+        Attendance.objects.filter(recorded_by=user).exclude(note="").update(note="")
+        # A family's own meeting places may name its home; the day's default stays.
+        VisitMeeting.objects.filter(proposal__host_application__user=user).delete()
         Delivery.objects.filter(user=user, sent_at__isnull=True).delete()

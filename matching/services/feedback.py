@@ -8,7 +8,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.models import Feedback, Proposal
+from matching.selectors.attendance import Outcome, Side, visit_outcome, visit_records
 from matching.services.proposals import ProposalConflict, ProposalNotFound
+
+
+def feedback_asked(*, proposal: Proposal, by: User) -> bool:
+    """Feedback is asked only for a visit that was held: not when its settled outcome, or
+    (while unsettled) the asker's own record, says it did not take place."""
+    records = visit_records(proposal_ids=[proposal.pk]).get(proposal.pk, {})
+    side = Side.STUDENT if by.pk == proposal.student_application.user_id else Side.HOST
+    known = visit_outcome(records) or records.get(side)
+    return known in (None, Outcome.HELD)
 
 
 def feedback_leave(
@@ -20,7 +30,7 @@ def feedback_leave(
 
     The unique (proposal, author) row backs "once" against a double submit. Raises
     ProposalNotFound (not a party), ProposalConflict (not confirmed, the visit is still to
-    come, or already given)."""
+    come, did not take place, or already given)."""
     proposal = (
         Proposal.objects.select_related("student_application", "host_application")
         .filter(pk=proposal_id)
@@ -36,6 +46,8 @@ def feedback_leave(
         raise ProposalConflict(_("Feedback is for confirmed visits only."))
     if proposal.date >= timezone.localdate():
         raise ProposalConflict(_("You can leave feedback once the visit day has passed."))
+    if not feedback_asked(proposal=proposal, by=by):
+        raise ProposalConflict(_("Feedback is for visits that took place."))
     try:
         with transaction.atomic():
             return Feedback.objects.create(

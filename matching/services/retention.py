@@ -3,11 +3,11 @@ what is no longer needed goes, and what coordinators still need (who met whom, r
 numbers) stays, without free text.
 
 Purged: the programme's chat messages (by the receivers of ``matching.signals.program_purged``),
-its incidents with their notes, feedback comments, the reasons
-written into the audit trail, the e-mail delivery log, and the applications that never reached
-a published proposal (withdrawn or never placed, with their unplaced records and draft
-proposals). Kept: published proposals and their audit trail (statuses, times, actors), ratings,
-round statistics.
+its incidents with their notes, feedback comments, the notes of attendance records and the
+families' own meeting places, the reasons written into the audit trail, the e-mail delivery log,
+and the applications that never reached a published proposal (withdrawn or never placed, with
+their unplaced records and draft proposals). Kept: published proposals and their audit trail
+(statuses, times, actors), ratings, attendance outcomes (each person's record), round statistics.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from django.utils import timezone
 
 from matching.models import (
     Application,
+    Attendance,
     Delivery,
     Feedback,
     Incident,
     Program,
     Proposal,
     ProposalEvent,
+    VisitMeeting,
 )
 from matching.signals import program_purged
 
@@ -72,6 +74,9 @@ def program_purge(*, program_id: int, now: dt.datetime | None = None) -> PurgeRe
             .exclude(comment="")
             .update(comment="")
         )
+        # What happened stays (the record later rounds score); what people wrote about it goes.
+        Attendance.objects.filter(proposal__program=program).exclude(note="").update(note="")
+        VisitMeeting.objects.filter(proposal__program=program).delete()
         reasons = (
             ProposalEvent.objects.filter(proposal__program=program)
             .exclude(reason="")

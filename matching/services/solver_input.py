@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from matching.models import Application, Program, Round
+from matching.selectors.attendance import PersonRecord, person_records
 from matching.selectors.rounds import RoundPool
 from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver.types import (
@@ -51,6 +52,9 @@ def round_problem(
     Also returns the applicants left out because their profile lost a field the solver needs
     (a deleted profile or station); the run records them as unplaced with that reason."""
     labels = tuple(rnd.program.dates)
+    # Each person's record from earlier visits (the ``reliability`` criterion): one query.
+    records = person_records(user_ids=[app.user_id for app in (*pool.students, *pool.hosts)])
+    nobody = PersonRecord()
     index = {label: i for i, label in enumerate(labels)}
     skipped: list[Application] = []
     students: list[StudentIn] = []
@@ -77,6 +81,7 @@ def round_problem(
                 lon=station.longitude,
                 max_travel_minutes=profile.max_travel_minutes or DEFAULT_MAX_TRAVEL_MINUTES,
                 times_unplaced=app.times_unplaced,
+                no_shows=records.get(app.user_id, nobody).no_shows,
                 avoid_pets=tuple(profile.avoid_pets or ()),
                 household_preference=profile.household_preference or "any",
                 children_preference=profile.children_preference or "any",
@@ -113,6 +118,7 @@ def round_problem(
                 household_size=profile.household_size or 2,
                 times_hosted=pool.times_hosted.get(app.user_id, 0),
                 times_unplaced=app.times_unplaced,
+                late_cancellations=records.get(app.user_id, nobody).late_cancellations,
                 easy_japanese=profile.easy_japanese,
                 household_genders=profile.household_genders or "mixed",
                 step_free=profile.step_free,

@@ -28,7 +28,7 @@ association's diets, allergens and pets); each rule is evaluated once per distin
 gathered for blocks of 1 024 students x all families (``tables``), never pair by pair in Python.
 
 *Score* of a feasible pair = sum over the criteria of weight x raw, raw in [0, 1], in *points*
-(a criterion's weight is the most points it can give; defaults sum to 100).  ``language``:
+(a criterion's weight is the most points it can give; defaults sum to 110).  ``language``:
 best level both speak (0.7) plus Japanese practice -- the family speaks ja and the student is
 not a native speaker but has some Japanese (0.3).  ``interests``: shared interests, 3 or more =
 full.  ``travel``: (limit - minutes) / (limit - 10).  ``household``: a family with children for
@@ -37,7 +37,9 @@ student's wish for the best day the pair shares (first choice 1, then evenly les
 who ranked no day gets 1); the optimal mode then sets the visit on that day when it has a seat
 (``days``).  ``fairness_student``: rounds of the
 programme already left unplaced (3 = full).  ``fairness_host``: 1 / (1 + times hosted) and
-rounds left without a guest.  Every score is >= 0 and the breakdown sums to the score.
+rounds left without a guest.  ``reliability``: half for each side, 1 / (1 + its no-shows (a
+student) or cancellations on the day (a family) in earlier visits).  Every score is >= 0 and
+the breakdown sums to the score.
 
 Assignment (``mode="optimal"``)
 -------------------------------

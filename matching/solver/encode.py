@@ -166,6 +166,8 @@ class Encoded:
     s_unplaced: IntA
     h_hosted: IntA
     h_unplaced: IntA
+    s_faults: IntA  # no-shows
+    h_faults: IntA  # cancellations on the day
     forbid_pair: IntA  # sorted student_row * m + host_row of forbidden pairs
     forbid_code: IntA  # index into FORBID_REASONS, aligned with forbid_pair
     pin_s: IntA  # rows of pinned students / hosts, aligned
@@ -401,6 +403,8 @@ def encode(problem: Problem) -> Encoded:
         s_unplaced=np.array([max(0, s.times_unplaced) for s in students], dtype=np.int64),
         h_hosted=np.array([max(0, h.times_hosted) for h in hosts], dtype=np.int64),
         h_unplaced=np.array([max(0, h.times_unplaced) for h in hosts], dtype=np.int64),
+        s_faults=np.array([max(0, s.no_shows) for s in students], dtype=np.int64),
+        h_faults=np.array([max(0, h.late_cancellations) for h in hosts], dtype=np.int64),
         forbid_pair=np.array(order, dtype=np.int64),
         forbid_code=np.array([forbid[k] for k in order], dtype=np.int64),
         pin_s=np.array(pin_s, dtype=np.int64),

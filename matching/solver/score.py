@@ -25,6 +25,7 @@ CRITERIA: tuple[str, ...] = (
     "dates",
     "fairness_student",
     "fairness_host",
+    "reliability",
 )
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -35,6 +36,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "dates": 5.0,
     "fairness_student": 15.0,
     "fairness_host": 5.0,
+    "reliability": 10.0,
 }
 
 # What each side cares about, for the stable mode and for counting blocking pairs.  Fairness is
@@ -107,6 +109,7 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
         "fairness_host": np.broadcast_to(
             fairness_host_raw(enc.h_hosted[hi], enc.h_unplaced[hi]), shape
         ),
+        "reliability": np.broadcast_to(reliability_raw(enc.s_faults[si], enc.h_faults[hi]), shape),
     }
 
 
@@ -125,6 +128,11 @@ def fairness_student_raw(times_unplaced: IntA) -> FloatA:
 def fairness_host_raw(times_hosted: IntA, times_unplaced: IntA) -> FloatA:
     """Families that hosted less, or were left without a guest before, come first."""
     return 0.5 / (1.0 + times_hosted) + 0.5 * np.minimum(times_unplaced, 3) / 3.0
+
+
+def reliability_raw(no_shows: IntA, late_cancellations: IntA) -> FloatA:
+    """Half for each side: 1 / (1 + its faults in earlier visits), so a first fault halves it."""
+    return 0.5 / (1.0 + no_shows) + 0.5 / (1.0 + late_cancellations)
 
 
 def quantised_points(

@@ -25,6 +25,7 @@ from .score import (
     fairness_student_raw,
     household_raw,
     raw_criteria,
+    reliability_raw,
 )
 
 BoolA = npt.NDArray[np.bool_]
@@ -64,6 +65,10 @@ class Tables:
     house_q: IntA  # (2, m): without / with a kids-loving student
     fs_q: IntA
     fh_q: IntA
+    # reliability by (student faults profile, host faults profile): few distinct counts
+    s_rp: IntA
+    h_rp: IntA
+    rel_q: IntA
     date_q: IntA  # (n, D) points of the student's wish for each day
     date_ranked: BoolA  # (n,) the student ranked the days (else every day is worth date_full)
     date_full: int
@@ -76,7 +81,7 @@ class Tables:
 
 def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> Tables:
     def q(raw: npt.NDArray[np.float64], name: str) -> IntA:
-        # int32: a pair is worth at most 6 x MAX_WEIGHT / quantum < 2**31 units.
+        # int32: a pair is worth at most 8 x MAX_WEIGHT / quantum < 2**31 units.
         return np.rint(raw * (weights[name] / quantum)).astype(np.int32)
 
     s_rep, s_cat = _profiles(
@@ -125,6 +130,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
     kids = np.array([[False], [True]])
     house_raw = household_raw(kids, enc.h_children[None, :])
     lt_rep, h_lt = _profiles(h_lp, h_tr)
+    sr_rep, s_rp = _profiles(enc.s_faults)
+    hr_rep, h_rp = _profiles(enc.h_faults)
+    rel_raw = reliability_raw(enc.s_faults[sr_rep][:, None], enc.h_faults[hr_rep][None, :])
     return Tables(
         enc=enc,
         weights=dict(weights),
@@ -148,6 +156,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         date_ranked=enc.s_date_ranked,
         date_full=int(q(np.ones(1), "dates")[0]),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
+        s_rp=s_rp,
+        h_rp=h_rp,
+        rel_q=q(rel_raw, "reliability"),
         h_lt=h_lt,
         lt_lp=h_lp[lt_rep],
         lt_tr=h_tr[lt_rep],
@@ -223,6 +234,7 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
             "dates": _dates(t, si, hi),
             "fairness_student": np.broadcast_to(t.fs_q[si], shape),
             "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
+            "reliability": np.take(t.rel_q[t.s_rp[rows]], t.h_rp[cols], axis=1),
         }
     shared64 = np.bitwise_count(t.enc.s_int[si] & t.enc.h_int[hi]).sum(-1, dtype=np.int64)
     return {
@@ -237,6 +249,7 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
         "dates": _dates(t, si, hi),
         "fairness_student": np.broadcast_to(t.fs_q[si], shape),
         "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
+        "reliability": t.rel_q[t.s_rp[si], t.h_rp[hi]],
     }
 
 
@@ -324,4 +337,6 @@ def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -
             out += t.date_full
     if "fairness_student" in criteria:
         out += t.fs_q[rows][:, None]
+    if "reliability" in criteria:
+        out += np.take(t.rel_q[t.s_rp[rows]], t.h_rp[cols], axis=1)
     return out

@@ -67,6 +67,8 @@ class StudentIn:
     lon: float = 139.5795
     max_travel_minutes: int = DEFAULT_MAX_TRAVEL_MINUTES
     times_unplaced: int = 0
+    # Visits of earlier rounds the student did not come to (the ``reliability`` criterion).
+    no_shows: int = 0
     # The student's own wishes (hard rules): pets they would rather not live with even without
     # an allergy, the household they would feel at home in, and what the home must offer.
     avoid_pets: tuple[str, ...] = ()
@@ -98,6 +100,8 @@ class HostIn:
     household_size: int = 2
     times_hosted: int = 0
     times_unplaced: int = 0
+    # Visits of earlier rounds the family cancelled on the day (the ``reliability`` criterion).
+    late_cancellations: int = 0
     # Facts of the home the students' wishes are checked against.
     easy_japanese: bool = False
     household_genders: str = "mixed"

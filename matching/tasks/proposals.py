@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from matching.services import proposals, retention
+from matching.services import meeting, proposals, retention
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
@@ -22,6 +22,14 @@ def proposals_expire() -> int:
 def proposals_remind() -> int:
     """Send the reminders now due; the number of proposals reminded."""
     return len(proposals.proposals_remind())
+
+
+@shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints
+    name="matching.visits_remind_tomorrow", ignore_result=True
+)
+def visits_remind_tomorrow() -> int:
+    """Remind both sides of tomorrow's visits (from noon); the number of visits reminded."""
+    return len(meeting.visits_remind_tomorrow())
 
 
 @shared_task(  # type: ignore[untyped-decorator]  # celery ships no type hints

@@ -18,6 +18,7 @@ from accounts.reference_data import WEEKLY_SLOT_CODES
 from accounts.registry.selectors import person_status
 from accounts.selectors import profile_is_complete
 from matching.demo import EXCHANGE_NAME, HOME_VISIT_NAME
+from matching.demo_visits import PAST_NAME
 from matching.models import Application, HostDay, Incident, Program, Reoffer
 from matching.services.rounds import round_start
 from matching.visit_day_demo import SAMPLE_NAME
@@ -161,7 +162,10 @@ def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
     if (today - start).days >= 21:
         this_year = city_report(start=start, end=end)
         assert this_year.totals["visits_held"] and this_year.first_time[0]["repeat"] > 0
-    assert Program.objects.filter(kind="home_visit", status="closed").count() == 3
+    from matching.demo_history import PAST_PROGRAMS
+
+    past = Program.objects.filter(name__in=PAST_PROGRAMS, kind="home_visit", status="closed")
+    assert past.count() == 3
 
 
 def test_the_language_exchange_applicants_can_be_paired(
@@ -225,8 +229,9 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
         "registry",
         "programmes",
         "applications",
-        "visit day",
+        "re-offers",
         "past year",
+        "visit day",
     ]
     assert "1 coordinator and 36 students (37 new)" in lines[0]
     assert "20 host families (20 new)" in lines[1]
@@ -241,6 +246,8 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]
     assert all("(0 new)" in line for line in [*again[:4], again[5]])
     assert "0 new visits" in again[6] and "0 new visits" not in lines[6]
+    assert "a visit held, a disagreement to settle and a no-show" in lines[7]
+    assert "the past programme exists" in again[7]
 
 
 def test_the_demo_accounts_are_verified_and_sent_no_link(
@@ -303,3 +310,18 @@ def test_the_sample_programme_shows_a_reoffer_and_incidents_in_each_state() -> N
     assert cases.filter(severity="high", status="open").exists()
     assert cases.get(status="in_progress").notes.exists()
     assert cases.get(status="closed").outcome == "warning"
+
+
+def test_the_demo_shows_meetings_and_what_happened_after_a_past_visit() -> None:
+    from matching.models import Attendance, Feedback, MeetingPoint
+    from matching.selectors.attendance import disputed_visits
+
+    seed()
+    upcoming = Program.objects.get(name=HOME_VISIT_NAME)
+    assert MeetingPoint.objects.filter(program=upcoming).count() == 2
+    past = Program.objects.get(name=PAST_NAME)
+    assert all(dt.date.fromisoformat(day) < timezone.localdate() for day in past.dates)
+    held = Attendance.objects.filter(proposal__program=past, outcome="held", side="host")
+    assert held.exists() and Feedback.objects.filter(proposal__program=past).count() == 2
+    assert len(disputed_visits(program_id=past.pk)) == 1
+    assert Attendance.objects.filter(side="coordinator", outcome="student_absent").exists()

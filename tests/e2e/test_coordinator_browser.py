@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Incident, Proposal, Round, Unplaced
+from matching.models import Attendance, Incident, Proposal, Round, Unplaced
 from tests import factories
 from tests.e2e.conftest import PHONE, Browsing, off_loop
 
@@ -175,8 +175,14 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
         program=program, created_by=coordinator, status=Round.Status.DRAFT, mode="stable"
     )
     proposal, waiting = rnd.proposals.order_by("pk")[:2]
-    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=Proposal.Status.CONFIRMED, confirmed_at=timezone.now()
+    )
     proposal.refresh_from_db()
+    # Its two sides disagree about the day: the visit-day page shows the form that settles it.
+    factories.MeetingPointFactory(program=program, date=proposal.date)
+    Attendance.objects.create(proposal=proposal, side="student", outcome="held")
+    Attendance.objects.create(proposal=proposal, side="host", outcome="student_absent")
     # A proposal nobody has answered yet: the answers table shows its action buttons.
     Proposal.objects.filter(pk=waiting.pk).update(
         status=Proposal.Status.PROPOSED, deadline=timezone.now() + timedelta(days=2)
@@ -213,6 +219,7 @@ def test_every_coordinator_page_passes_axe_at_both_widths(
             "frontend:coordinator:incident", args=[Incident.objects.get(proposal=proposal).pk]
         ),
         "incident-open": reverse("frontend:coordinator:incident_open", args=[proposal.pk]),
+        "visit-day": reverse("frontend:coordinator:visit_day", args=[program.pk]),
     }
     page = coordinator_page
     for name, path in pages.items():

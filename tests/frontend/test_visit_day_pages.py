@@ -1,236 +1,219 @@
-"""The pages of re-offers and incidents: the answers page lists re-offers, the programme page
-changes the re-offer settings, a party reports a problem, coordinators work the case, in
-Japanese and English."""
+"""A confirmed visit's page on the visit day and after: the meeting (time, station, place, the
+map link, tap-to-call numbers, the association's emergency contact), the family's change of
+the meeting before the cut-off, attendance from the visit day, feedback only for visits held."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import User
-from matching.models import Incident, IncidentNote, Program, Proposal, Reoffer
-from matching.services import incidents as incident_services
-from tests import factories
-from tests.frontend.conftest import field_block, published_round
+from matching.models import Attendance, MeetingPoint, Proposal
+from matching.services.proposals import proposal_accept, round_publish
+from tests.factories import MeetingPointFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _reoffer(program: Program) -> Reoffer:
-    rnd, freed = published_round(program)
-    Proposal.objects.filter(pk=freed.pk).update(status=Proposal.Status.DECLINED)
-    offer = factories.ProposalFactory(
-        round=rnd,
-        host_application=freed.host_application,
-        status=Proposal.Status.PROPOSED,
-    )
-    return Reoffer.objects.create(program=program, freed=freed, proposal=offer, outcome="offered")
+@pytest.fixture
+def visit(coordinator: Any) -> Proposal:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    for party in (draft.student_application.user, draft.host_application.user):
+        proposal_accept(proposal_id=draft.pk, by=party)
+    MeetingPointFactory(program=draft.program, date=draft.date)
+    return Proposal.objects.get(pk=draft.pk)
 
 
-def test_the_answers_page_lists_reoffers(coord: Client, program: Program) -> None:
-    reoffer = _reoffer(program)
-    assert reoffer.proposal is not None
-    page = coord.get(reverse("frontend:coordinator:answers", args=[program.pk])).content.decode()
-    assert "Freed seats offered again" in page
-    assert reoffer.proposal.student_application.user.name in page
-    assert reverse("frontend:coordinator:proposal", args=[reoffer.proposal.pk]) in page
-    assert "until 3 days before the visit day" in page
+def _on(visit: Proposal, day: dt.date) -> None:
+    Proposal.objects.filter(pk=visit.pk).update(date=day)
+    MeetingPoint.objects.filter(program=visit.program).update(date=day)
 
 
-def test_the_answers_page_with_reoffers_takes_a_constant_number_of_queries(
-    coord: Client, program: Program, django_assert_max_num_queries: Any
-) -> None:
-    _reoffer(program)
-    url = reverse("frontend:coordinator:answers", args=[program.pk])
-    with CaptureQueriesContext(connection) as few:
-        coord.get(url, {"show": "all"})
-    for _ in range(3):
-        _reoffer(program)
-    with django_assert_max_num_queries(len(few)):
-        coord.get(url, {"show": "all"})
-
-
-def test_the_programme_page_turns_reoffers_off_and_checks_the_limits(
-    coord: Client, program: Program
-) -> None:
-    url = reverse("frontend:coordinator:program_reoffer", args=[program.pk])
-    bad = coord.post(url, {"reoffer_lead_days": "99", "reoffer_hours": "24"})
-    assert bad.status_code == 400
-    assert 'class="errorlist' in field_block(bad.content.decode(), "id_reoffer_lead_days")
-    program.refresh_from_db()
-    assert program.reoffer is True
-    done = coord.post(url, {"reoffer_lead_days": "5", "reoffer_hours": "12"})
-    assert done.status_code == 302
-    program.refresh_from_db()
-    assert (program.reoffer, program.reoffer_lead_days, program.reoffer_hours) == (False, 5, 12)
-    page = coord.get(reverse("frontend:coordinator:program", args=[program.pk])).content.decode()
-    assert "Save the re-offer settings" in page
-
-
-def test_the_programme_form_takes_the_reoffer_settings(coord: Client) -> None:
-    page = coord.get(reverse("frontend:coordinator:program_create")).content.decode()
-    assert 'name="reoffer"' in page and 'name="reoffer_lead_days"' in page
-
-
-def _confirmed(program: Program) -> Proposal:
-    _rnd, proposal = published_round(program)
-    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.CONFIRMED)
-    proposal.refresh_from_db()
-    return proposal
+def _url(visit: Proposal, name: str = "frontend:visit") -> str:
+    return reverse(name, kwargs={"proposal_id": visit.pk})
 
 
 @pytest.mark.parametrize(
-    ("language", "heading"), [("en", "Report a problem"), ("ja", "この訪問について問題を報告する")]
+    ("language", "place", "label"),
+    [("en", "Park exit ticket gates", "Open the map"), ("ja", "公園口改札", "地図を開く")],
 )
-def test_a_party_reports_a_problem_in_their_language(
-    page_client: Callable[..., Client], program: Program, language: str, heading: str
+def test_the_student_sees_time_place_map_and_tap_to_call(
+    page_client: Any, visit: Proposal, settings: Any, language: str, place: str, label: str
 ) -> None:
-    proposal = _confirmed(program)
-    student = proposal.student_application.user
-    client = page_client(student, language)
-    url = reverse("frontend:visit_incident", args=[proposal.pk])
-    assert heading in client.get(url).content.decode()
-    bad = client.post(url, {"category": "conduct", "severity": "low", "description": ""})
-    assert bad.status_code == 400
-    assert 'class="errorlist' in field_block(bad.content.decode(), "id_description")
-    assert not Incident.objects.exists()
-    done = client.post(url, {"category": "no_show", "severity": "high", "description": "Closed"})
-    assert done.status_code == 302
-    incident = Incident.objects.get()
-    assert (incident.reporter, incident.subject) == (student, proposal.host_application.user)
-    page = client.get(url).content.decode()
-    assert incident.get_status_display() in page or "Open" in page
+    settings.EMERGENCY_CONTACT = "0422-60-1234"
+    visit.host_application.user.host_profile.phone = "0422 (00) 1111"
+    visit.host_application.user.host_profile.save()
+    html = page_client(visit.student_application.user, language=language).get(_url(visit))
+    text = html.content.decode()
+    assert "10:30" in text and place in text
+    assert 'href="https://www.openstreetmap.org/search?query=' in text
+    assert label in text
+    assert 'href="tel:0422001111"' in text
+    assert 'href="tel:0422601234"' in text
 
 
-def test_the_visit_page_links_to_the_report_form(
-    page_client: Callable[..., Client], program: Program
+def test_the_family_sees_the_place_without_a_map_and_may_change_it(
+    page_client: Any, visit: Proposal
 ) -> None:
-    proposal = _confirmed(program)
-    page = page_client(proposal.host_application.user, "en").get(
-        reverse("frontend:visit", args=[proposal.pk])
-    )
-    assert reverse("frontend:visit_incident", args=[proposal.pk]) in page.content.decode()
+    html = page_client(visit.host_application.user, language="en").get(_url(visit))
+    text = html.content.decode()
+    assert "Park exit ticket gates" in text and "openstreetmap" not in text
+    assert _url(visit, "frontend:visit_meeting") in text
 
 
-def test_the_other_party_never_sees_the_report(
-    page_client: Callable[..., Client], program: Program
+def test_the_family_changes_the_meeting_and_the_student_sees_it(
+    page_client: Any, visit: Proposal
 ) -> None:
-    proposal = _confirmed(program)
-    incident_services.incident_report(
-        by=proposal.student_application.user,
-        proposal_id=proposal.pk,
-        category="conduct",
-        severity="low",
-        description="my-private-report",
+    host = page_client(visit.host_application.user, language="en")
+    answer = host.post(
+        _url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "North exit"}
     )
-    host = page_client(proposal.host_application.user, "en")
-    page = host.get(reverse("frontend:visit_incident", args=[proposal.pk])).content.decode()
-    assert "my-private-report" not in page
+    assert answer.status_code == 302
+    text = page_client(visit.student_application.user, language="en").get(_url(visit))
+    assert "09:40" in text.content.decode() and "North exit" in text.content.decode()
 
 
-@pytest.fixture
-def case(program: Program, coordinator: User) -> Incident:
-    proposal = _confirmed(program)
-    return incident_services.incident_report(
-        by=proposal.host_application.user,
-        proposal_id=proposal.pk,
-        category="safety",
-        severity="high",
-        description="Something happened",
-    )
-
-
-@pytest.mark.parametrize(("language", "title"), [("en", "Incidents"), ("ja", "トラブル報告")])
-def test_the_case_list_by_status(
-    page_client: Callable[..., Client], coordinator: User, case: Incident, language: str, title: str
+def test_a_bad_meeting_is_shown_beside_its_field_and_changes_nothing(
+    page_client: Any, visit: Proposal
 ) -> None:
-    client = page_client(coordinator, language)
-    url = reverse("frontend:coordinator:incidents")
-    page = client.get(url).content.decode()
-    assert title in page
-    assert reverse("frontend:coordinator:incident", args=[case.pk]) in page
-    closed = client.get(url, {"status": "closed"}).content.decode()
-    assert reverse("frontend:coordinator:incident", args=[case.pk]) not in closed
+    host = page_client(visit.host_application.user, language="en")
+    answer = host.post(_url(visit, "frontend:visit_meeting"), {"time": "soon", "place": ""})
+    assert answer.status_code == 200
+    assert "Enter a valid time" in answer.content.decode()
+    assert not Proposal.objects.filter(pk=visit.pk, meeting_change__isnull=False).exists()
 
 
-def test_the_case_list_takes_a_constant_number_of_queries(
-    coord: Client, program: Program, case: Incident, django_assert_max_num_queries: Any
+def test_the_student_may_not_change_the_meeting(page_client: Any, visit: Proposal) -> None:
+    student = page_client(visit.student_application.user, language="en")
+    answer = student.post(_url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "x"})
+    assert answer.status_code == 403
+
+
+def test_after_the_cut_off_the_family_is_told_it_is_too_late(
+    page_client: Any, visit: Proposal
 ) -> None:
-    url = reverse("frontend:coordinator:incidents")
-    with CaptureQueriesContext(connection) as few:
-        coord.get(url)
-    for _ in range(3):
-        proposal = _confirmed(program)
-        incident_services.incident_report(
-            by=proposal.student_application.user,
-            proposal_id=proposal.pk,
-            category="other",
-            severity="low",
-            description="x",
-        )
-    with django_assert_max_num_queries(len(few)):
-        coord.get(url)
+    _on(visit, timezone.localdate())
+    host = page_client(visit.host_application.user, language="en")
+    assert _url(visit, "frontend:visit_meeting") not in host.get(_url(visit)).content.decode()
+    answer = host.post(_url(visit, "frontend:visit_meeting"), {"time": "09:40", "place": "x"})
+    assert answer.status_code == 302
+    assert "no longer be changed" in host.get(_url(visit)).content.decode()
 
 
-def test_the_coordinator_follows_up_adds_a_note_and_closes(coord: Client, case: Incident) -> None:
-    detail = reverse("frontend:coordinator:incident", args=[case.pk])
-    assert "Something happened" in coord.get(detail).content.decode()
-    note_url = reverse("frontend:coordinator:incident_note", args=[case.pk])
-    assert coord.post(note_url, {"body": ""}).status_code == 400
-    assert coord.post(note_url, {"body": "Phoned them"}).status_code == 302
-    assert IncidentNote.objects.get().body == "Phoned them"
-    follow = reverse("frontend:coordinator:incident_follow_up", args=[case.pk])
-    bad = coord.post(follow, {"status": "closed", "outcome": "banish", "follow_up_on": ""})
-    assert bad.status_code == 400
-    done = coord.post(
-        follow, {"status": "closed", "outcome": "never_again", "follow_up_on": "2030-01-02"}
+def test_attendance_is_asked_from_the_visit_day_and_feedback_only_if_held(
+    page_client: Any, visit: Proposal
+) -> None:
+    host = page_client(visit.host_application.user, language="en")
+    assert _url(visit, "frontend:visit_attendance") not in host.get(_url(visit)).content.decode()
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    page = host.get(_url(visit)).content.decode()
+    assert _url(visit, "frontend:visit_attendance") in page
+    assert "How was the visit?" in page  # feedback asked while nothing says otherwise
+    answer = host.post(_url(visit, "frontend:visit_attendance"), {"outcome": "student_absent"})
+    assert answer.status_code == 302
+    assert Attendance.objects.get().side == "host"
+    page = host.get(_url(visit)).content.decode()
+    assert "How was the visit?" not in page
+    assert "Feedback is for visits that took place." in page
+
+
+def _coordinator_page(page_client: Any, coordinator: Any, name: str, **kwargs: Any) -> str:
+    answer = page_client(coordinator, language="en").get(
+        reverse(f"frontend:coordinator:{name}", kwargs=kwargs)
     )
-    assert done.status_code == 302
-    case.refresh_from_db()
-    assert (case.status, case.outcome, str(case.follow_up_on)) == (
-        "closed",
-        "never_again",
-        "2030-01-02",
-    )
-    assert "Phoned them" in coord.get(detail).content.decode()
+    assert answer.status_code == 200
+    return str(answer.content.decode())
 
 
-def test_the_coordinator_opens_a_case_about_a_visit(coord: Client, program: Program) -> None:
-    proposal = _confirmed(program)
-    url = reverse("frontend:coordinator:incident_open", args=[proposal.pk])
-    assert coord.get(url).status_code == 200
-    missing = coord.post(url, {"category": "health", "severity": "medium", "description": "x"})
-    assert missing.status_code == 400
-    assert 'class="errorlist' in field_block(missing.content.decode(), "id_about_0")
-    done = coord.post(
-        url, {"category": "health", "severity": "medium", "description": "x", "about": "student"}
-    )
-    assert done.status_code == 302
-    assert Incident.objects.get().subject == proposal.student_application.user
-
-
-def test_a_programme_created_without_a_lead_time_takes_the_default(coord: Client) -> None:
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    answer = coord.post(
-        reverse("frontend:coordinator:program_create"),
+def test_a_coordinator_sets_a_days_meeting(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    day = visit.date.isoformat()
+    url = reverse("frontend:coordinator:visit_day", kwargs={"program_id": visit.program_id})
+    answer = page_client(coordinator, language="en").post(
+        url,
         {
-            "name": "Autumn visits",
-            "kind": "home_visit",
-            "dates": (today + timezone.timedelta(days=40)).isoformat(),
-            "apply_until": (today + timezone.timedelta(days=20)).isoformat() + "T18:00",
-            "response_hours": "48",
-            "reoffer_lead_days": "",
+            "day": day,
+            f"{day}-time": "11:15",
+            f"{day}-station": "mitaka",
+            f"{day}-place_ja": "南口",
+            f"{day}-place_en": "South exit",
         },
     )
     assert answer.status_code == 302
-    program = Program.objects.get(name="Autumn visits")
-    # An unticked box turns re-offers off; the lead time is the model's default.
-    assert (program.reoffer, program.reoffer_lead_days) == (False, 3)
+    point = MeetingPoint.objects.get(program=visit.program, date=visit.date)
+    assert (point.time, point.station_id, point.place_en) == (
+        dt.time(11, 15),
+        "mitaka",
+        "South exit",
+    )
+    bad = page_client(coordinator, language="en").post(url, {"day": day, f"{day}-time": "noon"})
+    assert bad.status_code == 200 and "Enter a valid time" in bad.content.decode()
+    assert page_client(coordinator).post(url, {"day": "2001-01-01"}).status_code == 404
+
+
+def test_a_disagreement_shows_to_the_coordinator_who_settles_it(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    Attendance.objects.create(proposal=visit, side="student", outcome="held")
+    Attendance.objects.create(proposal=visit, side="host", outcome="student_absent")
+    page = _coordinator_page(page_client, coordinator, "visit_day", program_id=visit.program_id)
+    assert f'data-dispute="{visit.pk}"' in page
+    assert "The student did not come" in page
+    settle = reverse("frontend:coordinator:attendance_settle", kwargs={"proposal_id": visit.pk})
+    answer = page_client(coordinator, language="en").post(settle, {f"p{visit.pk}-outcome": "held"})
+    assert answer.status_code == 302
+    assert Attendance.objects.get(side="coordinator").outcome == "held"
+    page = _coordinator_page(page_client, coordinator, "visit_day", program_id=visit.program_id)
+    assert f'data-dispute="{visit.pk}"' not in page
+    assert "No disagreement to settle." in page
+
+
+def test_each_persons_record_shows_on_the_applications_and_review_pages(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    _on(visit, timezone.localdate() - dt.timedelta(days=1))
+    Attendance.objects.create(proposal=visit, side="coordinator", outcome="student_absent")
+    page = _coordinator_page(page_client, coordinator, "applications", program_id=visit.program_id)
+    assert "Visits held 0 · no-shows 1 · cancelled on the day 0" in page
+    page = _coordinator_page(
+        page_client, coordinator, "application", application_id=visit.student_application_id
+    )
+    assert "no-shows 1" in page
+    page = _coordinator_page(page_client, coordinator, "round", round_id=visit.round_id)
+    assert "no-shows 1" in page
+    assert "Reliability" in page
+
+
+def test_the_proposal_and_the_visits_list_show_time_and_station_only(
+    page_client: Any, coordinator: Any
+) -> None:
+    draft = ProposalFactory()
+    round_publish(round_id=draft.round_id, by=coordinator)
+    MeetingPointFactory(program=draft.program, date=draft.date)
+    student = page_client(draft.student_application.user, language="en")
+    page = student.get(reverse("frontend:proposals")).content.decode()
+    assert "Meeting at 10:30" in page and "Kichijōji" in page
+    assert "Park exit ticket gates" not in page
+
+
+def test_the_coordinators_proposal_page_shows_the_meeting_and_records_the_outcome(
+    page_client: Any, visit: Proposal, coordinator: Any
+) -> None:
+    url = reverse("frontend:coordinator:proposal", kwargs={"proposal_id": visit.pk})
+    page = page_client(coordinator, language="en").get(url).content.decode()
+    assert "Park exit ticket gates" in page and "openstreetmap.org" in page
+    assert "Record the outcome" not in page  # the visit is still to come
+    _on(visit, timezone.localdate())
+    settle = reverse("frontend:coordinator:attendance_settle", kwargs={"proposal_id": visit.pk})
+    answer = page_client(coordinator, language="en").post(
+        settle, {f"p{visit.pk}-outcome": "held", "back": "proposal"}
+    )
+    assert answer.status_code == 302 and answer.url == url
+    page = page_client(coordinator, language="en").get(url).content.decode()
+    assert "The visit took place" in page

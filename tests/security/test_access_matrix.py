@@ -121,6 +121,12 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "PATCH": COORD,
     },
     "api/incidents/<int:incident_id>/notes/": {"POST": COORD},
+    # The family (or a coordinator) sets the visit's meeting; a student never does.
+    "api/proposals/<int:proposal_id>/meeting/": {
+        "PATCH": _roles(PARTIES, student_party=DENY, student_other=DENY, coordinator=OK)
+    },
+    # (the world's visit is still to come: the parties' and coordinator's answer is a 400)
+    "api/proposals/<int:proposal_id>/attendance/": {"POST": _roles(PARTIES, coordinator=OK)},
     # --- API: chat (the open report lets coordinators read the reported conversation)
     "api/conversations/": {"GET": USERS},
     # (posting answers the coordinator 409: reading is not taking part)
@@ -167,6 +173,10 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "visits/<int:proposal_id>/": {"GET": PARTIES},
     "visits/<int:proposal_id>/calendar.ics": {"GET": PARTIES},
     "visits/<int:proposal_id>/report-a-problem/": {"GET": PARTIES, "POST": PARTIES},
+    "visits/<int:proposal_id>/meeting/": {
+        "POST": _roles(PARTIES, student_party=DENY, student_other=DENY)
+    },
+    "visits/<int:proposal_id>/attendance/": {"POST": PARTIES},
     "messages/": {"GET": MEMBERS},
     "messages/<int:conversation_id>/": {"GET": PARTIES},
     "messages/<int:conversation_id>/report/<int:message_id>/": {"POST": PARTIES},
@@ -208,6 +218,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "coordinator/people/<int:user_id>/suspend/": {"POST": COORD},
     "coordinator/people/<int:user_id>/reinstate/": {"POST": COORD},
     "coordinator/people/<int:user_id>/confirm/": {"POST": COORD},
+    "coordinator/programs/<int:program_id>/visit-day/": {"GET": COORD, "POST": COORD},
+    "coordinator/proposals/<int:proposal_id>/attendance/": {"POST": COORD},
 }
 
 # WebSocket routes: what connecting answers (an accepted socket, or the close code).
@@ -289,6 +301,12 @@ def _body(route: str, world: World) -> dict[str, Any]:
         },
         "api/incidents/<int:incident_id>/": {"status": "in_progress"},
         "api/incidents/<int:incident_id>/notes/": {"body": "called"},
+        "api/proposals/<int:proposal_id>/meeting/": {"time": "10:00", "place": "North exit"},
+        "api/proposals/<int:proposal_id>/attendance/": {"outcome": "held", "note": ""},
+        "coordinator/programs/<int:program_id>/visit-day/": {
+            "day": world.program.dates[0],
+            f"{world.program.dates[0]}-time": "10:00",
+        },
         "api/conversations/<int:conversation_id>/messages/": {"body": "hello"},
         "api/conversations/<int:conversation_id>/read/": {"message_id": world.message.pk},
         "api/messages/<int:message_id>/report/": {"reason": "spam"},

@@ -23,6 +23,7 @@ from frontend.views.coordinator.common import (
     service_errors,
 )
 from frontend.views.coordinator.review import breakdown_bars, weights_of
+from frontend.views.coordinator.visit_day import visit_day_context
 from matching.models import REASON_MAX_LENGTH, Proposal
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors import reoffers as reoffer_selectors
@@ -127,6 +128,7 @@ def _proposal_page(
         "on_behalf_form": on_behalf_form or OnBehalfForm(initial={"side": initial_side}),
         "cancel_form": cancel_form or CancelForm(),
         "conversation_id": proposal_selectors.conversation_id(proposal),
+        **visit_day_context(proposal, coordinator_of(request)),
     }
     return render(request, "frontend/coordinator/proposal.html", context, status=status)
 

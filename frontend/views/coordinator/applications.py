@@ -26,6 +26,7 @@ from matching.models import Application, Program, Proposal
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors import rounds as round_selectors
+from matching.selectors.attendance import PersonRecord, person_records
 
 APPLICATION_FILTERS = {
     "all": gettext_lazy("Everyone"),
@@ -63,6 +64,8 @@ class ApplicationRow:
         self.placed = any(p.status in Proposal.LIVE for p in proposals)
         self.waiting = [p for p in proposals if side in proposal_selectors.waiting_for(p)]
         self.answered = [p for p in proposals if getattr(p, f"{side}_answer")]
+        # The person's visits so far (``person_records``), set by the page that lists them.
+        self.record: PersonRecord | None = None
 
     def matches(self, show: str) -> bool:
         if show == "incomplete":
@@ -82,7 +85,11 @@ def _application_rows(program: Program) -> list[ApplicationRow]:
     for proposal in proposal_selectors.proposals_for_program(program_id=program.pk):
         by_application.setdefault(proposal.student_application_id, []).append(proposal)
         by_application.setdefault(proposal.host_application_id, []).append(proposal)
-    return [ApplicationRow(a, by_application.get(a.pk, [])) for a in applications]
+    rows = [ApplicationRow(a, by_application.get(a.pk, [])) for a in applications]
+    records = person_records(user_ids=[row.user.pk for row in rows])
+    for row in rows:
+        row.record = records.get(row.user.pk)
+    return rows
 
 
 @coordinator_required
@@ -185,6 +192,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         if application.pk in (p.student_application_id, p.host_application_id)
     ]
     row = ApplicationRow(application, proposals)
+    row.record = person_records(user_ids=[application.user_id]).get(application.user_id)
     meta = (StudentProfile if application.role == Role.STUDENT else HostProfile)._meta
     missing_labels = [
         str(getattr(meta.get_field(field), "verbose_name", field))

@@ -14,6 +14,7 @@ from accounts.selectors import reference_labels
 from frontend.views.coordinator.reasons import unplaced_items
 from matching.models import Program, Proposal, Round
 from matching.selectors import proposals as proposal_selectors
+from matching.selectors.attendance import person_records
 from matching.selectors.rounds import RoundDetail
 from matching.solver.exchange import EXCHANGE_DEFAULT_WEIGHTS
 from matching.solver.score import DEFAULT_WEIGHTS
@@ -26,6 +27,7 @@ CRITERION_LABELS = {
     "dates": gettext_lazy("Preferred day"),
     "fairness_student": gettext_lazy("Fairness to the student"),
     "fairness_host": gettext_lazy("Fairness to the family"),
+    "reliability": gettext_lazy("Reliability"),
     # Language exchange
     "level_fit": gettext_lazy("Level fit"),
     "shared_interests": gettext_lazy("Shared interests"),
@@ -40,6 +42,10 @@ CRITERION_HELP = {
     "dates": gettext_lazy("The student's first choice of day counts most."),
     "fairness_student": gettext_lazy("A boost for students left out of earlier rounds."),
     "fairness_host": gettext_lazy("A boost for families that have hosted less."),
+    "reliability": gettext_lazy(
+        "Fewer points for a student who did not come to an earlier visit, or a family that "
+        "cancelled one on the day. Weight 0 turns it off."
+    ),
 }
 
 
@@ -110,12 +116,17 @@ def round_review(detail: RoundDetail) -> dict[str, Any]:
     ratings = proposal_selectors.host_ratings(
         user_ids=[p["host"]["user"] for p in detail.proposals]
     )
+    records = person_records(
+        user_ids=[p[side]["user"] for p in detail.proposals for side in ("student", "host")]
+    )
     pairs = [
         {
             # The status badge (``_proposal_status.html``) reads the label as on a model.
             "proposal": {**proposal, "get_status_display": STATUS_LABELS[proposal["status"]]},
             "bars": breakdown_bars(proposal["breakdown"], weights),
             "rating": ratings.get(proposal["host"]["user"]),
+            "student_record": records.get(proposal["student"]["user"]),
+            "host_record": records.get(proposal["host"]["user"]),
         }
         for proposal in detail.proposals
     ]

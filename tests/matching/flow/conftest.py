@@ -152,3 +152,21 @@ def smtp_server() -> Any:
         yield "127.0.0.1", port, sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def visit(proposal: Proposal, committing: Callable[..., Any]) -> Proposal:
+    """``proposal`` confirmed by both sides (its e-mails already sent and cleared)."""
+    for party in (student_of(proposal), host_of(proposal)):
+        committing(services.proposal_accept, proposal_id=proposal.pk, by=party)
+    mail.outbox.clear()
+    return Proposal.objects.get(pk=proposal.pk)
+
+
+def move_visit(visit: Proposal, day: Any) -> Proposal:
+    """Move a visit (and its programme's days) to ``day``: a visit today, past or tomorrow."""
+    program = visit.program
+    program.dates = sorted({*program.dates, day.isoformat()})
+    program.save(update_fields=["dates"])
+    Proposal.objects.filter(pk=visit.pk).update(date=day)
+    return Proposal.objects.get(pk=visit.pk)

@@ -38,8 +38,14 @@ TIMEOUT = 60
 
 
 @pytest.fixture
+def worker_env() -> dict[str, str]:
+    """More environment for the worker (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
 def worker(
-    postgres: None, redis_url: str, smtp_server: Any, tmp_path: Path
+    postgres: None, redis_url: str, smtp_server: Any, tmp_path: Path, worker_env: dict[str, str]
 ) -> Iterator[tuple[Any, subprocess.Popen[bytes]]]:
     """``celery worker --beat`` on its own queue, on the test database, e-mailing the test's
     SMTP server, with the expiry running every two seconds."""
@@ -58,6 +64,7 @@ def worker(
         "ENGAWA_REMIND_EVERY_SECONDS": "2",
         "ENGAWA_PURGE_EVERY_SECONDS": "3600",
         "CONN_MAX_AGE": "0",
+        **worker_env,
     }
     celery = Path(sys.executable).with_name("celery")
     log = (tmp_path / "worker.log").open("wb")

@@ -224,20 +224,21 @@ def test_the_list_shows_each_party_what_the_detail_shows(
     assert not set(PRIVATE) & set(untold["counterpart"])
 
 
-def test_the_list_reads_rows_then_the_other_sides_profiles_in_one_more_query(
+def test_the_list_reads_rows_then_the_other_sides_profiles_and_the_meetings_in_two_more(
     rnd: Round, publish: Any, django_assert_num_queries: Any
 ) -> None:
-    # The other side's users and profiles come in one query for all the rows, not one a row.
+    # The other side's users and profiles come in one query for all the rows, not one a row,
+    # and the days' default meetings in one more.
     host = make_host()
     host_app = factories.HostApplicationFactory(program=rnd.program, user=host, seats=3)
     first, second = (draft_proposal(rnd=rnd, host_app=host_app) for _ in range(2))
     publish(rnd)
     student = student_of(first)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         (seen_by_student,) = selectors.party_proposals(user=student)
     assert seen_by_student.counterpart["household_size"] == host.host_profile.household_size
     assert seen_by_student.counterpart["station"]["slug"] == host.host_profile.home_station_id
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         seen_by_host = selectors.party_proposals(user=host)
     assert [row.counterpart["id"] for row in seen_by_host] == [
         student_of(first).pk,

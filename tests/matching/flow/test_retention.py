@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, HostProfile, StudentProfile, User
 from matching.models import (
     Application,
+    Attendance,
     Delivery,
     Feedback,
     Program,
@@ -20,6 +21,7 @@ from matching.models import (
     ProposalEvent,
     Round,
     Unplaced,
+    VisitMeeting,
 )
 from matching.services import proposals as services
 from matching.services.announcements import announcement_send
@@ -182,3 +184,34 @@ def test_coordinators_do_not_delete_themselves_here(coordinator: User, client_fo
 
 def test_me_still_answers_get_after_the_delete_route(student: User, client_for: Any) -> None:
     assert client_for(student).get("/api/me/").json()["id"] == student.pk
+
+
+def test_the_purge_keeps_what_happened_and_drops_what_people_wrote_about_it(
+    finished: dict[str, Any], settings: Any
+) -> None:
+    settings.RETENTION_DAYS = 30
+    met = finished["met"]
+    Attendance.objects.create(proposal=met, side="host", outcome="student_absent", note="Late!")
+    VisitMeeting.objects.create(proposal=met, time=dt.time(10), place="At our gate")
+    _close(finished["program"], days_ago=31)
+    program_purge(program_id=finished["program"].pk)
+    record = Attendance.objects.get()
+    assert (record.outcome, record.note) == ("student_absent", "")
+    assert not VisitMeeting.objects.exists()
+
+
+def test_account_deletion_keeps_what_happened_and_blanks_what_the_person_wrote(
+    proposal: Proposal, client_for: Any
+) -> None:
+    student, host = student_of(proposal), host_of(proposal)
+    services.proposal_accept(proposal_id=proposal.pk, by=student)
+    services.proposal_accept(proposal_id=proposal.pk, by=host)
+    Proposal.objects.filter(pk=proposal.pk).update(date=timezone.localdate() - dt.timedelta(3))
+    Attendance.objects.create(
+        proposal=proposal, side="host", outcome="held", note="Lovely", recorded_by=host
+    )
+    VisitMeeting.objects.create(proposal=proposal, time=dt.time(10), place="Our gate, 1-2-3")
+    assert client_for(host).delete("/api/me/", {"password": PASSWORD}).status_code == 204
+    record = Attendance.objects.get()
+    assert (record.outcome, record.note) == ("held", "")
+    assert not VisitMeeting.objects.exists()

@@ -48,6 +48,7 @@ def students(draw: st.DrawFn, key: int) -> StudentIn:
         lon=lon,
         max_travel_minutes=draw(st.sampled_from((15, 25, 40, 60))),
         times_unplaced=draw(st.integers(0, 2)),
+        no_shows=draw(st.integers(0, 2)),
     )
 
 
@@ -86,6 +87,7 @@ def hosts(draw: st.DrawFn, key: int) -> HostIn:
         household_size=draw(st.integers(1, 5)),
         times_hosted=draw(st.integers(0, 3)),
         times_unplaced=draw(st.integers(0, 1)),
+        late_cancellations=draw(st.integers(0, 2)),
     )
 
 
