@@ -9,9 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from accounts import audit, credentials
+        from accounts import audit, credentials, languages
         from accounts.permissions import sync_after_migrate
 
+        languages.install()
         audit.connect()
         credentials.connect()
         # After the permissions of every app exist (auth creates them on post_migrate too).

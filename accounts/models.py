@@ -24,8 +24,15 @@ class Role(models.TextChoices):
 
 
 class Language(models.TextChoices):
+    """The interface languages (accounts.languages), each named in itself."""
+
     JA = "ja", "日本語"
     EN = "en", "English"
+    JA_EASY = "ja-easy", "やさしい にほんご"
+    ZH_HANS = "zh-hans", "简体中文"
+    VI = "vi", "Tiếng Việt"
+    NE = "ne", "नेपाली"
+    KO = "ko", "한국어"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -52,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=Language.choices, default=Language.JA
+        _("preferred language"), max_length=7, choices=Language.choices, default=Language.JA
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)

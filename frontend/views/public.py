@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.languages import CODES, supported
 from accounts.services import user_register, user_update
 from frontend.forms import LoginForm, SignupForm
 from frontend.views.coordinator.common import service_errors
@@ -50,11 +51,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the language: remembered on the account when logged in (so every device and
     every e-mail follows it), and in Django's language cookie for everyone."""
     code = request.POST.get("language", "")
-    if request.user.is_authenticated and code in ("ja", "en"):
+    if request.user.is_authenticated and code in CODES:
         user_update(user=request.user, preferred_language=code)
     return django_set_language(request)
 
 
 def _current_language() -> str:
-    code = (translation.get_language() or "ja")[:2]
-    return code if code in ("ja", "en") else "ja"
+    return supported(translation.get_language())
