@@ -87,7 +87,7 @@ def install() -> None:
     from django.utils.translation import trans_real
 
     LANG_INFO.update(EXTRA_LANG_INFO)
-    original = trans_real.DjangoTranslation._add_fallback
+    original = trans_real.DjangoTranslation._add_fallback  # type: ignore[attr-defined]  # private
     if getattr(original, "engawa", False):
         return
 
@@ -96,5 +96,6 @@ def install() -> None:
             original(self, localedirs)
 
     _add_fallback.engawa = True  # type: ignore[attr-defined]  # marks the wrapper: install once
-    trans_real.DjangoTranslation._add_fallback = _add_fallback  # type: ignore[method-assign]  # see docstring
-    trans_real._translations = {}  # catalogues built before the rule (none, normally) go
+    # Django's private method, wrapped (see the docstring); the stubs do not declare it.
+    trans_real.DjangoTranslation._add_fallback = _add_fallback  # type: ignore[attr-defined]
+    trans_real._translations = {}  # type: ignore[attr-defined]  # built before the rule: none

@@ -35,6 +35,15 @@ class Language(models.TextChoices):
     KO = "ko", "한국어"
 
 
+class ReadingAid(models.TextChoices):
+    """What a reader of Japanese sees over the Japanese of chat messages, announcements and a
+    family's own words (accounts.reading); the stored text never changes."""
+
+    OFF = "off", _("Off")
+    FURIGANA = "furigana", _("Furigana")
+    ROMAJI = "romaji", _("Romaji")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -60,6 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     preferred_language = models.CharField(
         _("preferred language"), max_length=7, choices=Language.choices, default=Language.JA
+    )
+    reading_aid = models.CharField(
+        _("reading aid"), max_length=8, choices=ReadingAid.choices, default=ReadingAid.OFF
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
