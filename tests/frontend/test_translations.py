@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 ROOT = Path(settings.BASE_DIR)
@@ -185,6 +186,54 @@ def test_compiled_catalogue_matches_the_po(language: str) -> None:
                 else catalogue.gettext(entry["msgid"])
             )
         assert got == entry["msgstr"][0], f"{language}: {entry['msgid']!r} differs in the .mo"
+
+
+def glossary() -> list[tuple[list[str], dict[str, str]]]:
+    """The rows of locale/GLOSSARY.md's table: English forms, and the term per locale."""
+    lines = (LOCALE / "GLOSSARY.md").read_text("utf-8").splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    rows = []
+    for line in table[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        terms = dict(zip(header[1:], cells[1:], strict=True))
+        rows.append(
+            (
+                [form.strip() for form in cells[0].split(" / ")],
+                {translation.to_locale(code): term for code, term in terms.items()},
+            )
+        )
+    return rows
+
+
+def test_the_glossary_has_a_column_per_translated_language() -> None:
+    rows = glossary()
+    assert len(rows) >= 8
+    for english, terms in rows:
+        assert set(terms) == set(TRANSLATED), english
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_glossary_terms_are_used_everywhere(locale: str) -> None:
+    """Every translated message whose source has a glossary word uses its fixed term."""
+    wrong = []
+    entries = catalogue(locale)
+    for english, terms in glossary():
+        term = terms[locale]
+        if not term:
+            continue
+        forms = "|".join(re.escape(form) for form in english)
+        pattern = re.compile(rf"\b(?:{forms})\b", re.IGNORECASE)
+        for entry in entries:
+            sources = [entry["msgid"], entry.get("msgid_plural", "")]
+            if not any(pattern.search(text) for text in sources):
+                continue
+            wrong.extend(
+                (term, entry["msgid"], text)
+                for text in entry.get("msgstr", {}).values()
+                if text and term.casefold() not in text.casefold()
+            )
+    assert not wrong, f"{locale}: glossary term missing in {len(wrong)}: {wrong[:10]}"
 
 
 TEMPLATE_STRING = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
