@@ -202,7 +202,15 @@ def test_an_announcement_e_mail_is_in_the_recipients_language(
         "body_ja": "明日の訪問は予定どおりです。\n傘をお持ちください。",
         "body_en": "Tomorrow's visits go ahead.\nPlease bring an umbrella.",
     }
-    committing(announcement_send, program=program, by=coordinator, **texts)
+    committing(
+        announcement_send,
+        program=program,
+        by=coordinator,
+        texts={
+            language: (texts[f"subject_{language}"], texts[f"body_{language}"])
+            for language in ("ja", "en")
+        },
+    )
     (message,) = mail.outbox
     assert message.to == [recipient.email]
     html = message.alternatives[0][0]
