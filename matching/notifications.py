@@ -85,7 +85,7 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
         "kind": kind,
         "recipient_name": recipient.name,
         "is_student": is_student,
-        "program_name": proposal.program.name,
+        "program_name": proposal.program.display_name,
         "day": formats.date_format(proposal.date, pgettext("date in an e-mail", "l j F Y")),
         "deadline": (
             formats.date_format(deadline, pgettext("deadline in an e-mail", "j F Y, H:i"))

@@ -178,7 +178,7 @@ def _written(payload: dict[str, Any]) -> dict[str, dict[str, str]]:
 def announcement_email(delivery: Delivery) -> Email | None:
     """The e-mail of an announcement's delivery: the interface in its recipient's language,
     the text in ``announcement_language``'s."""
-    program = Program.objects.only("name").filter(deliveries=delivery).first()
+    program = Program.objects.only("name", "translations").filter(deliveries=delivery).first()
     if program is None:
         return None
     written = _written(delivery.payload)
@@ -189,7 +189,7 @@ def announcement_email(delivery: Delivery) -> Email | None:
         "body": text["body"],
         "text_language": language,
         "body_html": _paragraphs(text["body"], furigana=furigana),
-        "program_name": program.name,
+        "program_name": program.display_name,
         "site_url": settings.SITE_URL,
     }
     return Email(
