@@ -75,6 +75,24 @@ def reads_japanese(code: str | None) -> bool:
     return code in (JAPANESE, EASY_JAPANESE)
 
 
+REFERENCE_CONTEXT = "reference data"
+
+
+def reference_name(name_ja: str, name_en: str, language: str | None = None) -> str:
+    """A reference row's name (a language, diet, allergen, interest...) for a reader of
+    ``language`` (the active one by default): the Japanese name for both Japanese languages,
+    the English one translated (``accounts.reference_messages``) for the others."""
+    from django.utils import translation
+
+    language = language or translation.get_language() or JAPANESE
+    if reads_japanese(language):
+        return name_ja
+    if language == ENGLISH:
+        return name_en
+    with translation.override(language):
+        return translation.pgettext(REFERENCE_CONTEXT, name_en)
+
+
 def install() -> None:
     """Teach Django the easy-Japanese code and the fallback rule above; called once, from
     ``AccountsConfig.ready``.

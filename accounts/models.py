@@ -10,11 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts import reference_data as rd
+from accounts.languages import reference_name
 
 
 class Role(models.TextChoices):
@@ -127,8 +127,7 @@ class BilingualLabel(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        language = language or get_language() or "ja"
-        return self.name_ja if language.startswith("ja") else self.name_en
+        return reference_name(self.name_ja, self.name_en, language)
 
 
 class SpokenLanguage(BilingualLabel):
@@ -206,9 +205,7 @@ class LanguageLevel(models.TextChoices):
 
 def _reference_label(row: rd.Choice) -> Any:
     """The row's name in the active language, read when shown (like ``BilingualLabel.label``)."""
-    return lazy(
-        lambda: row.name_ja if (get_language() or "ja").startswith("ja") else row.name_en, str
-    )()
+    return lazy(lambda: reference_name(row.name_ja, row.name_en), str)()
 
 
 # The pets come from the reference data (``rd.PETS``), the one list of them; a pet allergen

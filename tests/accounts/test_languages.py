@@ -58,3 +58,32 @@ def test_an_unknown_code_is_not_supported() -> None:
     assert supported("fr") == "ja"
     assert supported("ja-easy") == "ja-easy"
     assert supported(None, default="en") == "en"
+
+
+def test_the_reference_messages_are_the_reference_data_names() -> None:
+    """accounts/reference_messages.py lists every English name of the reference data but the
+    stations' (makemessages reads it), so each catalogue can translate them."""
+    from accounts import reference_data as rd
+    from accounts.reference_messages import REFERENCE_MESSAGES
+
+    groups = (
+        rd.LANGUAGES, rd.DIETS, rd.ALLERGENS, rd.PETS, rd.INTERESTS, rd.LEVELS, rd.GENDERS,
+        rd.GUEST_GENDER_PREFERENCES, rd.WEEKDAYS, rd.DAY_PARTS, rd.WEEKLY_SLOTS,
+    )  # fmt: skip
+    names = {row.name_en for group in groups for row in group}
+    with translation.override("en"):
+        assert {str(message) for message in REFERENCE_MESSAGES} == names
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ja", "卵"), ("ja-easy", "卵"), ("en", "Egg"), ("ko", None)],
+)
+def test_a_reference_name_in_each_language(language: str, expected: str | None) -> None:
+    from accounts.languages import reference_name
+
+    name = reference_name("卵", "Egg", language)
+    if expected is not None:
+        assert name == expected
+    else:  # the catalogue's translation, or English while it has none: never the raw key
+        assert name and "reference data" not in name and "\x04" not in name
