@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import LanguageLevel, Pet, User
+from accounts.reading import reading_aid_html
 from accounts.selectors import reference_labels
 from frontend.proposal_forms import DeclineForm, FeedbackForm
 from frontend.views.access import AuthedRequest, member_required
@@ -55,8 +56,11 @@ class _Labels:
         return ", ".join(table.get(code, code) for code in codes or [])
 
 
-def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
-    """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs."""
+def _counterpart_facts(
+    data: dict[str, Any], labels: _Labels, *, reading_aid: str = "off"
+) -> list[tuple[str, str]]:
+    """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs; their
+    own words with the viewer's reading aid (accounts.reading)."""
     facts: list[tuple[str, str]] = []
     if "household_name" in data:
         station = data.get("station") or {}
@@ -84,7 +88,8 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
             ),
             (_("Interests"), labels.names(data.get("interests", []), labels.interests)),
         ]
-    facts.append((_("In their words"), data.get("bio", "")))
+    words = data.get("bio", "")
+    facts.append((_("In their words"), reading_aid_html(words, reading_aid) if words else ""))
     return [(label, value) for label, value in facts if value]
 
 
@@ -96,7 +101,7 @@ def _card(proposal: Proposal, user: User, labels: _Labels) -> dict[str, Any]:
     return {
         "proposal": proposal,
         "side": side,
-        "facts": _counterpart_facts(data, labels),
+        "facts": _counterpart_facts(data, labels, reading_aid=user.reading_aid),
         "title": data.get("household_name") or data.get("name") or "",
         "my_answer": my_answer,
         "can_answer": proposal.status in Proposal.OPEN and not my_answer,
