@@ -44,8 +44,8 @@ def conversation_id(proposal: Proposal) -> int | None:
 
 # What a party's list shows: the proposal's own columns, the programme's name (in each
 # language) and kind, the conversation's id, and the other side's user with only the profile
-# fields ``counterpart`` reads. The users come by one prefetch, not as 12 more joined tables: compiling and building
-# that wide joined row cost more than the small second query.
+# fields ``counterpart`` reads. The users come by one prefetch, not as 12 more joined tables:
+# compiling and building that wide joined row cost more than the small second query.
 _PARTY_FIELDS = (
     "program__name",
     "program__translations",
