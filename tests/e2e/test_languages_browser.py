@@ -17,10 +17,9 @@ from django.utils import translation
 from accounts.languages import CODES
 from accounts.models import User
 from chat.services import message_post
-from matching.models import Proposal
-from matching.services.proposals import proposal_accept, round_publish
 from tests.e2e.conftest import PHONE, SCREENSHOTS, Browsing, off_loop, wait_until
-from tests.factories import PASSWORD, ProgramFactory, ProposalFactory
+from tests.e2e.test_pages_browser import _confirmed_proposal
+from tests.factories import PASSWORD, ProgramFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,14 +125,6 @@ def _travel(page: Any) -> None:
 def _interests(page: Any) -> None:
     page.locator("input[name=interests][value=cooking]").check()
     page.locator("#id_bio").fill("Tôi thích nấu ăn.")
-
-
-def _confirmed_proposal(coordinator: User) -> Proposal:
-    draft = ProposalFactory()
-    round_publish(round_id=draft.round_id, by=coordinator)
-    proposal_accept(proposal_id=draft.pk, by=draft.student_application.user)
-    proposal_accept(proposal_id=draft.pk, by=draft.host_application.user)
-    return Proposal.objects.get(pk=draft.pk)
 
 
 def test_the_chat_shows_furigana_when_switched_on_and_the_text_when_off(

@@ -294,20 +294,28 @@ class TestApplications:
         assert response.data["status"] == "closed"
 
 
+def _create_in_a_month(coordinator, **fields):
+    from matching.services.programs import program_create
+
+    today = timezone.localdate()
+    return program_create(
+        by=coordinator,
+        kind="home_visit",
+        dates=[today + dt.timedelta(days=30)],
+        apply_until=today + dt.timedelta(days=20),
+        response_hours=72,
+        **fields,
+    )
+
+
 def test_a_programme_reads_in_each_language_with_fallbacks(coordinator) -> None:
     """Japanese is the programme's own name; the others come from ``translations``: the
     reader's, else English (easy Japanese: else Japanese), else the Japanese."""
     from django.utils import translation
 
-    from matching.services.programs import program_create
-
-    program = program_create(
-        by=coordinator,
+    program = _create_in_a_month(
+        coordinator,
         name="ホームビジット",
-        kind="home_visit",
-        dates=[timezone.localdate() + dt.timedelta(days=30)],
-        apply_until=timezone.localdate() + dt.timedelta(days=20),
-        response_hours=72,
         description="一日を過ごします。",
         translations={"en": {"name": "Home visits", "description": ""}, "vi": {"name": "Thăm nhà"}},
     )
@@ -327,16 +335,6 @@ def test_a_programme_reads_in_each_language_with_fallbacks(coordinator) -> None:
 def test_an_unknown_translation_language_is_refused(coordinator) -> None:
     from django.core.exceptions import ValidationError
 
-    from matching.services.programs import program_create
-
     with pytest.raises(ValidationError) as refused:
-        program_create(
-            by=coordinator,
-            name="x",
-            kind="home_visit",
-            dates=[timezone.localdate() + dt.timedelta(days=30)],
-            apply_until=timezone.localdate() + dt.timedelta(days=20),
-            response_hours=72,
-            translations={"fr": {"name": "Visites"}},
-        )
+        _create_in_a_month(coordinator, name="x", translations={"fr": {"name": "Visites"}})
     assert "translations" in refused.value.message_dict

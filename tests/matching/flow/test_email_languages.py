@@ -17,12 +17,11 @@ from django.utils import timezone, translation
 from accounts.emails import password_reset_email_send, verification_email_send
 from accounts.languages import CODES, EASY_JAPANESE, reads_japanese
 from accounts.models import User
-from matching.models import Proposal, Round
+from matching.models import Round
 from matching.services.announcements import announcement_send
 from tests import factories
 from tests.frontend.test_translations import PENDING_TRANSLATION
-from tests.matching.flow.conftest import draft_proposal, make_host, make_student
-from tests.matching.flow.test_email_kinds import SUBJECTS, _run
+from tests.matching.flow.test_email_kinds import SUBJECTS, event_mails
 
 pytestmark = pytest.mark.django_db
 
@@ -62,14 +61,9 @@ def test_each_proposal_e_mail_renders_in_each_language(
     coordinator: User,
     committing: Callable[..., Any],
 ) -> None:
-    draft = draft_proposal(
-        rnd=rnd, student=make_student(language=language), host=make_host(language=language)
+    event_mails(
+        kind, language, rnd=rnd, publish=publish, coordinator=coordinator, committing=committing
     )
-    publish(rnd)
-    proposal = Proposal.objects.get(pk=draft.pk)
-    if kind != "proposal_received":
-        mail.outbox.clear()
-        _run(kind, proposal, coordinator, committing)
     assert len(mail.outbox) == 2
     for message in mail.outbox:
         _check(message, language)
