@@ -133,7 +133,8 @@ _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 # An element marked as another language (the switch's 简体中文, a name in Hangul) keeps its text.
 # and so does a text shown as its author wrote it (``reading_aid_html``, the aid off).
-_OTHER_LANGUAGE = re.compile(r"""\slang=["'](?!ja)|\sdata-reading-aid=""")
+# Decorations hidden from assistive technology (the brand's 縁) are not read either.
+_OTHER_LANGUAGE = re.compile(r"""\slang=["'](?!ja)|\sdata-reading-aid=|\saria-hidden=["']true""")
 
 
 def easy_japanese_html(html: str) -> str:

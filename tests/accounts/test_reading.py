@@ -67,3 +67,10 @@ def test_easy_japanese_pages_read_only_the_hard_kanji_and_only_in_text() -> None
         '<b lang="zh-hans">简体中文</b></p><option>訪問</option>'
         '<span data-reading-aid="off">台風</span>'
     )
+
+
+def test_decorations_hidden_from_screen_readers_get_no_furigana() -> None:
+    html = '<span aria-hidden="true">縁</span><span>縁側</span>'
+    assert reading.easy_japanese_html(html) == (
+        '<span aria-hidden="true">縁</span><span><ruby>縁側<rt>えんがわ</rt></ruby></span>'
+    )
