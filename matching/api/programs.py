@@ -48,7 +48,16 @@ class ProgramInput(serializers.ModelSerializer[Program]):
 
     class Meta:
         model = Program
-        fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "dates",
+            "apply_until",
+            "response_hours",
+            "description",
+            "language_level",
+            "allow_easy_japanese",
+        ]
         # API.md's body names it; the model's range still applies.
         extra_kwargs = {"response_hours": {"required": True}}
 
@@ -59,6 +68,13 @@ class ApplyInput(serializers.Serializer[Any]):
     )
     capacity = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=SEATS_MAX
+    )
+    date_ranking = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        max_length=Program.MAX_DATES,
+        help_text="Home visit, student: some or all of dates, most wanted first; the first "
+        "choice scores more.",
     )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
@@ -101,6 +117,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "role",
             "status",
             "dates",
+            "date_ranking",
             "capacity",
             "days",
             "teaches",
@@ -130,6 +147,8 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "dates",
             "apply_until",
             "response_hours",
+            "language_level",
+            "allow_easy_japanese",
             "status",
             "accepting_applications",
             "created_at",

@@ -10,10 +10,12 @@ import numpy.typing as npt
 
 from . import tables
 from .assign import CapacityError, assign_optimal
-from .encode import Encoded, check_pins, encode
+from .days import prefer_ranked_days
+from .encode import Encoded, encode
 from .explain import explain_hosts, explain_students
 from .graph import Graph, build_graph
 from .metrics import blocking_pairs, histogram
+from .rules import check_pins
 from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
 from .types import Assignment, PinError, Problem, Result, Unplaced
@@ -90,6 +92,8 @@ def solve(problem: Problem) -> Result:
         k = int(over[-1]) if over.size else 0
         sk, hk = int(enc.s_key[enc.pin_s[k]]), int(enc.h_key[enc.pin_h[k]])
         raise PinError(sk, hk, "capacity", f"the pinned pairs do not fit the seats: {exc}") from exc
+    if not stable:
+        assigned = prefer_ranked_days(g, enc, assigned)
     t2 = time.perf_counter()
     c2 = time.process_time()
 

@@ -54,20 +54,44 @@ class ProgramForm(forms.ModelForm[Program]):
     class Meta:
         model = Program
         # ``dates`` and ``apply_until`` are the form's own fields above: the service stores them.
-        fields = ["name", "kind", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "response_hours",
+            "description",
+            "language_level",
+            "allow_easy_japanese",
+        ]
         labels = {
             "name": gettext_lazy("Name"),
             "response_hours": gettext_lazy("Hours to answer a proposal"),
             "description": gettext_lazy("Description"),
+            "language_level": gettext_lazy("Language every pair must share"),
+            "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    field_order = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+    field_order = [
+        "name",
+        "kind",
+        "dates",
+        "apply_until",
+        "response_hours",
+        "language_level",
+        "allow_easy_japanese",
+        "description",
+    ]
+
+    def clean_language_level(self) -> str:
+        value: str = self.cleaned_data.get("language_level") or ""
+        return value or str(Program._meta.get_field("language_level").get_default())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left out, the programme keeps the model's default rule (as through the API).
+        self.fields["language_level"].required = False
         self.fields["name"].label = gettext_lazy("Name (Japanese)")
         self.fields["description"].label = gettext_lazy("Description (Japanese)")
         # The name and description in each other language: optional; a reader without theirs
