@@ -81,7 +81,13 @@ REFERENCE_MESSAGES = (
     pgettext_lazy("reference data", "Sesame"),
     pgettext_lazy("reference data", "Cat"),
     pgettext_lazy("reference data", "Dog"),
+    pgettext_lazy("reference data", "Birds"),
+    pgettext_lazy("reference data", "Rabbits"),
+    pgettext_lazy("reference data", "Small animals (hamsters and the like)"),
     # pets (reference_data.PETS)
+    pgettext_lazy("reference data", "Bird"),
+    pgettext_lazy("reference data", "Rabbit"),
+    pgettext_lazy("reference data", "Small animal (hamster and the like)"),
     pgettext_lazy("reference data", "Other pet"),
     # interests (reference_data.INTERESTS)
     pgettext_lazy("reference data", "Cooking"),
