@@ -9,11 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from accounts import audit, credentials
+        from accounts import audit, credentials, languages
         from accounts.demo import demo_seeder_register
         from accounts.permissions import sync_after_migrate
         from accounts.registry import demo as registry_demo
 
+        languages.install()
         audit.connect()
         credentials.connect()
         # First of the seeders: the registry's standings come with the people.

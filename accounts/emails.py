@@ -18,12 +18,13 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.languages import supported
 from accounts.models import User
 from accounts.verification import verification_token
 
 
 def _language(user: User) -> str:
-    return user.preferred_language if user.preferred_language in ("ja", "en") else "ja"
+    return supported(user.preferred_language)
 
 
 def _send(*, user: User, template: str, context: dict[str, object]) -> None:

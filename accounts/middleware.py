@@ -1,16 +1,47 @@
-"""Speak to a logged-in user in the language stored on their account."""
+"""Speak to a logged-in user in the language stored on their account, and to a first-time
+visitor in their browser's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
+
+from accounts.languages import ENGLISH
+
+
+def arrival_language(request: HttpRequest) -> str | None:
+    """The language for a visitor who chose none (no account, no language cookie) and whose
+    browser asks only for languages Engawa does not speak: English, not the site's Japanese
+    default, which a browser set to French or Thai is least likely to read. None when
+    Django's own choice stands (a language chosen, a supported one asked for, or no
+    Accept-Language at all, as from a script)."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return None
+    accepted = parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+    if not accepted:
+        return None
+    for code, _quality in accepted:
+        if code == "*":
+            return None
+        try:
+            get_supported_language_variant(code)
+        except LookupError:
+            continue
+        return None
+    return ENGLISH
 
 
 class UserLanguageMiddleware:
     """Runs after LocaleMiddleware: the account's choice beats the browser's header, so a
-    family that chose Japanese gets Japanese on every device."""
+    family that chose Japanese gets Japanese on every device; a visitor without an account
+    gets ``arrival_language``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -18,7 +49,11 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
+            language: str | None = user.preferred_language
+        else:
+            language = arrival_language(request)
+        if language is not None:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         response = self.get_response(request)
         return response

@@ -10,11 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts import reference_data as rd
+from accounts.languages import reference_name
 
 
 class Role(models.TextChoices):
@@ -24,8 +24,24 @@ class Role(models.TextChoices):
 
 
 class Language(models.TextChoices):
+    """The interface languages (accounts.languages), each named in itself."""
+
     JA = "ja", "日本語"
     EN = "en", "English"
+    JA_EASY = "ja-easy", "やさしい にほんご"
+    ZH_HANS = "zh-hans", "简体中文"
+    VI = "vi", "Tiếng Việt"
+    NE = "ne", "नेपाली"
+    KO = "ko", "한국어"
+
+
+class ReadingAid(models.TextChoices):
+    """What a reader of Japanese sees over the Japanese of chat messages, announcements and a
+    family's own words (accounts.reading); the stored text never changes."""
+
+    OFF = "off", _("Off")
+    FURIGANA = "furigana", _("Furigana")
+    ROMAJI = "romaji", _("Romaji")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -52,7 +68,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=Language.choices, default=Language.JA
+        _("preferred language"), max_length=7, choices=Language.choices, default=Language.JA
+    )
+    reading_aid = models.CharField(
+        _("reading aid"), max_length=8, choices=ReadingAid.choices, default=ReadingAid.OFF
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
@@ -108,8 +127,7 @@ class BilingualLabel(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        language = language or get_language() or "ja"
-        return self.name_ja if language.startswith("ja") else self.name_en
+        return reference_name(self.name_ja, self.name_en, language)
 
 
 class SpokenLanguage(BilingualLabel):
@@ -209,9 +227,7 @@ class LanguageLevel(models.TextChoices):
 
 def _reference_label(row: rd.Choice) -> Any:
     """The row's name in the active language, read when shown (like ``BilingualLabel.label``)."""
-    return lazy(
-        lambda: row.name_ja if (get_language() or "ja").startswith("ja") else row.name_en, str
-    )()
+    return lazy(lambda: reference_name(row.name_ja, row.name_en), str)()
 
 
 # The pets come from the reference data (``rd.PETS``), the one list of them; a pet allergen

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from accounts import reference_data as rd
+from accounts.languages import reference_name
 from accounts.models import (
     Allergen,
     Diet,
@@ -80,7 +81,7 @@ def reference_codes() -> ReferenceCodes:
 
 
 def _label(row: Any, language: str) -> str:
-    return str(row.name_ja if language.startswith("ja") else row.name_en)
+    return reference_name(row.name_ja, row.name_en, language)
 
 
 def weekly_slot_reference(*, language: str) -> dict[str, list[dict[str, str]]]:

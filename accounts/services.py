@@ -120,14 +120,20 @@ def coordinator_create(*, email: str, name: str, password: str) -> User:
 
 
 def user_update(
-    *, user: User, name: str | None = None, preferred_language: str | None = None
+    *,
+    user: User,
+    name: str | None = None,
+    preferred_language: str | None = None,
+    reading_aid: str | None = None,
 ) -> User:
-    """Change the account's name or language (values checked by the caller's serializer)."""
+    """Change the account's name, language or reading aid (values checked by the caller)."""
     if name is not None:
         user.name = name.strip()
     if preferred_language is not None:
         user.preferred_language = preferred_language
-    user.save(update_fields=["name", "preferred_language"])
+    if reading_aid is not None:
+        user.reading_aid = reading_aid
+    user.save(update_fields=["name", "preferred_language", "reading_aid"])
     return user
 
 

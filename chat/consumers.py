@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.api.fields import is_row_id
 from accounts.models import Role
+from accounts.reading import reading_payload
 from chat import selectors, services
 from chat.groups import conversation_group, user_group
 from chat.models import Conversation, Message
@@ -238,6 +239,10 @@ class ChatConsumer(UserSocket):
     # --- delivery in seq order ---------------------------------------------------------------
 
     async def _send_message(self, payload: dict[str, Any]) -> None:
+        # The reader's reading aid over Japanese, made here for this reader (accounts.reading).
+        reading = reading_payload(payload.get("body") or "", self.user.reading_aid)
+        if reading is not None:
+            payload = {**payload, "reading": reading}
         await self.send_json({"type": "message", "message": payload})
 
     async def _deliver_through(self, seq: int, known: Message | None = None) -> None:

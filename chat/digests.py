@@ -112,7 +112,7 @@ def digest_email(delivery: Delivery) -> Email | None:
         return None
     context = {
         "user_name": delivery.user.name,
-        "program_name": unread[0].conversation.proposal.program.name,
+        "program_name": unread[0].conversation.proposal.program.display_name,
         "messages": unread[-DIGEST_MAX_MESSAGES:],
         "count": len(unread),
         "more": max(0, len(unread) - DIGEST_MAX_MESSAGES),

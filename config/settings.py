@@ -11,7 +11,8 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from accounts.languages import LANGUAGES  # noqa: F401  # the setting: seven languages, ja-easy
 
 django_stubs_ext.monkeypatch()  # ModelAdmin[Model] and friends, as the type stubs expect
 
@@ -172,7 +173,6 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -29,6 +29,7 @@ urlpatterns = [
     # session is all there is to revoke.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", public.set_language, name="set_language"),
+    path("reading-aid/", public.set_reading_aid, name="reading_aid"),
     path(
         "password-reset/",
         limit_posts("auth")(

@@ -21,8 +21,46 @@ from accounts.selectors import profile_of
 from matching.models import Application, Program
 from matching.services.programs import application_submit, program_create
 
-HOME_VISIT_NAME = "ホームビジット・武蔵野 / Musashino home visits"
-EXCHANGE_NAME = "ランゲージ・エクスチェンジ / Language exchange"
+HOME_VISIT_NAME = "ホームビジット・武蔵野"
+EXCHANGE_NAME = "言語交換"
+# The programmes' names and descriptions in the other languages (Program.text_in).
+HOME_VISIT_TRANSLATIONS = {
+    "en": {
+        "name": "Musashino home visits",
+        "description": "Foreign students spend a day with a local family in Musashino.",
+    },
+    "ja-easy": {
+        "name": "ホームビジット・武蔵野",
+        "description": "留学生が、町の家族の家で1日すごします。",
+    },
+    "zh-hans": {"name": "武藏野家庭访问", "description": "留学生在武藏野的当地家庭度过一天。"},
+    "vi": {
+        "name": "Thăm nhà ở Musashino",
+        "description": "Du học sinh dành một ngày cùng một gia đình địa phương ở Musashino.",
+    },
+    "ne": {
+        "name": "मुसाशिनो घर भ्रमण",
+        "description": "विदेशी विद्यार्थीहरू मुसाशिनोको स्थानीय परिवारसँग एक दिन बिताउँछन्।",
+    },
+    "ko": {
+        "name": "무사시노 가정 방문",
+        "description": "유학생이 무사시노의 지역 가정에서 하루를 보냅니다.",
+    },
+}
+EXCHANGE_TRANSLATIONS = {
+    "en": {
+        "name": "Language exchange",
+        "description": "One-to-one pairs who teach each other their languages.",
+    },
+    "ja-easy": {"name": "言語交換", "description": "2人で、おたがいの言葉を教えあいます。"},
+    "zh-hans": {"name": "语言交换", "description": "一对一地互相教对方自己的语言。"},
+    "vi": {
+        "name": "Trao đổi ngôn ngữ",
+        "description": "Từng cặp một kèm một, dạy nhau ngôn ngữ của mình.",
+    },
+    "ne": {"name": "भाषा आदानप्रदान", "description": "एक-एक जोडी, जसले एकअर्कालाई आफ्नो भाषा सिकाउँछन्।"},
+    "ko": {"name": "언어 교환", "description": "일대일로 서로의 언어를 가르쳐 줍니다."},
+}
 
 # When demo people are free each week, as codes of the reference grid (``sat-am``): students
 # after classes and at weekends, families mostly at weekends and on some weekday daytimes.
@@ -121,10 +159,8 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
             dates=[first, second],
             apply_until=closes,
             response_hours=72,
-            description=(
-                "留学生が地域のご家庭で一日を過ごします。"
-                "\nForeign students spend a day with a local family in Musashino."
-            ),
+            description="留学生が地域のご家庭で一日を過ごします。",
+            translations=HOME_VISIT_TRANSLATIONS,
         )
         exchange, new_exchange = _program(
             coordinator,
@@ -133,9 +169,8 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
             dates=[first + dt.timedelta(days=1)],
             apply_until=closes,
             response_hours=72,
-            description=(
-                "教え合う一対一の言語交換。\nOne-to-one pairs who teach each other their languages."
-            ),
+            description="教え合う一対一の言語交換です。",
+            translations=EXCHANGE_TRANSLATIONS,
         )
         say(f"programmes: a home visit and a language exchange ({new_visits + new_exchange} new)")
         # In the programmes' transaction: a programme never exists without its applications.

@@ -16,7 +16,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from accounts.languages import JAPANESE, fallback_language
 
 # Limits declared once: the fields, their check constraints, the serializers and the forms
 # read these.
@@ -53,6 +56,9 @@ class Program(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True, max_length=10_000)
+    # ``name`` and ``description`` are the Japanese; the other languages' are here, as
+    # {"vi": {"name": ..., "description": ...}}: read through ``text_in``.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     dates = models.JSONField(_("dates"), help_text=_("Visit days, ISO dates, sorted."))
     apply_until = models.DateTimeField(_("applications close"))
     response_hours = models.PositiveIntegerField(
@@ -111,6 +117,25 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def text_in(self, part: str, language: str | None = None) -> str:
+        """The programme's ``name`` or ``description`` for a reader of ``language`` (the
+        active one by default): theirs, else their fallback language's (accounts.languages:
+        Japanese for easy Japanese, English for the others), else the Japanese."""
+        language = language or get_language() or JAPANESE
+        for code in (language, fallback_language(language)):
+            text = (self.translations.get(code) or {}).get(part, "")
+            if text:
+                return str(text)
+        return str(getattr(self, part))
+
+    @property
+    def display_name(self) -> str:
+        return self.text_in("name")
+
+    @property
+    def display_description(self) -> str:
+        return self.text_in("description")
 
     @property
     def days(self) -> list[dt.date]:

@@ -101,7 +101,7 @@ def _context(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, Any
         "kind": kind,
         "recipient_name": recipient.name,
         "is_student": is_student,
-        "program_name": proposal.program.name,
+        "program_name": proposal.program.display_name,
         "day": day_label(proposal.date),
         "deadline": moment_label(proposal.deadline) if proposal.deadline else "",
         "counterpart_name": household or _person(other["name"]),

@@ -36,6 +36,7 @@ from accounts.api.serializers import (
     profile_output,
 )
 from accounts.api.throttles import AuthRateThrottle
+from accounts.languages import CODES, supported
 from accounts.models import Role
 from accounts.permissions import IsStudentOrHost, current_user
 from accounts.throttling import lockout_response
@@ -213,7 +214,7 @@ class ReferenceView(ApiViewMixin, APIView):
             OpenApiParameter(
                 "lang",
                 str,
-                enum=["ja", "en"],
+                enum=list(CODES),
                 required=False,
                 description="Label language; else the account's, else Accept-Language.",
             )
@@ -222,6 +223,6 @@ class ReferenceView(ApiViewMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         language = request.query_params.get("lang")
-        if language not in ("ja", "en"):
-            language = get_language() or "ja"
+        if language not in CODES:
+            language = supported(get_language())
         return Response(selectors.reference_data(language=language))

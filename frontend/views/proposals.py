@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from accounts.models import LanguageLevel, Pet, User
+from accounts.reading import reading_aid_html
 from accounts.selectors import reference_labels
 from frontend.proposal_forms import DeclineForm
 from frontend.views.access import AuthedRequest, member_required
@@ -74,8 +75,11 @@ def _home_facts(data: dict[str, Any]) -> str:
     return ", ".join(str(label) for key, label in _HOME_FACTS if data.get(key))
 
 
-def _counterpart_facts(data: dict[str, Any], labels: Labels) -> list[tuple[str, str]]:
-    """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs."""
+def _counterpart_facts(
+    data: dict[str, Any], labels: Labels, *, reading_aid: str = "off"
+) -> list[tuple[str, str]]:
+    """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs; their
+    own words with the viewer's reading aid (accounts.reading)."""
     facts: list[tuple[str, str]] = []
     if "household_name" in data:
         station = data.get("station") or {}
@@ -105,7 +109,8 @@ def _counterpart_facts(data: dict[str, Any], labels: Labels) -> list[tuple[str, 
             (_("Interests"), labels.names(data.get("interests", []), labels.interests)),
             (_("Needs"), _home_facts(data)),
         ]
-    facts.append((_("In their words"), data.get("bio", "")))
+    words = data.get("bio", "")
+    facts.append((_("In their words"), reading_aid_html(words, reading_aid) if words else ""))
     return [(label, value) for label, value in facts if value]
 
 
@@ -181,7 +186,7 @@ def card(
         "facts": (
             _exchange_facts(data, pairing, labels)
             if pairing is not None
-            else _counterpart_facts(data, labels)
+            else _counterpart_facts(data, labels, reading_aid=user.reading_aid)
         ),
         "title": data.get("household_name") or data.get("name") or "",
         "my_answer": my_answer,

@@ -8,11 +8,14 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from accounts.languages import CODES, supported
+from accounts.models import ReadingAid
 from accounts.services import user_register, user_update
 from frontend.forms import LoginForm, SignupForm
 from frontend.views.coordinator.common import service_errors
@@ -51,14 +54,33 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the language: remembered on the account when logged in (so every device and
     every e-mail follows it), and in Django's language cookie for everyone."""
     code = request.POST.get("language", "")
-    if request.user.is_authenticated and code in ("ja", "en"):
+    if request.user.is_authenticated and code in CODES:
         user_update(user=request.user, preferred_language=code)
     return django_set_language(request)
 
 
+@require_POST
+def set_reading_aid(request: HttpRequest) -> HttpResponse:
+    """Furigana, romaji or neither over people's Japanese, remembered on the account; back to
+    the page it was chosen on. An unknown choice changes nothing."""
+    if not request.user.is_authenticated:
+        return redirect("frontend:login")
+    aid = request.POST.get("aid", "")
+    if aid in ReadingAid.values:
+        user_update(user=request.user, reading_aid=aid)
+    return redirect(_safe_next(request))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else "/"
+
+
 def _current_language() -> str:
-    code = (translation.get_language() or "ja")[:2]
-    return code if code in ("ja", "en") else "ja"
+    return supported(translation.get_language())
 
 
 # The API's Swagger page, split: its start-up script is served as a file and its frame style

@@ -46,12 +46,13 @@ def conversation_id(proposal: Proposal) -> int | None:
         return None
 
 
-# What a party's list shows: the proposal's own columns, the programme's name and kind, the
-# conversation's id, and the other side's user with only the profile fields ``counterpart``
-# reads. The users come by one prefetch, not as 12 more joined tables: compiling and building
-# that wide joined row cost more than the small second query.
+# What a party's list shows: the proposal's own columns, the programme's name (in each
+# language) and kind, the conversation's id, and the other side's user with only the profile
+# fields ``counterpart`` reads. The users come by one prefetch, not as 12 more joined tables:
+# compiling and building that wide joined row cost more than the small second query.
 _PARTY_FIELDS = (
     "program__name",
+    "program__translations",
     "program__kind",
     "date",
     "status",

@@ -27,12 +27,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from accounts.languages import supported
 from accounts.models import User
 from matching.models import Delivery
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("ja", "en")
 # A delivery still unsent this long after it was recorded lost its task (a broker down at the
 # commit, a worker gone); the periodic resend hands it over again, up to MAX_ATTEMPTS tries.
 RESEND_AFTER = dt.timedelta(minutes=10)
@@ -66,7 +66,7 @@ def renderer_register(*, kind: str, renderer: Renderer) -> None:
 
 def recipient_language(user: User) -> str:
     """The language a user's e-mails are written in: theirs, Japanese when unknown."""
-    return user.preferred_language if user.preferred_language in LANGUAGES else "ja"
+    return supported(user.preferred_language)
 
 
 def _message_id(delivery: Delivery) -> str:

@@ -8,7 +8,7 @@ when the caller's role may not do this at all (a 403).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.formatting import moment_label
+from accounts.languages import CODES, JAPANESE
 from accounts.models import Role, User
 from accounts.selectors import (
     profile_is_complete,
@@ -25,6 +26,9 @@ from accounts.selectors import (
 )
 from accounts.verification import email_verified_required
 from matching.models import Application, HostDay, Program, Proposal
+
+NAME_MAX = Program._meta.get_field("name").max_length or 200
+DESCRIPTION_MAX = Program._meta.get_field("description").max_length or 10_000
 
 
 def _check_days(days: Sequence[dt.date], errors: dict[str, list[str]]) -> list[dt.date]:
@@ -67,6 +71,7 @@ def program_create(
     allow_easy_japanese: bool = True,
     reoffer: bool = True,
     reoffer_lead_days: int = 3,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Program:
     """Create a programme open for applications, from clean values (the serializer or form
     checked their types and the model's limits).
@@ -77,9 +82,13 @@ def program_create(
     the first date. ``reoffer`` and ``reoffer_lead_days``: whether, and until how many days
     before a visit day, a freed seat is offered again (``matching.services.reoffers``).
 
+    ``translations`` holds the name and description in other languages than Japanese
+    (``Program.text_in``): ``{"vi": {"name": ..., "description": ...}}``, empty parts left out.
+
     Raises PermissionDenied for a non-coordinator, ValidationError naming each bad field."""
     _require_coordinator(by)
     errors: dict[str, list[str]] = {}
+    kept = _check_translations(translations or {}, errors)
     days = _check_days(dates, errors)
     if days and days[0] <= timezone.localdate():
         errors["dates"] = [_("Every date must be in the future.")]
@@ -94,6 +103,7 @@ def program_create(
         name=name,
         kind=kind,
         description=description,
+        translations=kept,
         dates=[day.isoformat() for day in days],
         apply_until=deadline,
         response_hours=response_hours,
@@ -103,6 +113,27 @@ def program_create(
         reoffer_lead_days=reoffer_lead_days,
         created_by=by,
     )
+
+
+def _check_translations(
+    translations: Mapping[str, Mapping[str, str]], errors: dict[str, list[str]]
+) -> dict[str, dict[str, str]]:
+    """The non-empty parts of each language's name and description; an unknown language or
+    part, or a text over the model's limits, is named in ``errors``."""
+    limits = {"name": NAME_MAX, "description": DESCRIPTION_MAX}
+    kept: dict[str, dict[str, str]] = {}
+    for language, parts in translations.items():
+        if language not in CODES or language == JAPANESE or not set(parts) <= set(limits):
+            errors["translations"] = [_("Only another language's name and description.")]
+            continue
+        for part, text in parts.items():
+            if len(text.strip()) > limits[part]:
+                errors[f"{part}_{language.replace('-', '_')}"] = [
+                    _("At most %(n)d characters.") % {"n": limits[part]}
+                ]
+            elif text.strip():
+                kept.setdefault(language, {})[part] = text.strip()
+    return kept
 
 
 @transaction.atomic

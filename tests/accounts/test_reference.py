@@ -152,3 +152,39 @@ def test_reference_choices_keep_the_allergens_of_one_kind() -> None:
     food = {code for code, _label in reference_choices("allergens", kind=Allergen.Kind.FOOD)}
     every = {code for code, _label in reference_choices("allergens")}
     assert "egg" in food and "cat" not in food and "cat" in every
+
+
+@pytest.mark.parametrize(
+    ("headers", "language"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "vi-VN,vi;q=0.9"}, "vi"),
+        ({"HTTP_ACCEPT_LANGUAGE": "ne"}, "ne"),
+        ({"HTTP_ACCEPT_LANGUAGE": "ko-KR"}, "ko"),
+        ({"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}, "zh-hans"),
+        ({"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}, "en"),  # none of ours: English
+        ({"HTTP_ACCEPT_LANGUAGE": "ja-easy"}, "ja-easy"),
+    ],
+)
+def test_the_api_follows_accept_language_in_the_seven(
+    api: APIClient, headers: dict[str, str], language: str
+) -> None:
+    from accounts.languages import reference_name
+
+    answer = api.get(URL, **headers)
+    assert answer["Content-Language"] == language
+    languages = by_key(answer.json()["languages"])
+    assert languages["vi"]["name"] == reference_name("ベトナム語", "Vietnamese", language)
+
+
+def test_the_api_follows_the_accounts_language_in_the_seven(
+    client_for: Callable[[User | None], APIClient], student: User
+) -> None:
+    student.preferred_language = "ja-easy"
+    student.save()
+    answer = client_for(student).patch(
+        "/api/me/", {"preferred_language": "xx"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert answer.status_code == 400
+    assert answer["Content-Language"] == "ja-easy"
+    # DRF's own message: easy Japanese has no catalogue of DRF's, so Japanese, its fallback.
+    assert answer.json()["preferred_language"] == ['"xx"は有効な選択肢ではありません。']

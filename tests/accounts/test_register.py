@@ -107,7 +107,15 @@ def test_blank_name_is_refused(api: APIClient) -> None:
 
 
 def test_unknown_preferred_language_is_refused(api: APIClient) -> None:
-    refused(api, body(preferred_language="vi"), "preferred_language")
+    refused(api, body(preferred_language="fr"), "preferred_language")
+    refused(api, body(preferred_language="ja_Easy"), "preferred_language")
+
+
+@pytest.mark.parametrize("language", ["ja", "en", "ja-easy", "zh-hans", "vi", "ne", "ko"])
+def test_each_interface_language_may_be_chosen(api: APIClient, language: str) -> None:
+    answer = api.post(URL, body(preferred_language=language), format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["preferred_language"] == language
 
 
 def test_every_bad_field_is_named_at_once(api: APIClient) -> None:

@@ -224,3 +224,35 @@ def test_blocking_twice_or_as_a_stranger(page_client, conversation, student) -> 
     again = client.get(url, follow=True)
     assert "This conversation is already blocked." in again.content.decode()
     assert Block.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("aid", "expected"),
+    [
+        ("off", '<span data-reading-aid="off">明日の訪問です。</span>'),
+        ("furigana", "<ruby>訪問<rt>ほうもん</rt></ruby>"),
+        ("romaji", '<span class="reading-aid__romaji" lang="ja-Latn">ashita no houmon desu.'),
+    ],
+)
+def test_the_reading_aid_over_a_japanese_message(page_client, conversation, aid, expected):
+    student, host = _members(conversation)
+    message_post(conversation_id=conversation.pk, sender=host, body="明日の訪問です。")
+    message_post(conversation_id=conversation.pk, sender=host, body="See you tomorrow")
+    client = page_client(student, language="vi")
+    answer = client.post(reverse("frontend:reading_aid"), {"aid": aid, "next": "/messages/"})
+    assert answer.status_code == 302
+    student.refresh_from_db()
+    assert student.reading_aid == aid
+    content = client.get(reverse("frontend:chat", args=[conversation.pk])).content.decode()
+    assert expected in content
+    assert f'<span data-reading-aid="{aid}">See you tomorrow</span>' in content
+    assert Message.objects.filter(body="明日の訪問です。").exists()  # stored as written
+
+
+def test_an_unknown_reading_aid_changes_nothing(page_client, student) -> None:
+    client = page_client(student)
+    client.post(
+        reverse("frontend:reading_aid"), {"aid": "braille", "next": "https://evil.example/"}
+    )
+    student.refresh_from_db()
+    assert student.reading_aid == "off"

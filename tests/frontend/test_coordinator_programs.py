@@ -246,3 +246,40 @@ def test_announcement_reaches_everyone_in_their_language(
     assert "本日の訪問は中止です。" in by_recipient[japanese.user.email].body
     assert "Cancelled: typhoon" in by_recipient[english.user.email].subject
     assert program.name in by_recipient[english.user.email].body
+
+
+def test_a_programme_gets_a_name_and_description_per_language(coord: Client, page_client) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    answer = coord.post(
+        reverse("frontend:coordinator:program_create"),
+        {
+            "name": "言語交換",
+            "kind": "language_exchange",
+            "dates": (today + timezone.timedelta(days=40)).isoformat(),
+            "apply_until": (today + timezone.timedelta(days=30)).isoformat(),
+            "response_hours": "72",
+            "description": "教え合います。",
+            "name_en": "Language exchange",
+            "name_vi": "Trao đổi ngôn ngữ",
+            "description_vi": "Dạy nhau ngôn ngữ.",
+        },
+    )
+    assert answer.status_code == 302
+    program = Program.objects.get(name="言語交換")
+    assert program.translations == {
+        "en": {"name": "Language exchange"},
+        "vi": {"name": "Trao đổi ngôn ngữ", "description": "Dạy nhau ngôn ngữ."},
+    }
+    from tests.factories import StudentProfileFactory
+
+    student = StudentProfileFactory().user
+    for language, name in (
+        ("vi", "Trao đổi ngôn ngữ"),
+        ("ko", "Language exchange"),
+        ("ja", "言語交換"),
+    ):
+        page = page_client(student, language=language).get(reverse("frontend:programs"))
+        assert name in page.content.decode()
+        assert "Language exchange / " not in page.content.decode()

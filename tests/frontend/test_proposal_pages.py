@@ -172,3 +172,25 @@ def test_a_partys_lists_take_the_same_queries_for_one_row_or_six(
         html = client.get(reverse(page)).content.decode()
     assert html.count(student.name) >= 6
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("aid", "expected", "absent"),
+    [
+        ("furigana", "<ruby>料理<rt>りょうり</rt></ruby>", None),
+        ("romaji", 'lang="ja-Latn">ryouri ga suki desu.', "<ruby>"),
+        ("off", '<span data-reading-aid="off">料理が好きです。', "<ruby>"),
+    ],
+)
+def test_the_familys_own_words_with_the_readers_aid(
+    page_client, proposal, aid: str, expected: str, absent: str | None
+) -> None:
+    student, host = _parties(proposal)
+    host.host_profile.bio = "料理が好きです。"
+    host.host_profile.save(update_fields=["bio"])
+    student.reading_aid = aid
+    student.save(update_fields=["reading_aid"])
+    html = page_client(student, language="en").get(reverse("frontend:proposals")).content.decode()
+    assert expected in html
+    if absent:
+        assert absent not in html.split("<main", 1)[1]

@@ -292,3 +292,49 @@ class TestApplications:
         response = coordinator_client.post(f"/api/programs/{program.pk}/close/")
         assert response.status_code == 200
         assert response.data["status"] == "closed"
+
+
+def _create_in_a_month(coordinator, **fields):
+    from matching.services.programs import program_create
+
+    today = timezone.localdate()
+    return program_create(
+        by=coordinator,
+        kind="home_visit",
+        dates=[today + dt.timedelta(days=30)],
+        apply_until=today + dt.timedelta(days=20),
+        response_hours=72,
+        **fields,
+    )
+
+
+def test_a_programme_reads_in_each_language_with_fallbacks(coordinator) -> None:
+    """Japanese is the programme's own name; the others come from ``translations``: the
+    reader's, else English (easy Japanese: else Japanese), else the Japanese."""
+    from django.utils import translation
+
+    program = _create_in_a_month(
+        coordinator,
+        name="ホームビジット",
+        description="一日を過ごします。",
+        translations={"en": {"name": "Home visits", "description": ""}, "vi": {"name": "Thăm nhà"}},
+    )
+    assert program.translations == {"en": {"name": "Home visits"}, "vi": {"name": "Thăm nhà"}}
+    expected = {
+        "ja": ("ホームビジット", "一日を過ごします。"),
+        "ja-easy": ("ホームビジット", "一日を過ごします。"),
+        "en": ("Home visits", "一日を過ごします。"),
+        "vi": ("Thăm nhà", "一日を過ごします。"),
+        "ne": ("Home visits", "一日を過ごします。"),
+    }
+    for language, (name, description) in expected.items():
+        with translation.override(language):
+            assert (program.display_name, program.display_description) == (name, description)
+
+
+def test_an_unknown_translation_language_is_refused(coordinator) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        _create_in_a_month(coordinator, name="x", translations={"fr": {"name": "Visites"}})
+    assert "translations" in refused.value.message_dict

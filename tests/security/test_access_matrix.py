@@ -151,6 +151,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "login/": {"GET": ANYONE, "POST": ANYONE},
     "logout/": {"POST": ANYONE},
     "language/": {"POST": ANYONE},
+    # The reading aid is remembered on the account: a visitor is sent to log in.
+    "reading-aid/": {"POST": USERS},
     "password-reset/": {"GET": ANYONE, "POST": ANYONE},
     "password-reset/sent/": {"GET": ANYONE},
     "password-reset/<uidb64>/<token>/": {"GET": ANYONE, "POST": ANYONE},

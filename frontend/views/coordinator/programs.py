@@ -9,10 +9,12 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.languages import JAPANESE, LANGUAGES
 from frontend.views.coordinator.common import (
     coordinator_of,
     coordinator_required,
@@ -110,16 +112,49 @@ class ProgramForm(forms.ModelForm[Program]):
         "reoffer_lead_days",
     ]
 
+    def clean_language_level(self) -> str:
+        value: str = self.cleaned_data.get("language_level") or ""
+        return value or str(Program._meta.get_field("language_level").get_default())
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left out, the programme keeps the model's default rule (as through the API).
         self.fields["language_level"].required = False
         # Left empty, the lead time is the model's default.
         self.fields["reoffer_lead_days"].required = False
+        self.fields["name"].label = gettext_lazy("Name (Japanese)")
+        self.fields["description"].label = gettext_lazy("Description (Japanese)")
+        # The name and description in each other language: optional; a reader without theirs
+        # gets English, or Japanese (Program.text_in).
+        for code, language in LANGUAGES:
+            if code == JAPANESE:
+                continue
+            field = code.replace("-", "_")
+            self.fields[f"name_{field}"] = forms.CharField(
+                label=format_lazy(gettext_lazy("Name ({language})"), language=language),
+                required=False,
+                max_length=program_services.NAME_MAX,
+                widget=forms.TextInput(attrs={"lang": code}),
+            )
+            self.fields[f"description_{field}"] = forms.CharField(
+                label=format_lazy(gettext_lazy("Description ({language})"), language=language),
+                required=False,
+                max_length=program_services.DESCRIPTION_MAX,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code}),
+            )
 
-    def clean_language_level(self) -> str:
-        value: str = self.cleaned_data.get("language_level") or ""
-        return value or str(Program._meta.get_field("language_level").get_default())
+    def service_kwargs(self) -> dict[str, Any]:
+        """``program_create``'s arguments: the Japanese fields, and ``translations``."""
+        data = dict(self.cleaned_data)
+        translations = {
+            code: {
+                part: data.pop(f"{part}_{code.replace('-', '_')}", "")
+                for part in ("name", "description")
+            }
+            for code, _language in LANGUAGES
+            if code != JAPANESE
+        }
+        return {**data, "translations": translations}
 
     def clean_reoffer_lead_days(self) -> int:
         value: int | None = self.cleaned_data.get("reoffer_lead_days")
@@ -170,7 +205,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with service_errors(form) as outcome:
             program = program_services.program_create(
-                by=coordinator_of(request), **form.cleaned_data
+                by=coordinator_of(request), **form.service_kwargs()
             )
         if outcome.ok:
             messages.success(request, _("The programme “%(name)s” is open.") % {"name": program})

@@ -101,6 +101,29 @@ def _run(kind: str, proposal: Proposal, coordinator: User, committing: Callable[
         committing(services.proposals_expire)
 
 
+def event_mails(
+    kind: str,
+    language: str,
+    *,
+    rnd: Round,
+    publish: Any,
+    coordinator: User,
+    committing: Callable[..., Any],
+) -> tuple[Proposal, dt.datetime]:
+    """A published proposal between a student and a family reading ``language``, brought to
+    the event of ``kind``: its e-mails are the outbox. The proposal, and its first deadline."""
+    draft = draft_proposal(
+        rnd=rnd, student=make_student(language=language), host=make_host(language=language)
+    )
+    publish(rnd)
+    proposal = Proposal.objects.get(pk=draft.pk)
+    deadline = proposal.deadline
+    if kind != "proposal_received":
+        mail.outbox.clear()
+        _run(kind, proposal, coordinator, committing)
+    return proposal, deadline
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
 @pytest.mark.parametrize("kind", list(SUBJECTS))
 def test_each_proposal_e_mail_is_in_the_language_with_its_facts(
@@ -111,15 +134,9 @@ def test_each_proposal_e_mail_is_in_the_language_with_its_facts(
     coordinator: User,
     committing: Callable[..., Any],
 ) -> None:
-    draft = draft_proposal(
-        rnd=rnd, student=make_student(language=language), host=make_host(language=language)
+    proposal, deadline = event_mails(
+        kind, language, rnd=rnd, publish=publish, coordinator=coordinator, committing=committing
     )
-    publish(rnd)
-    proposal = Proposal.objects.get(pk=draft.pk)
-    deadline = proposal.deadline
-    if kind != "proposal_received":
-        mail.outbox.clear()
-        _run(kind, proposal, coordinator, committing)
     proposal.refresh_from_db()
     student, host = student_of(proposal), host_of(proposal)
     profile = host.host_profile
@@ -203,7 +220,15 @@ def test_an_announcement_e_mail_is_in_the_recipients_language(
         "body_ja": "明日の訪問は予定どおりです。\n傘をお持ちください。",
         "body_en": "Tomorrow's visits go ahead.\nPlease bring an umbrella.",
     }
-    committing(announcement_send, program=program, by=coordinator, **texts)
+    committing(
+        announcement_send,
+        program=program,
+        by=coordinator,
+        texts={
+            language: (texts[f"subject_{language}"], texts[f"body_{language}"])
+            for language in ("ja", "en")
+        },
+    )
     (message,) = mail.outbox
     assert message.to == [recipient.email]
     html = message.alternatives[0][0]

@@ -72,8 +72,8 @@ def test_a_programme_closed_long_enough_is_purged_of_what_is_not_needed(
 ) -> None:
     settings.RETENTION_DAYS = 30
     program = finished["program"]
-    texts = {"subject_ja": "件名", "subject_en": "Subject", "body_ja": "本文", "body_en": "Body"}
-    announcement_send(program=program, by=coordinator, **texts)
+    texts = {"ja": ("件名", "本文"), "en": ("Subject", "Body")}
+    announcement_send(program=program, by=coordinator, texts=texts)
     _close(program, days_ago=31)
     assert Delivery.objects.filter(proposal__program=program).exists()
     assert Delivery.objects.filter(program=program, kind="announcement").exists()

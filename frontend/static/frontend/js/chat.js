@@ -114,9 +114,40 @@ function renderMessage(message, { sending = false } = {}) {
   }
   const body = document.createElement("p");
   body.className = "chat__body";
-  body.textContent = message.body;
+  fillBody(body, message);
   item.append(meta, body);
   return item;
+}
+
+// The reader's reading aid, made by the server (message.reading): furigana as <ruby>, or the
+// romaji after the text. Built with text nodes only; the message itself is never changed.
+function fillBody(body, message) {
+  const reading = message.reading;
+  const shown = document.createElement("span");
+  shown.dataset.readingAid = reading ? Object.keys(reading)[0] : "off";
+  if (reading && Array.isArray(reading.furigana)) {
+    for (const [piece, sound] of reading.furigana) {
+      if (!sound) {
+        shown.append(piece);
+        continue;
+      }
+      const ruby = document.createElement("ruby");
+      const rt = document.createElement("rt");
+      rt.textContent = sound;
+      ruby.append(piece, rt);
+      shown.append(ruby);
+    }
+  } else {
+    shown.textContent = message.body;
+  }
+  body.append(shown);
+  if (reading && typeof reading.romaji === "string") {
+    const romaji = document.createElement("span");
+    romaji.className = "reading-aid__romaji";
+    romaji.lang = "ja-Latn";
+    romaji.textContent = reading.romaji;
+    body.append(" ", romaji);
+  }
 }
 
 function showMessage(message) {
