@@ -181,6 +181,18 @@ def encode(problem: Problem) -> Encoded:
                 f"unknown value {h.guest_gender_preference!r}"
             )
 
+    for who, rows in (("students", students), ("hosts", hosts)):
+        for r in rows:
+            for name, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
+                v = getattr(r, name)
+                if not (isinstance(v, int | float) and lo <= v <= hi):  # NaN fails too
+                    raise SolverInputError(f"{who}[{r.key}].{name}: {v!r} is not in {lo}..{hi}")
+    for s in students:
+        if not (isinstance(s.max_travel_minutes, int | float) and s.max_travel_minutes >= 0):
+            raise SolverInputError(
+                f"students[{s.key}].max_travel_minutes: {s.max_travel_minutes!r} is not >= 0"
+            )
+
     people: list[StudentIn | HostIn] = [*students, *hosts]
     lang_codes = sorted({c for p in people for c in p.languages})
     lang_idx = {c: i for i, c in enumerate(lang_codes)}

@@ -9,14 +9,15 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
-from .assign import CapacityError, assign_optimal
+from .assign import assign_optimal
 from .encode import Encoded, check_pins, encode
 from .explain import explain_hosts, explain_students
 from .graph import Graph, build_graph
 from .metrics import blocking_pairs, histogram
+from .pins import seat_pins
 from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
-from .types import Assignment, PinError, Problem, Result, Unplaced
+from .types import Assignment, Problem, Result, Unplaced
 
 IntA = npt.NDArray[Any]
 
@@ -61,35 +62,29 @@ def solve(problem: Problem) -> Result:
     t1 = time.perf_counter()
     c1 = time.process_time()
 
+    # Pins first: refused (naming the applicant and the family) only if they cannot all sit.
+    pin_slot = seat_pins(enc, g.slot_of, g.slot_cap)
     info: dict[str, Any] = {}
-    try:
-        if stable:
-            s_rows = g.rows()
-            h_rows = g.host.astype(np.int64)
-            sv = tables.total(tab, s_rows, h_rows, STUDENT_VIEW)
-            hv = tables.total(tab, s_rows, h_rows, HOST_VIEW)
-            assigned = assign_stable(g, enc.s_dates, enc.pin_s, enc.pin_h, sv, hv)
-            del s_rows, h_rows, sv, hv
-        else:
-            big_m = _big_m(g)
-            assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)
-            info = {
-                "iterations": ainfo.iterations,
-                "restricted_pairs": ainfo.restricted_pairs,
-                "restricted_edges": ainfo.restricted_edges,
-                "components": ainfo.components,
-                "price_sweeps": ainfo.bf_passes,
-                "local_repairs": ainfo.local_repairs,
-                "fallbacks": ainfo.fallbacks,
-                "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
-            }
-    except CapacityError as exc:
-        # Name a pin of the family with more pinned students than seats (else the first pin).
-        pins_per_host = np.bincount(enc.pin_h, minlength=enc.m)
-        over = np.nonzero(pins_per_host[enc.pin_h] > enc.h_seats[enc.pin_h].sum(axis=1))[0]
-        k = int(over[-1]) if over.size else 0
-        sk, hk = int(enc.s_key[enc.pin_s[k]]), int(enc.h_key[enc.pin_h[k]])
-        raise PinError(sk, hk, "capacity", f"the pinned pairs do not fit the seats: {exc}") from exc
+    if stable:
+        s_rows = g.rows()
+        h_rows = g.host.astype(np.int64)
+        sv = tables.total(tab, s_rows, h_rows, STUDENT_VIEW)
+        hv = tables.total(tab, s_rows, h_rows, HOST_VIEW)
+        assigned = assign_stable(g, enc.s_dates, enc.pin_s, pin_slot, sv, hv)
+        del s_rows, h_rows, sv, hv
+    else:
+        big_m = _big_m(g)
+        assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)
+        info = {
+            "iterations": ainfo.iterations,
+            "restricted_pairs": ainfo.restricted_pairs,
+            "restricted_edges": ainfo.restricted_edges,
+            "components": ainfo.components,
+            "price_sweeps": ainfo.bf_passes,
+            "local_repairs": ainfo.local_repairs,
+            "fallbacks": ainfo.fallbacks,
+            "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
+        }
     t2 = time.perf_counter()
     c2 = time.process_time()
 

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .assign import CapacityError
 from .graph import Graph, pair_slots
 
 IntA = npt.NDArray[Any]
@@ -19,7 +18,7 @@ def assign_stable(
     g: Graph,
     s_dates: BoolA,
     pin_s: IntA,
-    pin_h: IntA,
+    pin_slot: IntA,
     student_view: IntA,
     host_view: IntA,
 ) -> IntA:
@@ -27,21 +26,14 @@ def assign_stable(
 
     ``student_view`` / ``host_view`` are per pair (aligned with ``g.host``).  A student ranks
     slots by its view (ties: lower slot index, i.e. the earlier day, then the lower host row);
-    a slot ranks students by the family's view (ties: the lower student row).  Pins are seated
-    first, on the earliest shared day with a seat left, and do not take part in the proposals.
+    a slot ranks students by the family's view (ties: the lower student row).  Pinned students
+    sit in ``pin_slot`` (``pins.seat_pins``: all pins together) and do not propose.
     """
     n = g.n
     cap = g.slot_cap.copy()
     assigned = np.full(n, -1, dtype=np.int64)
-    for ps, ph in zip(pin_s.tolist(), pin_h.tolist(), strict=True):
-        for d in range(g.n_dates):
-            pj = int(g.slot_of[ph, d])
-            if pj >= 0 and s_dates[ps, d] and cap[pj] > 0:
-                assigned[ps] = pj
-                cap[pj] -= 1
-                break
-        else:
-            raise CapacityError(f"pinned student row {ps}: no seat left with host row {ph}")
+    assigned[pin_s] = pin_slot
+    np.subtract.at(cap, pin_slot, 1)
     pinned = assigned >= 0
 
     # Every student's slots in its order of preference, as one flat array per block of students.

@@ -94,3 +94,24 @@ def test_stable_mode_keeps_pins() -> None:
         return  # that family does not fit this student: the pin is refused, fine
     assert any((x.student_key, x.host_key) == (a.student_key, b.host_key) for x in r.assignments)
     assert hard_rule_violations(pinned, r) == 0
+
+
+def test_stable_mode_seats_pins_that_fit_only_together() -> None:
+    """Issue 20, defect 1: student 1 (dates 0, 1) and student 2 (date 0) both pinned to a family
+    with one seat on each date fit only with student 1 on date 1; stable mode used to seat
+    student 1 on the earliest day and refuse student 2's pin."""
+    from matching.services.vocabulary import REFERENCE_VOCABULARY
+    from matching.solver import HostIn, StudentIn
+
+    p = Problem(
+        students=(StudentIn(key=1, dates=(0, 1)), StudentIn(key=2, dates=(0,))),
+        hosts=(HostIn(key=100, seats={0: 1, 1: 1}),),
+        date_labels=("2027-01-17", "2027-01-24"),
+        vocabulary=REFERENCE_VOCABULARY,
+        pins=((1, 100), (2, 100)),
+        mode="stable",
+    )
+    for mode in ("stable", "optimal"):
+        r = solve(dataclasses.replace(p, mode=mode))
+        got = sorted((a.student_key, a.host_key, a.date_index) for a in r.assignments)
+        assert got == [(1, 100, 1), (2, 100, 0)], mode
