@@ -22,6 +22,7 @@ from .types import Assignment, Problem, Result, Unplaced
 IntA = npt.NDArray[Any]
 
 K_BEST = 24  # best families per student in the first restricted problem
+L_BEST = 16  # ... and best students per family
 BASE_QUANTUM = 1e-3  # points: scores are optimised as integers of this resolution
 FLOAT_EXACT = 2**52
 
@@ -58,7 +59,7 @@ def solve(problem: Problem) -> Result:
     quantum = choose_quantum(enc.n, weights)
     tab = tables.build_tables(enc, weights, quantum)
     stable = problem.mode == "stable"
-    g = build_graph(tab, 0 if stable else K_BEST)
+    g = build_graph(tab, 0 if stable else K_BEST, 0 if stable else L_BEST)
     t1 = time.perf_counter()
     c1 = time.process_time()
 
