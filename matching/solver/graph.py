@@ -50,7 +50,9 @@ class Graph:
         return np.searchsorted(self.indptr, p, side="right").astype(np.int64) - 1
 
 
-def build_graph(t: Tables, k_best: int, l_best: int = 0) -> Graph:
+def build_graph(
+    t: Tables, k_best: int, l_best: int = 0, criteria: tuple[str, ...] = tables.CRITERIA
+) -> Graph:
     """Scan all students x hosts in blocks; keep the feasible pairs, best first per student.
 
     A student's row starts with its ``TOP`` best pairs sorted by score, highest first (ties:
@@ -97,7 +99,7 @@ def build_graph(t: Tables, k_best: int, l_best: int = 0) -> Graph:
                 day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
             ok &= day
         # ascending order = best first; infeasible cells last (in place: no second block)
-        neg = tables.total(t, rows[:, None], hosts)
+        neg = tables.total(t, rows[:, None], hosts, criteria)
         np.negative(neg, out=neg)
         np.copyto(neg, 1, where=~ok)
         # The head: the best `top` hosts of each row, sorted.  Ties go to the hosts from the

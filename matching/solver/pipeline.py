@@ -15,7 +15,7 @@ from .explain import explain_hosts, explain_students
 from .graph import Graph, build_graph
 from .metrics import blocking_pairs, histogram
 from .pins import seat_pins
-from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
+from .score import CRITERIA, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
 from .types import Assignment, Problem, Result, Unplaced
 
@@ -59,7 +59,8 @@ def solve(problem: Problem) -> Result:
     quantum = choose_quantum(enc.n, weights)
     tab = tables.build_tables(enc, weights, quantum)
     stable = problem.mode == "stable"
-    g = build_graph(tab, 0 if stable else K_BEST, 0 if stable else L_BEST)
+    # stable mode: rows start with each student's best families by its own view
+    g = build_graph(tab, 0, 0, STUDENT_VIEW) if stable else build_graph(tab, K_BEST, L_BEST)
     t1 = time.perf_counter()
     c1 = time.process_time()
 
@@ -67,12 +68,8 @@ def solve(problem: Problem) -> Result:
     pin_slot = seat_pins(enc, g.slot_of, g.slot_cap)
     info: dict[str, Any] = {}
     if stable:
-        s_rows = g.rows()
-        h_rows = g.host.astype(np.int64)
-        sv = tables.total(tab, s_rows, h_rows, STUDENT_VIEW)
-        hv = tables.total(tab, s_rows, h_rows, HOST_VIEW)
-        assigned = assign_stable(g, enc.s_dates, enc.pin_s, pin_slot, sv, hv)
-        del s_rows, h_rows, sv, hv
+        tie = np.arange(enc.n, dtype=np.int64)
+        assigned = assign_stable(tab, g, enc.s_dates, enc.pin_s, pin_slot, tie)
     else:
         big_m = _big_m(g)
         assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)

@@ -68,6 +68,21 @@ def test_stable_mode_has_no_blocking_pair_and_breaks_no_rule(p: Problem) -> None
     assert _brute_blocking(p, r) == 0
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_students=10, max_hosts=5, mode="stable"))
+def test_students_turned_down_by_their_whole_head_go_on_with_the_rest_of_their_row(
+    p: Problem,
+) -> None:
+    """Preference lists start with each row's sorted head (``graph.TOP`` families); with a head
+    of one family the rest of the row is read for almost everybody, and nothing changes."""
+    from unittest import mock
+
+    with mock.patch("matching.solver.graph.TOP", 1):
+        r = solve(p)
+    assert hard_rule_violations(p, r) == 0
+    assert _brute_blocking(p, r) == 0
+
+
 def test_blocking_pair_count_agrees_with_a_python_loop_for_the_optimal_mode() -> None:
     p = make_problem(60, seed=9)
     r = solve(p)
