@@ -291,3 +291,17 @@ def make_identical(
         date_labels=DATE_LABELS[:1],
         vocabulary=REFERENCE_VOCABULARY,
     )
+
+
+def add_friend_pairs(p: Problem, share: float, seed: int = 0) -> Problem:
+    """``share`` of the students in pairs of friends who asked to visit together; a friend
+    takes the partner's days and home station (they live and study together)."""
+    rng = np.random.default_rng(seed)
+    k = int(len(p.students) * share) // 2
+    idx = rng.permutation(len(p.students))[: 2 * k].reshape(k, 2)
+    students = list(p.students)
+    for a, b in idx.tolist():
+        sa = students[a]
+        students[b] = replace(students[b], dates=sa.dates, lat=sa.lat, lon=sa.lon)
+    groups = tuple((students[a].key, students[b].key) for a, b in idx.tolist())
+    return replace(p, students=tuple(students), groups=groups)

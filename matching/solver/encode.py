@@ -124,12 +124,17 @@ class Encoded:
     h_lon: FloatA
     s_max_travel: FloatA
     s_unplaced: IntA
+    s_visits_before: IntA
+    s_unplaced_before: IntA
+    s_not_alone: BoolA
     h_hosted: IntA
     h_unplaced: IntA
     forbid_pair: IntA  # sorted student_row * m + host_row of forbidden pairs
     forbid_code: IntA  # index into FORBID_REASONS, aligned with forbid_pair
     pin_s: IntA  # rows of pinned students / hosts, aligned
     pin_h: IntA
+    group_a: IntA  # rows of the two members of each group, aligned
+    group_b: IntA
     s_row: dict[int, int]
     h_row: dict[int, int]
 
@@ -248,6 +253,29 @@ def encode(problem: Problem) -> Encoded:
         pin_s.append(s_row[sk])
         pin_h.append(h_row[hk])
 
+    group_a: list[int] = []
+    group_b: list[int] = []
+    in_group: set[int] = set()
+    for ka, kb in problem.groups:
+        for k in (ka, kb):
+            if k not in s_row:
+                raise SolverInputError(f"groups[({ka}, {kb})]: no student application {k}")
+            if k in in_group or ka == kb:
+                raise SolverInputError(f"groups[({ka}, {kb})]: student {k} is in two groups")
+            in_group.add(k)
+        group_a.append(s_row[ka])
+        group_b.append(s_row[kb])
+    pinned_to = dict(zip(pin_s, pin_h, strict=True))
+    for a, b in zip(group_a, group_b, strict=True):
+        ha, hb = pinned_to.get(a), pinned_to.get(b)
+        if ha is not None and hb is not None and ha != hb:
+            raise PinError(
+                int(students[b].key),
+                int(hosts[hb].key),
+                "group",
+                f"the partner {students[a].key} is pinned to another family",
+            )
+
     rad = np.pi / 180.0
     enc = Encoded(
         n=n,
@@ -296,12 +324,17 @@ def encode(problem: Problem) -> Encoded:
         h_lon=np.array([h.lon for h in hosts], dtype=np.float64) * rad,
         s_max_travel=np.array([s.max_travel_minutes for s in students], dtype=np.float64),
         s_unplaced=np.array([max(0, s.times_unplaced) for s in students], dtype=np.int64),
+        s_visits_before=np.array([max(0, s.visits_before) for s in students], dtype=np.int64),
+        s_unplaced_before=np.array([max(0, s.unplaced_before) for s in students], dtype=np.int64),
+        s_not_alone=np.array([s.not_alone for s in students], dtype=bool),
         h_hosted=np.array([max(0, h.times_hosted) for h in hosts], dtype=np.int64),
         h_unplaced=np.array([max(0, h.times_unplaced) for h in hosts], dtype=np.int64),
         forbid_pair=np.array(order, dtype=np.int64),
         forbid_code=np.array([forbid[k] for k in order], dtype=np.int64),
         pin_s=np.array(pin_s, dtype=np.int64),
         pin_h=np.array(pin_h, dtype=np.int64),
+        group_a=np.array(group_a, dtype=np.int64),
+        group_b=np.array(group_b, dtype=np.int64),
         s_row=s_row,
         h_row=h_row,
     )

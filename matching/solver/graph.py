@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
+from .score import CRITERIA
 from .tables import Tables
 
 IntA = npt.NDArray[Any]
@@ -51,7 +52,7 @@ class Graph:
 
 
 def build_graph(
-    t: Tables, k_best: int, l_best: int = 0, criteria: tuple[str, ...] = tables.CRITERIA
+    t: Tables, k_best: int, l_best: int = 0, criteria: tuple[str, ...] = CRITERIA
 ) -> Graph:
     """Scan all students x hosts in blocks; keep the feasible pairs, best first per student.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,12 @@ import numpy.typing as npt
 from . import tables
 from .assign import assign_optimal
 from .encode import Encoded, check_pins, encode
-from .explain import explain_hosts, explain_students
+from .explain import explain_hosts, explain_rules, explain_students
 from .graph import Graph, build_graph
+from .groups import assign_with_groups, restrict_to_partners
 from .metrics import blocking_pairs, histogram
 from .pins import seat_pins
+from .priority import break_ties, hard_tier, lottery, priority_rank, seat_hard_tier
 from .score import CRITERIA, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
 from .types import Assignment, Problem, Result, Unplaced
@@ -49,6 +52,57 @@ def _big_m(g: Graph) -> int:
     return int(best.sum()) + 1
 
 
+def _stable(
+    tab: tables.Tables,
+    g: Graph,
+    enc: Encoded,
+    pin_slot: IntA,
+    must: npt.NDArray[np.bool_],
+    must_slot: IntA,
+    rank: IntA,
+    grouped: bool,
+    pin_host: IntA,
+) -> IntA:
+    """Deferred acceptance (ties: the fair-tie order); the hard tier sits first like pins.
+    Groups and "not alone" students do not propose (deferred acceptance has no room for a
+    pair that must sit together): they get the seats left, by the exact optimum for their
+    own view (``groups``)."""
+    fixed_s = np.concatenate((enc.pin_s, np.nonzero(must)[0]))
+    fixed_slot = np.concatenate((pin_slot, must_slot[must]))
+    apart = np.zeros(enc.n, dtype=bool)
+    if grouped:
+        apart[enc.group_a] = apart[enc.group_b] = True
+        apart |= enc.s_not_alone
+        apart[fixed_s] = False
+    dates = np.where(apart[:, None], False, enc.s_dates)
+    assigned = assign_stable(tab, g, dates, fixed_s, fixed_slot, rank)
+    if not apart.any():
+        return assigned
+    left = g.slot_cap - np.bincount(assigned[assigned >= 0], minlength=g.n_slots)
+    rest = np.where(apart[:, None], enc.s_dates, False)
+    g_left, rest = restrict_to_partners(replace(g, slot_cap=left), rest, enc.group_a, enc.group_b)
+    rows = np.nonzero(apart)[0]
+    own = np.concatenate([np.arange(g_left.indptr[r], g_left.indptr[r + 1]) for r in rows])
+    none = np.zeros(0, dtype=np.int64)
+    big_m = _big_m(g_left)
+    sub, info = assign_optimal(g_left, rest, none, none, big_m, None, own)
+    sub, _ = assign_with_groups(
+        g_left,
+        rest,
+        sub,
+        info.util,
+        info.price,
+        big_m,
+        enc.group_a,
+        enc.group_b,
+        enc.s_not_alone & apart,
+        np.zeros(enc.n, dtype=bool),
+        pin_host,
+    )
+    assigned[apart] = sub[apart]
+    return assigned
+
+
 def solve(problem: Problem) -> Result:
     """Propose visits for one round.  Raises SolverInputError / PinError on bad input."""
     t0 = time.perf_counter()
@@ -67,22 +121,57 @@ def solve(problem: Problem) -> Result:
     # Pins first: refused (naming the applicant and the family) only if they cannot all sit.
     pin_slot = seat_pins(enc, g.slot_of, g.slot_cap)
     info: dict[str, Any] = {}
+    rank = priority_rank(enc, problem.lottery_seed)
+    grouped = enc.group_a.size > 0 or bool(enc.s_not_alone.any())
+    hard = hard_tier(enc, problem.unplaced_twice_first)
+    if grouped:  # a group member or "not alone" student is placed only with others
+        hard[enc.group_a] = hard[enc.group_b] = False
+        hard &= ~enc.s_not_alone
+    must, extra, must_slot = seat_hard_tier(g, enc.s_dates, hard, rank, enc.pin_s, enc.pin_h)
+    pin_host = np.full(enc.n, -1, dtype=np.int64)
+    pin_host[enc.pin_s] = enc.pin_h
+    lost_tie = np.zeros(enc.n, dtype=bool)
     if stable:
-        tie = np.arange(enc.n, dtype=np.int64)
-        assigned = assign_stable(tab, g, enc.s_dates, enc.pin_s, pin_slot, tie)
+        assigned = _stable(tab, g, enc, pin_slot, must, must_slot, rank, grouped, pin_host)
     else:
-        big_m = _big_m(g)
-        assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)
-        info = {
-            "iterations": ainfo.iterations,
-            "restricted_pairs": ainfo.restricted_pairs,
-            "restricted_edges": ainfo.restricted_edges,
-            "components": ainfo.components,
-            "price_sweeps": ainfo.bf_passes,
-            "local_repairs": ainfo.local_repairs,
-            "fallbacks": ainfo.fallbacks,
-            "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
-        }
+        g2, dates2 = g, enc.s_dates
+        if grouped:
+            g2, dates2 = restrict_to_partners(g, enc.s_dates, enc.group_a, enc.group_b)
+        big_m = _big_m(g2)
+        assigned, ainfo = assign_optimal(g2, dates2, enc.pin_s, enc.pin_h, big_m, must, extra)
+        stay = must.copy()
+        stay[enc.pin_s] = True
+        if grouped:
+            assigned, ginfo = assign_with_groups(
+                g2,
+                dates2,
+                assigned,
+                ainfo.util,
+                ainfo.price,
+                big_m,
+                enc.group_a,
+                enc.group_b,
+                enc.s_not_alone,
+                stay,
+                pin_host,
+            )
+            info.update(ginfo)
+        else:
+            assigned, lost_tie = break_ties(
+                g, enc.s_dates, assigned, ainfo.util, ainfo.price, big_m, rank, stay, pin_host
+            )
+        info.update(
+            {
+                "iterations": ainfo.iterations,
+                "restricted_pairs": ainfo.restricted_pairs,
+                "restricted_edges": ainfo.restricted_edges,
+                "components": ainfo.components,
+                "price_sweeps": ainfo.bf_passes,
+                "local_repairs": ainfo.local_repairs,
+                "fallbacks": ainfo.fallbacks,
+                "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
+            }
+        )
     t2 = time.perf_counter()
     c2 = time.process_time()
 
@@ -96,8 +185,12 @@ def solve(problem: Problem) -> Result:
     un_h = np.nonzero(~hosted)[0]
     s_reasons = explain_students(tab, un_s, cap_left)
     h_reasons = explain_hosts(tab, un_h)
+    head, tail = explain_rules(
+        enc, un_s, lost_tie, rank, lottery(enc.s_key, problem.lottery_seed), problem.lottery_seed
+    )
     unplaced_students = [
-        Unplaced(int(enc.s_key[s]), r) for s, r in zip(un_s.tolist(), s_reasons, strict=True)
+        Unplaced(int(enc.s_key[s]), [*h, *r, *t])
+        for s, h, r, t in zip(un_s.tolist(), head, s_reasons, tail, strict=True)
     ]
     unplaced_hosts = [
         Unplaced(int(enc.h_key[h]), r) for h, r in zip(un_h.tolist(), h_reasons, strict=True)
@@ -124,6 +217,10 @@ def solve(problem: Problem) -> Result:
         "blocking_pairs": blocking,
         "feasible_pairs": int(g.host.size),
         "quantum": quantum,
+        "lottery_seed": problem.lottery_seed,
+        "hard_tier": int(must.sum()),
+        "groups": int(enc.group_a.size),
+        "lost_ties": int(lost_tie.sum()),
         "weights": weights,
         "encode_ms": round((t1 - t0) * 1e3, 1),
         "assign_ms": round((t2 - t1) * 1e3, 1),

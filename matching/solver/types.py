@@ -45,6 +45,12 @@ class StudentIn:
     lon: float = 139.5795
     max_travel_minutes: int = DEFAULT_MAX_TRAVEL_MINUTES
     times_unplaced: int = 0
+    # Fair ties (``priority``): home visits made in earlier programmes, and rounds of any
+    # programme that left the student unplaced (never reset by a new programme).
+    visits_before: int = 0
+    unplaced_before: int = 0
+    # "Not alone": place only where a second student visits the same family the same day.
+    not_alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,12 @@ class Problem:
     pins: tuple[tuple[int, int], ...] = ()
     forbidden: dict[tuple[int, int], str] = field(default_factory=dict)
     mode: Mode = "optimal"
+    # Groups: pairs of student keys placed together (same family, same day) or not at all.
+    groups: tuple[tuple[int, int], ...] = ()
+    # Fair ties: the lottery among equals is drawn from this seed (recorded on the round), and
+    # with ``unplaced_twice_first`` anyone left unplaced twice before is placed first.
+    lottery_seed: int = 0
+    unplaced_twice_first: bool = False
 
 
 @dataclass(frozen=True)
