@@ -14,7 +14,7 @@ from .assign import assign_optimal
 from .encode import Encoded, check_pins, encode
 from .explain import explain_hosts, explain_rules, explain_students
 from .graph import Graph, build_graph
-from .groups import assign_with_groups, restrict_to_partners
+from .groups import assign_with_groups, group_graph
 from .metrics import blocking_pairs, histogram
 from .pins import seat_pins
 from .priority import break_ties, hard_tier, lottery, priority_rank, seat_hard_tier
@@ -80,11 +80,11 @@ def _stable(
         return assigned
     left = g.slot_cap - np.bincount(assigned[assigned >= 0], minlength=g.n_slots)
     rest = np.where(apart[:, None], enc.s_dates, False)
-    g_left, rest = restrict_to_partners(replace(g, slot_cap=left), rest, enc.group_a, enc.group_b)
+    big_m = _big_m(g)
+    g_left, rest = group_graph(replace(g, slot_cap=left), rest, enc.group_a, enc.group_b, big_m)
     rows = np.nonzero(apart)[0]
     own = np.concatenate([np.arange(g_left.indptr[r], g_left.indptr[r + 1]) for r in rows])
     none = np.zeros(0, dtype=np.int64)
-    big_m = _big_m(g_left)
     sub, info = assign_optimal(g_left, rest, none, none, big_m, None, own)
     sub, _ = assign_with_groups(
         g_left,
@@ -135,12 +135,19 @@ def solve(problem: Problem) -> Result:
         assigned = _stable(tab, g, enc, pin_slot, must, must_slot, rank, grouped, pin_host)
     else:
         g2, dates2 = g, enc.s_dates
-        if grouped:
-            g2, dates2 = restrict_to_partners(g, enc.s_dates, enc.group_a, enc.group_b)
-        big_m = _big_m(g2)
-        assigned, ainfo = assign_optimal(g2, dates2, enc.pin_s, enc.pin_h, big_m, must, extra)
+        big_m = _big_m(g)
+        pin_s, pin_h = enc.pin_s, enc.pin_h
         stay = must.copy()
         stay[enc.pin_s] = True
+        if grouped:  # the relaxation: a group is one row (``groups``), pinned if one is
+            g2, dates2 = group_graph(g, enc.s_dates, enc.group_a, enc.group_b, big_m)
+            pin_host[enc.group_a] = np.maximum(pin_host[enc.group_a], pin_host[enc.group_b])
+            pin_host[enc.group_b] = -1
+            pin_s = np.nonzero(pin_host >= 0)[0]
+            pin_h = pin_host[pin_s]
+            stay[enc.group_a] |= stay[enc.group_b]
+            stay[enc.group_b] = False
+        assigned, ainfo = assign_optimal(g2, dates2, pin_s, pin_h, big_m, must, extra)
         if grouped:
             assigned, ginfo = assign_with_groups(
                 g2,
