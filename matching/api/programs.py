@@ -48,7 +48,15 @@ class ProgramInput(serializers.ModelSerializer[Program]):
 
     class Meta:
         model = Program
-        fields = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "dates",
+            "apply_until",
+            "response_hours",
+            "description",
+            "unplaced_twice_first",
+        ]
         # API.md's body names it; the model's range still applies.
         extra_kwargs = {"response_hours": {"required": True}}
 
@@ -130,6 +138,7 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "dates",
             "apply_until",
             "response_hours",
+            "unplaced_twice_first",
             "status",
             "accepting_applications",
             "created_at",

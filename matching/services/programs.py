@@ -62,6 +62,7 @@ def program_create(
     apply_until: dt.datetime | dt.date,
     response_hours: int,
     description: str = "",
+    unplaced_twice_first: bool = False,
 ) -> Program:
     """Create a programme open for applications, from clean values (the serializer or form
     checked their types and the model's limits).
@@ -69,7 +70,8 @@ def program_create(
     ``dates`` are the visit days (or, for a year-long pairing, the day pairs first meet): at
     least one, each in the future and given once; they are stored sorted. Applications close at
     ``apply_until`` (a bare date: the end of that day), which must be in the future and before
-    the first date.
+    the first date. ``unplaced_twice_first``: the coordinator's fair-tie setting (a student
+    left unplaced twice is placed first wherever possible).
 
     Raises PermissionDenied for a non-coordinator, ValidationError naming each bad field."""
     _require_coordinator(by)
@@ -91,6 +93,7 @@ def program_create(
         dates=[day.isoformat() for day in days],
         apply_until=deadline,
         response_hours=response_hours,
+        unplaced_twice_first=unplaced_twice_first,
         created_by=by,
     )
 

@@ -56,6 +56,8 @@ def round_problem(
                 lon=station.longitude,
                 max_travel_minutes=profile.max_travel_minutes or DEFAULT_MAX_TRAVEL_MINUTES,
                 times_unplaced=app.times_unplaced,
+                visits_before=pool.visits_before.get(app.user_id, 0),
+                unplaced_before=pool.unplaced_before.get(app.user_id, 0),
             )
         )
     hosts: list[HostIn] = []
@@ -106,5 +108,7 @@ def round_problem(
         pins=tuple((s, h) for s, h in rnd.pins),
         forbidden=forbidden,
         mode=cast(Mode, rnd.mode),  # Round.Mode's values are the solver's modes
+        lottery_seed=rnd.lottery_seed,
+        unplaced_twice_first=rnd.program.unplaced_twice_first,
     )
     return problem, skipped

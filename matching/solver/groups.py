@@ -28,12 +28,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from .graph import Graph, pair_slots
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
+FloatA = npt.NDArray[np.float64]
 
 FIRST_GAP = 5000  # quanta (5 points): the pairs of the first, usually already exact, programme
 
@@ -132,91 +133,151 @@ def assign_with_groups(
     ``relaxed`` and its certificate.  ``fixed``: students that must be placed (pins, the
     hard tier); ``pin_h``: the pinned family row of each student (-1: none).  Returns
     (slot per student, stats)."""
-    stats: dict[str, Any] = {"milp_runs": 0, "milp_columns": 0, "proof_gap": 0}
+    stats: dict[str, Any] = {"lp_rounds": 0, "milp_runs": 0, "milp_columns": 0, "proof_gap": 0}
     whole = relaxed.copy()
     whole[gb] = relaxed[ga]
     if keeps_rules(whole, ga, gb, not_alone, g.slot_cap):
         return whole, stats  # the relaxation's optimum is a placement: nothing to prove
     s, j, w, rc = _columns(g, s_dates, util, price, big_m)
-    if (rc < 0).any():
-        raise RuntimeError("the relaxation's certificate is not dual feasible")
-    own = relaxed[s] == j
-    z_b = int((big_m + w[own]).sum())  # the relaxation's optimum: the bound
     ok = (pin_h[s] < 0) | (pin_h[s] == g.slot_host[j])
     is_group = np.zeros(g.n, dtype=bool)
     is_group[ga] = True
     ok &= ~is_group[s] | (g.slot_cap[j] >= 2)  # a group needs two seats
-    s, j, w, rc, own = s[ok], j[ok], w[ok], rc[ok], own[ok]
-    limit = FIRST_GAP
+    s, j, w, rc = s[ok], j[ok], w[ok], rc[ok]
+    prob = _Programme(g, s, j, w, big_m, ga, gb, not_alone, fixed)
+    # The linear programme's bound, by column generation from the relaxation's cheap pairs.
+    cols = np.nonzero((rc <= FIRST_GAP) | (relaxed[s] == j))[0]
     while True:
-        sel = (rc <= limit) | own
-        assigned, value = _milp(g, s[sel], j[sel], w[sel], big_m, ga, gb, not_alone, fixed)
-        stats["milp_runs"] += 1
-        stats["milp_columns"] = int(sel.sum())
-        gap = z_b - value
-        stats["proof_gap"] = gap
-        if gap <= limit:
-            return assigned, stats
-        limit = gap  # every pair a better placement could use is now in the programme
+        stats["lp_rounds"] += 1
+        y = prob.lp_duals(cols)
+        if y is None:  # the first columns cannot seat the pins: take them all
+            cols = np.arange(s.size)
+            y = prob.lp_duals(cols)
+            if y is None:
+                raise ValueError("no placement keeps the pins, the groups and 'not alone'")
+        red, upper = prob.reduced(y, cols)
+        new = np.setdiff1d(np.nonzero(red < -0.5)[0], cols)
+        if not new.size:
+            break
+        cols = np.union1d(cols, new)
+    # any placement worth more than z_L uses only columns with red <= upper - z_L
+    assigned, z_l = prob.solve(cols)
+    stats["milp_runs"] = 1
+    need = np.nonzero(red <= upper - z_l + 1)[0]
+    stats["proof_gap"] = round(upper - z_l, 1)
+    if np.setdiff1d(need, cols).size:
+        cols = np.union1d(cols, need)
+        assigned, z_l = prob.solve(cols)
+        stats["milp_runs"] = 2
+    stats["milp_columns"] = int(cols.size)
+    return assigned, stats
 
 
-def _milp(
-    g: Graph,
-    s: IntA,
-    j: IntA,
-    w: IntA,
-    big_m: int,
-    ga: IntA,
-    gb: IntA,
-    not_alone: BoolA,
-    fixed: BoolA,
-) -> tuple[IntA, int]:
-    """The integer programme over the given (row, slot) columns of the relaxation's graph
-    (a group's row is member a's and takes two seats); (slot per student, value)."""
-    n, n_slots = g.n, g.n_slots
-    nc = s.size
-    if nc == 0:
-        if fixed.any():
-            raise ValueError("no placement keeps the pins, the groups and 'not alone'")
-        return np.full(n, -1, dtype=np.int64), 0
-    is_group = np.zeros(n, dtype=bool)
-    is_group[ga] = True
-    fixed_row = fixed.copy()
-    fixed_row[ga] |= fixed[gb]
-    value = (big_m + w).astype(np.float64)
-    cols = np.arange(nc)
-    # each row at most once (exactly once if fixed)
-    once = sp.csr_matrix((np.ones(nc), (s, cols)), shape=(n, nc))
-    seats = np.where(is_group[s], 2.0, 1.0)
-    seat = sp.csr_matrix((seats, (j, cols)), shape=(n_slots, nc))
-    blocks = [once, seat]
-    lo = [fixed_row.astype(np.float64), np.zeros(n_slots)]
-    hi = [np.ones(n), g.slot_cap.astype(np.float64)]
-    # "not alone": x_sj <= everybody else in slot j (a group member is never alone)
-    lonely = np.nonzero(not_alone[s] & ~is_group[s])[0]
-    if lonely.size:
-        others = seat[j[lonely]].tolil()
-        others[np.arange(lonely.size), lonely] = 0.0
-        mine = sp.csr_matrix(
-            (np.ones(lonely.size), (np.arange(lonely.size), lonely)), shape=(lonely.size, nc)
+class _Programme:
+    """The integer programme over (row, slot) columns of the relaxation's graph -- a group's
+    row is member a's and takes two seats -- and its linear relaxation's duals."""
+
+    def __init__(
+        self,
+        g: Graph,
+        s: IntA,
+        j: IntA,
+        w: IntA,
+        big_m: int,
+        ga: IntA,
+        gb: IntA,
+        not_alone: BoolA,
+        fixed: BoolA,
+    ) -> None:
+        self.g, self.s, self.j, self.ga, self.gb = g, s, j, ga, gb
+        is_group = np.zeros(g.n, dtype=bool)
+        is_group[ga] = True
+        self.fixed = fixed.copy()
+        self.fixed[ga] |= fixed[gb]
+        self.fixed[gb] = False
+        self.value = (big_m + w).astype(np.float64)
+        self.seats = np.where(is_group[s], 2.0, 1.0)
+        self.lonely = not_alone[s] & ~is_group[s]  # a group member is never alone
+
+    def _matrix(self, cols: IntA) -> tuple[sp.csr_matrix, FloatA, FloatA]:
+        """Rows: each student once (at least once if fixed), seats per slot, and for each
+        "not alone" column x_c <= the others in its slot."""
+        g, n, nc = self.g, self.g.n, cols.size
+        s, j, seats = self.s[cols], self.j[cols], self.seats[cols]
+        k = np.arange(nc)
+        once = sp.csr_matrix((np.ones(nc), (s, k)), shape=(n, nc))
+        seat = sp.csr_matrix((seats, (j, k)), shape=(g.n_slots, nc))
+        blocks = [once, seat]
+        lo = [self.fixed.astype(np.float64), np.zeros(g.n_slots)]
+        hi = [np.ones(n), g.slot_cap.astype(np.float64)]
+        lonely = np.nonzero(self.lonely[cols])[0]
+        if lonely.size:
+            others = seat[j[lonely]].tolil()
+            others[np.arange(lonely.size), lonely] = 0.0
+            mine = sp.csr_matrix(
+                (np.ones(lonely.size), (np.arange(lonely.size), lonely)), shape=(lonely.size, nc)
+            )
+            blocks.append(mine - others.tocsr())
+            lo.append(np.full(lonely.size, -np.inf))
+            hi.append(np.zeros(lonely.size))
+        return sp.vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi)
+
+    def lp_duals(self, cols: IntA) -> FloatA | None:
+        """Duals y >= 0 of the linear programme over ``cols`` (rows as ``_matrix``, then the
+        "at least once" rows of fixed students); None if it is infeasible."""
+        a, lo, hi = self._matrix(cols)
+        ge = np.nonzero(lo > 0)[0]
+        res = linprog(
+            -self.value[cols],
+            A_ub=sp.vstack([a, -a[ge]]).tocsr(),
+            b_ub=np.concatenate((hi, -lo[ge])),
+            bounds=(0, None),
+            method="highs",
         )
-        blocks.append(mine - others.tocsr())
-        lo.append(np.full(lonely.size, -np.inf))
-        hi.append(np.zeros(lonely.size))
-    bound = float(value.sum()) + 1.0
-    res = milp(
-        -value,
-        integrality=np.ones(nc),
-        bounds=Bounds(0, 1),
-        constraints=LinearConstraint(
-            sp.vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi)
-        ),
-        options={"mip_rel_gap": 0.25 / bound},
-    )
-    if res.x is None:
-        raise ValueError(f"no placement keeps the pins, the groups and 'not alone': {res.message}")
-    x = np.rint(res.x).astype(bool)
-    assigned = np.full(n, -1, dtype=np.int64)
-    assigned[s[x]] = j[x]
-    assigned[gb] = assigned[ga]
-    return assigned, int((big_m + w[x]).sum())
+        if res.status != 0:
+            return None
+        self._rows = (hi, lo[ge], ge, cols)
+        y: FloatA = np.maximum(-res.ineqlin.marginals, 0.0)
+        return y
+
+    def reduced(self, y: FloatA, cols: IntA) -> tuple[FloatA, float]:
+        """Reduced cost A_c'y - value_c of every column (not only ``cols``), and the bound
+        b'y + sum of max(0, -reduced): an upper bound on any placement for any y >= 0."""
+        g, n = self.g, self.g.n
+        hi, lo_ge, ge, _ = self._rows
+        n_lonely = hi.size - n - g.n_slots
+        y_once = y[:n].copy()
+        np.subtract.at(y_once, ge, y[hi.size :])
+        p = y[n : n + g.n_slots]
+        y_own = y[n + g.n_slots : hi.size]
+        lonely_cols = cols[np.nonzero(self.lonely[cols])[0]]
+        q = np.zeros(g.n_slots)
+        np.add.at(q, self.j[lonely_cols], y_own)
+        at = y_once[self.s] + self.seats * (p[self.j] - q[self.j])
+        own = np.zeros(self.s.size)
+        if n_lonely:
+            own[lonely_cols] = y_own * (1.0 + self.seats[lonely_cols])
+        red = at + own - self.value
+        upper = float(hi @ y[: hi.size] - lo_ge @ y[hi.size :] + np.maximum(-red, 0.0).sum())
+        return red, upper
+
+    def solve(self, cols: IntA) -> tuple[IntA, int]:
+        """The integer optimum over ``cols``: (slot per student, value)."""
+        a, lo, hi = self._matrix(cols)
+        value = self.value[cols]
+        res = milp(
+            -value,
+            integrality=np.ones(cols.size),
+            bounds=Bounds(0, 1),
+            constraints=LinearConstraint(a, lo, hi),
+            options={"mip_rel_gap": 0.25 / (float(value.sum()) + 1.0)},
+        )
+        if res.x is None:
+            raise ValueError(
+                f"no placement keeps the pins, the groups and 'not alone': {res.message}"
+            )
+        x = np.rint(res.x).astype(bool)
+        assigned = np.full(self.g.n, -1, dtype=np.int64)
+        assigned[self.s[cols][x]] = self.j[cols][x]
+        assigned[self.gb] = assigned[self.ga]
+        return assigned, int(value[x].sum().round())
