@@ -16,7 +16,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from config.channel_layer import ClosesChannelMixin
+from chat.channel_layer import ClosesChannelMixin
 
 
 class WithoutConnectionSweep:

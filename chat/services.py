@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.ratelimit import window_hits
 from chat.groups import conversation_group, user_group
 from chat.models import (
     CLIENT_ID_MAX,
@@ -40,7 +41,6 @@ from chat.models import (
     Report,
 )
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
-from config.ratelimit import window_hits
 
 if TYPE_CHECKING:
     from matching.models import Proposal
@@ -227,7 +227,7 @@ def _clean_client_id(client_id: Any) -> str:
 
 def _rate_limit(user_id: int) -> None:
     """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically for
-    every server process (config.ratelimit)."""
+    every server process (accounts.ratelimit)."""
     if window_hits(f"chat:{user_id}:{int(time.time())}", 2) > settings.CHAT_RATE_PER_SECOND:
         raise ChatRefused(
             "rate_limited",

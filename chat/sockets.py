@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from django.utils import translation
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from config.channel_layer import ClosesChannelMixin
+from chat.channel_layer import ClosesChannelMixin
 
 T = TypeVar("T")
 

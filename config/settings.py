@@ -248,7 +248,7 @@ if REDIS_URL:
     _layer = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": _layer_connections}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "config.channel_layer.RedisChannelLayer",
+            "BACKEND": "chat.channel_layer.RedisChannelLayer",
             # group_expiry: daphne's socket lifetime.
             "CONFIG": {
                 "hosts": [_layer],

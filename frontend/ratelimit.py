@@ -1,6 +1,6 @@
 """A small limiter for the public forms that send e-mail or create accounts (password reset,
 sign-up): POSTs per client address in a fixed window, counted for every web process together
-(config.ratelimit)."""
+(accounts.ratelimit)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.client import client_address
-from config.ratelimit import window_hits
+from accounts.ratelimit import window_hits
 
 View = Callable[..., HttpResponseBase]
 

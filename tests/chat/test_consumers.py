@@ -321,7 +321,7 @@ async def test_a_message_round_trips_through_the_redis_layer(
 
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "config.channel_layer.RedisChannelLayer",
+            "BACKEND": "chat.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": redis_prefix},
         }
     }

@@ -129,7 +129,7 @@ async def test_sockets_that_left_leave_no_queue_behind_on_the_redis_layer(
     conversation = await database_sync_to_async(conversation_factory)(student, host)
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "config.channel_layer.RedisChannelLayer",
+            "BACKEND": "chat.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": f"test-buffers-{conversation.pk}"},
         }
     }

@@ -163,7 +163,7 @@ def test_production_uses_the_real_backends_and_secure_cookies() -> None:
     assert found["DEBUG"] is False
     assert found["SECRET_KEY"] == PRODUCTION["SECRET_KEY"]
     assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
-    assert found["CHANNEL_BACKEND"] == "config.channel_layer.RedisChannelLayer"
+    assert found["CHANNEL_BACKEND"] == "chat.channel_layer.RedisChannelLayer"
     assert found["EAGER"] is False and found["APP_EAGER"] is False
     assert found["SESSION_COOKIE_SECURE"] is True
     assert found["SECURE_SSL_REDIRECT"] is True
@@ -190,7 +190,7 @@ def test_service_urls_switch_to_postgres_redis_and_smtp() -> None:
     )
     assert found["DATABASE_ENGINE"] == "django.db.backends.postgresql"
     assert found["DATABASE_NAME"] == "engawa"
-    assert found["CHANNEL_BACKEND"] == "config.channel_layer.RedisChannelLayer"
+    assert found["CHANNEL_BACKEND"] == "chat.channel_layer.RedisChannelLayer"
     # The layer's read timeout outlasts channels_redis' 5 s blocking read (idle sockets).
     assert found["CHANNEL_HOSTS"] == [
         {"address": "redis://redis.internal:6379/2", "socket_timeout": 15, "max_connections": 1000}

@@ -156,7 +156,7 @@ def asgi_server(settings: Any) -> Iterator[AsgiServer]:
     server = AsgiServer(_free_port())
     if REDIS_URL:
         layer: dict[str, Any] = {
-            "BACKEND": "config.channel_layer.RedisChannelLayer",
+            "BACKEND": "chat.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [need_redis()],
                 "prefix": f"{REDIS_NAMESPACE}:e2e-{uuid.uuid4().hex[:8]}:",

@@ -1,4 +1,4 @@
-"""config.ratelimit: the fixed-window counter behind the chat's and the forms' limits."""
+"""accounts.ratelimit: the fixed-window counter behind the chat's and the forms' limits."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ async def test_an_event_for_a_closed_channel_leaves_no_queue_on_the_redis_layer(
     """An event already on its way when its socket closed reaches the process after the
     socket's queue was removed; channels_redis would make a new queue for it that nobody reads
     or removes, one per reconnect for the life of the server (channels_redis#384)."""
-    from config.channel_layer import RedisChannelLayer
+    from chat.channel_layer import RedisChannelLayer
 
     layer = RedisChannelLayer(hosts=[redis_url], prefix="test-closed-channel")
     try:
