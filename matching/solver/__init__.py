@@ -98,6 +98,17 @@ by ``language + interests + travel`` (their own view), families rank by ``langua
 a wish of either party).  Ties: earlier date, lower row.  The result has no blocking pair on
 these preferences; it may place fewer students than the optimal mode.
 
+Groups, "not alone" and fair ties
+---------------------------------
+A group (two friends or siblings) is placed on one family and day or not at all, and a
+"not alone" student only where a second student shares the day: exact by a relaxation whose
+certificate fixes the pairs an integer programme (``scipy.optimize.milp``) must consider
+(``groups``).  Among placements the objective cannot tell apart, first-time visitors go first,
+then students left unplaced before, then a lottery from the round's seed; the coordinator may
+seat students left unplaced twice before anyone else (``priority``).  Stable mode: the hard
+tier sits like pins, ties in a family's ranking follow the same order, and groups and "not
+alone" students take the seats left after deferred acceptance, exactly as above.
+
 Explanations and measures: see ``explain`` and ``metrics``.
 """
 
