@@ -178,6 +178,28 @@ class GuestGenderPreference(models.TextChoices):
     MALE = "male", _("Male students only")
 
 
+class HouseholdGenders(models.TextChoices):
+    """Who lives in a family's home (what a student's ``household_preference`` is checked on)."""
+
+    MIXED = "mixed", _("Women and men")
+    WOMEN_ONLY = "women_only", _("Women only")
+    MEN_ONLY = "men_only", _("Men only")
+
+
+class HouseholdPreference(models.TextChoices):
+    ANY = "any", _("Any household")
+    WOMAN_AT_HOME = "woman_at_home", _("A woman lives there")
+    WOMEN_ONLY = "women_only", _("Only women live there")
+    MAN_AT_HOME = "man_at_home", _("A man lives there")
+    MEN_ONLY = "men_only", _("Only men live there")
+
+
+class ChildrenPreference(models.TextChoices):
+    ANY = "any", _("Either")
+    WITH_CHILDREN = "with_children", _("With children")
+    WITHOUT_CHILDREN = "without_children", _("Without children")
+
+
 class LanguageLevel(models.TextChoices):
     BEGINNER = "beginner", _("Beginner")
     INTERMEDIATE = "intermediate", _("Intermediate")
@@ -269,6 +291,23 @@ class StudentProfile(models.Model):
     diet = models.JSONField(_("diet"), default=list, blank=True)
     allergies = models.JSONField(_("allergies"), default=list, blank=True)
     needs_non_smoking = models.BooleanField(_("needs a smoke-free home"), default=False)
+    # The student's own wishes, hard rules of the matcher like the allergies.
+    avoid_pets = models.JSONField(_("pets I would rather not live with"), default=list, blank=True)
+    household_preference = models.CharField(
+        _("household I would feel at home in"),
+        max_length=16,
+        choices=HouseholdPreference.choices,
+        default=HouseholdPreference.ANY,
+    )
+    children_preference = models.CharField(
+        _("children at home"),
+        max_length=16,
+        choices=ChildrenPreference.choices,
+        default=ChildrenPreference.ANY,
+    )
+    needs_step_free = models.BooleanField(_("needs step-free access"), default=False)
+    needs_alcohol_free = models.BooleanField(_("needs an alcohol-free home"), default=False)
+    needs_prayer_space = models.BooleanField(_("needs a space for prayer"), default=False)
     interests = models.JSONField(_("interests"), default=list, blank=True)
     home_station = models.ForeignKey(
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -297,6 +336,17 @@ class HostProfile(models.Model):
         _("household size"), null=True, blank=True, validators=[Between(1, 20)]
     )
     has_children = models.BooleanField(_("children at home"), default=False)
+    household_genders = models.CharField(
+        _("who lives at home"),
+        max_length=12,
+        choices=HouseholdGenders.choices,
+        default=HouseholdGenders.MIXED,
+    )
+    # Lets a student with beginner Japanese visit (the programme's language rule).
+    easy_japanese = models.BooleanField(_("we can speak slowly, in easy Japanese"), default=False)
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    alcohol_free = models.BooleanField(_("no alcohol at home"), default=False)
+    prayer_space = models.BooleanField(_("a quiet space for prayer"), default=False)
     languages = models.JSONField(
         _("languages"), default=list, blank=True, validators=[validate_languages_once]
     )

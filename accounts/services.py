@@ -263,6 +263,12 @@ STUDENT_FIELDS = (
     "allergies",
     "needs_non_smoking",
     "max_travel_minutes",
+    "avoid_pets",
+    "household_preference",
+    "children_preference",
+    "needs_step_free",
+    "needs_alcohol_free",
+    "needs_prayer_space",
 )
 HOST_FIELDS = (
     *COMMON_FIELDS,
@@ -276,10 +282,23 @@ HOST_FIELDS = (
     "guest_gender_preference",
     "address",
     "phone",
+    "household_genders",
+    "easy_japanese",
+    "step_free",
+    "alcohol_free",
+    "prayer_space",
 )
 # Lists of codes are stored sorted, each code once, whatever order they were chosen in.
 CODE_LIST_FIELDS = frozenset(
-    {"interests", "diet", "allergies", "pets", "diets_supported", "allergens_avoidable"}
+    {
+        "interests",
+        "diet",
+        "allergies",
+        "avoid_pets",
+        "pets",
+        "diets_supported",
+        "allergens_avoidable",
+    }
 )
 
 

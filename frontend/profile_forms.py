@@ -4,77 +4,31 @@ language) and hands clean values to ``accounts.services.profile_save(partial=Tru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import (
     Allergen,
     Between,
+    ChildrenPreference,
     Gender,
     GuestGenderPreference,
     HostProfile,
+    HouseholdGenders,
+    HouseholdPreference,
     LanguageLevel,
     Pet,
     Role,
     StudentProfile,
 )
-from accounts.selectors import HOST_REQUIRED, STUDENT_REQUIRED, reference_choices, stations
+from accounts.selectors import HOST_REQUIRED, STUDENT_REQUIRED, reference_choices
+from frontend.stations import station_choices
 
 MAX_LANGUAGE_ROWS = 8
-
-# Line names are stored in English only; these give them a label in the user's language.
-LINE_LABELS: dict[str, Promise] = {
-    "JR Chūō Line (Rapid)": _("JR Chūō Line (Rapid)"),
-    "JR Chūō-Sōbu Line": _("JR Chūō-Sōbu Line"),
-    "JR Musashino Line": _("JR Musashino Line"),
-    "JR Nambu Line": _("JR Nambu Line"),
-    "JR Yamanote Line": _("JR Yamanote Line"),
-    "JR Ōme Line": _("JR Ōme Line"),
-    "Keiō Inokashira Line": _("Keiō Inokashira Line"),
-    "Keiō Line": _("Keiō Line"),
-    "Keiō Sagamihara Line": _("Keiō Sagamihara Line"),
-    "Odakyū Line": _("Odakyū Line"),
-    "Odakyū Odawara Line": _("Odakyū Odawara Line"),
-    "Seibu Haijima Line": _("Seibu Haijima Line"),
-    "Seibu Ikebukuro Line": _("Seibu Ikebukuro Line"),
-    "Seibu Kokubunji Line": _("Seibu Kokubunji Line"),
-    "Seibu Shinjuku Line": _("Seibu Shinjuku Line"),
-    "Seibu Tamagawa Line": _("Seibu Tamagawa Line"),
-    "Seibu Tamako Line": _("Seibu Tamako Line"),
-    "Seibu Toshima Line": _("Seibu Toshima Line"),
-    "Seibu Yūrakuchō Line": _("Seibu Yūrakuchō Line"),
-    "Tama Monorail": _("Tama Monorail"),
-    "Toei Shinjuku Line": _("Toei Shinjuku Line"),
-    "Toei Ōedo Line": _("Toei Ōedo Line"),
-    "Tokyo Metro Fukutoshin Line": _("Tokyo Metro Fukutoshin Line"),
-    "Tokyo Metro Ginza Line": _("Tokyo Metro Ginza Line"),
-    "Tokyo Metro Hanzōmon Line": _("Tokyo Metro Hanzōmon Line"),
-    "Tokyo Metro Marunouchi Line": _("Tokyo Metro Marunouchi Line"),
-    "Tokyo Metro Tōzai Line": _("Tokyo Metro Tōzai Line"),
-    "Tōkyū Den-en-toshi Line": _("Tōkyū Den-en-toshi Line"),
-    "Tōkyū Tōyoko Line": _("Tōkyū Tōyoko Line"),
-}
-
-
-def line_label(line: str) -> str:
-    return str(LINE_LABELS.get(line, line))
-
-
-def station_choices() -> list[tuple[str, Any]]:
-    """Stations grouped by their first line, names in the active language."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for station in stations():
-        first_line = station.lines.split(",")[0].strip() if station.lines else ""
-        group = line_label(first_line) if first_line else str(_("Other stations"))
-        groups.setdefault(group, []).append((station.slug, station.label()))
-    ordered: list[tuple[str, Any]] = sorted(groups.items(), key=lambda item: str(item[0]))
-    return [("", _("Choose a station")), *ordered]
 
 
 def _checkboxes(
@@ -144,6 +98,45 @@ def build_field(name: str, role: str) -> forms.Field:
         )
     if name == "needs_non_smoking":
         return _yes_no(_("I need a smoke-free home"))
+    if name == "avoid_pets":
+        return _checkboxes(
+            _("Pets I would rather not live with"),
+            list(Pet.choices),
+            _("Even without an allergy: we will not send you to a home with these pets."),
+        )
+    if name == "household_preference":
+        return forms.ChoiceField(
+            label=_("The household I would feel at home in"),
+            choices=HouseholdPreference.choices,
+            widget=forms.RadioSelect,
+        )
+    if name == "children_preference":
+        return forms.ChoiceField(
+            label=_("Children at home"),
+            choices=ChildrenPreference.choices,
+            widget=forms.RadioSelect,
+        )
+    if name == "needs_step_free":
+        return _yes_no(_("I need step-free access"), _("No stairs or steps to get in."))
+    if name == "needs_alcohol_free":
+        return _yes_no(_("I need a home without alcohol"))
+    if name == "needs_prayer_space":
+        return _yes_no(_("I need a quiet space for prayer"))
+    if name == "household_genders":
+        return forms.ChoiceField(
+            label=_("Who lives at home"), choices=HouseholdGenders.choices, widget=forms.RadioSelect
+        )
+    if name == "easy_japanese":
+        return _yes_no(
+            _("We can speak slowly, in easy Japanese"),
+            _("Then a student who has just begun Japanese can visit you too."),
+        )
+    if name == "step_free":
+        return _yes_no(_("Our home has step-free access"))
+    if name == "alcohol_free":
+        return _yes_no(_("There is no alcohol in our home"))
+    if name == "prayer_space":
+        return _yes_no(_("We can offer a quiet space for prayer"))
     if name == "home_station":
         return forms.ChoiceField(
             label=_("Nearest station"),
@@ -231,6 +224,9 @@ _OMIT_WHEN_EMPTY = {
     "max_travel_minutes",
     "household_size",
     "guest_gender_preference",
+    "household_preference",
+    "children_preference",
+    "household_genders",
 }
 
 
@@ -348,94 +344,3 @@ def _initial(
         else:
             initial[name] = getattr(profile, name)
     return initial
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    title: Promise
-    intro: Promise
-    fields: tuple[str, ...]
-
-
-STUDENT_STEPS: tuple[Step, ...] = (
-    Step(
-        "about",
-        _("About you"),
-        _("The basics the coordinators need to find a good family for you."),
-        ("nationality", "gender", "birth_year", "school"),
-    ),
-    Step(
-        "languages",
-        _("Languages"),
-        _("Every language you speak, with how well you speak it."),
-        ("languages",),
-    ),
-    Step(
-        "food",
-        _("Food and allergies"),
-        _("So that your family can cook something you can eat safely."),
-        ("diet", "allergies", "needs_non_smoking"),
-    ),
-    Step(
-        "travel",
-        _("Home station and travel"),
-        _("Where you start from and how far you are happy to travel."),
-        ("home_station", "max_travel_minutes"),
-    ),
-    Step(
-        "interests",
-        _("Interests and a few words"),
-        _("Shared interests make the first conversation easy."),
-        ("interests", "bio"),
-    ),
-)
-
-HOST_STEPS: tuple[Step, ...] = (
-    Step(
-        "household",
-        _("Your household"),
-        _("Who lives at home, and whom you would like to welcome."),
-        ("household_name", "household_size", "has_children", "guest_gender_preference"),
-    ),
-    Step(
-        "languages",
-        _("Languages"),
-        _("The languages spoken at home, with how well."),
-        ("languages",),
-    ),
-    Step(
-        "home",
-        _("Pets, smoking and food"),
-        _("So we never send a student who is allergic to your cat, or who cannot eat your food."),
-        ("pets", "smoking", "diets_supported", "allergens_avoidable"),
-    ),
-    Step(
-        "station",
-        _("Station, address and phone"),
-        _("The station tells us who can reach you easily. The address and phone stay private."),
-        ("home_station", "address", "phone"),
-    ),
-    Step(
-        "interests",
-        _("Interests and a few words"),
-        _("Shared interests make the first conversation easy."),
-        ("interests", "bio"),
-    ),
-)
-
-
-def steps_for(role: str) -> tuple[Step, ...]:
-    return STUDENT_STEPS if role == Role.STUDENT else HOST_STEPS
-
-
-def form_for_step(
-    step: Step,
-    *,
-    role: str,
-    profile: StudentProfile | HostProfile | None,
-    data: Any = None,
-) -> ProfileStepForm | LanguagesForm:
-    if step.fields == ("languages",):
-        return LanguagesForm(data, role=role, profile=profile)
-    return ProfileStepForm(data, role=role, profile=profile, field_names=step.fields)

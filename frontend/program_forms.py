@@ -60,6 +60,15 @@ class ApplyForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 help_text=_("Choose every day that works for you: it makes a match more likely."),
             )
+        if not self.is_exchange and user.role == Role.STUDENT and len(program.dates) > 1:
+            self.fields["date_ranking"] = forms.TypedChoiceField(
+                label=_("Your first choice"),
+                choices=[("", _("No preference")), *[(d, day_label(d)) for d in program.dates]],
+                coerce=dt.date.fromisoformat,
+                empty_value=None,
+                required=False,
+                help_text=_("The day you would like most, if more than one works for you."),
+            )
         if not self.is_exchange and user.role == Role.HOST:
             self.fields["capacity"] = forms.TypedChoiceField(
                 label=_("Students you can welcome on each day"),
@@ -109,6 +118,8 @@ class ApplyForm(forms.Form):
             kwargs["dates"] = list(data.get("dates") or [])
         if "capacity" in self.fields:
             kwargs["capacity"] = data.get("capacity")
+        if data.get("date_ranking"):
+            kwargs["date_ranking"] = [data["date_ranking"]]
         if self.is_exchange:
             kwargs["teaches"] = list(data.get("teaches") or [])
             kwargs["learns"] = list(data.get("learns") or [])

@@ -59,7 +59,10 @@ def _home_visit_apply(people: DemoPeople, visits: Program, days: list[dt.date]) 
     # Most people apply; a few have not yet, as in a real call for applications.
     for index, user in enumerate(people.students):
         if index % 6 != 5:
-            application_submit(program=visits, user=user, dates=rng.choice((days, days, days[:1])))
+            dates = rng.choice((days, days, days[:1]))
+            # Every third student who can make both days would rather come on the second.
+            ranking = days[1:] if len(dates) > 1 and index % 3 == 0 else None
+            application_submit(program=visits, user=user, dates=dates, date_ranking=ranking)
     for index, user in enumerate(people.families):
         if index % 7 != 6:
             application_submit(

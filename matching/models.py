@@ -36,6 +36,15 @@ class Program(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class LanguageLevel(models.TextChoices):
+        """The level at which every pair of a home visit must share a language."""
+
+        NONE = "none", _("No shared language required")
+        BEGINNER = "beginner", _("Beginner or better")
+        INTERMEDIATE = "intermediate", _("Conversational (intermediate) or better")
+        ADVANCED = "advanced", _("Advanced or better")
+        NATIVE = "native", _("Native")
+
     # The most visit days one programme lists (a bound on one request's work).
     MAX_DATES = 60
 
@@ -50,6 +59,22 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(RESPONSE_HOURS_MAX)],
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # The matcher's language rule for home visits (``solver.LanguageRule``).
+    language_level = models.CharField(
+        _("shared language"),
+        max_length=12,
+        choices=LanguageLevel.choices,
+        default=LanguageLevel.INTERMEDIATE,
+        help_text=_("Every student and family matched must share a language at this level."),
+    )
+    allow_easy_japanese = models.BooleanField(
+        _("easy Japanese is enough"),
+        default=True,
+        help_text=_(
+            "A student with beginner Japanese may also visit a family that offers to speak "
+            "slowly, in easy Japanese."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -104,6 +129,9 @@ class Application(models.Model):
     role = models.CharField(max_length=16)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     dates = models.JSONField(default=list, blank=True)
+    # A student's home-visit days, most wanted first (some or all of ``dates``): the first
+    # choice scores more (``solver.StudentIn.date_ranks``).
+    date_ranking = models.JSONField(default=list, blank=True)
     # Language exchange only.
     teaches = models.JSONField(default=list, blank=True)
     learns = models.JSONField(default=list, blank=True)

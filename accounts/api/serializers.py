@@ -125,6 +125,7 @@ class StudentProfileInput(_ProfileInput):
     nationality = CountryCode(required=False)
     diet = _codes(ReferenceCode(table="diets"))
     allergies = _codes(ReferenceCode(table="allergens"))
+    avoid_pets = _codes(serializers.ChoiceField(choices=Pet.choices))
 
     class Meta:
         model = StudentProfile
@@ -177,6 +178,12 @@ class StudentProfileOutput(_ProfileOutput):
             "home_station",
             "max_travel_minutes",
             "bio",
+            "avoid_pets",
+            "household_preference",
+            "children_preference",
+            "needs_step_free",
+            "needs_alcohol_free",
+            "needs_prayer_space",
             "is_complete",
             "missing",
         ]
@@ -200,6 +207,11 @@ class HostProfileOutput(_ProfileOutput):
             "address",
             "phone",
             "bio",
+            "household_genders",
+            "easy_japanese",
+            "step_free",
+            "alcohol_free",
+            "prayer_space",
             "is_complete",
             "missing",
         ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.management.demo_wishes import with_home_facts, with_wishes
 from accounts.models import Role, User
 from accounts.services import coordinator_create, profile_save, user_register
 
@@ -359,7 +360,7 @@ def _student(rng: random.Random, s: Student) -> User:
         role=Role.STUDENT,
         name=s.name,
         preferred_language=s.preferred_language,
-        profile=profile,
+        profile=with_wishes(s.local, profile),
     )
 
 
@@ -410,7 +411,7 @@ def _family(rng: random.Random, f: Family) -> User:
         role=Role.HOST,
         name=f.contact,
         preferred_language=f.preferred_language,
-        profile=profile,
+        profile=with_home_facts(f.local, profile),
     )
 
 

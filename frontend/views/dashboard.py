@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import profile_missing_fields, profile_of
-from frontend.profile_forms import steps_for
+from frontend.profile_steps import steps_for
 from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
 from matching.models import Program, Proposal

@@ -18,7 +18,8 @@ from accounts.selectors import (
     reference_labels,
 )
 from accounts.services import profile_save
-from frontend.profile_forms import Step, build_field, form_for_step, steps_for
+from frontend.profile_forms import build_field
+from frontend.profile_steps import Step, form_for_step, steps_for
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 
@@ -133,14 +134,20 @@ def _summary_item(profile: Any, name: str, role: str) -> dict[str, Any]:
     elif name in CODE_TABLES:
         names = reference_labels(kinds=(CODE_TABLES[name],))[CODE_TABLES[name]]
         shown = ", ".join(names.get(code, code) for code in value or [])
-    elif name == "pets":
+    elif name in ("pets", "avoid_pets"):
         labels = dict(Pet.choices)
         shown = ", ".join(str(labels.get(v, v)) for v in value or [])
     elif name == "home_station":
         shown = profile.home_station.label() if profile.home_station_id else ""
     elif name == "nationality":
         shown = profile.nationality.name if profile.nationality else ""
-    elif name in ("gender", "guest_gender_preference"):
+    elif name in (
+        "gender",
+        "guest_gender_preference",
+        "household_preference",
+        "children_preference",
+        "household_genders",
+    ):
         shown = getattr(profile, f"get_{name}_display")() if value else ""
     elif isinstance(value, bool):
         shown = _("Yes") if value else _("No")

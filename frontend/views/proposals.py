@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import LanguageLevel, Pet, User
@@ -55,6 +56,22 @@ class _Labels:
         return ", ".join(table.get(code, code) for code in codes or [])
 
 
+# A family's facts and a student's needs, as the other side reads them (empty ones left out).
+_HOME_FACTS = (
+    ("easy_japanese", gettext_lazy("speaks slowly, in easy Japanese")),
+    ("step_free", gettext_lazy("step-free access")),
+    ("alcohol_free", gettext_lazy("no alcohol at home")),
+    ("prayer_space", gettext_lazy("a quiet space for prayer")),
+    ("needs_step_free", gettext_lazy("step-free access")),
+    ("needs_alcohol_free", gettext_lazy("a home without alcohol")),
+    ("needs_prayer_space", gettext_lazy("a quiet space for prayer")),
+)
+
+
+def _home_facts(data: dict[str, Any]) -> str:
+    return ", ".join(str(label) for key, label in _HOME_FACTS if data.get(key))
+
+
 def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str, str]]:
     """The other side (as ``counterpart`` lets the viewer see it) as label/value pairs."""
     facts: list[tuple[str, str]] = []
@@ -69,6 +86,7 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
             (_("Pets"), labels.names(data.get("pets", []), labels.pets) or _("None")),
             (_("Smoking at home"), _("Yes") if data.get("smoking") else _("No")),
             (_("Interests"), labels.names(data.get("interests", []), labels.interests)),
+            (_("Their home"), _home_facts(data)),
         ]
         if "address" in data:
             facts += [(_("Address"), data.get("address", "")), (_("Phone"), data.get("phone", ""))]
@@ -83,6 +101,7 @@ def _counterpart_facts(data: dict[str, Any], labels: _Labels) -> list[tuple[str,
                 labels.names(data.get("allergies", []), labels.allergens) or _("None"),
             ),
             (_("Interests"), labels.names(data.get("interests", []), labels.interests)),
+            (_("Needs"), _home_facts(data)),
         ]
     facts.append((_("In their words"), data.get("bio", "")))
     return [(label, value) for label, value in facts if value]

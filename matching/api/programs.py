@@ -56,6 +56,8 @@ class ProgramInput(serializers.ModelSerializer[Program]):
             "response_hours",
             "description",
             "unplaced_twice_first",
+            "language_level",
+            "allow_easy_japanese",
         ]
         # API.md's body names it; the model's range still applies.
         extra_kwargs = {"response_hours": {"required": True}}
@@ -67,6 +69,13 @@ class ApplyInput(serializers.Serializer[Any]):
     )
     capacity = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=SEATS_MAX
+    )
+    date_ranking = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        max_length=Program.MAX_DATES,
+        help_text="Home visit, student: some or all of dates, most wanted first; the first "
+        "choice scores more.",
     )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
@@ -109,6 +118,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "role",
             "status",
             "dates",
+            "date_ranking",
             "capacity",
             "days",
             "teaches",
@@ -139,6 +149,8 @@ class ProgramOutput(serializers.ModelSerializer[Program]):
             "apply_until",
             "response_hours",
             "unplaced_twice_first",
+            "language_level",
+            "allow_easy_japanese",
             "status",
             "accepting_applications",
             "created_at",

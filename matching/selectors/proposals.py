@@ -67,6 +67,7 @@ _COUNTERPART_FIELDS = (
         f"student_profile__{name}"
         for name in (
             *("gender", "nationality", "languages", "diet", "allergies", "interests", "bio"),
+            *("needs_step_free", "needs_alcohol_free", "needs_prayer_space"),
             *(f"home_station__{field}" for field in _STATION),
         )
     ),
@@ -75,6 +76,7 @@ _COUNTERPART_FIELDS = (
         for name in (
             *("household_name", "household_size", "has_children", "languages", "pets"),
             *("smoking", "interests", "address", "phone", "bio"),
+            *("easy_japanese", "step_free", "alcohol_free", "prayer_space"),
             *(f"home_station__{field}" for field in _STATION),
         )
     ),
@@ -179,6 +181,10 @@ def student_public(user: User) -> dict[str, Any]:
         "allergies": profile.allergies if profile else [],
         "interests": profile.interests if profile else [],
         "bio": profile.bio if profile else "",
+        # What the family needs to prepare for the day (the other wishes are already met).
+        "needs_step_free": profile.needs_step_free if profile else False,
+        "needs_alcohol_free": profile.needs_alcohol_free if profile else False,
+        "needs_prayer_space": profile.needs_prayer_space if profile else False,
     }
 
 
@@ -196,6 +202,10 @@ def host_public(user: User, *, with_contact: bool) -> dict[str, Any]:
         "station": _station(profile),
         "interests": profile.interests if profile else [],
         "bio": profile.bio if profile else "",
+        "easy_japanese": profile.easy_japanese if profile else False,
+        "step_free": profile.step_free if profile else False,
+        "alcohol_free": profile.alcohol_free if profile else False,
+        "prayer_space": profile.prayer_space if profile else False,
     }
     if with_contact:
         data["address"] = profile.address if profile else ""

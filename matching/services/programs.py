@@ -63,6 +63,8 @@ def program_create(
     response_hours: int,
     description: str = "",
     unplaced_twice_first: bool = False,
+    language_level: str = Program.LanguageLevel.INTERMEDIATE,
+    allow_easy_japanese: bool = True,
 ) -> Program:
     """Create a programme open for applications, from clean values (the serializer or form
     checked their types and the model's limits).
@@ -94,6 +96,8 @@ def program_create(
         apply_until=deadline,
         response_hours=response_hours,
         unplaced_twice_first=unplaced_twice_first,
+        language_level=language_level,
+        allow_easy_japanese=allow_easy_japanese,
         created_by=by,
     )
 
@@ -128,9 +132,13 @@ def application_submit(
     learns: Sequence[str] | None = None,
     format: str | None = None,
     time_slots: Sequence[str] | None = None,
+    date_ranking: Sequence[dt.date] | None = None,
 ) -> Application:
     """Apply to a programme as a student or a host family, from clean values (the serializer
     or form checked the types, the codes and the model's limits).
+
+    A student of a home visit may rank some or all of its ``dates``, most wanted first
+    (``date_ranking``, each day once): the first choice scores more in the matcher.
 
     Home visits: ``dates`` (a subset of the programme's); a family also gives ``capacity``
     (seats per date), stored as one ``HostDay`` per date. Language exchange: ``teaches``,
@@ -186,6 +194,14 @@ def application_submit(
         ]
     seats = 0
     fields: dict[str, Any] = {}
+    if date_ranking:
+        ranked = list(date_ranking)
+        if program.kind != Program.Kind.HOME_VISIT or user.role != Role.STUDENT:
+            errors["date_ranking"] = [_("Only a student of a home visit ranks the days.")]
+        elif len(set(ranked)) != len(ranked) or not set(ranked) <= set(days):
+            errors["date_ranking"] = [_("Rank only the days you can make, each day once.")]
+        else:
+            fields["date_ranking"] = [day.isoformat() for day in ranked]
     if program.kind == Program.Kind.HOME_VISIT:
         if user.role == Role.HOST:
             if capacity is None:

@@ -7,10 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from matching.models import Application, Round
+from matching.models import Application, Program, Round
 from matching.selectors.rounds import RoundPool
 from matching.services.vocabulary import REFERENCE_VOCABULARY
-from matching.solver.types import DEFAULT_MAX_TRAVEL_MINUTES, HostIn, Mode, Problem, StudentIn
+from matching.solver.types import (
+    DEFAULT_MAX_TRAVEL_MINUTES,
+    HostIn,
+    LanguageRule,
+    Mode,
+    Problem,
+    StudentIn,
+)
 
 COORDINATOR_FORBID = "coordinator"
 
@@ -21,6 +28,17 @@ def _languages(value: Any) -> dict[str, str]:
         for item in value or []
         if isinstance(item, dict) and item.get("code") and item.get("level")
     }
+
+
+def language_rule(program: Program) -> LanguageRule | None:
+    """The programme's language setting as the solver's rule (None: no language required).
+    The easy-Japanese path takes a student's Japanese at beginner level or better."""
+    if program.language_level == Program.LanguageLevel.NONE:
+        return None
+    return LanguageRule(
+        level=program.language_level,
+        easy_japanese_level="beginner" if program.allow_easy_japanese else None,
+    )
 
 
 def round_problem(
@@ -46,6 +64,9 @@ def round_problem(
             StudentIn(
                 key=app.pk,
                 dates=tuple(index[d] for d in app.dates if d in index),
+                date_ranks=tuple(
+                    index[d] for d in app.date_ranking if d in index and d in app.dates
+                ),
                 gender=profile.gender or "unspecified",
                 languages=_languages(profile.languages),
                 diet=tuple(profile.diet or ()),
@@ -58,6 +79,12 @@ def round_problem(
                 times_unplaced=app.times_unplaced,
                 visits_before=pool.visits_before.get(app.user_id, 0),
                 unplaced_before=pool.unplaced_before.get(app.user_id, 0),
+                avoid_pets=tuple(profile.avoid_pets or ()),
+                household_preference=profile.household_preference or "any",
+                children_preference=profile.children_preference or "any",
+                needs_step_free=profile.needs_step_free,
+                needs_alcohol_free=profile.needs_alcohol_free,
+                needs_prayer_space=profile.needs_prayer_space,
             )
         )
     hosts: list[HostIn] = []
@@ -88,6 +115,11 @@ def round_problem(
                 household_size=profile.household_size or 2,
                 times_hosted=pool.times_hosted.get(app.user_id, 0),
                 times_unplaced=app.times_unplaced,
+                easy_japanese=profile.easy_japanese,
+                household_genders=profile.household_genders or "mixed",
+                step_free=profile.step_free,
+                alcohol_free=profile.alcohol_free,
+                prayer_space=profile.prayer_space,
             )
         )
     student_keys = {s.key for s in students}
@@ -110,5 +142,6 @@ def round_problem(
         mode=cast(Mode, rnd.mode),  # Round.Mode's values are the solver's modes
         lottery_seed=rnd.lottery_seed,
         unplaced_twice_first=rnd.program.unplaced_twice_first,
+        language_rule=language_rule(rnd.program),
     )
     return problem, skipped

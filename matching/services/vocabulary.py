@@ -12,4 +12,5 @@ REFERENCE_VOCABULARY = Vocabulary(
     food_allergens=tuple(a.code for a in rd.ALLERGENS if a.kind == "food"),
     pet_allergens=tuple(a.code for a in rd.ALLERGENS if a.kind == "pet"),
     pets=tuple(p.code for p in rd.PETS),
+    diet_implies=rd.DIET_IMPLIES,
 )

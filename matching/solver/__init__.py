@@ -6,11 +6,18 @@ Model
 family offers *slots* -- (family, programme date) with 1..3 free seats -- and every seat of a
 slot is the same to a student.  A student gets at most one seat per round.
 
-*Infeasible cells* (hard rules, a boolean mask over all students x families, then per date):
-no shared date on which the family still has a free seat; a pet the student is allergic to; a
-smoking household for a student who needs a smoke-free home; a diet of the student the family
-does not cater for; a food allergen the family cannot keep out; the family's guest gender
-preference (female -> only female guests, male -> only male, any -> all); a door-to-door travel
+*Infeasible cells* (hard rules, a boolean mask over all students x families, then per date;
+``rules`` writes each one): no shared date on which the family still has a free seat; no
+language shared at the programme's level (``LanguageRule``: both speak one language at that
+level or better, or the student has some Japanese and the family offers easy Japanese; no rule
+when ``Problem.language_rule`` is None); a pet the student is allergic to, or would rather not
+live with; a smoking household for a student who needs a smoke-free home; a diet of the
+student the family does not cater for (diets carry what they imply: ``Vocabulary.diet_implies``,
+so a vegan kitchen hosts a vegetarian and halal food has no pork or alcohol); a food allergen
+the family cannot keep out; a student who needs an alcohol-free home, step-free access or a
+space for prayer and a home without it; the family's guest gender preference (female -> only
+female guests, male -> only male, any -> all); the household the student asked for (who lives
+there: a woman, only women, a man, only men; children or none); a door-to-door travel
 time above the student's limit; a pair the coordinator forbade (or declined / met before / bad
 feedback).  Travel time = 10 min + great-circle km x 1.3 / 0.95 km/min: the Chuo rapid line does
 Kichijoji -> Shinjuku (11.1 km straight, 12.4 km of track) in 15 min, cross-line trips detour
@@ -23,9 +30,12 @@ gathered for blocks of 1 024 students x all families (``tables``), never pair by
 *Score* of a feasible pair = sum over the criteria of weight x raw, raw in [0, 1], in *points*
 (a criterion's weight is the most points it can give; defaults sum to 100).  ``language``:
 best level both speak (0.7) plus Japanese practice -- the family speaks ja and the student is
-not a native speaker (0.3).  ``interests``: shared interests, 3 or more = full.  ``travel``:
-(limit - minutes) / (limit - 10).  ``household``: a family with children for a student who
-lists children/kids (0.6) plus household size (0.4).  ``fairness_student``: rounds of the
+not a native speaker but has some Japanese (0.3).  ``interests``: shared interests, 3 or more =
+full.  ``travel``: (limit - minutes) / (limit - 10).  ``household``: a family with children for
+a student who lists children/kids (the household's size earns nothing).  ``dates``: the
+student's wish for the best day the pair shares (first choice 1, then evenly less; a student
+who ranked no day gets 1); the optimal mode then sets the visit on that day when it has a seat
+(``days``).  ``fairness_student``: rounds of the
 programme already left unplaced (3 = full).  ``fairness_host``: 1 / (1 + times hosted) and
 rounds left without a guest.  Every score is >= 0 and the breakdown sums to the score.
 
@@ -118,6 +128,7 @@ from .score import CRITERIA, DEFAULT_WEIGHTS, HOST_VIEW, STUDENT_VIEW
 from .types import (
     Assignment,
     HostIn,
+    LanguageRule,
     PinError,
     Problem,
     Reason,
@@ -135,6 +146,7 @@ __all__ = [
     "STUDENT_VIEW",
     "Assignment",
     "HostIn",
+    "LanguageRule",
     "PinError",
     "Problem",
     "Reason",

@@ -1,9 +1,7 @@
-"""Encode a :class:`Problem` into arrays, and the hard rules as vectorised masks.
+"""Encode a :class:`Problem` into arrays (the hard rules over them are in ``rules``).
 
-Rows are students, columns are host families; a rule returns a boolean array shaped like the
-broadcast of the row and column index arrays it is given, so the same code builds a whole
-``students x hosts`` block (``rows[:, None]``, ``cols[None, :]``) or checks an aligned list of
-pairs (two flat arrays).  Categorical sets are uint64 bitsets, one word per 64 values.
+Rows are students, columns are host families.  Categorical sets are uint64 bitsets, one word
+per 64 values; a diet is stored with every diet it implies (``diet_closure``).
 """
 
 from __future__ import annotations
@@ -14,10 +12,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .checks import check_places, group_rows
 from .types import (
+    CHILDREN_PREFERENCES,
     FORBID_REASONS,
     GENDER_PREFERENCES,
     GENDERS,
+    HOUSEHOLD_GENDERS,
+    HOUSEHOLD_PREFERENCES,
     LEVELS,
     HostIn,
     PinError,
@@ -44,15 +46,37 @@ TRAVEL_DETOUR = 1.3
 TRAVEL_KM_PER_MIN = 0.95
 EARTH_RADIUS_KM = 6371.0
 
-# Pair rules in the order the explanation applies them (the date rule comes first, per slot).
-PAIR_RULES = ("pet", "smoking", "diet", "allergen", "gender", "travel", "forbidden")
-
 LEVEL_RANK = {name: i + 1 for i, name in enumerate(LEVELS)}
 _KID_INTERESTS = frozenset({"children", "kids"})
 
 
 def _bit_index(vocab: tuple[str, ...]) -> dict[str, int]:
     return {v: i for i, v in enumerate(vocab)}
+
+
+def diet_closure(vocab: Vocabulary) -> dict[str, frozenset[str]]:
+    """Each diet with every diet it implies, transitively (``Vocabulary.diet_implies``)."""
+    direct = {d: set(implied) for d, implied in vocab.diet_implies}
+    for d, implied in direct.items():
+        unknown = ({d} | implied) - set(vocab.diets)
+        if unknown:
+            raise SolverInputError(f"vocabulary.diet_implies: unknown diet {sorted(unknown)[0]!r}")
+    out: dict[str, frozenset[str]] = {}
+    for d in vocab.diets:
+        seen, todo = {d}, [d]
+        while todo:
+            for nxt in direct.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        out[d] = frozenset(seen)
+    return out
+
+
+def _choice(value: str, choices: tuple[str, ...], field: str) -> int:
+    if value not in choices:
+        raise SolverInputError(f"{field}: unknown value {value!r}")
+    return choices.index(value)
 
 
 def _bits(items: tuple[str, ...] | list[str], index: dict[str, int], field: str) -> int:
@@ -94,6 +118,8 @@ class Encoded:
     s_key: IntA
     h_key: IntA
     s_dates: BoolA  # (n, D) the student can come that day
+    s_date_pref: FloatA  # (n, D) the student's wish for that day in [0, 1] (``score.dates``)
+    s_date_ranked: BoolA  # (n,) the student ranked some days (else every day is as good)
     h_offers: BoolA  # (m, D) the family offered that day (even if it is full now)
     h_seats: IntA  # (m, D) free seats that day (0 when not offered or full)
     s_gender: IntA  # index into GENDERS
@@ -101,15 +127,31 @@ class Encoded:
     s_lang: list[BitsA]  # s_lang[k]: languages spoken at level >= k+1, (n, W)
     h_lang: list[BitsA]
     s_ja_native: BoolA
+    s_ja: BoolA  # speaks some Japanese (any level)
     h_ja: BoolA
+    h_easy_ja: BoolA  # speaks Japanese and offers to speak it slowly and simply
+    lang_level: int  # the language rule: shared level rank (1..4), 0 = no rule
+    easy_ja_level: int  # the student's Japanese rank for the easy-Japanese path, 0 = no path
     languages: tuple[str, ...]
     vocabulary: Vocabulary
-    s_diet: BitsA  # (n,) bits over vocabulary.diets
+    s_diet: BitsA  # (n,) bits over vocabulary.diets, with what they imply
+    s_diet_own: BitsA  # (n,) the diets the student gave (for explanations)
+    diet_implied: BitsA  # (len(diets),) each diet's bits with what it implies
     h_diet: BitsA
     s_food: BitsA  # (n,) bits over vocabulary.food_allergens
     h_food: BitsA  # allergens the family can keep out
     s_pet_allergy: BitsA  # (n,) bits over vocabulary.pets (the pets the student reacts to)
+    s_avoid_pets: BitsA  # (n,) bits over vocabulary.pets (would rather not live with)
     h_pets: BitsA
+    s_household: IntA  # index into HOUSEHOLD_PREFERENCES
+    h_household: IntA  # index into HOUSEHOLD_GENDERS
+    s_children: IntA  # index into CHILDREN_PREFERENCES
+    s_step_free: BoolA
+    h_step_free: BoolA
+    s_alcohol_free: BoolA
+    h_alcohol_free: BoolA
+    s_prayer: BoolA
+    h_prayer: BoolA
     s_nonsmoke: BoolA
     h_smoking: BoolA
     s_int: BitsA  # (n, W) interests
@@ -117,7 +159,6 @@ class Encoded:
     interests: tuple[str, ...]
     s_kids: BoolA
     h_children: BoolA
-    h_size: IntA
     s_lat: FloatA  # radians
     s_lon: FloatA
     h_lat: FloatA
@@ -165,6 +206,18 @@ def encode(problem: Problem) -> Encoded:
             if not 0 <= d < n_dates:
                 raise SolverInputError(f"students[{s.key}].dates: no date index {d}")
             s_dates[i, d] = True
+    s_date_pref = np.zeros((n, n_dates), dtype=np.float64)
+    for i, s in enumerate(students):
+        ranks = s.date_ranks
+        if len(set(ranks)) != len(ranks) or not set(ranks) <= set(s.dates):
+            raise SolverInputError(
+                f"students[{s.key}].date_ranks: {ranks!r} (some of the student's dates, once each)"
+            )
+        if ranks:
+            # first choice 1, then evenly less; a day the student can make but did not rank, 0
+            s_date_pref[i, list(ranks)] = 1.0 - np.arange(len(ranks)) / len(ranks)
+        else:
+            s_date_pref[i] = 1.0  # no ranking: every day is as good
     h_offers = np.zeros((m, n_dates), dtype=bool)
     h_seats = np.zeros((m, n_dates), dtype=np.int64)
     for i, h in enumerate(hosts):
@@ -185,19 +238,20 @@ def encode(problem: Problem) -> Encoded:
                 f"hosts[{h.key}].guest_gender_preference: "
                 f"unknown value {h.guest_gender_preference!r}"
             )
-
-    for who, rows in (("students", students), ("hosts", hosts)):
-        for r in rows:
-            for name, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
-                v = getattr(r, name)
-                if not (isinstance(v, int | float) and lo <= v <= hi):  # NaN fails too
-                    raise SolverInputError(f"{who}[{r.key}].{name}: {v!r} is not in {lo}..{hi}")
-    for s in students:
-        if not (isinstance(s.max_travel_minutes, int | float) and s.max_travel_minutes >= 0):
+        if h.household_size < 1:
             raise SolverInputError(
-                f"students[{s.key}].max_travel_minutes: {s.max_travel_minutes!r} is not >= 0"
+                f"hosts[{h.key}].household_size: {h.household_size} (at least 1 person)"
+            )
+    rule = problem.language_rule
+    lang_level = easy_ja_level = 0
+    if rule is not None:
+        lang_level = _choice(rule.level, LEVELS, "language_rule.level") + 1
+        if rule.easy_japanese_level is not None:
+            easy_ja_level = (
+                _choice(rule.easy_japanese_level, LEVELS, "language_rule.easy_japanese_level") + 1
             )
 
+    check_places(students, hosts)
     people: list[StudentIn | HostIn] = [*students, *hosts]
     lang_codes = sorted({c for p in people for c in p.languages})
     lang_idx = {c: i for i, c in enumerate(lang_codes)}
@@ -224,6 +278,14 @@ def encode(problem: Problem) -> Encoded:
 
     def u64(values: list[int]) -> BitsA:
         return np.array(values, dtype=np.uint64).reshape(len(values))
+
+    closure = diet_closure(vocab)
+
+    def diets(codes: tuple[str, ...], field: str) -> int:
+        known = [c for c in codes if c in closure]
+        return _bits(codes, diet_idx, field) | _bits(
+            tuple(i for c in known for i in closure[c]), diet_idx, field
+        )
 
     s_food_l: list[int] = []
     s_pet_l: list[int] = []
@@ -253,29 +315,7 @@ def encode(problem: Problem) -> Encoded:
         pin_s.append(s_row[sk])
         pin_h.append(h_row[hk])
 
-    group_a: list[int] = []
-    group_b: list[int] = []
-    in_group: set[int] = set()
-    for ka, kb in problem.groups:
-        for k in (ka, kb):
-            if k not in s_row:
-                raise SolverInputError(f"groups[({ka}, {kb})]: no student application {k}")
-            if k in in_group or ka == kb:
-                raise SolverInputError(f"groups[({ka}, {kb})]: student {k} is in two groups")
-            in_group.add(k)
-        group_a.append(s_row[ka])
-        group_b.append(s_row[kb])
-    pinned_to = dict(zip(pin_s, pin_h, strict=True))
-    for a, b in zip(group_a, group_b, strict=True):
-        ha, hb = pinned_to.get(a), pinned_to.get(b)
-        if ha is not None and hb is not None and ha != hb:
-            raise PinError(
-                int(students[b].key),
-                int(hosts[hb].key),
-                "group",
-                f"the partner {students[a].key} is pinned to another family",
-            )
-
+    group_a, group_b = group_rows(problem, s_row, h_row, pin_s, pin_h)
     rad = np.pi / 180.0
     enc = Encoded(
         n=n,
@@ -285,6 +325,8 @@ def encode(problem: Problem) -> Encoded:
         s_key=np.array([s.key for s in students], dtype=np.int64),
         h_key=np.array([h.key for h in hosts], dtype=np.int64),
         s_dates=s_dates,
+        s_date_pref=s_date_pref,
+        s_date_ranked=np.array([bool(s.date_ranks) for s in students], dtype=bool),
         h_offers=h_offers,
         h_seats=h_seats,
         s_gender=np.array([GENDERS.index(s.gender) for s in students], dtype=np.int64),
@@ -294,13 +336,17 @@ def encode(problem: Problem) -> Encoded:
         s_lang=lang_bits([s.languages for s in students], "students"),
         h_lang=lang_bits([h.languages for h in hosts], "hosts"),
         s_ja_native=np.array([s.languages.get("ja") == "native" for s in students], dtype=bool),
+        s_ja=np.array(["ja" in s.languages for s in students], dtype=bool),
         h_ja=np.array(["ja" in h.languages for h in hosts], dtype=bool),
+        h_easy_ja=np.array([h.easy_japanese and "ja" in h.languages for h in hosts], dtype=bool),
+        lang_level=lang_level,
+        easy_ja_level=easy_ja_level,
         languages=tuple(lang_codes),
         vocabulary=vocab,
-        s_diet=u64([_bits(s.diet, diet_idx, f"students[{s.key}].diet") for s in students]),
-        h_diet=u64(
-            [_bits(h.diets_supported, diet_idx, f"hosts[{h.key}].diets_supported") for h in hosts]
-        ),
+        s_diet=u64([diets(s.diet, f"students[{s.key}].diet") for s in students]),
+        s_diet_own=u64([_bits(s.diet, diet_idx, f"students[{s.key}].diet") for s in students]),
+        diet_implied=u64([_bits(tuple(closure[d]), diet_idx, "diets") for d in vocab.diets]),
+        h_diet=u64([diets(h.diets_supported, f"hosts[{h.key}].diets_supported") for h in hosts]),
         s_food=u64(s_food_l),
         h_food=u64(
             [
@@ -309,7 +355,45 @@ def encode(problem: Problem) -> Encoded:
             ]
         ),
         s_pet_allergy=u64(s_pet_l),
+        s_avoid_pets=u64(
+            [_bits(s.avoid_pets, pet_idx, f"students[{s.key}].avoid_pets") for s in students]
+        ),
         h_pets=u64([_bits(h.pets, pet_idx, f"hosts[{h.key}].pets") for h in hosts]),
+        s_household=np.array(
+            [
+                _choice(
+                    s.household_preference,
+                    HOUSEHOLD_PREFERENCES,
+                    f"students[{s.key}].household_preference",
+                )
+                for s in students
+            ],
+            dtype=np.int64,
+        ),
+        h_household=np.array(
+            [
+                _choice(h.household_genders, HOUSEHOLD_GENDERS, f"hosts[{h.key}].household_genders")
+                for h in hosts
+            ],
+            dtype=np.int64,
+        ),
+        s_children=np.array(
+            [
+                _choice(
+                    s.children_preference,
+                    CHILDREN_PREFERENCES,
+                    f"students[{s.key}].children_preference",
+                )
+                for s in students
+            ],
+            dtype=np.int64,
+        ),
+        s_step_free=np.array([s.needs_step_free for s in students], dtype=bool),
+        h_step_free=np.array([h.step_free for h in hosts], dtype=bool),
+        s_alcohol_free=np.array([s.needs_alcohol_free for s in students], dtype=bool),
+        h_alcohol_free=np.array([h.alcohol_free for h in hosts], dtype=bool),
+        s_prayer=np.array([s.needs_prayer_space for s in students], dtype=bool),
+        h_prayer=np.array([h.prayer_space for h in hosts], dtype=bool),
         s_nonsmoke=np.array([s.needs_non_smoking for s in students], dtype=bool),
         h_smoking=np.array([h.smoking for h in hosts], dtype=bool),
         s_int=_words([[int_idx[i] for i in s.interests] for s in students], len(interest_codes)),
@@ -317,7 +401,6 @@ def encode(problem: Problem) -> Encoded:
         interests=tuple(interest_codes),
         s_kids=np.array([bool(_KID_INTERESTS & set(s.interests)) for s in students], dtype=bool),
         h_children=np.array([h.has_children for h in hosts], dtype=bool),
-        h_size=np.array([h.household_size for h in hosts], dtype=np.int64),
         s_lat=np.array([s.lat for s in students], dtype=np.float64) * rad,
         s_lon=np.array([s.lon for s in students], dtype=np.float64) * rad,
         h_lat=np.array([h.lat for h in hosts], dtype=np.float64) * rad,
@@ -339,54 +422,3 @@ def encode(problem: Problem) -> Encoded:
         h_row=h_row,
     )
     return enc
-
-
-def _none(bits: Any) -> Any:
-    return bits == np.uint64(0)
-
-
-def forbidden_code(enc: Encoded, si: IntA, hi: IntA) -> IntA:
-    """FORBID_REASONS index of each pair, -1 where the pair is not forbidden (broadcasting)."""
-    key = si * enc.m + hi
-    if enc.forbid_pair.size == 0:
-        return np.full(np.broadcast(si, hi).shape, -1, dtype=np.int64)
-    pos = np.searchsorted(enc.forbid_pair, key)
-    pos = np.minimum(pos, enc.forbid_pair.size - 1)
-    hit = enc.forbid_pair[pos] == key
-    return np.where(hit, enc.forbid_code[pos], -1)
-
-
-def pair_rules(enc: Encoded, si: IntA, hi: IntA) -> dict[str, BoolA]:
-    """Each date-independent hard rule as a boolean array (True = the pair passes the rule)."""
-    g = enc.s_gender[si]
-    pref = enc.h_gender_pref[hi]
-    # female (1) -> only female guests (0); male (2) -> only male guests (1); any (0) -> all.
-    gender_ok = (pref == 0) | ((pref == 1) & (g == 0)) | ((pref == 2) & (g == 1))
-    t = travel_minutes(enc.s_lat[si], enc.s_lon[si], enc.h_lat[hi], enc.h_lon[hi])
-    return {
-        "pet": _none(enc.s_pet_allergy[si] & enc.h_pets[hi]),
-        "smoking": ~(enc.s_nonsmoke[si] & enc.h_smoking[hi]),
-        "diet": _none(enc.s_diet[si] & ~enc.h_diet[hi]),
-        "allergen": _none(enc.s_food[si] & ~enc.h_food[hi]),
-        "gender": gender_ok,
-        "travel": t <= enc.s_max_travel[si],
-        "forbidden": forbidden_code(enc, si, hi) < 0,
-    }
-
-
-def date_ok(enc: Encoded, si: IntA, hi: IntA, d: int) -> BoolA:
-    """The student can come on date ``d`` and the family has a free seat that day."""
-    out: BoolA = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
-    return out
-
-
-def check_pins(enc: Encoded) -> None:
-    """Raise PinError for a pin that breaks a hard rule or has no shared date with a free seat."""
-    for si, hi in zip(enc.pin_s.tolist(), enc.pin_h.tolist(), strict=True):
-        a, b = np.array([si]), np.array([hi])
-        sk, hk = int(enc.s_key[si]), int(enc.h_key[hi])
-        for rule, ok in pair_rules(enc, a, b).items():
-            if not bool(ok[0]):
-                raise PinError(sk, hk, rule, "the pair breaks this hard rule")
-        if not any(bool(date_ok(enc, a, b, d)[0]) for d in range(enc.n_dates)):
-            raise PinError(sk, hk, "date", "no shared date with a free seat")

@@ -16,9 +16,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .encode import PAIR_RULES, Encoded, forbidden_code, travel_minutes
+from .encode import Encoded, travel_minutes
+from .rules import PAIR_RULES, forbidden_code
 from .tables import Tables, rule_blocks
-from .types import FORBID_REASONS, GENDERS, Reason
+from .types import (
+    CHILDREN_PREFERENCES,
+    FORBID_REASONS,
+    GENDERS,
+    HOUSEHOLD_GENDERS,
+    HOUSEHOLD_PREFERENCES,
+    LEVELS,
+    Reason,
+)
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
@@ -30,6 +39,32 @@ _FORBID_TEXT = {
     "met_before": "met before",
     "bad_feedback": "after negative feedback",
 }
+
+
+_GUEST_TEXT = {
+    "female": "a female guest",
+    "male": "a male guest",
+    "nonbinary": "a non-binary guest",
+    "unspecified": "a guest who did not give a gender",
+}
+# What each boolean need of a student asks of the home: (rule, English text).
+_HOME_TEXT = {
+    "alcohol": "no family on your dates keeps an alcohol-free home",
+    "step_free": "no family on your dates has step-free access",
+    "prayer": "no family on your dates has a quiet space for prayer",
+}
+
+
+def _applied(cum: dict[str, int], before: int) -> list[str]:
+    """The rules, in order, that each removed some options, up to the one that left none."""
+    applied = []
+    for r in PAIR_RULES:
+        if cum[r] < before:
+            applied.append(r)
+        before = cum[r]
+        if before == 0:
+            break
+    return applied
 
 
 def _labels(enc: Encoded, mask: npt.NDArray[np.bool_]) -> list[str]:
@@ -122,7 +157,49 @@ def _student_reasons(
     for r in PAIR_RULES:
         if alone[r] != 0:
             continue
-        if r == "pet":
+        if r == "language":
+            level = LEVELS[enc.lang_level - 1]
+            out.append(
+                Reason(
+                    "language",
+                    {**base, "level": level, "easy_japanese": bool(enc.easy_ja_level)},
+                    f"no family on your dates shares a language with you at {level} level "
+                    "or better",
+                )
+            )
+        elif r == "pet_wish":
+            pets = _bits_of(int(enc.s_avoid_pets[s]), enc.vocabulary.pets)
+            names = " or ".join(p + "s" for p in pets)
+            out.append(
+                Reason(
+                    "pet_wish",
+                    {**base, "pets": pets},
+                    f"every family on your dates keeps {names}, which you asked to avoid",
+                )
+            )
+        elif r in _HOME_TEXT:
+            out.append(Reason(r, base, _HOME_TEXT[r]))
+        elif r == "household":
+            pref = HOUSEHOLD_PREFERENCES[int(enc.s_household[s])]
+            out.append(
+                Reason(
+                    "household",
+                    {**base, "preference": pref},
+                    f"no family on your dates has the household you asked for ({pref})",
+                )
+            )
+        elif r == "children":
+            pref = CHILDREN_PREFERENCES[int(enc.s_children[s])]
+            out.append(
+                Reason(
+                    "children",
+                    {**base, "preference": pref},
+                    "no family on your dates has children at home"
+                    if pref == "with_children"
+                    else "every family on your dates has children at home",
+                )
+            )
+        elif r == "pet":
             pets = _bits_of(int(enc.s_pet_allergy[s]), enc.vocabulary.pets)
             names = " or ".join(p + "s" for p in pets)
             out.append(
@@ -134,7 +211,7 @@ def _student_reasons(
             # What no family on the dates caters for; when each is catered for by some family,
             # the student needs them all together.
             key, vocabulary, wanted, offered_bits, text = (
-                ("diets", enc.vocabulary.diets, enc.s_diet[s], enc.h_diet, "caters for {}")
+                ("diets", enc.vocabulary.diets, enc.s_diet_own[s], enc.h_diet, "caters for {}")
                 if r == "diet"
                 else (
                     "allergens",
@@ -146,11 +223,14 @@ def _student_reasons(
             )
             codes = _bits_of(int(wanted), vocabulary)
             bits = offered_bits[offered]
-            missing = [
-                c
+            # A diet is met with all it implies (halal: also no pork, no alcohol).
+            need = {
+                c: enc.diet_implied[vocabulary.index(c)]
+                if r == "diet"
+                else np.uint64(1 << vocabulary.index(c))
                 for c in codes
-                if not ((bits >> np.uint64(vocabulary.index(c))) & np.uint64(1)).any()
-            ]
+            }
+            missing = [c for c in codes if not ((need[c] & ~bits) == np.uint64(0)).any()]
             shown = missing or codes
             out.append(
                 Reason(
@@ -165,7 +245,9 @@ def _student_reasons(
             g = GENDERS[int(enc.s_gender[s])]
             out.append(
                 Reason(
-                    "gender", {**base, "gender": g}, f"no family on your dates welcomes a {g} guest"
+                    "gender",
+                    {**base, "gender": g},
+                    f"no family on your dates welcomes {_GUEST_TEXT[g]}",
                 )
             )
         elif r == "travel":
@@ -191,11 +273,7 @@ def _student_reasons(
     if out:
         return out
     if n_fit == 0:
-        applied = []
-        for r in PAIR_RULES:
-            applied.append(r)
-            if cum[r] == 0:
-                break
+        applied = _applied(cum, n_offered)
         return [
             Reason(
                 "combination",
@@ -226,13 +304,19 @@ def _student_reasons(
 
 
 _HOST_TEXT = {
+    "language": "no student on your dates shares a language with you at the programme's level",
     "pet": "no student on your dates can stay with your pets",
+    "pet_wish": "every student on your dates asked for a home without your pets",
     "smoking": "every student on your dates needs a smoke-free home",
     "diet": "every student on your dates needs a diet you do not cater for",
     "allergen": "every student on your dates has a food allergy you cannot cater for",
+    "alcohol": "every student on your dates needs an alcohol-free home",
     "gender": "no student on your dates matches your guest preference",
+    "household": "every student on your dates asked for a different household",
+    "children": "no student on your dates wishes for a home like yours with or without children",
+    "step_free": "every student on your dates needs step-free access",
+    "prayer": "every student on your dates needs a space for prayer",
     "travel": "no student on your dates lives within their travel limit of your station",
-    "forbidden": "the only students who fit are excluded by the coordinator",
 }
 
 
@@ -247,6 +331,7 @@ def explain_hosts(t: Tables, cols: IntA) -> list[list[Reason]]:
         seat = enc.h_seats[blk] > 0  # (c, D)
         on_dates = (enc.s_dates.astype(np.int32) @ seat.T.astype(np.int32)) > 0  # (n, c)
         rules = rule_blocks(t, students, hi)
+        fcode = forbidden_code(enc, students, hi)
         alone = {r: (on_dates & rules[r]).sum(0) for r in PAIR_RULES}
         cum = on_dates.copy()
         cum_counts = {}
@@ -282,16 +367,31 @@ def explain_hosts(t: Tables, cols: IntA) -> list[list[Reason]]:
                         params["pets"] = _bits_of(int(enc.h_pets[h]), enc.vocabulary.pets)
                     if r == "gender":
                         params["preference"] = ("any", "female", "male")[int(enc.h_gender_pref[h])]
+                    if r == "language":
+                        params["level"] = LEVELS[enc.lang_level - 1]
+                    if r == "household":
+                        params["household"] = HOUSEHOLD_GENDERS[int(enc.h_household[h])]
+                    if r == "forbidden":
+                        # Say why each was excluded (met before, feedback), not "coordinator".
+                        codes = sorted(
+                            {FORBID_REASONS[c] for c in fcode[on_dates[:, k], k].tolist() if c >= 0}
+                        )
+                        params["reasons"] = codes
+                        reasons.append(
+                            Reason(
+                                r,
+                                params,
+                                "the only students who fit are excluded: "
+                                + "; ".join(_FORBID_TEXT[c] for c in codes),
+                            )
+                        )
+                        continue
                     reasons.append(Reason(r, params, _HOST_TEXT[r]))
             if reasons:
                 out.append(reasons)
                 continue
             if cum_counts[PAIR_RULES[-1]][k] == 0:
-                applied = []
-                for r in PAIR_RULES:
-                    applied.append(r)
-                    if cum_counts[r][k] == 0:
-                        break
+                applied = _applied({r: int(cum_counts[r][k]) for r in PAIR_RULES}, int(n_on[k]))
                 out.append(
                     [
                         Reason(
@@ -320,57 +420,3 @@ def explain_hosts(t: Tables, cols: IntA) -> list[list[Reason]]:
                 ]
             )
     return out
-
-
-def explain_rules(
-    enc: Encoded, rows: IntA, lost_tie: BoolA, rank: IntA, ticket: IntA, seed: int
-) -> tuple[list[list[Reason]], list[list[Reason]]]:
-    """The reasons of the group, "not alone" and fair-tie rules for unplaced rows ``rows``:
-    (reasons to put first, reasons to put last) for each row."""
-    partner: dict[int, int] = {}
-    for a, b in zip(enc.group_a.tolist(), enc.group_b.tolist(), strict=True):
-        partner[a], partner[b] = int(enc.s_key[b]), int(enc.s_key[a])
-    first: list[list[Reason]] = []
-    last: list[list[Reason]] = []
-    for s in rows.tolist():
-        head: list[Reason] = []
-        if s in partner:
-            head.append(
-                Reason(
-                    "group",
-                    {"partner": partner[s]},
-                    f"placed only together with {partner[s]} (same family, same day): "
-                    "no family had room for both on a day that suits both",
-                )
-            )
-        if enc.s_not_alone[s]:
-            head.append(
-                Reason(
-                    "not_alone",
-                    {},
-                    "placed only where a second student visits the same family the same "
-                    "day: no such place was left",
-                )
-            )
-        tail: list[Reason] = []
-        if lost_tie[s]:
-            params = {
-                "rank": int(rank[s]) + 1,
-                "of": enc.n,
-                "first_visit": bool(enc.s_visits_before[s] == 0),
-                "unplaced_before": int(enc.s_unplaced_before[s]),
-                "lottery_seed": seed,
-                "lottery_number": int(ticket[s]) + 1,
-            }
-            tail.append(
-                Reason(
-                    "priority",
-                    params,
-                    "others fitted as well as you; among equals first-time visitors go "
-                    "first, then those left unplaced before, then the lottery "
-                    f"(seed {seed}, your number {params['lottery_number']})",
-                )
-            )
-        first.append(head)
-        last.append(tail)
-    return first, last

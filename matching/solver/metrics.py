@@ -12,7 +12,7 @@ from . import tables
 from .graph import BLOCK, Graph
 from .score import HOST_VIEW, STUDENT_VIEW
 from .tables import Tables
-from .types import Problem, Result
+from .types import HostIn, Problem, Result, StudentIn
 
 IntA = npt.NDArray[Any]
 
@@ -76,6 +76,78 @@ def _travel(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 10.0 + km * 1.3 / 0.95
 
 
+def _diets(codes: tuple[str, ...], implies: dict[str, tuple[str, ...]]) -> set[str]:
+    out, todo = set(codes), list(codes)
+    while todo:
+        for d in implies.get(todo.pop(), ()):
+            if d not in out:
+                out.add(d)
+                todo.append(d)
+    return out
+
+
+_LEVEL = {"beginner": 1, "intermediate": 2, "advanced": 3, "native": 4}
+_HOUSEHOLD = {
+    "any": {"mixed", "women_only", "men_only"},
+    "woman_at_home": {"mixed", "women_only"},
+    "women_only": {"women_only"},
+    "man_at_home": {"mixed", "men_only"},
+    "men_only": {"men_only"},
+}
+
+
+def rule_breaks(problem: Problem, s: StudentIn, h: HostIn) -> list[str]:
+    """The hard rules (not the date) that the pair breaks, checked pair by pair in plain Python."""
+    vocab = problem.vocabulary
+    implies = dict(vocab.diet_implies)
+    out = []
+    rule = problem.language_rule
+    if rule is not None:
+        shared = any(
+            min(_LEVEL[lvl], _LEVEL[h.languages[c]]) >= _LEVEL[rule.level]
+            for c, lvl in s.languages.items()
+            if c in h.languages
+        )
+        easy = (
+            rule.easy_japanese_level is not None
+            and h.easy_japanese
+            and "ja" in h.languages
+            and _LEVEL.get(s.languages.get("ja", ""), 0) >= _LEVEL[rule.easy_japanese_level]
+        )
+        if not (shared or easy):
+            out.append("language")
+    if set(s.allergies) & set(vocab.pet_allergens) & set(h.pets):
+        out.append("pet allergy")
+    if set(s.avoid_pets) & set(h.pets):
+        out.append("pet wish")
+    if s.needs_non_smoking and h.smoking:
+        out.append("smoking")
+    if not _diets(s.diet, implies) <= _diets(h.diets_supported, implies):
+        out.append("diet")
+    if not set(s.allergies) & set(vocab.food_allergens) <= set(h.allergens_avoidable):
+        out.append("food allergen")
+    if s.needs_alcohol_free and not h.alcohol_free:
+        out.append("alcohol-free home")
+    pref = h.guest_gender_preference
+    if pref != "any" and s.gender != pref:
+        out.append("gender preference")
+    if h.household_genders not in _HOUSEHOLD[s.household_preference]:
+        out.append("household")
+    if s.children_preference != "any" and h.has_children != (
+        s.children_preference == "with_children"
+    ):
+        out.append("children")
+    if s.needs_step_free and not h.step_free:
+        out.append("step-free access")
+    if s.needs_prayer_space and not h.prayer_space:
+        out.append("prayer space")
+    if _travel(s.lat, s.lon, h.lat, h.lon) > s.max_travel_minutes:
+        out.append("travel time")
+    if (s.key, h.key) in problem.forbidden:
+        out.append("forbidden pair")
+    return out
+
+
 def list_hard_rule_violations(problem: Problem, result: Result) -> list[str]:
     """Every broken hard rule, seat count or pin in ``result``, re-checked pair by pair."""
     students = {s.key: s for s in problem.students}
@@ -95,22 +167,7 @@ def list_hard_rule_violations(problem: Problem, result: Result) -> list[str]:
         used[(h.key, a.date_index)] = used.get((h.key, a.date_index), 0) + 1
         if a.date_index not in s.dates or h.seats.get(a.date_index, 0) <= 0:
             out.append(f"{tag}: no shared date with a free seat")
-        if set(s.allergies) & set(problem.vocabulary.pet_allergens) & set(h.pets):
-            out.append(f"{tag}: pet allergy")
-        if s.needs_non_smoking and h.smoking:
-            out.append(f"{tag}: smoking")
-        if not set(s.diet) <= set(h.diets_supported):
-            out.append(f"{tag}: diet")
-        food = set(s.allergies) & set(problem.vocabulary.food_allergens)
-        if not food <= set(h.allergens_avoidable):
-            out.append(f"{tag}: food allergen")
-        pref = h.guest_gender_preference
-        if pref != "any" and s.gender != pref:
-            out.append(f"{tag}: gender preference")
-        if _travel(s.lat, s.lon, h.lat, h.lon) > s.max_travel_minutes:
-            out.append(f"{tag}: travel time")
-        if (s.key, h.key) in problem.forbidden:
-            out.append(f"{tag}: forbidden pair")
+        out.extend(f"{tag}: {rule}" for rule in rule_breaks(problem, s, h))
     for (hk, d), k in used.items():
         if k > hosts[hk].seats.get(d, 0):
             out.append(f"({hk}, {d}): {k} students for {hosts[hk].seats.get(d, 0)} seats")

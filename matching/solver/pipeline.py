@@ -11,13 +11,16 @@ import numpy.typing as npt
 
 from . import tables
 from .assign import assign_optimal
-from .encode import Encoded, check_pins, encode
-from .explain import explain_hosts, explain_rules, explain_students
+from .days import prefer_ranked_days
+from .encode import Encoded, encode
+from .explain import explain_hosts, explain_students
+from .explain_tiers import explain_rules
 from .graph import Graph, build_graph
 from .groups import assign_with_groups, group_graph
 from .metrics import blocking_pairs, histogram
 from .pins import seat_pins
 from .priority import break_ties, hard_tier, lottery, priority_rank, seat_hard_tier
+from .rules import check_pins
 from .score import CRITERIA, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
 from .types import Assignment, Problem, Result, Unplaced
@@ -179,6 +182,8 @@ def solve(problem: Problem) -> Result:
                 "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
             }
         )
+    if not stable and not grouped:  # moving one student could split a group
+        assigned = prefer_ranked_days(g, enc, assigned)
     t2 = time.perf_counter()
     c2 = time.process_time()
 

@@ -22,6 +22,7 @@ CRITERIA: tuple[str, ...] = (
     "interests",
     "travel",
     "household",
+    "dates",
     "fairness_student",
     "fairness_host",
 )
@@ -30,14 +31,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "language": 30.0,
     "interests": 20.0,
     "travel": 20.0,
-    "household": 10.0,
+    "household": 5.0,
+    "dates": 5.0,
     "fairness_student": 15.0,
     "fairness_host": 5.0,
 }
 
 # What each side cares about, for the stable mode and for counting blocking pairs.  Fairness is
 # the association's goal for the round, not a wish of either party, so it counts for neither.
-STUDENT_VIEW: tuple[str, ...] = ("language", "interests", "travel")
+STUDENT_VIEW: tuple[str, ...] = ("language", "interests", "travel", "dates")
 HOST_VIEW: tuple[str, ...] = ("language", "household", "interests")
 
 # Weights are bounded so that integer scores, times the big-M of the assignment, stay exact in
@@ -74,7 +76,8 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     best = np.zeros(np.broadcast(si, hi).shape, dtype=np.float64)
     for sk, hk in zip(enc.s_lang, enc.h_lang, strict=True):
         best += (sk[si] & hk[hi]).any(axis=-1)
-    practice = enc.h_ja[hi] & ~enc.s_ja_native[si]
+    # Practice only helps a student who has some Japanese to practise (and is not native).
+    practice = enc.h_ja[hi] & enc.s_ja[si] & ~enc.s_ja_native[si]
     language = 0.7 * best / 4.0 + 0.3 * practice
 
     shared = _count(enc.s_int[si] & enc.h_int[hi])
@@ -85,12 +88,21 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     travel = np.clip((enc.s_max_travel[si] - t) / span, 0.0, 1.0)
 
     shape = np.broadcast(si, hi).shape
-    household = household_raw(enc.s_kids[si], enc.h_children[hi], enc.h_size[hi])
+    household = household_raw(enc.s_kids[si], enc.h_children[hi])
+    # The student's wish for the best day the pair shares: the first choice is worth the most
+    # (the visit is then set on that day whenever it has a seat left: ``days``).  A student
+    # who ranked no day gets it in full.
+    best = np.zeros(shape, dtype=np.float64)
+    for d in range(enc.n_dates):
+        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
+        best = np.maximum(best, np.where(on, enc.s_date_pref[si, d], 0.0))
+    dates = np.where(enc.s_date_ranked[si], best, 1.0)
     return {
         "language": language,
         "interests": interests,
         "travel": travel,
         "household": household,
+        "dates": dates,
         "fairness_student": np.broadcast_to(fairness_student_raw(enc.s_unplaced[si]), shape),
         "fairness_host": np.broadcast_to(
             fairness_host_raw(enc.h_hosted[hi], enc.h_unplaced[hi]), shape
@@ -98,11 +110,11 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
     }
 
 
-def household_raw(
-    kids: npt.NDArray[np.bool_], children: npt.NDArray[np.bool_], size: IntA
-) -> FloatA:
-    """A family with children and a student who likes children; then, bigger households."""
-    return 0.6 * (kids & children) + 0.4 * np.minimum(np.maximum(size - 1, 0), 3) / 3.0
+def household_raw(kids: npt.NDArray[np.bool_], children: npt.NDArray[np.bool_]) -> FloatA:
+    """A family with children and a student who likes children.  The household's size earns
+    nothing: a person living alone hosts as well as a big family."""
+    out: FloatA = (kids & children).astype(np.float64)
+    return out
 
 
 def fairness_student_raw(times_unplaced: IntA) -> FloatA:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .encode import Encoded, forbidden_code, pair_rules
+from .encode import Encoded
+from .rules import CATEGORICAL_RULES, forbidden_code, language_ok, pair_rules
 from .score import (
     CRITERIA,
     INTEREST_CAP,
@@ -31,7 +32,6 @@ IntA = npt.NDArray[Any]
 
 # Beyond this many cells a station table is not worth it: compute travel pair by pair.
 _MAX_TABLE_CELLS = 8_000_000
-_CATEGORICAL = ("pet", "smoking", "diet", "allergen", "gender")
 
 
 def _profiles(*cols: npt.NDArray[Any]) -> tuple[IntA, IntA]:
@@ -52,6 +52,7 @@ class Tables:
     h_cat: IntA
     compat: BoolA  # (student categorical profile, host categorical profile)
     rule_compat: dict[str, BoolA]  # the same, one table per categorical rule (explanations)
+    lang_ok: BoolA  # (student language profile, host language profile): the language rule
     s_tr: IntA
     h_tr: IntA
     travel_ok: BoolA | None  # (student station+limit, host station) or None: compute directly
@@ -63,6 +64,9 @@ class Tables:
     house_q: IntA  # (2, m): without / with a kids-loving student
     fs_q: IntA
     fh_q: IntA
+    date_q: IntA  # (n, D) points of the student's wish for each day
+    date_ranked: BoolA  # (n,) the student ranked the days (else every day is worth date_full)
+    date_full: int
     # host profiles of (language, station): a block gathers language + travel for these few
     # columns and then takes them per host once, instead of twice over all hosts
     h_lt: IntA
@@ -76,13 +80,29 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         return np.rint(raw * (weights[name] / quantum)).astype(np.int32)
 
     s_rep, s_cat = _profiles(
-        enc.s_pet_allergy, enc.s_nonsmoke.astype(np.int64), enc.s_diet, enc.s_food, enc.s_gender
+        enc.s_pet_allergy,
+        enc.s_avoid_pets,
+        enc.s_diet,
+        enc.s_food,
+        enc.s_gender,
+        enc.s_household,
+        enc.s_children,
+        np.column_stack((enc.s_nonsmoke, enc.s_alcohol_free, enc.s_step_free, enc.s_prayer)).astype(
+            np.int64
+        ),
     )
     h_rep, h_cat = _profiles(
-        enc.h_pets, enc.h_smoking.astype(np.int64), enc.h_diet, enc.h_food, enc.h_gender_pref
+        enc.h_pets,
+        enc.h_diet,
+        enc.h_food,
+        enc.h_gender_pref,
+        enc.h_household,
+        np.column_stack(
+            (enc.h_smoking, enc.h_alcohol_free, enc.h_step_free, enc.h_prayer, enc.h_children)
+        ).astype(np.int64),
     )
     rules = pair_rules(enc, s_rep[:, None], h_rep[None, :])
-    compat = np.logical_and.reduce([rules[r] for r in _CATEGORICAL])
+    compat = np.logical_and.reduce([rules[r] for r in CATEGORICAL_RULES])
 
     st_rep, s_tr = _profiles(enc.s_lat, enc.s_lon, enc.s_max_travel)
     ht_rep, h_tr = _profiles(enc.h_lat, enc.h_lon)
@@ -92,17 +112,18 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         travel_ok = pair_rules(enc, st_rep[:, None], ht_rep[None, :])["travel"]
         travel_q = q(raw_criteria(enc, st_rep[:, None], ht_rep[None, :])["travel"], "travel")
 
-    s_lang_cols = [*enc.s_lang, enc.s_ja_native.astype(np.int64)]
-    h_lang_cols = [*enc.h_lang, enc.h_ja.astype(np.int64)]
+    s_lang_cols = [*enc.s_lang, enc.s_ja_native.astype(np.int64), enc.s_ja.astype(np.int64)]
+    h_lang_cols = [*enc.h_lang, enc.h_ja.astype(np.int64), enc.h_easy_ja.astype(np.int64)]
     sl_rep, s_lp = _profiles(*s_lang_cols)
     hl_rep, h_lp = _profiles(*h_lang_cols)
     lang_q = q(raw_criteria(enc, sl_rep[:, None], hl_rep[None, :])["language"], "language")
+    lang_ok = language_ok(enc, sl_rep[:, None], hl_rep[None, :])
 
     n_int = len(enc.interests)
     counts = np.minimum(np.arange(n_int + 1), INTEREST_CAP) / INTEREST_CAP
     # household depends on the student only through "likes children": a row for each value.
     kids = np.array([[False], [True]])
-    house_raw = household_raw(kids, enc.h_children[None, :], enc.h_size[None, :])
+    house_raw = household_raw(kids, enc.h_children[None, :])
     lt_rep, h_lt = _profiles(h_lp, h_tr)
     return Tables(
         enc=enc,
@@ -111,7 +132,8 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         s_cat=s_cat,
         h_cat=h_cat,
         compat=compat,
-        rule_compat={r: rules[r] for r in _CATEGORICAL},
+        rule_compat={r: rules[r] for r in CATEGORICAL_RULES},
+        lang_ok=lang_ok,
         s_tr=s_tr,
         h_tr=h_tr,
         travel_ok=travel_ok,
@@ -122,6 +144,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         int_q=q(counts, "interests"),
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
+        date_q=q(enc.s_date_pref, "dates"),
+        date_ranked=enc.s_date_ranked,
+        date_full=int(q(np.ones(1), "dates")[0]),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
         h_lt=h_lt,
         lt_lp=h_lp[lt_rep],
@@ -135,6 +160,7 @@ def rule_blocks(t: Tables, si: IntA, hi: IntA) -> dict[str, BoolA]:
     out = {
         r: np.take(tab[t.s_cat[rows]], t.h_cat[cols], axis=1) for r, tab in t.rule_compat.items()
     }
+    out["language"] = np.take(t.lang_ok[t.s_lp[rows]], t.h_lp[cols], axis=1)
     if t.travel_ok is not None:
         out["travel"] = np.take(t.travel_ok[t.s_tr[rows]], t.h_tr[cols], axis=1)
     else:
@@ -152,6 +178,11 @@ def feasible(t: Tables, si: IntA, hi: IntA) -> BoolA:
         ok = np.take(t.compat[t.s_cat[si[:, 0]]], t.h_cat[hi[0]], axis=1)
     else:
         ok = t.compat[t.s_cat[si], t.h_cat[hi]]
+    if t.enc.lang_level:
+        if block:
+            ok &= np.take(t.lang_ok[t.s_lp[si[:, 0]]], t.h_lp[hi[0]], axis=1)
+        else:
+            ok &= t.lang_ok[t.s_lp[si], t.h_lp[hi]]
     if t.travel_ok is not None and block:
         ok &= np.take(t.travel_ok[t.s_tr[si[:, 0]]], t.h_tr[hi[0]], axis=1)
     elif t.travel_ok is not None:
@@ -189,6 +220,7 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
                 else _travel_direct(t, si, hi)
             ),
             "household": np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)],
+            "dates": _dates(t, si, hi),
             "fairness_student": np.broadcast_to(t.fs_q[si], shape),
             "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
         }
@@ -202,9 +234,26 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
             else _travel_direct(t, si, hi)
         ),
         "household": t.house_q[t.enc.s_kids[si].astype(np.int64), hi],
+        "dates": _dates(t, si, hi),
         "fairness_student": np.broadcast_to(t.fs_q[si], shape),
         "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
     }
+
+
+def _dates(t: Tables, si: IntA, hi: IntA) -> IntA:
+    """Points of the student's wish for the best day each pair shares (broadcasting): a
+    student who ranked no day gets the full points with any family."""
+    shape = np.broadcast(si, hi).shape
+    out: IntA = np.full(shape, t.date_full, dtype=np.int32)
+    ranked = t.date_ranked[si]
+    if not ranked.any():
+        return out
+    best = np.zeros(shape, dtype=np.int32)
+    enc = t.enc
+    for d in range(enc.n_dates):
+        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
+        np.maximum(best, np.where(on, t.date_q[si, d], 0), out=best)
+    return np.where(ranked, best, out)
 
 
 def _shared_block(t: Tables, rows: IntA, cols: IntA) -> IntA:
@@ -268,6 +317,11 @@ def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -
     if "fairness_host" in criteria:
         host_row += t.fh_q[cols]
     out += host_row[None, :]
+    if "dates" in criteria:
+        if t.date_ranked[rows].any():
+            out += _dates(t, rows[:, None], cols[None, :])
+        else:
+            out += t.date_full
     if "fairness_student" in criteria:
         out += t.fs_q[rows][:, None]
     return out

@@ -10,6 +10,11 @@ GENDERS = ("female", "male", "nonbinary", "unspecified")
 LEVELS = ("beginner", "intermediate", "advanced", "native")
 GENDER_PREFERENCES = ("any", "female", "male")
 FORBID_REASONS = ("coordinator", "declined", "met_before", "bad_feedback")
+# Who lives in the family's home, and what a student may ask for (``household`` rule):
+# "woman_at_home" is met by a home of women only or of both, "women_only" only by the first.
+HOUSEHOLD_GENDERS = ("mixed", "women_only", "men_only")
+HOUSEHOLD_PREFERENCES = ("any", "woman_at_home", "women_only", "man_at_home", "men_only")
+CHILDREN_PREFERENCES = ("any", "with_children", "without_children")
 # The travel limit of a profile that gives none (a family profile has no such field).
 DEFAULT_MAX_TRAVEL_MINUTES = 60
 
@@ -27,6 +32,23 @@ class Vocabulary:
     food_allergens: tuple[str, ...]
     pet_allergens: tuple[str, ...]
     pets: tuple[str, ...]
+    # What a diet brings with it, (diet, diets it implies): a student who keeps the first keeps
+    # the others too, and a family that cooks the first can cater for the others (a vegan
+    # kitchen hosts a vegetarian; halal food has no pork and no alcohol).  Closed transitively.
+    diet_implies: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageRule:
+    """The shared language a programme asks of every pair.
+
+    A pair passes when both speak one language at ``level`` or better, or -- when
+    ``easy_japanese_level`` is set -- when the student speaks Japanese at that level or better
+    and the family speaks Japanese and offers to speak it slowly and simply
+    (``HostIn.easy_japanese``).  Levels are codes of ``LEVELS``."""
+
+    level: str = "intermediate"
+    easy_japanese_level: str | None = "beginner"
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,16 @@ class StudentIn:
     unplaced_before: int = 0
     # "Not alone": place only where a second student visits the same family the same day.
     not_alone: bool = False
+    # The student's own wishes (hard rules): pets they would rather not live with even without
+    # an allergy, the household they would feel at home in, and what the home must offer.
+    avoid_pets: tuple[str, ...] = ()
+    household_preference: str = "any"
+    children_preference: str = "any"
+    needs_step_free: bool = False
+    needs_alcohol_free: bool = False
+    needs_prayer_space: bool = False
+    # Some or all of ``dates``, most wanted first: the first choice scores more.
+    date_ranks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,12 @@ class HostIn:
     household_size: int = 2
     times_hosted: int = 0
     times_unplaced: int = 0
+    # Facts of the home the students' wishes are checked against.
+    easy_japanese: bool = False
+    household_genders: str = "mixed"
+    step_free: bool = False
+    alcohol_free: bool = False
+    prayer_space: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,8 @@ class Problem:
     # with ``unplaced_twice_first`` anyone left unplaced twice before is placed first.
     lottery_seed: int = 0
     unplaced_twice_first: bool = False
+    # None: no language is required of a pair (the programme's setting is applied by the caller).
+    language_rule: LanguageRule | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,12 @@ def student_body() -> dict[str, Any]:
         "home_station": "kichijoji",
         "max_travel_minutes": 45,
         "bio": "Xin chào! I study economics.",
+        "avoid_pets": ["rabbit", "dog"],
+        "household_preference": "woman_at_home",
+        "children_preference": "with_children",
+        "needs_step_free": True,
+        "needs_alcohol_free": True,
+        "needs_prayer_space": True,
     }
 
 
@@ -47,6 +53,11 @@ def host_body() -> dict[str, Any]:
         "address": "1-2-3 Naka-chō, Musashino-shi, Tokyo",
         "phone": "+81 422-00-1234",
         "bio": "週末は庭で野菜を育てています。We grow vegetables at the weekend.",
+        "household_genders": "women_only",
+        "easy_japanese": True,
+        "step_free": True,
+        "alcohol_free": True,
+        "prayer_space": True,
     }
 
 

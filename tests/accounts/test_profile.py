@@ -29,6 +29,7 @@ def test_student_puts_every_field_and_gets_the_stored_profile(
     expected["diet"] = sorted(expected["diet"])
     expected["allergies"] = sorted(expected["allergies"])
     expected["interests"] = sorted(expected["interests"])
+    expected["avoid_pets"] = sorted(expected["avoid_pets"])
     assert answer.json() == {**expected, "is_complete": True, "missing": []}
     profile = StudentProfile.objects.get(user=fresh_student)
     assert profile.nationality.code == "VN"
@@ -162,6 +163,14 @@ STUDENT_BAD: list[tuple[str, Any]] = [
     ("school", "x" * 201),
     ("favourite_colour", "blue"),
     ("pets", ["cat"]),  # a host's field
+    ("avoid_pets", ["unicorn"]),
+    ("avoid_pets", "dog"),
+    ("household_preference", "quiet"),
+    ("children_preference", "some"),
+    ("needs_step_free", "perhaps"),
+    ("needs_alcohol_free", "perhaps"),
+    ("needs_prayer_space", "perhaps"),
+    ("step_free", True),  # a host's field
 ]
 
 
@@ -191,6 +200,7 @@ def test_a_bad_first_profile_creates_no_row(
 
 HOST_BAD: list[tuple[str, Any]] = [
     ("household_size", 0),
+    ("household_size", -1),
     ("household_size", 21),
     ("household_size", "four"),
     ("household_name", ""),
@@ -214,6 +224,12 @@ HOST_BAD: list[tuple[str, Any]] = [
     ("bio", "x" * 2001),
     ("nationality", "JP"),  # a student's field
     ("diet", ["vegan"]),  # a student's field
+    ("household_genders", "everyone"),
+    ("easy_japanese", "a little"),
+    ("step_free", "mostly"),
+    ("alcohol_free", "mostly"),
+    ("prayer_space", "mostly"),
+    ("needs_step_free", True),  # a student's field
 ]
 
 

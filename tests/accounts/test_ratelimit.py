@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.core.cache import cache
 
-from config import ratelimit
+from accounts import ratelimit
 from tests.conftest import REDIS_NAMESPACE
 
 

@@ -120,9 +120,15 @@ def test_allergens_exact_with_kinds() -> None:
         "egg", "milk", "wheat", "buckwheat", "peanut", "shrimp", "crab", "walnut",
         "soy", "fish", "sesame",
     }  # fmt: skip
-    assert set(kinds) == food | {"cat", "dog"}
+    assert set(kinds) == food | {"cat", "dog", "bird", "rabbit", "small_animal"}
     assert {c for c, k in kinds.items() if k == "food"} == food
-    assert {c for c, k in kinds.items() if k == "pet"} == {"cat", "dog"}
+    assert {c for c, k in kinds.items() if k == "pet"} == {
+        "cat",
+        "dog",
+        "bird",
+        "rabbit",
+        "small_animal",
+    }
 
 
 def test_mandatory_allergen_labels() -> None:
@@ -138,13 +144,13 @@ def test_mandatory_allergen_labels() -> None:
 
 
 def test_pets_exact() -> None:
-    assert set(keys(rd.PETS)) == {"cat", "dog", "other"}
+    assert set(keys(rd.PETS)) == {"cat", "dog", "bird", "rabbit", "small_animal", "other"}
 
 
 def test_a_pet_allergen_names_a_pet() -> None:
     # The solver's pet rule: an allergy to a pet allergen excludes a family keeping that pet.
     pet_allergens = {a.code for a in rd.ALLERGENS if a.kind == "pet"}
-    assert pet_allergens == {"cat", "dog"}
+    assert pet_allergens == {"cat", "dog", "bird", "rabbit", "small_animal"}
     assert pet_allergens <= set(keys(rd.PETS))
 
 
@@ -291,3 +297,11 @@ def test_station_lines() -> None:
         assert all(line.strip() for line in st.lines_en), st
         assert len(st.lines_text) <= LINES_MAX, st
         assert len(set(st.lines_en)) == len(st.lines_en), st
+
+
+def test_diet_implications_name_known_diets_and_mean_what_the_docs_say() -> None:
+    diets = set(keys(rd.DIETS))
+    implies = dict(rd.DIET_IMPLIES)
+    assert {d for d, more in rd.DIET_IMPLIES for d in (d, *more)} <= diets
+    assert "vegetarian" in implies["vegan"]
+    assert {"no_pork", "no_alcohol"} <= set(implies["halal"])

@@ -87,6 +87,31 @@ def test_the_demo_is_realistic() -> None:
     assert any(f.pets for f in families) and any(f.smoking for f in families)
     assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", f.bio) for f in families)
     assert all(re.search(r"[A-Za-z]{4,}", f.bio) for f in families)
+    # The students' own wishes and the homes' matching facts all appear.
+    assert any(p.avoid_pets for p in profiles)
+    assert {"woman_at_home", "women_only"} <= {p.household_preference for p in profiles}
+    assert {"with_children", "without_children"} <= {p.children_preference for p in profiles}
+    for wish in ("needs_step_free", "needs_alcohol_free", "needs_prayer_space"):
+        assert any(getattr(p, wish) for p in profiles), wish
+    assert any(set(p.allergies) & {"bird", "rabbit", "small_animal"} for p in profiles)
+    for fact in ("easy_japanese", "step_free", "alcohol_free", "prayer_space"):
+        assert any(getattr(f, fact) for f in families), fact
+    assert {"women_only", "men_only", "mixed"} <= {f.household_genders for f in families}
+
+
+def test_a_home_visit_round_on_the_demo_places_most_students(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The demo's wishes and the programme's language rule leave most students placeable."""
+    seed()
+    visits = Program.objects.get(kind="home_visit")
+    coordinator = User.objects.get(role="coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        rnd = round_start(program=visits, by=coordinator)
+    rnd.refresh_from_db()
+    assert rnd.status == "draft", rnd.error
+    students = visits.applications.filter(role="student").count()
+    assert rnd.proposals.count() >= 0.6 * students
 
 
 def test_the_programmes_are_open_with_most_people_applied() -> None:
@@ -103,6 +128,8 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     )
     assert applied.filter(role="host").count() > 0.7 * User.objects.filter(role="host").count()
     assert HostDay.objects.filter(application__program=visits).exists()
+    ranked = [a.date_ranking for a in applied.filter(role="student") if a.date_ranking]
+    assert ranked and all(r == visits.dates[1:] for r in ranked)
     exchange = Program.objects.get(kind="language_exchange")
     assert exchange.applications.filter(role="student").exists()
     assert exchange.applications.filter(role="host").exists()

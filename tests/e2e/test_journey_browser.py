@@ -63,6 +63,8 @@ def _student_profile(page: Any) -> None:
     page.wait_for_url("**/profile/food/")
     page.locator("input[name=allergies][value=cat]").check()
     _submit(page)
+    page.wait_for_url("**/profile/home/")
+    _submit(page)
     page.wait_for_url("**/profile/travel/")
     page.get_by_label("Search stations").fill("kichi")
     page.locator("#id_home_station").select_option("kichijoji")

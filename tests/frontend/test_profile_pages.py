@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-STUDENT_STEPS = ["about", "languages", "food", "travel", "interests"]
+STUDENT_STEPS = ["about", "languages", "food", "home", "travel", "interests"]
 HOST_STEPS = ["household", "languages", "home", "station", "interests"]
 
 

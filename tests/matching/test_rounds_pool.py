@@ -73,10 +73,14 @@ class TestWhoIsProposed:
         make_host: MakeApp,
         run_rounds: Callable[..., Round],
     ) -> None:
-        # The student speaks English only; the first family English too, the second Japanese.
+        # The student speaks English only; the first family English too, the second Japanese
+        # and conversational English (the programme's language rule): the first scores higher.
         student = make_student(program, languages=[{"code": "en", "level": "native"}])
         make_host(program, languages=[{"code": "en", "level": "native"}])
-        japanese = make_host(program, languages=[{"code": "ja", "level": "native"}])
+        japanese = make_host(
+            program,
+            languages=[{"code": "ja", "level": "native"}, {"code": "en", "level": "intermediate"}],
+        )
         rnd = run_rounds(program, coordinator, pins=[[student.pk, japanese.pk]])
         assert rnd.status == Round.Status.DRAFT, rnd.error
         assert _pairs(rnd) == {(student.pk, japanese.pk)}

@@ -132,6 +132,7 @@ def _profile_facts(profile: StudentProfile | HostProfile | None) -> list[tuple[s
         for item in profile.languages
     )
     station = profile.home_station.label() if profile.home_station else ""
+    pets = dict(Pet.choices)
     if isinstance(profile, StudentProfile):
         return [
             (label("nationality"), str(profile.nationality.name or "")),
@@ -145,9 +146,14 @@ def _profile_facts(profile: StudentProfile | HostProfile | None) -> list[tuple[s
             (label("interests"), _labels(profile.interests, names["interests"])),
             (_("Home station"), station),
             (label("max_travel_minutes"), str(profile.max_travel_minutes or "")),
+            (label("avoid_pets"), ", ".join(str(pets.get(p, p)) for p in profile.avoid_pets)),
+            (label("household_preference"), profile.get_household_preference_display()),
+            (label("children_preference"), profile.get_children_preference_display()),
+            (label("needs_step_free"), yes_no(profile.needs_step_free)),
+            (label("needs_alcohol_free"), yes_no(profile.needs_alcohol_free)),
+            (label("needs_prayer_space"), yes_no(profile.needs_prayer_space)),
             (label("bio"), profile.bio),
         ]
-    pets = dict(Pet.choices)
     return [
         (label("household_name"), profile.household_name),
         (label("household_size"), str(profile.household_size or "")),
@@ -160,6 +166,11 @@ def _profile_facts(profile: StudentProfile | HostProfile | None) -> list[tuple[s
         (label("interests"), _labels(profile.interests, names["interests"])),
         (_("Nearest station"), station),
         (label("guest_gender_preference"), profile.get_guest_gender_preference_display()),
+        (label("household_genders"), profile.get_household_genders_display()),
+        (label("easy_japanese"), yes_no(profile.easy_japanese)),
+        (label("step_free"), yes_no(profile.step_free)),
+        (label("alcohol_free"), yes_no(profile.alcohol_free)),
+        (label("prayer_space"), yes_no(profile.prayer_space)),
         (label("bio"), profile.bio),
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -51,17 +52,44 @@ class ProgramForm(forms.ModelForm[Program]):
     class Meta:
         model = Program
         # ``dates`` and ``apply_until`` are the form's own fields above: the service stores them.
-        fields = ["name", "kind", "response_hours", "description"]
+        fields = [
+            "name",
+            "kind",
+            "response_hours",
+            "description",
+            "language_level",
+            "allow_easy_japanese",
+        ]
         labels = {
             "name": gettext_lazy("Name"),
             "response_hours": gettext_lazy("Hours to answer a proposal"),
             "description": gettext_lazy("Description"),
+            "language_level": gettext_lazy("Language every pair must share"),
+            "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    field_order = ["name", "kind", "dates", "apply_until", "response_hours", "description"]
+    field_order = [
+        "name",
+        "kind",
+        "dates",
+        "apply_until",
+        "response_hours",
+        "language_level",
+        "allow_easy_japanese",
+        "description",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out, the programme keeps the model's default rule (as through the API).
+        self.fields["language_level"].required = False
+
+    def clean_language_level(self) -> str:
+        value: str = self.cleaned_data.get("language_level") or ""
+        return value or str(Program._meta.get_field("language_level").get_default())
 
     def clean_apply_until(self) -> dt.datetime:
         # A time whose UTC value is past year 9999 (9999-12-31T23:59-12:00) cannot be stored.

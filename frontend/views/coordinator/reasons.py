@@ -10,7 +10,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from accounts.models import Gender, Pet
+from accounts.models import (
+    ChildrenPreference,
+    Gender,
+    HouseholdGenders,
+    HouseholdPreference,
+    LanguageLevel,
+    Pet,
+)
 from accounts.selectors import reference_labels
 from matching.services.exchange import REASON_TEXT as EXCHANGE_REASON_TEXT
 
@@ -36,6 +43,28 @@ REASON_FORMATS: dict[tuple[str, str], Any] = {
     ),
     ("student", "gender"): gettext_lazy(
         "No family on the student's dates welcomes a guest of the student's gender (%(gender)s)."
+    ),
+    ("student", "language"): gettext_lazy(
+        "No family on the student's dates shares a language with the student at the "
+        "programme's level (%(level)s)."
+    ),
+    ("student", "pet_wish"): gettext_lazy(
+        "Every family on the student's dates has %(pets)s, which the student asked to avoid."
+    ),
+    ("student", "alcohol"): gettext_lazy(
+        "No family on the student's dates has an alcohol-free home."
+    ),
+    ("student", "household"): gettext_lazy(
+        "No family on the student's dates has the household the student asked for (%(preference)s)."
+    ),
+    ("student", "children"): gettext_lazy(
+        "No family on the student's dates fits the student's wish about children (%(preference)s)."
+    ),
+    ("student", "step_free"): gettext_lazy(
+        "No family on the student's dates has step-free access."
+    ),
+    ("student", "prayer"): gettext_lazy(
+        "No family on the student's dates has a quiet space for prayer."
     ),
     ("student", "travel"): gettext_lazy(
         "No family within %(minutes)s minutes of travel (the nearest is about "
@@ -89,7 +118,31 @@ REASON_FORMATS: dict[tuple[str, str], Any] = {
     ("host", "travel"): gettext_lazy(
         "No student on the family's dates lives within their travel limit of its station."
     ),
-    ("host", "forbidden"): gettext_lazy("The only students who fit are excluded by a coordinator."),
+    ("host", "forbidden"): gettext_lazy("The only students who fit are excluded: %(reasons)s."),
+    ("host", "language"): gettext_lazy(
+        "No student on the family's dates shares a language with it at the programme's level "
+        "(%(level)s)."
+    ),
+    ("host", "pet_wish"): gettext_lazy(
+        "Every student on the family's dates asked for a home without its pets (%(pets)s)."
+    ),
+    ("host", "alcohol"): gettext_lazy(
+        "Every student on the family's dates needs an alcohol-free home."
+    ),
+    ("host", "household"): gettext_lazy(
+        "Every student on the family's dates asked for a different household "
+        "(the family: %(household)s)."
+    ),
+    ("host", "children"): gettext_lazy(
+        "No student on the family's dates wishes for a home like this one, with or without "
+        "children."
+    ),
+    ("host", "step_free"): gettext_lazy(
+        "Every student on the family's dates needs step-free access."
+    ),
+    ("host", "prayer"): gettext_lazy(
+        "Every student on the family's dates needs a quiet space for prayer."
+    ),
     ("host", "combination"): gettext_lazy(
         "Each rule alone leaves some students, but none meets all of: %(rules)s."
     ),
@@ -110,6 +163,13 @@ RULE_LABELS = {
     "gender": gettext_lazy("guest gender"),
     "travel": gettext_lazy("travel time"),
     "forbidden": gettext_lazy("exclusions"),
+    "language": gettext_lazy("shared language"),
+    "pet_wish": gettext_lazy("pets to avoid"),
+    "alcohol": gettext_lazy("alcohol-free home"),
+    "household": gettext_lazy("household"),
+    "children": gettext_lazy("children at home"),
+    "step_free": gettext_lazy("step-free access"),
+    "prayer": gettext_lazy("space for prayer"),
 }
 FORBID_LABELS = {
     "coordinator": gettext_lazy("forbidden by a coordinator"),
@@ -158,7 +218,14 @@ def _reason_params(params: dict[str, Any], reference: dict[str, dict[str, str]])
         elif key == "gender":
             text[key] = join_items([str(genders.get(v, v)) for v in items])
         elif key == "preference":
-            text[key] = join_items([str(GUEST_PREFERENCES.get(v, v)) for v in items])
+            # The family's guest preference, or a student's wish about the household/children.
+            labels = {**GUEST_PREFERENCES, **dict(HouseholdPreference.choices)}
+            labels.update(ChildrenPreference.choices)
+            text[key] = join_items([str(labels.get(v, v)) for v in items])
+        elif key == "household":
+            text[key] = join_items([str(dict(HouseholdGenders.choices).get(v, v)) for v in items])
+        elif key == "level":
+            text[key] = join_items([str(dict(LanguageLevel.choices).get(v, v)) for v in items])
         elif key == "rules":
             text[key] = join_items([str(RULE_LABELS.get(v, v)) for v in items])
         elif key == "reasons":

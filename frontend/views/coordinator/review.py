@@ -23,6 +23,7 @@ CRITERION_LABELS = {
     "interests": gettext_lazy("Shared interests"),
     "travel": gettext_lazy("Travel time"),
     "household": gettext_lazy("Household fit"),
+    "dates": gettext_lazy("Preferred day"),
     "fairness_student": gettext_lazy("Fairness to the student"),
     "fairness_host": gettext_lazy("Fairness to the family"),
     # Language exchange
@@ -35,7 +36,8 @@ CRITERION_HELP = {
     "language": gettext_lazy("A language both can talk in, and Japanese practice."),
     "interests": gettext_lazy("Interests they share."),
     "travel": gettext_lazy("A shorter trip from the student's station."),
-    "household": gettext_lazy("How well the household suits the student."),
+    "household": gettext_lazy("Children at home for a student who loves children."),
+    "dates": gettext_lazy("The student's first choice of day counts most."),
     "fairness_student": gettext_lazy("A boost for students left out of earlier rounds."),
     "fairness_host": gettext_lazy("A boost for families that have hosted less."),
 }

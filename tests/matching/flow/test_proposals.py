@@ -338,3 +338,24 @@ def test_a_later_round_after_confirmation_keeps_the_confirmed_seat(
         client_for(user).post(f"/api/proposals/{proposal.pk}/accept/")
     assert Proposal.objects.get(pk=proposal.pk).status == "confirmed"
     assert seats_taken(proposal) == 1
+
+
+def test_each_side_sees_the_needs_and_facts_of_the_day_and_no_other_wish(
+    proposal: Proposal, client_for: Any
+) -> None:
+    student, host = student_of(proposal), host_of(proposal)
+    type(student.student_profile).objects.filter(pk=student.student_profile.pk).update(
+        needs_prayer_space=True, avoid_pets=["dog"], household_preference="women_only"
+    )
+    type(host.host_profile).objects.filter(pk=host.host_profile.pk).update(
+        easy_japanese=True, step_free=True
+    )
+    family = client_for(student).get("/api/proposals/").json()[0]["counterpart"]
+    assert (family["easy_japanese"], family["step_free"], family["prayer_space"]) == (
+        True,
+        True,
+        False,
+    )
+    seen = client_for(host).get("/api/proposals/").json()[0]["counterpart"]
+    assert (seen["needs_prayer_space"], seen["needs_step_free"]) == (True, False)
+    assert not {"avoid_pets", "household_preference", "children_preference"} & set(seen)

@@ -11,6 +11,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.solver.encode import encode
+from matching.solver.metrics import rule_breaks
 from matching.solver.pipeline import choose_quantum
 from matching.solver.score import quantised_points, resolve_weights
 from matching.solver.types import HostIn, Problem, StudentIn
@@ -24,19 +25,8 @@ def travel(s: StudentIn, h: HostIn) -> float:
 
 
 def pair_ok(p: Problem, s: StudentIn, h: HostIn) -> bool:
-    if set(s.allergies) & set(p.vocabulary.pet_allergens) & set(h.pets):
-        return False
-    if s.needs_non_smoking and h.smoking:
-        return False
-    if not set(s.diet) <= set(h.diets_supported):
-        return False
-    if not set(s.allergies) & set(p.vocabulary.food_allergens) <= set(h.allergens_avoidable):
-        return False
-    if h.guest_gender_preference != "any" and s.gender != h.guest_gender_preference:
-        return False
-    if travel(s, h) > s.max_travel_minutes:
-        return False
-    return (s.key, h.key) not in p.forbidden
+    """Every hard rule but the date, pair by pair (the solver's own plain-Python checker)."""
+    return not rule_breaks(p, s, h)
 
 
 def slot_options(p: Problem) -> tuple[list[tuple[int, int]], dict[tuple[int, int], int], list]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from matching.services.vocabulary import REFERENCE_VOCABULARY
-from matching.solver.types import HostIn, Problem, StudentIn
+from matching.solver.types import HostIn, LanguageRule, Problem, StudentIn
 
 STATIONS = ((35.7030, 139.5795), (35.7027, 139.5607), (35.6896, 139.7006), (35.6980, 139.4138))
 DATES = ("2027-01-17", "2027-01-24")
@@ -15,9 +15,11 @@ INTERESTS = ("cooking", "anime", "music", "children", "hiking")
 @st.composite
 def students(draw: st.DrawFn, key: int) -> StudentIn:
     lat, lon = draw(st.sampled_from(STATIONS))
+    dates = tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1))))
     return StudentIn(
         key=key,
-        dates=tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1)))),
+        dates=dates,
+        date_ranks=tuple(draw(st.permutations(dates))[: draw(st.integers(0, len(dates)))]),
         gender=draw(st.sampled_from(("female", "male", "nonbinary", "unspecified"))),
         languages=draw(
             st.dictionaries(
@@ -26,8 +28,20 @@ def students(draw: st.DrawFn, key: int) -> StudentIn:
                 max_size=2,
             )
         ),
-        diet=tuple(draw(st.sets(st.sampled_from(("halal", "vegan")), max_size=1))),
-        allergies=tuple(draw(st.sets(st.sampled_from(("cat", "dog", "peanut")), max_size=1))),
+        diet=tuple(draw(st.sets(st.sampled_from(("halal", "vegan", "vegetarian")), max_size=1))),
+        allergies=tuple(
+            draw(st.sets(st.sampled_from(("cat", "dog", "bird", "peanut")), max_size=1))
+        ),
+        avoid_pets=tuple(draw(st.sets(st.sampled_from(("dog", "rabbit")), max_size=1))),
+        household_preference=draw(
+            st.sampled_from(("any", "any", "woman_at_home", "women_only", "man_at_home"))
+        ),
+        children_preference=draw(
+            st.sampled_from(("any", "any", "with_children", "without_children"))
+        ),
+        needs_step_free=draw(st.booleans()),
+        needs_alcohol_free=draw(st.booleans()),
+        needs_prayer_space=draw(st.booleans()),
         needs_non_smoking=draw(st.booleans()),
         interests=tuple(sorted(draw(st.sets(st.sampled_from(INTERESTS), max_size=3)))),
         lat=lat,
@@ -51,9 +65,18 @@ def hosts(draw: st.DrawFn, key: int) -> HostIn:
                 max_size=2,
             )
         ),
-        pets=tuple(draw(st.sets(st.sampled_from(("cat", "dog", "other")), max_size=1))),
+        pets=tuple(
+            draw(st.sets(st.sampled_from(("cat", "dog", "bird", "rabbit", "other")), max_size=1))
+        ),
         smoking=draw(st.booleans()),
-        diets_supported=tuple(draw(st.sets(st.sampled_from(("halal", "vegan")), max_size=2))),
+        diets_supported=tuple(
+            draw(st.sets(st.sampled_from(("halal", "vegan", "vegetarian")), max_size=2))
+        ),
+        easy_japanese=draw(st.booleans()),
+        household_genders=draw(st.sampled_from(("mixed", "mixed", "women_only", "men_only"))),
+        step_free=draw(st.booleans()),
+        alcohol_free=draw(st.booleans()),
+        prayer_space=draw(st.booleans()),
         allergens_avoidable=tuple(draw(st.sets(st.sampled_from(("peanut",)), max_size=1))),
         interests=tuple(sorted(draw(st.sets(st.sampled_from(INTERESTS), max_size=3)))),
         lat=lat,
@@ -95,4 +118,14 @@ def problems(
         weights=weights,
         forbidden=forbidden,
         mode="stable" if mode == "stable" else "optimal",
+        language_rule=draw(
+            st.sampled_from(
+                (
+                    None,
+                    LanguageRule(),
+                    LanguageRule(level="beginner", easy_japanese_level=None),
+                    LanguageRule(level="advanced", easy_japanese_level="intermediate"),
+                )
+            )
+        ),
     )

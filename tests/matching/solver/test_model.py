@@ -24,8 +24,9 @@ from matching.solver import (
     solve,
     tables,
 )
-from matching.solver.encode import encode, pair_rules, travel_minutes
+from matching.solver.encode import encode, travel_minutes
 from matching.solver.graph import build_graph
+from matching.solver.rules import pair_rules
 from matching.solver.score import quantised_points, resolve_weights
 
 from ._support import pair_ok
@@ -105,22 +106,22 @@ def test_bad_student_field_is_named(student: StudentIn, field: str) -> None:
 
 def test_the_codes_of_diets_allergens_and_pets_are_the_callers() -> None:
     """The solver holds no list of them: a code the vocabulary adds works like the others (a
-    rabbit allergy keeps a student from a family with a rabbit), and one it lacks is refused."""
+    ferret allergy keeps a student from a family with a ferret), and one it lacks is refused."""
     vocabulary = dataclasses.replace(
         REFERENCE_VOCABULARY,
-        pet_allergens=(*REFERENCE_VOCABULARY.pet_allergens, "rabbit"),
-        pets=(*REFERENCE_VOCABULARY.pets, "rabbit"),
+        pet_allergens=(*REFERENCE_VOCABULARY.pet_allergens, "ferret"),
+        pets=(*REFERENCE_VOCABULARY.pets, "ferret"),
     )
-    student = StudentIn(key=1, dates=(0,), allergies=("rabbit",))
-    rabbit, none = HostIn(key=9, seats={0: 1}, pets=("rabbit",)), HostIn(key=8, seats={0: 1})
-    result = solve(_problem([student], [rabbit], vocabulary=vocabulary))
+    student = StudentIn(key=1, dates=(0,), allergies=("ferret",))
+    ferret, none = HostIn(key=9, seats={0: 1}, pets=("ferret",)), HostIn(key=8, seats={0: 1})
+    result = solve(_problem([student], [ferret], vocabulary=vocabulary))
     assert not result.assignments
     assert [r.code for r in result.unplaced_students[0].reasons] == ["pet"]
-    assert result.unplaced_students[0].reasons[0].params["pets"] == ["rabbit"]
-    placed = solve(_problem([student], [rabbit, none], vocabulary=vocabulary)).assignments
+    assert result.unplaced_students[0].reasons[0].params["pets"] == ["ferret"]
+    placed = solve(_problem([student], [ferret, none], vocabulary=vocabulary)).assignments
     assert [(a.student_key, a.host_key) for a in placed] == [(1, 8)]
     with pytest.raises(SolverInputError, match=r"hosts\[9\]\.pets"):
-        solve(_problem([], [rabbit]))
+        solve(_problem([], [ferret]))
     with pytest.raises(SolverInputError, match="pet_allergens"):
         solve(_problem([], [], vocabulary=dataclasses.replace(vocabulary, pets=("cat", "dog"))))
 
