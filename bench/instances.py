@@ -6,6 +6,8 @@ benchmark share it.  Proportions are rough guesses from the association's regist
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from matching.services.vocabulary import REFERENCE_VOCABULARY
@@ -270,3 +272,36 @@ def make_problem(
         vocabulary=REFERENCE_VOCABULARY,
         mode="stable" if mode == "stable" else "optimal",
     )
+
+
+def make_identical(
+    n_students: int, seed: int = 0, families_per_student: float = 0.335, seats: int = 3
+) -> Problem:
+    """Ties everywhere: every student has the same profile, every family the same household
+    (and one visit day with ``seats`` seats), so every feasible pair has the same score."""
+    rng = np.random.default_rng(seed)
+    n_hosts = max(1, round(n_students * families_per_student))
+    s0 = make_student(rng, 0, 1)
+    h0 = make_host(rng, 0, 1)
+    s0 = replace(s0, dates=(0,), diet=(), allergies=(), needs_non_smoking=False)
+    h0 = replace(h0, seats={0: seats}, lat=s0.lat, lon=s0.lon, guest_gender_preference="any")
+    return Problem(
+        students=tuple(replace(s0, key=1_000_000 + i) for i in range(n_students)),
+        hosts=tuple(replace(h0, key=2_000_000 + j) for j in range(n_hosts)),
+        date_labels=DATE_LABELS[:1],
+        vocabulary=REFERENCE_VOCABULARY,
+    )
+
+
+def add_friend_pairs(p: Problem, share: float, seed: int = 0) -> Problem:
+    """``share`` of the students in pairs of friends who asked to visit together; a friend
+    takes the partner's days and home station (they live and study together)."""
+    rng = np.random.default_rng(seed)
+    k = int(len(p.students) * share) // 2
+    idx = rng.permutation(len(p.students))[: 2 * k].reshape(k, 2)
+    students = list(p.students)
+    for a, b in idx.tolist():
+        sa = students[a]
+        students[b] = replace(students[b], dates=sa.dates, lat=sa.lat, lon=sa.lon)
+    groups = tuple((students[a].key, students[b].key) for a, b in idx.tolist())
+    return replace(p, students=tuple(students), groups=groups)

@@ -1,10 +1,14 @@
 """Benchmark of matching.solver on seeded synthetic rounds (a script, not a test).
 
-    .venv/bin/python bench/solver.py            # 100, 1 000, 6 000, 10 000 students
-    .venv/bin/python bench/solver.py --quick    # 100 and 1 000
-    .venv/bin/python bench/solver.py --sizes 6000
+    .venv/bin/python bench/solver.py            # every regime (below)
+    .venv/bin/python bench/solver.py --quick    # seats for all at 100 and 1 000
+    .venv/bin/python bench/solver.py --sizes 6000 --regimes seats_all,stable
 
-Each size runs in its own subprocess (so peak RSS is per size).  Side by side on the same
+Regimes (``REGIMES``): optimal mode with seats for all (0.55 families per student), seats
+short (0.35 families per student: every seat taken, a fifth of the students left out), ties
+everywhere (all profiles identical), stable mode, and a round with 10 % of the students in
+friend pairs (groups).
+Each (regime, size) runs in its own subprocess (so peak RSS is per run).  Side by side on the same
 instance: OR-tools min-cost flow on the same integer scores with the same big-M, the
 ``matching`` package's HospitalResident (<= 1 000 students; run from /tmp because the PyPI
 package and ours share the name ``matching``), a greedy, and scores built by a Python double
@@ -30,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.instances import make_problem  # noqa: E402
+from bench.instances import add_friend_pairs, make_identical, make_problem  # noqa: E402
 from matching.solver import HOST_VIEW, STUDENT_VIEW, hard_rule_violations, solve  # noqa: E402
 from matching.solver import tables as T  # noqa: E402
 from matching.solver.encode import encode  # noqa: E402
@@ -250,8 +254,31 @@ def run_hospital_resident(e: dict[str, Any]) -> dict[str, Any]:
     return {"ms": round(res["ms"], 1), "placed": placed, "total_score": total * e["q"]}
 
 
-def child(n: int, seed: int) -> dict[str, Any]:
-    p = make_problem(n, seed=seed)
+REGIMES: dict[str, tuple[int, ...]] = {
+    "seats_all": (100, 1000, 6000, 10000),
+    "seats_short": (10000,),
+    "identical": (10000,),
+    "stable": (10000,),
+    "groups": (2000,),
+}
+
+
+def make_regime(regime: str, n: int, seed: int) -> Problem:
+    if regime == "seats_all":
+        return make_problem(n, seed=seed)
+    if regime == "seats_short":
+        return make_problem(n, seed=seed, families_per_student=0.35)
+    if regime == "identical":
+        return make_identical(n, seed=seed)
+    if regime == "stable":
+        return make_problem(n, seed=seed, mode="stable")
+    if regime == "groups":
+        return add_friend_pairs(make_problem(n, seed=seed), 0.1, seed=seed)
+    raise ValueError(f"unknown regime {regime!r} (known: {', '.join(REGIMES)})")
+
+
+def child(regime: str, n: int, seed: int) -> dict[str, Any]:
+    p = make_regime(regime, n, seed)
     gc.collect()
     rss0 = _rss_mb()
     t0 = time.perf_counter()
@@ -260,6 +287,7 @@ def child(n: int, seed: int) -> dict[str, Any]:
     rss1 = _rss_mb()
     st = r.stats
     row: dict[str, Any] = {
+        "regime": regime,
         "students": st["students"],
         "hosts": st["hosts"],
         "slots": st["slots"],
@@ -288,6 +316,10 @@ def child(n: int, seed: int) -> dict[str, Any]:
     }
     del r
     gc.collect()
+    if p.mode == "stable" or p.groups:
+        # no reference for deferred acceptance (the measure is 0 blocking pairs) nor for
+        # groups (the integer programme proves its own optimum: assign_info.proof_gap)
+        return row
     e = _edges(p)
     row["ortools"] = run_ortools(e)
     row["greedy"] = run_greedy(e)
@@ -310,31 +342,38 @@ def _py_ok(py: dict[str, Any] | None) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """Wall times first; "cpu" columns are this process's CPU time (the box is shared)."""
     head = (
-        f"{'students':>8} {'hosts':>6} {'pairs':>10} {'enc ms':>7} {'asg ms':>7} "
-        f"{'expl ms':>7} {'total ms':>8} {'tot cpu':>7} {'RSS MB':>6} {'placed':>6} "
-        f"{'total':>9} {'mean':>6} {'min':>6} {'block':>6} {'viol':>4} {'ortl ms':>7} "
+        f"{'regime':>11} {'students':>8} {'hosts':>6} {'pairs':>10} {'enc ms':>7} "
+        f"{'asg ms':>7} {'expl ms':>7} {'total ms':>8} {'tot cpu':>7} {'RSS MB':>6} "
+        f"{'placed':>6} {'total':>9} {'mean':>6} {'block':>6} {'viol':>4} {'ortl ms':>7} "
         f"{'ortl cpu':>8} {'/ortl':>5} {'cpu/':>5} {'=ortl':>5} {'/grdy':>6} {'/HR':>6} "
         f"{'py ms':>7} {'py=':>4}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
-        o, gr = r["ortools"], r["greedy"]
+        o, gr = r.get("ortools"), r.get("greedy")
         ours_t = r["encode_ms"] + r["assign_ms"]
         ours_c = r["encode_cpu_ms"] + r["assign_cpu_ms"]
-        same = o["placed"] == r["matched"] and abs(
-            o["total_score"] - r["total_score"]
-        ) <= 1e-6 * max(1.0, o["total_score"])
+        same = (
+            "-"
+            if o is None
+            else "yes"
+            if o["placed"] == r["matched"]
+            and abs(o["total_score"] - r["total_score"]) <= 1e-6 * max(1.0, o["total_score"])
+            else "NO"
+        )
         hr = r.get("hospital_resident")
         py = r.get("python_loop")
         lines.append(
-            f"{r['students']:>8} {r['hosts']:>6} {r['feasible_pairs']:>10} "
+            f"{r.get('regime', 'seats_all'):>11} {r['students']:>8} {r['hosts']:>6} "
+            f"{r['feasible_pairs']:>10} "
             f"{r['encode_ms']:>7.0f} {r['assign_ms']:>7.0f} {r['explain_ms']:>7.0f} "
             f"{r['solve_ms']:>8.0f} {r['solve_cpu_ms']:>7.0f} {r['peak_rss_mb']:>6.0f} "
             f"{r['matched']:>6} {r['total_score']:>9.1f} {r['mean_score']:>6.2f} "
-            f"{r['min_score']:>6.2f} {r['blocking_pairs']:>6} {r['violations']:>4} "
-            f"{o['ms']:>7.0f} {o['cpu_ms']:>8.0f} {_ratio(ours_t, o['ms']):>5} "
-            f"{_ratio(ours_c, o['cpu_ms']):>5} {'yes' if same else 'NO':>5} "
-            f"{_ratio(r['total_score'], gr['total_score']):>6} "
+            f"{r['blocking_pairs']:>6} {r['violations']:>4} "
+            f"{o['ms'] if o else '-':>7} {o['cpu_ms'] if o else '-':>8} "
+            f"{_ratio(ours_t, o['ms']) if o else '-':>5} "
+            f"{_ratio(ours_c, o['cpu_ms']) if o else '-':>5} {same:>5} "
+            f"{_ratio(r['total_score'], gr['total_score']) if gr else '-':>6} "
             f"{_ratio(r['total_score'], hr['total_score']) if hr else '-':>6} "
             f"{py['ms'] if py else '-':>7} {_py_ok(py):>4}"
         )
@@ -342,40 +381,51 @@ def table(rows: list[dict[str, Any]]) -> str:
         "/ortl, cpu/: (encode + assign) of ours over OR-tools arc building + solve, wall and CPU;"
         " =ortl: same placed count and total score (rel. diff <= 1e-6); /grdy, /HR: our total"
         " score over the greedy's and HospitalResident's; py: the Python double loop (time,"
-        " same mask and scores)"
+        " same mask and scores); stable: no reference, block = blocking pairs"
     )
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     ap.add_argument(
-        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[100, 1000, 6000, 10000]
+        "--regimes", type=lambda s: s.split(","), default=list(REGIMES), help=", ".join(REGIMES)
     )
-    ap.add_argument("--quick", action="store_true", help="100 and 1 000 students only")
+    ap.add_argument("--quick", action="store_true", help="seats for all, 100 and 1 000 only")
     ap.add_argument("--seed", type=int, default=20270117)
-    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(child(args.child, args.seed)))
+        regime, n = args.child.split(":")
+        print(json.dumps(child(regime, int(n), args.seed)))
         return
-    sizes = [100, 1000] if args.quick else args.sizes
+    runs = [("seats_all", 100), ("seats_all", 1000)] if args.quick else []
+    if not args.quick:
+        for regime in args.regimes:
+            runs += [(regime, n) for n in (args.sizes or REGIMES[regime])]
     rows = []
-    for n in sizes:
+    for regime, n in runs:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n), "--seed", str(args.seed)],
+            [sys.executable, __file__, "--child", f"{regime}:{n}", "--seed", str(args.seed)],
             capture_output=True,
             text=True,
             check=True,
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"... {n} students done", file=sys.stderr)
+        print(f"... {regime} {n} students done", file=sys.stderr)
     print(table(rows))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(
-            {"seed": args.seed, "sizes": sizes, "rows": rows, "table": table(rows)}, indent=1
+            {
+                "seed": args.seed,
+                "runs": [f"{r}:{n}" for r, n in runs],
+                "rows": rows,
+                "table": table(rows),
+            },
+            indent=1,
         )
         + "\n"
     )

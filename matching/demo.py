@@ -159,6 +159,7 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
             dates=[first, second],
             apply_until=closes,
             response_hours=72,
+            unplaced_twice_first=True,  # the fair-tie setting, on in the demo
             description="留学生が地域のご家庭で一日を過ごします。",
             translations=HOME_VISIT_TRANSLATIONS,
         )

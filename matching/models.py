@@ -103,6 +103,10 @@ class Program(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # Fair ties (matching.solver.priority): a hard tier for students left unplaced twice.
+    unplaced_twice_first = models.BooleanField(
+        _("anyone unplaced twice is placed first"), default=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -239,6 +243,8 @@ class Round(models.Model):
     weights = models.JSONField(default=dict, blank=True)
     pins = models.JSONField(default=list, blank=True)
     forbids = models.JSONField(default=list, blank=True)
+    # The seed of the lottery among equals, drawn when the round starts: a re-run replays it.
+    lottery_seed = models.BigIntegerField(default=0)
     stats = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(

@@ -92,6 +92,7 @@ class RoundSummaryOutput(serializers.ModelSerializer[Round]):
             "weights",
             "pins",
             "forbids",
+            "lottery_seed",
             "stats",
             "error",
             "created_by",

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,6 +47,10 @@ class RoundPool:
     # Applicants the registry does not let the round place (a family not approved, a student
     # not confirmed), each with its status: listed as unplaced with that reason.
     ineligible: list[tuple[Application, str]] = field(default_factory=list)
+    # Fair ties, by student user id: home visits confirmed in other programmes, and rounds
+    # of any programme (this one too) that left the student unplaced.
+    visits_before: dict[int, int] = field(default_factory=dict)
+    unplaced_before: dict[int, int] = field(default_factory=dict)
 
 
 def _split_matchable(
@@ -70,7 +74,7 @@ def applications_for_round(*, program: Program) -> RoundPool:
     """Active applications of ``program`` still free: students without a live proposal in the
     programme, and every active family with its seats left per day, of those the registry lets
     be matched (the others in ``ineligible``). Profiles (with their stations) and registry
-    records are joined; four queries in all."""
+    records are joined; with each student's history for fair ties, six queries in all."""
     live = Proposal.objects.filter(student_application=OuterRef("pk"), status__in=Proposal.LIVE)
     base = Application.objects.filter(program=program, status=Application.Status.ACTIVE)
     students = list(
@@ -109,12 +113,28 @@ def applications_for_round(*, program: Program) -> RoundPool:
         .annotate(n=Count("id"))
     )
     times_hosted = {row["host_application__user_id"]: row["n"] for row in hosted}
+    student_ids = [app.user_id for app in students]
+    visited = (
+        Proposal.objects.filter(
+            status=Proposal.Status.CONFIRMED, student_application__user_id__in=student_ids
+        )
+        .exclude(program=program)
+        .values("student_application__user_id")
+        .annotate(n=Count("id"))
+    )
+    unplaced = (
+        Application.objects.filter(user_id__in=student_ids, role=Role.STUDENT)
+        .values("user_id")
+        .annotate(n=Sum("times_unplaced"))
+    )
     return RoundPool(
         students=students,
         hosts=hosts,
         free_seats=free_seats,
         times_hosted=times_hosted,
         ineligible=[*refused_students, *refused_hosts],
+        visits_before={row["student_application__user_id"]: row["n"] for row in visited},
+        unplaced_before={row["user_id"]: row["n"] or 0 for row in unplaced},
     )
 
 

@@ -67,6 +67,7 @@ def program_create(
     apply_until: dt.datetime | dt.date,
     response_hours: int,
     description: str = "",
+    unplaced_twice_first: bool = False,
     language_level: str = Program.LanguageLevel.INTERMEDIATE,
     allow_easy_japanese: bool = True,
     reoffer: bool = True,
@@ -84,6 +85,8 @@ def program_create(
 
     ``translations`` holds the name and description in other languages than Japanese
     (``Program.text_in``): ``{"vi": {"name": ..., "description": ...}}``, empty parts left out.
+    the first date. ``unplaced_twice_first``: the coordinator's fair-tie setting (a student
+    left unplaced twice is placed first wherever possible).
 
     Raises PermissionDenied for a non-coordinator, ValidationError naming each bad field."""
     _require_coordinator(by)
@@ -107,6 +110,7 @@ def program_create(
         dates=[day.isoformat() for day in days],
         apply_until=deadline,
         response_hours=response_hours,
+        unplaced_twice_first=unplaced_twice_first,
         language_level=language_level,
         allow_easy_japanese=allow_easy_japanese,
         reoffer=reoffer,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -182,6 +183,7 @@ def round_start(
         weights=clean_weights,
         pins=[list(p) for p in pin_pairs],
         forbids=[list(p) for p in forbid_pairs],
+        lottery_seed=secrets.randbits(32),
         created_by=by,
     )
     from matching.tasks.rounds import round_run as round_run_task

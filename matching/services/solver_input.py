@@ -82,6 +82,8 @@ def round_problem(
                 max_travel_minutes=profile.max_travel_minutes or DEFAULT_MAX_TRAVEL_MINUTES,
                 times_unplaced=app.times_unplaced,
                 no_shows=records.get(app.user_id, nobody).no_shows,
+                visits_before=pool.visits_before.get(app.user_id, 0),
+                unplaced_before=pool.unplaced_before.get(app.user_id, 0),
                 avoid_pets=tuple(profile.avoid_pets or ()),
                 household_preference=profile.household_preference or "any",
                 children_preference=profile.children_preference or "any",
@@ -144,6 +146,8 @@ def round_problem(
         pins=tuple((s, h) for s, h in rnd.pins),
         forbidden=forbidden,
         mode=cast(Mode, rnd.mode),  # Round.Mode's values are the solver's modes
+        lottery_seed=rnd.lottery_seed,
+        unplaced_twice_first=rnd.program.unplaced_twice_first,
         language_rule=language_rule(rnd.program),
     )
     return problem, skipped

@@ -56,7 +56,10 @@ never forced.  Pinned students have only the edges to their family and no "unpla
 
 Speed: the feasible graph has tens of millions of pairs at 10 000 students, far too many for
 one exact solve.  We solve a *restricted* problem -- each student's K best families plus each
-family's L best students -- and then prove, or repair, optimality for the full graph:
+family's L best students -- and then prove, or repair, optimality for the full graph.  Ties
+within those lists are spread (student s starts its tie-break at family s * m / n, family h at
+student h * n / m): with identical profiles every score ties, and "the K best" must not be the
+same lowest-numbered families for everybody.
 
 1. Restricted solve: the graph is split into connected components
    (``scipy.sparse.csgraph.connected_components``); each is a rectangular assignment problem
@@ -65,6 +68,10 @@ family's L best students -- and then prove, or repair, optimality for the full g
    columns) plus one private "unplaced" column per unpinned student -- unless Hopcroft-Karp
    (``maximum_bipartite_matching``, milliseconds) seats every student of the component, in
    which case the maximum cardinality is all of them and the dummy columns are left out.
+   When seats are short it is the other way round: rows = seats, columns = students (plus a
+   private "empty seat" column per seat unless every seat can be filled).  A row that ends on
+   its dummy costs LAPJVsp a search of the whole component, so the side with fewer of them is
+   the rows; the objective, sum over pairs of (M + w), is the same either way.
 2. Dual certificate: the *minimal competitive prices* p of the slots -- the least p >= 0 with
    p_j >= p_a(s) + w_sj - w_s,a(s) for every placed student s and restricted slot j (nobody
    envies a slot at its price) and p_j >= M + w_sj for an unplaced student with an edge to j.
@@ -102,6 +109,17 @@ by ``language + interests + travel`` (their own view), families rank by ``langua
 + interests``; fairness counts for neither side (it is the association's goal for the round, not
 a wish of either party).  Ties: earlier date, lower row.  The result has no blocking pair on
 these preferences; it may place fewer students than the optimal mode.
+
+Groups, "not alone" and fair ties
+---------------------------------
+A group (two friends or siblings) is placed on one family and day or not at all, and a
+"not alone" student only where a second student shares the day: exact by a relaxation whose
+certificate fixes the pairs an integer programme (``scipy.optimize.milp``) must consider
+(``groups``).  Among placements the objective cannot tell apart, first-time visitors go first,
+then students left unplaced before, then a lottery from the round's seed; the coordinator may
+seat students left unplaced twice before anyone else (``priority``).  Stable mode: the hard
+tier sits like pins, ties in a family's ranking follow the same order, and groups and "not
+alone" students take the seats left after deferred acceptance, exactly as above.
 
 Explanations and measures: see ``explain`` and ``metrics``.
 """

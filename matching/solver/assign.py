@@ -46,6 +46,9 @@ class AssignInfo:
     local_repairs: int = 0
     big_m: int = 0
     phase_ms: dict[str, float] = field(default_factory=dict)
+    # the certificate: each student's utility (-M if unplaced) and each slot's price, in quanta
+    util: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    price: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _edges_of_pairs(g: Graph, s_dates: BoolA, pairs: IntA) -> tuple[IntA, IntA, IntA]:
@@ -73,27 +76,43 @@ def _solve_component(
     first = np.repeat(np.cumsum(rep) - rep, rep)
     ec = np.repeat(seat_base[ej_local], rep) + (np.arange(er.size) - first)
     cost = np.repeat(big - big_m - ew, rep).astype(np.float64)
-    # Hopcroft-Karp first (milliseconds): when every student of the component can be seated,
-    # the lexicographic optimum seats them all and the "unplaced" columns are not needed
-    # (LAPJVsp is then ~30 % faster).
+    # Hopcroft-Karp first (milliseconds) decides the orientation.  LAPJVsp matches every row,
+    # and a row that ends on its private "unplaced" column costs a search of the whole
+    # component, so the rows are the side that leaves fewer of them out: the students when
+    # all can sit (no dummy columns at all), the seats when every seat can be filled (short
+    # of families), else the side with fewer left over.  Pinned students need the student
+    # side: only a row is sure to be matched.
     pattern = sp.csr_matrix(
         (np.ones(er.size, dtype=np.int8), (er, ec)), shape=(rows.size, total_seats)
     )
-    seat_all = bool((maximum_bipartite_matching(pattern, perm_type="column") >= 0).all())
-    free = np.zeros(0, dtype=np.int64) if seat_all else np.nonzero(~pinned[rows])[0]
-    # "Unplaced" is a private dummy seat per student at the highest cost: never forced into a pair.
+    k = int(np.count_nonzero(maximum_bipartite_matching(pattern, perm_type="column") >= 0))
+    by_seat = not pinned[rows].any() and total_seats - k < rows.size - k
+    if by_seat:
+        er, ec = ec, er
+    n_rows, n_cols = (total_seats, rows.size) if by_seat else (rows.size, total_seats)
+    if k == n_rows:
+        free = np.zeros(0, dtype=np.int64)  # every row can be matched: no dummy needed
+    elif by_seat:
+        free = np.arange(n_rows)
+    else:
+        free = np.nonzero(~pinned[rows])[0]
+    # "Unplaced" / "empty seat" is a private dummy column per row at the highest cost: a pair
+    # is never forced.  Either way the objective is sum over pairs of (M + w).
     er = np.concatenate((er, free))
-    ec = np.concatenate((ec, total_seats + np.arange(free.size)))
+    ec = np.concatenate((ec, n_cols + np.arange(free.size)))
     cost = np.concatenate((cost, np.full(free.size, float(big))))
-    mat = sp.csr_matrix((cost, (er, ec)), shape=(rows.size, total_seats + free.size))
+    mat = sp.csr_matrix((cost, (er, ec)), shape=(n_rows, n_cols + free.size))
     try:
         r_ind, c_ind = min_weight_full_bipartite_matching(mat)
     except ValueError as exc:
         raise CapacityError(str(exc)) from exc
+    real = c_ind < n_cols
+    r_ind, c_ind = r_ind[real], c_ind[real]
+    if by_seat:
+        r_ind, c_ind = c_ind, r_ind  # (student, seat)
     seat_slot = np.repeat(slots, n_seats)
     out = np.full(rows.size, -1, dtype=np.int64)
-    real = c_ind < total_seats
-    out[r_ind[real]] = seat_slot[c_ind[real]]
+    out[r_ind] = seat_slot[c_ind]
     if (out[pinned[rows]] < 0).any():
         raise CapacityError("more pinned students than seats with their families")
     return rows, out
@@ -152,9 +171,19 @@ def _slot_prices(
 
 
 def assign_optimal(
-    g: Graph, s_dates: BoolA, pin_s: IntA, pin_h: IntA, big_m: int
+    g: Graph,
+    s_dates: BoolA,
+    pin_s: IntA,
+    pin_h: IntA,
+    big_m: int,
+    must: BoolA | None = None,
+    extra_pairs: IntA | None = None,
 ) -> tuple[IntA, AssignInfo]:
-    """Slot of each student (-1: unplaced) maximising (placed, total score) lexicographically."""
+    """Slot of each student (-1: unplaced) maximising (placed, total score) lexicographically.
+
+    ``must``: students with no "unplaced" option (the hard priority tier); ``extra_pairs``
+    join the first restricted problem (a seating of those students, so it is feasible).
+    """
     import time
 
     info = AssignInfo(big_m=big_m)
@@ -166,6 +195,7 @@ def assign_optimal(
     pinned[pin_s] = True
     pin_host = np.full(n, -1, dtype=np.int64)
     pin_host[pin_s] = pin_h
+    stay = pinned.copy() if must is None else pinned | must  # no "unplaced" option
 
     # Pinned students keep only the pairs with their family; everybody else starts from the
     # best K pairs of each student.
@@ -175,11 +205,14 @@ def assign_optimal(
         np.arange(g.indptr[s], g.indptr[s + 1])[g.host[g.indptr[s] : g.indptr[s + 1]] == h]
         for s, h in zip(pin_s.tolist(), pin_h.tolist(), strict=True)
     ]
-    pairs = np.unique(np.concatenate([cand, *pin_pairs]).astype(np.int64))
+    extra = [] if extra_pairs is None else [extra_pairs]
+    pairs = np.unique(np.concatenate([cand, *pin_pairs, *extra]).astype(np.int64))
 
     assigned = np.full(n, -1, dtype=np.int64)
-    if pairs.size == 0:
-        return assigned, info  # nobody can be placed anywhere
+    if pairs.size == 0:  # nobody can be placed anywhere
+        info.util = np.full(n, -big_m, dtype=np.int64)
+        info.price = np.zeros(n_slots, dtype=np.int64)
+        return assigned, info
     new_pairs = pairs
     full = True  # the first round solves every component exactly
     while True:
@@ -187,12 +220,10 @@ def assign_optimal(
         t0 = time.perf_counter()
         es, ej, ew = _edges_of_pairs(g, s_dates, pairs)
         local = not full and new_pairs.size <= LOCAL_MAX_NEW
-        if local and _solve_local(
-            g.row_of(new_pairs), es, ej, ew, assigned, cap, pinned, big_m, big
-        ):
+        if local and _solve_local(g.row_of(new_pairs), es, ej, ew, assigned, cap, stay, big_m, big):
             info.local_repairs += 1
         else:
-            _solve_components(n, n_slots, es, ej, ew, cap, pinned, big_m, big, assigned, info)
+            _solve_components(n, n_slots, es, ej, ew, cap, stay, big_m, big, assigned, info)
             full = True
         t1 = time.perf_counter()
         info.phase_ms["lapjvsp"] = info.phase_ms.get("lapjvsp", 0.0) + (t1 - t0) * 1e3
@@ -210,7 +241,7 @@ def assign_optimal(
         # price, and no unpinned placed student would rather be unplaced.
         load = np.bincount(assigned[assigned >= 0], minlength=n_slots)
         slack_ok = passes >= 0 and not (
-            (price[load < cap] > 0).any() or (util[(assigned >= 0) & ~pinned] < -big_m).any()
+            (price[load < cap] > 0).any() or (util[(assigned >= 0) & ~stay] < -big_m).any()
         )
         if not slack_ok:
             if full:
@@ -226,6 +257,7 @@ def assign_optimal(
         info.restricted_pairs = int(pairs.size)
         info.restricted_edges = int(es.size)
         if not broken:
+            info.util, info.price = util, price
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
         full = False
@@ -397,3 +429,16 @@ def _violations(
     first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
     rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
     return np.unique(p[rank < K_ADD]), broken
+
+
+def tight_pairs(
+    g: Graph, s_dates: BoolA, pinned: BoolA, assigned: IntA, util: IntA, price: IntA
+) -> IntA:
+    """Pairs with a day of reduced cost 0 at the certificate (util, price), besides the
+    placed ones: read like the pricing pass (a prefix of each sorted row, the whole row only
+    when the prefix is all above the student's utility)."""
+    head = _head_above(g, pinned, util - 1)
+    p1, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head, 1)
+    rest = np.where((head == g.n_top) & ~pinned, np.diff(g.indptr) - g.n_top, 0)
+    p2, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, 1)
+    return np.unique(np.concatenate((p1, p2)))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .checks import check_places, group_rows
 from .types import (
     CHILDREN_PREFERENCES,
     FORBID_REASONS,
@@ -164,6 +165,9 @@ class Encoded:
     h_lon: FloatA
     s_max_travel: FloatA
     s_unplaced: IntA
+    s_visits_before: IntA
+    s_unplaced_before: IntA
+    s_not_alone: BoolA
     h_hosted: IntA
     h_unplaced: IntA
     s_faults: IntA  # no-shows
@@ -172,6 +176,8 @@ class Encoded:
     forbid_code: IntA  # index into FORBID_REASONS, aligned with forbid_pair
     pin_s: IntA  # rows of pinned students / hosts, aligned
     pin_h: IntA
+    group_a: IntA  # rows of the two members of each group, aligned
+    group_b: IntA
     s_row: dict[int, int]
     h_row: dict[int, int]
 
@@ -247,6 +253,7 @@ def encode(problem: Problem) -> Encoded:
                 _choice(rule.easy_japanese_level, LEVELS, "language_rule.easy_japanese_level") + 1
             )
 
+    check_places(students, hosts)
     people: list[StudentIn | HostIn] = [*students, *hosts]
     lang_codes = sorted({c for p in people for c in p.languages})
     lang_idx = {c: i for i, c in enumerate(lang_codes)}
@@ -310,6 +317,7 @@ def encode(problem: Problem) -> Encoded:
         pin_s.append(s_row[sk])
         pin_h.append(h_row[hk])
 
+    group_a, group_b = group_rows(problem, s_row, h_row, pin_s, pin_h)
     rad = np.pi / 180.0
     enc = Encoded(
         n=n,
@@ -401,6 +409,9 @@ def encode(problem: Problem) -> Encoded:
         h_lon=np.array([h.lon for h in hosts], dtype=np.float64) * rad,
         s_max_travel=np.array([s.max_travel_minutes for s in students], dtype=np.float64),
         s_unplaced=np.array([max(0, s.times_unplaced) for s in students], dtype=np.int64),
+        s_visits_before=np.array([max(0, s.visits_before) for s in students], dtype=np.int64),
+        s_unplaced_before=np.array([max(0, s.unplaced_before) for s in students], dtype=np.int64),
+        s_not_alone=np.array([s.not_alone for s in students], dtype=bool),
         h_hosted=np.array([max(0, h.times_hosted) for h in hosts], dtype=np.int64),
         h_unplaced=np.array([max(0, h.times_unplaced) for h in hosts], dtype=np.int64),
         s_faults=np.array([max(0, s.no_shows) for s in students], dtype=np.int64),
@@ -409,6 +420,8 @@ def encode(problem: Problem) -> Encoded:
         forbid_code=np.array([forbid[k] for k in order], dtype=np.int64),
         pin_s=np.array(pin_s, dtype=np.int64),
         pin_h=np.array(pin_h, dtype=np.int64),
+        group_a=np.array(group_a, dtype=np.int64),
+        group_b=np.array(group_b, dtype=np.int64),
         s_row=s_row,
         h_row=h_row,
     )

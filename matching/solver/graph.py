@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
+from .score import CRITERIA
 from .tables import Tables
 
 IntA = npt.NDArray[Any]
@@ -33,7 +34,8 @@ class Graph:
     slot_host: IntA  # (J,) int64
     slot_date: IntA  # (J,) int64
     slot_cap: IntA  # (J,) int64 free seats
-    cand: IntA  # pair indices of the first restricted problem: the best K of each student
+    cand: IntA  # pair indices of the first restricted problem: each student's K best families
+    # and each family's L best students
 
     @property
     def n_slots(self) -> int:
@@ -49,12 +51,15 @@ class Graph:
         return np.searchsorted(self.indptr, p, side="right").astype(np.int64) - 1
 
 
-def build_graph(t: Tables, k_best: int) -> Graph:
+def build_graph(
+    t: Tables, k_best: int, l_best: int = 0, criteria: tuple[str, ...] = CRITERIA
+) -> Graph:
     """Scan all students x hosts in blocks; keep the feasible pairs, best first per student.
 
     A student's row starts with its ``TOP`` best pairs sorted by score, highest first (ties:
-    lower host row); the rest of the row follows in host order.  "The K best families" is a
-    prefix, and the pricing pass bisects the sorted head instead of reading whole rows.
+    the hosts from row ``s * m // n`` on, cyclically); the rest of the row follows in host
+    order.  "The K best families" is a prefix, and the pricing pass bisects the sorted head
+    instead of reading whole rows.
     """
     enc = t.enc
     n, m, n_dates = enc.n, enc.m, enc.n_dates
@@ -74,6 +79,11 @@ def build_graph(t: Tables, k_best: int) -> Graph:
         h_pat = has_seat.astype(np.int64) @ bit
         pats = np.arange(1 << n_dates, dtype=np.int64)
         day_tab = (pats[:, None] & pats[None, :]) != 0
+    spread = np.arange(n, dtype=np.int64) * m // max(n, 1)
+    h_spread = np.arange(m, dtype=np.int64) * n // max(m, 1)
+    fam_key = np.zeros((0, m), dtype=np.int64)  # running best l_best students per family
+    fam_pair = np.zeros((0, m), dtype=np.int64)
+    n_pairs = 0
     counts = np.zeros(n, dtype=np.int64)
     n_top = np.zeros(n, dtype=np.int64)
     host_parts: list[IntA] = []
@@ -90,15 +100,21 @@ def build_graph(t: Tables, k_best: int) -> Graph:
                 day |= enc.s_dates[rows, d][:, None] & has_seat[None, :, d]
             ok &= day
         # ascending order = best first; infeasible cells last (in place: no second block)
-        neg = tables.total(t, rows[:, None], hosts)
+        neg = tables.total(t, rows[:, None], hosts, criteria)
         np.negative(neg, out=neg)
         np.copyto(neg, 1, where=~ok)
-        # The head: the best `top` hosts of each row, sorted (ties: lower host first).
-        head = np.argpartition(neg, top - 1, axis=1)[:, :top] if top else neg[:, :0]
-        head_neg = np.take_along_axis(neg, head, axis=1)
-        o = np.lexsort((head, head_neg), axis=1)
+        # The head: the best `top` hosts of each row, sorted.  Ties go to the hosts from the
+        # student's own offset on (a rotation spread evenly over the rows), so students with
+        # equal scores do not all start from the same lowest-numbered families.
+        key = neg.astype(np.int64)
+        key *= m
+        key += (hosts - spread[rows][:, None]) % m
+        head = np.argpartition(key, top - 1, axis=1)[:, :top] if top else neg[:, :0]
+        head_key = np.take_along_axis(key, head, axis=1)
+        del key
+        o = np.argsort(head_key, axis=1)
         head = np.take_along_axis(head, o, axis=1)
-        keep = np.take_along_axis(head_neg, o, axis=1) <= 0
+        keep = np.take_along_axis(neg, head, axis=1) <= 0
         hr = np.broadcast_to(np.arange(rows.size)[:, None], head.shape)[keep]
         np.put_along_axis(ok, head, False, axis=1)  # the rest of the row: feasible, not head
         rr, rc = np.nonzero(ok)
@@ -108,6 +124,11 @@ def build_graph(t: Tables, k_best: int) -> Graph:
             all_r.astype(np.uint16 if rows.size <= 65535 else np.int64), kind="stable"
         )
         cols = np.concatenate((head[keep], rc))[order]
+        if l_best > 0:
+            fam_key, fam_pair = _family_best(
+                neg, rows, h_spread, n, l_best, all_r[order], cols, n_pairs, fam_key, fam_pair
+            )
+        n_pairs += cols.size
         host_parts.append(cols.astype(np.int32))
         w_parts.append(-neg.ravel()[all_r[order] * m + cols])
         counts[rows] = np.bincount(all_r, minlength=rows.size)
@@ -117,6 +138,8 @@ def build_graph(t: Tables, k_best: int) -> Graph:
     empty = np.zeros(0, dtype=np.int64)
     k = np.minimum(n_top, max(k_best, 0))
     cand = np.repeat(indptr[:-1], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
+    fam = fam_pair[fam_pair >= 0]
+    cand = np.union1d(cand, fam)
     return Graph(
         n=n,
         m=m,
@@ -131,6 +154,47 @@ def build_graph(t: Tables, k_best: int) -> Graph:
         slot_cap=slot_cap,
         cand=cand.astype(np.int64),
     )
+
+
+def _family_best(
+    neg: IntA,
+    rows: IntA,
+    h_spread: IntA,
+    n: int,
+    l_best: int,
+    pair_row: IntA,
+    pair_col: IntA,
+    base: int,
+    fam_key: IntA,
+    fam_pair: IntA,
+) -> tuple[IntA, IntA]:
+    """Merge a block's best ``l_best`` students per family into the running best.
+
+    ``neg`` is the block's negated score (1 where infeasible); a pair's key is its negated
+    score, then the student's distance from the family's offset (ties spread over the rows).
+    Returns the new running keys and global pair indices (-1: no feasible pair).
+    """
+    r, m = neg.shape
+    key = neg.astype(np.int64)
+    key *= n
+    key += (rows[:, None] - h_spread[None, :]) % n
+    take = min(l_best, r)
+    idx = np.argpartition(key, take - 1, axis=0)[:take] if take < r else np.arange(r)[:, None]
+    idx = np.broadcast_to(idx, (take, m)) if idx.shape[1] == 1 else idx
+    cols = np.broadcast_to(np.arange(m)[None, :], idx.shape)
+    ok = neg[idx, cols] <= 0
+    # global pair index of (block row, host): a position map of the block's pairs
+    pos = np.full((r, m), -1, dtype=np.int64)
+    pos[pair_row, pair_col] = base + np.arange(pair_col.size)
+    b_key = np.where(ok, key[idx, cols], np.iinfo(np.int64).max)
+    b_pair = np.where(ok, pos[idx, cols], -1)
+    all_key = np.concatenate((fam_key, b_key))
+    all_pair = np.concatenate((fam_pair, b_pair))
+    if all_key.shape[0] > l_best:
+        sel = np.argpartition(all_key, l_best - 1, axis=0)[:l_best]
+        all_key = np.take_along_axis(all_key, sel, axis=0)
+        all_pair = np.take_along_axis(all_pair, sel, axis=0)
+    return all_key, all_pair
 
 
 def pair_slots(g: Graph, dates: npt.NDArray[np.bool_], s: IntA, h: IntA) -> tuple[IntA, IntA]:

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import tables
-from .assign import CapacityError, assign_optimal
+from .assign import assign_optimal
 from .days import prefer_ranked_days
 from .encode import Encoded, encode
 from .explain import explain_hosts, explain_students
+from .explain_tiers import explain_rules
 from .graph import Graph, build_graph
+from .groups import assign_with_groups, group_graph
 from .metrics import blocking_pairs, histogram
+from .pins import seat_pins
+from .priority import break_ties, hard_tier, lottery, priority_rank, seat_hard_tier
 from .rules import check_pins
-from .score import CRITERIA, HOST_VIEW, STUDENT_VIEW, resolve_weights
+from .score import CRITERIA, STUDENT_VIEW, resolve_weights
 from .stable import assign_stable
-from .types import Assignment, PinError, Problem, Result, Unplaced
+from .types import Assignment, Problem, Result, Unplaced
 
 IntA = npt.NDArray[Any]
 
 K_BEST = 24  # best families per student in the first restricted problem
+L_BEST = 16  # ... and best students per family
 BASE_QUANTUM = 1e-3  # points: scores are optimised as integers of this resolution
 FLOAT_EXACT = 2**52
 
@@ -49,6 +55,57 @@ def _big_m(g: Graph) -> int:
     return int(best.sum()) + 1
 
 
+def _stable(
+    tab: tables.Tables,
+    g: Graph,
+    enc: Encoded,
+    pin_slot: IntA,
+    must: npt.NDArray[np.bool_],
+    must_slot: IntA,
+    rank: IntA,
+    grouped: bool,
+    pin_host: IntA,
+) -> IntA:
+    """Deferred acceptance (ties: the fair-tie order); the hard tier sits first like pins.
+    Groups and "not alone" students do not propose (deferred acceptance has no room for a
+    pair that must sit together): they get the seats left, by the exact optimum for their
+    own view (``groups``)."""
+    fixed_s = np.concatenate((enc.pin_s, np.nonzero(must)[0]))
+    fixed_slot = np.concatenate((pin_slot, must_slot[must]))
+    apart = np.zeros(enc.n, dtype=bool)
+    if grouped:
+        apart[enc.group_a] = apart[enc.group_b] = True
+        apart |= enc.s_not_alone
+        apart[fixed_s] = False
+    dates = np.where(apart[:, None], False, enc.s_dates)
+    assigned = assign_stable(tab, g, dates, fixed_s, fixed_slot, rank)
+    if not apart.any():
+        return assigned
+    left = g.slot_cap - np.bincount(assigned[assigned >= 0], minlength=g.n_slots)
+    rest = np.where(apart[:, None], enc.s_dates, False)
+    big_m = _big_m(g)
+    g_left, rest = group_graph(replace(g, slot_cap=left), rest, enc.group_a, enc.group_b, big_m)
+    rows = np.nonzero(apart)[0]
+    own = np.concatenate([np.arange(g_left.indptr[r], g_left.indptr[r + 1]) for r in rows])
+    none = np.zeros(0, dtype=np.int64)
+    sub, info = assign_optimal(g_left, rest, none, none, big_m, None, own)
+    sub, _ = assign_with_groups(
+        g_left,
+        rest,
+        sub,
+        info.util,
+        info.price,
+        big_m,
+        enc.group_a,
+        enc.group_b,
+        enc.s_not_alone & apart,
+        np.zeros(enc.n, dtype=bool),
+        pin_host,
+    )
+    assigned[apart] = sub[apart]
+    return assigned
+
+
 def solve(problem: Problem) -> Result:
     """Propose visits for one round.  Raises SolverInputError / PinError on bad input."""
     t0 = time.perf_counter()
@@ -59,23 +116,62 @@ def solve(problem: Problem) -> Result:
     quantum = choose_quantum(enc.n, weights)
     tab = tables.build_tables(enc, weights, quantum)
     stable = problem.mode == "stable"
-    g = build_graph(tab, 0 if stable else K_BEST)
+    # stable mode: rows start with each student's best families by its own view
+    g = build_graph(tab, 0, 0, STUDENT_VIEW) if stable else build_graph(tab, K_BEST, L_BEST)
     t1 = time.perf_counter()
     c1 = time.process_time()
 
+    # Pins first: refused (naming the applicant and the family) only if they cannot all sit.
+    pin_slot = seat_pins(enc, g.slot_of, g.slot_cap)
     info: dict[str, Any] = {}
-    try:
-        if stable:
-            s_rows = g.rows()
-            h_rows = g.host.astype(np.int64)
-            sv = tables.total(tab, s_rows, h_rows, STUDENT_VIEW)
-            hv = tables.total(tab, s_rows, h_rows, HOST_VIEW)
-            assigned = assign_stable(g, enc.s_dates, enc.pin_s, enc.pin_h, sv, hv)
-            del s_rows, h_rows, sv, hv
+    rank = priority_rank(enc, problem.lottery_seed)
+    grouped = enc.group_a.size > 0 or bool(enc.s_not_alone.any())
+    hard = hard_tier(enc, problem.unplaced_twice_first)
+    if grouped:  # a group member or "not alone" student is placed only with others
+        hard[enc.group_a] = hard[enc.group_b] = False
+        hard &= ~enc.s_not_alone
+    must, extra, must_slot = seat_hard_tier(g, enc.s_dates, hard, rank, enc.pin_s, enc.pin_h)
+    pin_host = np.full(enc.n, -1, dtype=np.int64)
+    pin_host[enc.pin_s] = enc.pin_h
+    lost_tie = np.zeros(enc.n, dtype=bool)
+    if stable:
+        assigned = _stable(tab, g, enc, pin_slot, must, must_slot, rank, grouped, pin_host)
+    else:
+        g2, dates2 = g, enc.s_dates
+        big_m = _big_m(g)
+        pin_s, pin_h = enc.pin_s, enc.pin_h
+        stay = must.copy()
+        stay[enc.pin_s] = True
+        if grouped:  # the relaxation: a group is one row (``groups``), pinned if one is
+            g2, dates2 = group_graph(g, enc.s_dates, enc.group_a, enc.group_b, big_m)
+            pin_host[enc.group_a] = np.maximum(pin_host[enc.group_a], pin_host[enc.group_b])
+            pin_host[enc.group_b] = -1
+            pin_s = np.nonzero(pin_host >= 0)[0]
+            pin_h = pin_host[pin_s]
+            stay[enc.group_a] |= stay[enc.group_b]
+            stay[enc.group_b] = False
+        assigned, ainfo = assign_optimal(g2, dates2, pin_s, pin_h, big_m, must, extra)
+        if grouped:
+            assigned, ginfo = assign_with_groups(
+                g2,
+                dates2,
+                assigned,
+                ainfo.util,
+                ainfo.price,
+                big_m,
+                enc.group_a,
+                enc.group_b,
+                enc.s_not_alone,
+                stay,
+                pin_host,
+            )
+            info.update(ginfo)
         else:
-            big_m = _big_m(g)
-            assigned, ainfo = assign_optimal(g, enc.s_dates, enc.pin_s, enc.pin_h, big_m)
-            info = {
+            assigned, lost_tie = break_ties(
+                g, enc.s_dates, assigned, ainfo.util, ainfo.price, big_m, rank, stay, pin_host
+            )
+        info.update(
+            {
                 "iterations": ainfo.iterations,
                 "restricted_pairs": ainfo.restricted_pairs,
                 "restricted_edges": ainfo.restricted_edges,
@@ -85,14 +181,8 @@ def solve(problem: Problem) -> Result:
                 "fallbacks": ainfo.fallbacks,
                 "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
             }
-    except CapacityError as exc:
-        # Name a pin of the family with more pinned students than seats (else the first pin).
-        pins_per_host = np.bincount(enc.pin_h, minlength=enc.m)
-        over = np.nonzero(pins_per_host[enc.pin_h] > enc.h_seats[enc.pin_h].sum(axis=1))[0]
-        k = int(over[-1]) if over.size else 0
-        sk, hk = int(enc.s_key[enc.pin_s[k]]), int(enc.h_key[enc.pin_h[k]])
-        raise PinError(sk, hk, "capacity", f"the pinned pairs do not fit the seats: {exc}") from exc
-    if not stable:
+        )
+    if not stable and not grouped:  # moving one student could split a group
         assigned = prefer_ranked_days(g, enc, assigned)
     t2 = time.perf_counter()
     c2 = time.process_time()
@@ -107,8 +197,12 @@ def solve(problem: Problem) -> Result:
     un_h = np.nonzero(~hosted)[0]
     s_reasons = explain_students(tab, un_s, cap_left)
     h_reasons = explain_hosts(tab, un_h)
+    head, tail = explain_rules(
+        enc, un_s, lost_tie, rank, lottery(enc.s_key, problem.lottery_seed), problem.lottery_seed
+    )
     unplaced_students = [
-        Unplaced(int(enc.s_key[s]), r) for s, r in zip(un_s.tolist(), s_reasons, strict=True)
+        Unplaced(int(enc.s_key[s]), [*h, *r, *t])
+        for s, h, r, t in zip(un_s.tolist(), head, s_reasons, tail, strict=True)
     ]
     unplaced_hosts = [
         Unplaced(int(enc.h_key[h]), r) for h, r in zip(un_h.tolist(), h_reasons, strict=True)
@@ -135,6 +229,10 @@ def solve(problem: Problem) -> Result:
         "blocking_pairs": blocking,
         "feasible_pairs": int(g.host.size),
         "quantum": quantum,
+        "lottery_seed": problem.lottery_seed,
+        "hard_tier": int(must.sum()),
+        "groups": int(enc.group_a.size),
+        "lost_ties": int(lost_tie.sum()),
         "weights": weights,
         "encode_ms": round((t1 - t0) * 1e3, 1),
         "assign_ms": round((t2 - t1) * 1e3, 1),

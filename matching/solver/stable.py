@@ -8,79 +8,94 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .assign import CapacityError
+from . import tables
 from .graph import Graph, pair_slots
+from .score import HOST_VIEW
+from .tables import Tables
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
 
+def _lists(
+    t: Tables, g: Graph, s_dates: BoolA, students: IntA, stop: IntA
+) -> tuple[IntA, IntA, IntA]:
+    """Preference lists of ``students`` over the pairs indptr[s]:stop[s] of their rows, as
+    flat (student, slot, family's view) arrays grouped by student in the student's order: its
+    view (``g.w``), highest first; ties: the pair's place in the row, then the earlier day."""
+    start = g.indptr[students]
+    length = stop[students] - start
+    total = int(length.sum())
+    first = np.repeat(np.cumsum(length) - length, length)
+    p = np.repeat(start, length) + (np.arange(total) - first)
+    s = np.repeat(students, length)
+    h = g.host[p].astype(np.int64)
+    pi, j = pair_slots(g, s_dates, s, h)
+    order = np.lexsort((j, p[pi], -g.w[p[pi]], s[pi]))
+    pi, j = pi[order], j[order]
+    hv = tables.total(t, s[pi], h[pi], HOST_VIEW)
+    return s[pi], j, hv
+
+
 def assign_stable(
-    g: Graph,
-    s_dates: BoolA,
-    pin_s: IntA,
-    pin_h: IntA,
-    student_view: IntA,
-    host_view: IntA,
+    t: Tables, g: Graph, s_dates: BoolA, pin_s: IntA, pin_slot: IntA, tie: IntA
 ) -> IntA:
     """Students-proposing deferred acceptance over (family, day) slots with seat capacities.
 
-    ``student_view`` / ``host_view`` are per pair (aligned with ``g.host``).  A student ranks
-    slots by its view (ties: lower slot index, i.e. the earlier day, then the lower host row);
-    a slot ranks students by the family's view (ties: the lower student row).  Pins are seated
-    first, on the earliest shared day with a seat left, and do not take part in the proposals.
+    ``g`` was built with the student's view as its score, so each row starts with the
+    student's best families in order (``graph.TOP``).  Preference lists are those heads;
+    only a student turned down by its whole head has the rest of its row sorted onto its
+    list, and proposing goes on from where it stopped (the lists only grow at the end, so
+    every student's place in its list carries over): the proposals are exactly those of
+    deferred acceptance on the full lists.  A slot ranks students by the family's view
+    (ties: ``tie``, lower first).  Pinned students sit in ``pin_slot`` (``pins.seat_pins``:
+    all pins together) and do not propose.
     """
     n = g.n
     cap = g.slot_cap.copy()
     assigned = np.full(n, -1, dtype=np.int64)
-    for ps, ph in zip(pin_s.tolist(), pin_h.tolist(), strict=True):
-        for d in range(g.n_dates):
-            pj = int(g.slot_of[ph, d])
-            if pj >= 0 and s_dates[ps, d] and cap[pj] > 0:
-                assigned[ps] = pj
-                cap[pj] -= 1
-                break
-        else:
-            raise CapacityError(f"pinned student row {ps}: no seat left with host row {ph}")
-    pinned = assigned >= 0
-
-    # Every student's slots in its order of preference, as one flat array per block of students.
-    pi, j = pair_slots(g, s_dates, g.rows(), g.host.astype(np.int64))
-    s = g.row_of(pi)
-    keep = ~pinned[s]
-    pi, j, s = pi[keep], j[keep], s[keep]
-    order = np.lexsort((j, -student_view[pi], s))
-    e_j = j[order]
-    e_hv = host_view[pi[order]].astype(np.int64)
-    e_s = s[order]
-    start = np.searchsorted(e_s, np.arange(n + 1))
-    ptr = start[:-1].copy()
-    end = start[1:]
-    del pi, j, s, order, e_s
+    assigned[pin_s] = pin_slot
+    np.subtract.at(cap, pin_slot, 1)
+    movers = np.nonzero(assigned < 0)[0]
+    stop = g.indptr[:-1] + g.n_top  # how far each list reaches into its row
+    consumed = np.zeros(n, dtype=np.int64)
 
     held_s = np.zeros(0, dtype=np.int64)
     held_j = np.zeros(0, dtype=np.int64)
     held_hv = np.zeros(0, dtype=np.int64)
-    free = np.nonzero(~pinned & (ptr < end))[0]
-    while free.size:
-        prop_j = e_j[ptr[free]]
-        phv = e_hv[ptr[free]]
-        ptr[free] += 1
-        touched = np.zeros(g.n_slots, dtype=bool)
-        touched[prop_j] = True
-        stay = ~touched[held_j]
-        cs = np.concatenate((held_s[~stay], free))
-        cj = np.concatenate((held_j[~stay], prop_j))
-        chv = np.concatenate((held_hv[~stay], phv))
-        o = np.lexsort((cs, -chv, cj))
-        cs, cj, chv = cs[o], cj[o], chv[o]
-        first = np.searchsorted(cj, cj, side="left")
-        rank = np.arange(cj.size) - first
-        ok = rank < cap[cj]
-        held_s = np.concatenate((held_s[stay], cs[ok]))
-        held_j = np.concatenate((held_j[stay], cj[ok]))
-        held_hv = np.concatenate((held_hv[stay], chv[ok]))
-        rejected = cs[~ok]
-        free = rejected[ptr[rejected] < end[rejected]]
+    while True:
+        e_s, e_j, e_hv = _lists(t, g, s_dates, movers, stop)
+        begin = np.searchsorted(e_s, np.arange(n + 1))
+        ptr = begin[:-1] + consumed
+        end = begin[1:]
+        is_held = np.zeros(n, dtype=bool)
+        is_held[held_s] = True
+        free = movers[~is_held[movers] & (ptr[movers] < end[movers])]
+        while free.size:
+            prop_j = e_j[ptr[free]]
+            phv = e_hv[ptr[free]]
+            ptr[free] += 1
+            touched = np.zeros(g.n_slots, dtype=bool)
+            touched[prop_j] = True
+            stay = ~touched[held_j]
+            cs = np.concatenate((held_s[~stay], free))
+            cj = np.concatenate((held_j[~stay], prop_j))
+            chv = np.concatenate((held_hv[~stay], phv))
+            o = np.lexsort((tie[cs], -chv, cj))
+            cs, cj, chv = cs[o], cj[o], chv[o]
+            rank = np.arange(cj.size) - np.searchsorted(cj, cj, side="left")
+            ok = rank < cap[cj]
+            held_s = np.concatenate((held_s[stay], cs[ok]))
+            held_j = np.concatenate((held_j[stay], cj[ok]))
+            held_hv = np.concatenate((held_hv[stay], chv[ok]))
+            rejected = cs[~ok]
+            free = rejected[ptr[rejected] < end[rejected]]
+        consumed = ptr - begin[:-1]
+        is_held = np.zeros(n, dtype=bool)
+        is_held[held_s] = True
+        grow = movers[~is_held[movers] & (stop[movers] < g.indptr[1:][movers])]
+        if not grow.size:
+            break
+        stop[grow] = g.indptr[1:][grow]  # the rest of their row joins their lists
     assigned[held_s] = held_j
     return assigned

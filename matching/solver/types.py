@@ -69,6 +69,12 @@ class StudentIn:
     times_unplaced: int = 0
     # Visits of earlier rounds the student did not come to (the ``reliability`` criterion).
     no_shows: int = 0
+    # Fair ties (``priority``): home visits made in earlier programmes, and rounds of any
+    # programme that left the student unplaced (never reset by a new programme).
+    visits_before: int = 0
+    unplaced_before: int = 0
+    # "Not alone": place only where a second student visits the same family the same day.
+    not_alone: bool = False
     # The student's own wishes (hard rules): pets they would rather not live with even without
     # an allergy, the household they would feel at home in, and what the home must offer.
     avoid_pets: tuple[str, ...] = ()
@@ -122,6 +128,12 @@ class Problem:
     pins: tuple[tuple[int, int], ...] = ()
     forbidden: dict[tuple[int, int], str] = field(default_factory=dict)
     mode: Mode = "optimal"
+    # Groups: pairs of student keys placed together (same family, same day) or not at all.
+    groups: tuple[tuple[int, int], ...] = ()
+    # Fair ties: the lottery among equals is drawn from this seed (recorded on the round), and
+    # with ``unplaced_twice_first`` anyone left unplaced twice before is placed first.
+    lottery_seed: int = 0
+    unplaced_twice_first: bool = False
     # None: no language is required of a pair (the programme's setting is applied by the caller).
     language_rule: LanguageRule | None = None
 

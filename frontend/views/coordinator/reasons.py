@@ -92,6 +92,19 @@ REASON_FORMATS: dict[tuple[str, str], Any] = {
         "The %(families)d families that fit went to other students this round.",
         "families",
     ),
+    ("student", "group"): gettext_lazy(
+        "Placed only together with the friend they asked for (application %(partner)s): no "
+        "family had room for both on a day that suits both."
+    ),
+    ("student", "not_alone"): gettext_lazy(
+        "Placed only where a second student visits the same family the same day: no such "
+        "place was left."
+    ),
+    ("student", "priority"): gettext_lazy(
+        "Others fitted just as well and went first: among equals, first-time visitors go "
+        "first, then those left unplaced before, then a lottery (seed %(lottery_seed)s; this "
+        "student drew number %(lottery_number)s of %(of)s)."
+    ),
     # Families
     ("host", "no_free_seat"): gettext_lazy("The family has no free seat left on its days."),
     ("host", "no_student_on_dates"): gettext_lazy("No student applied for %(dates)s."),

@@ -72,13 +72,15 @@ def test_nobody_unplaced_beside_a_free_feasible_seat_on_a_generated_round() -> N
         }
 
 
-def test_generated_round_matches_or_tools_min_cost_flow() -> None:
+@pytest.mark.parametrize("families_per_student", [0.55, 0.3])
+def test_generated_round_matches_or_tools_min_cost_flow(families_per_student: float) -> None:
+    """With seats for all and with too few seats (every seat taken: solved seat by seat)."""
     mcf = pytest.importorskip("ortools.graph.python.min_cost_flow")
     from matching.solver import tables
     from matching.solver.encode import encode
     from matching.solver.graph import build_graph, pair_slots
 
-    p = make_problem(400, seed=5)
+    p = make_problem(400, seed=5, families_per_student=families_per_student)
     r = solve(p)
     enc = encode(p)
     weights = resolve_weights({})
@@ -162,6 +164,7 @@ def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
 
     # a tiny first restricted problem forces several pricing rounds; allow local repairs always
     monkeypatch.setattr(solve_module, "K_BEST", k_best)
+    monkeypatch.setattr(solve_module, "L_BEST", 0)
     monkeypatch.setattr(assign, "LOCAL_MAX_SHARE", 1.0)
     monkeypatch.setattr(assign, "LOCAL_MAX_NEW", 10**9)
     monkeypatch.setattr(assign, "K_ADD", 1)
@@ -172,3 +175,18 @@ def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
     assert r.stats["assign_info"]["iterations"] > 1
     assert hard_rule_violations(p, r) == 0
     assert _value(p, r) == dense_lsa(p)
+
+
+def test_ties_do_not_make_every_student_compete_for_the_same_families() -> None:
+    """Issue 20, defect 2: with identical profiles every score ties, and every student's K best
+    families used to be the lowest-numbered ones: one pricing round after another (42 at 2 000
+    students).  The first restricted problem now spreads ties and is already optimal."""
+    from bench.instances import make_identical
+
+    p = make_identical(900, families_per_student=0.34)
+    r = solve(p)
+    info = r.stats["assign_info"]
+    assert info["iterations"] == 1
+    assert info["restricted_pairs"] < 0.1 * r.stats["feasible_pairs"]
+    assert r.stats["matched"] == 900
+    assert hard_rule_violations(p, r) == 0

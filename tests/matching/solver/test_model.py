@@ -160,10 +160,30 @@ def test_infeasible_pin_names_the_pair_and_the_rule() -> None:
         )
 
 
-def test_two_pins_on_one_seat_are_refused() -> None:
-    ss = [StudentIn(key=1, dates=(0,)), StudentIn(key=2, dates=(0,))]
-    with pytest.raises(PinError, match="capacity"):
-        solve(_problem(ss, [HostIn(key=9, seats={0: 1})], pins=((1, 9), (2, 9))))
+@pytest.mark.parametrize("mode", ["optimal", "stable"])
+def test_two_pins_on_one_seat_are_refused_naming_an_applicant(mode: str) -> None:
+    """The error names a pin by its application keys (never a row number), in both modes."""
+    ss = [StudentIn(key=71, dates=(0,)), StudentIn(key=72, dates=(0,))]
+    hosts = [HostIn(key=5, seats={0: 1}), HostIn(key=9, seats={0: 1})]
+    with pytest.raises(PinError, match=r"pin \(7[12], 9\).*capacity") as exc:
+        solve(_problem(ss, hosts, pins=((71, 9), (72, 9)), mode=mode))
+    assert exc.value.host_key == 9 and exc.value.student_key in (71, 72)
+    assert "row" not in str(exc.value)
+
+
+@pytest.mark.parametrize("where", ["students", "hosts"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_coordinate_that_is_not_a_number_is_the_solvers_input_error(
+    where: str, value: float
+) -> None:
+    """Issue 20, item 5: a NaN coordinate crashed the explanation with a bare ValueError."""
+    s, h = StudentIn(key=1, dates=(0,)), HostIn(key=9, seats={0: 1})
+    if where == "students":
+        s = dataclasses.replace(s, lat=value)
+    else:
+        h = dataclasses.replace(h, lon=value)
+    with pytest.raises(SolverInputError, match=rf"{where}\[(1|9)\]\.(lat|lon)"):
+        solve(_problem([s], [h]))
 
 
 def test_travel_estimate_is_calibrated_on_the_chuo_line() -> None:

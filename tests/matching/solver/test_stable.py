@@ -68,6 +68,21 @@ def test_stable_mode_has_no_blocking_pair_and_breaks_no_rule(p: Problem) -> None
     assert _brute_blocking(p, r) == 0
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_students=10, max_hosts=5, mode="stable"))
+def test_students_turned_down_by_their_whole_head_go_on_with_the_rest_of_their_row(
+    p: Problem,
+) -> None:
+    """Preference lists start with each row's sorted head (``graph.TOP`` families); with a head
+    of one family the rest of the row is read for almost everybody, and nothing changes."""
+    from unittest import mock
+
+    with mock.patch("matching.solver.graph.TOP", 1):
+        r = solve(p)
+    assert hard_rule_violations(p, r) == 0
+    assert _brute_blocking(p, r) == 0
+
+
 def test_blocking_pair_count_agrees_with_a_python_loop_for_the_optimal_mode() -> None:
     p = make_problem(60, seed=9)
     r = solve(p)
@@ -94,3 +109,24 @@ def test_stable_mode_keeps_pins() -> None:
         return  # that family does not fit this student: the pin is refused, fine
     assert any((x.student_key, x.host_key) == (a.student_key, b.host_key) for x in r.assignments)
     assert hard_rule_violations(pinned, r) == 0
+
+
+def test_stable_mode_seats_pins_that_fit_only_together() -> None:
+    """Issue 20, defect 1: student 1 (dates 0, 1) and student 2 (date 0) both pinned to a family
+    with one seat on each date fit only with student 1 on date 1; stable mode used to seat
+    student 1 on the earliest day and refuse student 2's pin."""
+    from matching.services.vocabulary import REFERENCE_VOCABULARY
+    from matching.solver import HostIn, StudentIn
+
+    p = Problem(
+        students=(StudentIn(key=1, dates=(0, 1)), StudentIn(key=2, dates=(0,))),
+        hosts=(HostIn(key=100, seats={0: 1, 1: 1}),),
+        date_labels=("2027-01-17", "2027-01-24"),
+        vocabulary=REFERENCE_VOCABULARY,
+        pins=((1, 100), (2, 100)),
+        mode="stable",
+    )
+    for mode in ("stable", "optimal"):
+        r = solve(dataclasses.replace(p, mode=mode))
+        got = sorted((a.student_key, a.host_key, a.date_index) for a in r.assignments)
+        assert got == [(1, 100, 1), (2, 100, 0)], mode
