@@ -14,15 +14,14 @@ The definitions, each in one place here:
   *lapsed*: their approval ran out in it (before today) and was not renewed;
 - counts below ``SMALL`` are shown as "<3" in anything downloadable (``masked``).
 
-Visit outcomes recorded on the day (no-shows) come from counters that the module recording
-them registers with ``visit_outcome_counter``: their columns appear when one is registered.
+- *no-shows*: visits of the period whose outcome (``selectors.attendance.visit_outcome``, the one
+  rule of what the records say) is that the student did not come.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,25 +32,27 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, StudentProfile
 from accounts.registry.models import RegistryRecord
-from matching.models import Application, Feedback, Program, Proposal, ProposalEvent
+from matching.models import (
+    Application,
+    Attendance,
+    Feedback,
+    Program,
+    Proposal,
+    ProposalEvent,
+)
+from matching.selectors.attendance import records_of, visit_outcome
 
 SMALL = 3
 TOP_REASONS = 5
 # The fiscal year of Japanese public bodies starts on 1 April.
 FISCAL_YEAR_START_MONTH = 4
 
-# name -> counter over the period's confirmed and cancelled visits (see the module docstring).
-_OUTCOME_COUNTERS: dict[str, Callable[[QuerySet[Proposal]], int]] = {}
 
-
-def visit_outcome_counter(name: str) -> Callable[[Callable[[QuerySet[Proposal]], int]], Any]:
-    """Register a count of the period's visits by their recorded outcome (e.g. ``no_shows``)."""
-
-    def register(counter: Callable[[QuerySet[Proposal]], int]) -> Any:
-        _OUTCOME_COUNTERS[name] = counter
-        return counter
-
-    return register
+def _no_shows(visits: QuerySet[Proposal]) -> int:
+    """The visits the student did not come to, as their records settle it (one query)."""
+    records = records_of(Attendance.objects.filter(proposal__in=visits))
+    absent = Attendance.Outcome.STUDENT_ABSENT
+    return sum(visit_outcome(r) == absent for r in records.values())
 
 
 def fiscal_year(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -216,10 +217,8 @@ def city_report(
         "feedback": rating_stats["count"],
         "mean_rating": round(rating_stats["mean"], 2) if rating_stats["mean"] is not None else None,
     }
-    outcome_columns = []
-    for name, counter in _OUTCOME_COUNTERS.items():
-        totals[name] = counter(visits)
-        outcome_columns.append(name)
+    totals["no_shows"] = _no_shows(visits)
+    outcome_columns = ["no_shows"]
     return CityReport(
         start=start,
         end=end,

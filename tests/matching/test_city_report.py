@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.registry.models import RegistryRecord
 from matching.models import Feedback, Program, Proposal, ProposalEvent
-from matching.selectors import city_report as selectors
 from matching.selectors.city_report import (
     city_report,
     fiscal_year,
@@ -186,10 +185,15 @@ def test_one_programme_only() -> None:
         city_report(start=START, end=END, program_id=10**9)
 
 
-def test_a_registered_outcome_counter_adds_its_column(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(selectors, "_OUTCOME_COUNTERS", {})
-    selectors.visit_outcome_counter("no_shows")(lambda visits: visits.count())
-    visit(past_program(dt.date(2026, 10, 3)))
+def test_no_shows_are_the_visits_the_records_say_the_student_missed() -> None:
+    from matching.models import Attendance
+
+    program = past_program(dt.date(2026, 10, 3))
+    missed, held, disputed = visit(program), visit(program), visit(program)
+    Attendance.objects.create(proposal=missed, side="coordinator", outcome="student_absent")
+    Attendance.objects.create(proposal=held, side="student", outcome="held")
+    Attendance.objects.create(proposal=disputed, side="student", outcome="held")
+    Attendance.objects.create(proposal=disputed, side="host", outcome="student_absent")
     report = city_report(start=START, end=END, today=TODAY)
     assert report.totals["no_shows"] == 1 and report.outcome_columns == ["no_shows"]
 
@@ -204,5 +208,5 @@ def test_query_count_does_not_grow_with_the_rows() -> None:
     visit(program, status=Proposal.Status.DECLINED, reason="x")
     with CaptureQueriesContext(connection) as many:
         city_report(start=START, end=END, today=TODAY)
-    assert len(many.captured_queries) == len(few.captured_queries) == 14
+    assert len(many.captured_queries) == len(few.captured_queries) == 15
     assert User.objects.filter(role=Role.STUDENT).count() >= 8
