@@ -32,8 +32,8 @@ from accounts.models import Role, User
 from accounts.ratelimit import window_hits
 from chat import notices
 from chat.groups import conversation_group, user_group
+from chat.message_input import body_clean, client_id_clean, storable
 from chat.models import (
-    CLIENT_ID_MAX,
     REASON_MAX_LENGTH,
     Block,
     Conversation,
@@ -197,49 +197,6 @@ def user_purge(*, user: User) -> int:
 # --- Messages ------------------------------------------------------------------------------------
 
 
-def _storable(text: str) -> bool:
-    """Text a database stores as it was sent: no NUL (PostgreSQL refuses it) and no lone
-    surrogate (it has no UTF-8 form), either of which a JSON string can carry."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
-def _clean_body(body: Any) -> str:
-    text = body.strip() if isinstance(body, str) else ""
-    if text and not _storable(text):
-        raise _field_error(
-            "body", _("A message cannot contain NUL characters or unpaired surrogates."), "bad_body"
-        )
-    if not text:
-        raise _field_error("body", _("Write a message first."), "empty_body")
-    if len(text) > settings.CHAT_MAX_BODY:
-        message = _("A message has at most %(n)d characters.") % {"n": settings.CHAT_MAX_BODY}
-        raise _field_error("body", message, "body_too_long")
-    return text
-
-
-def _clean_client_id(client_id: Any) -> str:
-    if client_id is None:
-        return ""
-    if (
-        not isinstance(client_id, str)
-        or len(client_id.strip()) > CLIENT_ID_MAX
-        or not _storable(client_id)
-    ):
-        message = _("client_id is text of at most %(n)d characters.") % {"n": CLIENT_ID_MAX}
-        raise _field_error("client_id", message, "bad_client_id")
-    return client_id.strip()
-
-
 def _rate_limit(user_id: int) -> None:
     """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically for
     every server process (accounts.ratelimit)."""
@@ -264,7 +221,7 @@ def message_post(
     except IntegrityError:
         # Only the client_id constraint can collide here (seq is under the lock): the same
         # client_id raced in on another socket; that stored message is the answer.
-        client = _clean_client_id(client_id)
+        client = client_id_clean(client_id)
         existing = Message.objects.filter(
             conversation_id=conversation_id, sender=sender, client_id=client
         ).first()
@@ -311,12 +268,12 @@ def _message_store(
     # round trips.
     # Access is checked first (an outsider gets DoesNotExist whatever it sent); a client_id the
     # database cannot take (NUL, a lone surrogate) is not looked up, and is refused below.
-    looked_up = client_id.strip() if isinstance(client_id, str) and _storable(client_id) else ""
+    looked_up = client_id.strip() if isinstance(client_id, str) and storable(client_id) else ""
     last_seq, status, blocked, earlier_id = _locked_state(
         sender=sender, conversation_id=conversation_id, client=looked_up
     )
-    client = _clean_client_id(client_id)
-    text = _clean_body(body)
+    client = client_id_clean(client_id)
+    text = body_clean(body)
     if earlier_id is not None:
         return Message.objects.get(pk=earlier_id), False
     _rate_limit(sender.pk)
