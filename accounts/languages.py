@@ -115,5 +115,5 @@ def install() -> None:
 
     _add_fallback.engawa = True  # type: ignore[attr-defined]  # marks the wrapper: install once
     # Django's private method, wrapped (see the docstring); the stubs do not declare it.
-    trans_real.DjangoTranslation._add_fallback = _add_fallback  # type: ignore[attr-defined]
+    trans_real.DjangoTranslation._add_fallback = _add_fallback  # type: ignore[attr-defined]  # private, replaced once
     trans_real._translations = {}  # type: ignore[attr-defined]  # built before the rule: none

@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "matching.models.Incident.Status",
         "IncidentOutcomeEnum": "matching.models.Incident.Outcome",
         "SideEnum": ["student", "host"],  # an answer's side, an incident's "about"
+        "PetEnum": "accounts.models.Pet",  # a home's pets, the allergies and the pets to avoid
+        "AttendanceOutcomeEnum": "matching.models.Attendance.Outcome",
+        "ReofferOutcomeEnum": "matching.models.Reoffer.Outcome",
     },
 }
 

@@ -49,14 +49,14 @@ class NoteInput(serializers.Serializer[Any]):
     body = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
-class PersonOutput(serializers.Serializer[Any]):
+class IncidentPersonOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     role = serializers.CharField()
 
 
 class NoteOutput(serializers.ModelSerializer[IncidentNote]):
-    author = PersonOutput(read_only=True, allow_null=True)
+    author = IncidentPersonOutput(read_only=True, allow_null=True)
 
     class Meta:
         model = IncidentNote
@@ -90,8 +90,8 @@ class IncidentOutput(ReporterIncidentOutput):
     # Not read-only on purpose: a read-only field is always "required" in the schema, and
     # these are absent from a reporter's view. This serializer only ever writes output.
     program = serializers.IntegerField(source="proposal.program_id", required=False)
-    reporter = PersonOutput(allow_null=True, required=False)
-    subject = PersonOutput(allow_null=True, required=False)
+    reporter = IncidentPersonOutput(allow_null=True, required=False)
+    subject = IncidentPersonOutput(allow_null=True, required=False)
     follow_up_on = serializers.DateField(allow_null=True, required=False)
     outcome = serializers.ChoiceField(choices=Incident.Outcome.choices, required=False)
     updated_at = serializers.DateTimeField(required=False)

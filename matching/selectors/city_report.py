@@ -267,7 +267,7 @@ def report_data(report: CityReport, *, mask: bool) -> dict[str, Any]:
         if report.program
         else None,
         "totals": {
-            **{key: count(value) for key, value in totals.items()},  # type: ignore[arg-type]
+            **{key: count(value) for key, value in totals.items()},  # type: ignore[arg-type]  # counts and the mean share the dict
             "mean_rating": report.totals["mean_rating"] if not mask or feedback >= SMALL else None,
         },
         "by_nationality": [

@@ -123,7 +123,7 @@ def test_bad_input_shows_the_error_beside_the_field(
 ) -> None:
     page = coordinator_page
     page.goto(reverse("frontend:coordinator:program_create"))
-    page.get_by_label("Name").fill("Winter visits")
+    page.get_by_label("Name (Japanese)").fill("Winter visits")
     page.get_by_label("Home visit").check()
     page.get_by_label("Dates").fill("31 February")
     page.get_by_label("Applications close").fill("2030-01-10T18:00")

@@ -232,6 +232,7 @@ def test_whole_journey(browsing: Browsing, coordinator: User) -> None:
     browsing.audit(host_page, "journey-chat-family")
 
     # The family switches to Japanese: remembered on the account, and the page is translated.
+    host_page.locator(".language-switch__summary").click()  # the switch in the header
     host_page.locator("button[name=language][value=ja]").click()
     host_page.wait_for_load_state()
     assert host_page.locator("html").get_attribute("lang") == "ja"
