@@ -33,10 +33,12 @@ best level both speak (0.7) plus Japanese practice -- the family speaks ja and t
 not a native speaker but has some Japanese (0.3).  ``interests``: shared interests, 3 or more =
 full.  ``travel``: (limit - minutes) / (limit - 10).  ``household``: a family with children for
 a student who lists children/kids (the household's size earns nothing).  ``dates``: the
-student's wish for the best day the pair shares (first choice 1, then evenly less; a student
-who ranked no day gets 1); the optimal mode then sets the visit on that day when it has a seat
-(``days``).  ``fairness_student``: rounds of the
-programme already left unplaced (3 = full).  ``fairness_host``: 1 / (1 + times hosted) and
+student's wish for the visit's day (first choice 1, then evenly less, a day not ranked 0; a
+student who ranked no day gets 1).  So a placement's score depends on its day: a pair is
+scored at the student's first choice and each (family, day) slot gives up what its day falls
+short of that (``graph.slot_weights``); every mode optimises over slots, so it chooses the day
+with the family.  ``fairness_student``: rounds of the programme already left unplaced (3 =
+full).  ``fairness_host``: 1 / (1 + times hosted) and
 rounds left without a guest.  ``reliability``: half for each side, 1 / (1 + its no-shows (a
 student) or cancellations on the day (a family) in earlier visits).  Every score is >= 0 and
 the breakdown sums to the score.

@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import (
     min_weight_full_bipartite_matching,
 )
 
-from .graph import Graph, pair_slots
+from .graph import Graph, pair_slots, slot_weights
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
@@ -57,7 +57,8 @@ def _edges_of_pairs(g: Graph, s_dates: BoolA, pairs: IntA) -> tuple[IntA, IntA, 
     h = g.host[pairs].astype(np.int64)
     pi, j = pair_slots(g, s_dates, s, h)
     order = np.lexsort((j, s[pi]))
-    return s[pi][order], j[order], g.w[pairs][pi][order].astype(np.int64)
+    s, j, pi = s[pi][order], j[order], pi[order]
+    return s, j, slot_weights(g, s, g.w[pairs][pi], j)
 
 
 def _solve_component(
@@ -357,7 +358,7 @@ def _scan(
     for d in range(g.n_dates):
         j = g.slot_of[h, d]
         has = (j >= 0) & s_dates[s, d]
-        red = base + np.where(has, price[np.maximum(j, 0)], INF)
+        red = base + np.where(has, price[np.maximum(j, 0)] + g.day_loss[s, d], INF)
         bad = (red < near) & (assigned[s] != j)
         ps.append(p[bad])
         rs.append(red[bad])

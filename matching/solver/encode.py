@@ -118,8 +118,7 @@ class Encoded:
     s_key: IntA
     h_key: IntA
     s_dates: BoolA  # (n, D) the student can come that day
-    s_date_pref: FloatA  # (n, D) the student's wish for that day in [0, 1] (``score.dates``)
-    s_date_ranked: BoolA  # (n,) the student ranked some days (else every day is as good)
+    s_date_pref: FloatA  # (n, D) the student's wish for that day in [0, 1] (criterion ``dates``)
     h_offers: BoolA  # (m, D) the family offered that day (even if it is full now)
     h_seats: IntA  # (m, D) free seats that day (0 when not offered or full)
     s_gender: IntA  # index into GENDERS
@@ -328,7 +327,6 @@ def encode(problem: Problem) -> Encoded:
         h_key=np.array([h.key for h in hosts], dtype=np.int64),
         s_dates=s_dates,
         s_date_pref=s_date_pref,
-        s_date_ranked=np.array([bool(s.date_ranks) for s in students], dtype=bool),
         h_offers=h_offers,
         h_seats=h_seats,
         s_gender=np.array([GENDERS.index(s.gender) for s in students], dtype=np.int64),

@@ -1,5 +1,9 @@
 """The feasibility graph: every feasible (student, host) pair with its integer score, as CSR.
 
+A pair's score is taken on the student's first-choice day, the most any of its days can give;
+a visit on another day gives up ``day_loss`` (the ``dates`` criterion), so every (student,
+slot) edge is worth ``slot_weights`` and the assignment chooses the day as well as the family.
+
 Built block by block (``BLOCK`` students x all hosts at a time) so that peak memory stays at a
 few hundred MB for 10 000 x 5 500 pairs; the pairs that survive all hard rules are kept sparse.
 """
@@ -29,13 +33,14 @@ class Graph:
     indptr: IntA  # (n + 1,) int64: pairs of student s are indptr[s]:indptr[s + 1]
     n_top: IntA  # (n,) how many pairs at the start of each row are sorted best first
     host: IntA  # (P,) int32 host row of each pair
-    w: IntA  # (P,) int32 score in quanta
+    w: IntA  # (P,) int32 score in quanta, on the student's first-choice day
     slot_of: IntA  # (m, D) int64 slot index of (host, date), -1 when no free seat that day
     slot_host: IntA  # (J,) int64
     slot_date: IntA  # (J,) int64
     slot_cap: IntA  # (J,) int64 free seats
     cand: IntA  # pair indices of the first restricted problem: each student's K best families
     # and each family's L best students
+    day_loss: IntA  # (n, D) int64 what row s gives up, in quanta, on day d (>= 0)
 
     @property
     def n_slots(self) -> int:
@@ -153,6 +158,7 @@ def build_graph(
         slot_date=slot_date.astype(np.int64),
         slot_cap=slot_cap,
         cand=cand.astype(np.int64),
+        day_loss=t.day_loss if "dates" in criteria else np.zeros((n, n_dates), dtype=np.int64),
     )
 
 
@@ -195,6 +201,13 @@ def _family_best(
         all_key = np.take_along_axis(all_key, sel, axis=0)
         all_pair = np.take_along_axis(all_pair, sel, axis=0)
     return all_key, all_pair
+
+
+def slot_weights(g: Graph, s: IntA, w: IntA, j: IntA) -> IntA:
+    """The worth (int64 quanta) of placing student row ``s`` in slot ``j``, from its pair's
+    score ``w``: what the slot's day gives up against the student's first choice comes off."""
+    out: IntA = w.astype(np.int64) - g.day_loss[s, g.slot_date[j]]
+    return out
 
 
 def pair_slots(g: Graph, dates: npt.NDArray[np.bool_], s: IntA, h: IntA) -> tuple[IntA, IntA]:

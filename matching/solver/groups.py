@@ -30,7 +30,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from .graph import Graph, pair_slots
+from .graph import Graph, pair_slots, slot_weights
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
@@ -52,7 +52,7 @@ def keeps_rules(assigned: IntA, ga: IntA, gb: IntA, not_alone: BoolA, cap: IntA)
 def group_graph(g: Graph, s_dates: BoolA, ga: IntA, gb: IntA, big_m: int) -> tuple[Graph, BoolA]:
     """The relaxation's graph: member a's row becomes the group's (the families both may
     visit, worth big_m + w_a + w_b, sorted best first), member b's row is empty; the group's
-    days are those both can come."""
+    days are those both can come, and a day gives up what it gives up for either."""
     dates = s_dates.copy()
     dates[ga] &= s_dates[gb]
     dates[gb] = False
@@ -100,7 +100,18 @@ def group_graph(g: Graph, s_dates: BoolA, ga: IntA, gb: IntA, big_m: int) -> tup
     cand = new_idx[g.cand]
     groups = np.nonzero(np.isin(s_all, ga))[0]
     cand = np.union1d(cand[cand >= 0], groups)
-    out = replace(g, indptr=indptr, n_top=n_top, host=h_all.astype(np.int32), w=w_all, cand=cand)
+    day_loss = g.day_loss.copy()
+    day_loss[ga] += g.day_loss[gb]
+    day_loss[gb] = 0
+    out = replace(
+        g,
+        indptr=indptr,
+        n_top=n_top,
+        host=h_all.astype(np.int32),
+        w=w_all,
+        cand=cand,
+        day_loss=day_loss,
+    )
     return out, dates
 
 
@@ -110,7 +121,7 @@ def _columns(
     """Every (row, slot) of the relaxation's graph with its ``w`` and reduced cost (quanta)."""
     pi, j = pair_slots(g, s_dates, g.rows(), g.host.astype(np.int64))
     s = g.row_of(pi)
-    w = g.w[pi].astype(np.int64)
+    w = slot_weights(g, s, g.w[pi], j)
     u = np.where(util > -big_m, util + big_m, 0)  # the dual of "seated at most once"
     rc = u[s] + price[j] - (big_m + w)
     return s, j, w, rc

@@ -30,16 +30,18 @@ def histogram(scores: list[float]) -> dict[str, Any]:
 def blocking_pairs(t: Tables, g: Graph, assigned: IntA) -> int:
     """(student, family, day) triples that would both rather be together than as assigned.
 
-    The student strictly prefers the family (student view; any feasible seat beats none) and
-    the slot has a free seat or holds a student the family ranks strictly lower (host view).
-    Vectorised over blocks of students x all families, one day at a time.
+    The student strictly prefers the family on that day (student view; any feasible seat
+    beats none) and the slot has a free seat or holds a student the family ranks strictly
+    lower (host view).  Vectorised over blocks of students x all families, one day at a time.
     """
     enc = t.enc
     n, m = enc.n, enc.m
     placed = np.nonzero(assigned >= 0)[0]
     host_of = g.slot_host[assigned[placed]]
+    day_of = g.slot_date[assigned[placed]]
     sv_cur = np.full(n, -1, dtype=np.int64)
-    sv_cur[placed] = tables.total(t, placed, host_of, STUDENT_VIEW)
+    sv_cur[placed] = tables.total(t, placed, host_of, STUDENT_VIEW, day_of)
+    loss = t.day_loss if "dates" in STUDENT_VIEW else np.zeros_like(t.day_loss)
     hv_at = tables.total(t, placed, host_of, HOST_VIEW)
     load = np.bincount(assigned[placed], minlength=g.n_slots)
     worst = np.full(g.n_slots, np.iinfo(np.int64).max, dtype=np.int64)
@@ -52,16 +54,17 @@ def blocking_pairs(t: Tables, g: Graph, assigned: IntA) -> int:
     for start in range(0, n, BLOCK):
         rows = np.arange(start, min(start + BLOCK, n))
         ok = tables.feasible(t, rows[:, None], hosts)
-        sv = tables.total(t, rows[:, None], hosts, STUDENT_VIEW)
+        sv = tables.total(t, rows[:, None], hosts, STUDENT_VIEW)  # on the first choice
         hv = tables.total(t, rows[:, None], hosts, HOST_VIEW)
-        ok &= sv > sv_cur[rows][:, None]
         for d in range(enc.n_dates):
             j = g.slot_of[:, d]
             has = j >= 0
             jj = np.where(has, j, g.n_slots)
             open_ = has & (free[jj] > 0)
             w_d = np.where(has & (free[jj] <= 0), worst[jj], np.iinfo(np.int64).max)
-            hit = ok & enc.s_dates[rows, d][:, None] & (open_[None, :] | (hv > w_d[None, :]))
+            better = sv - loss[rows, d][:, None] > sv_cur[rows][:, None]
+            hit = ok & better & enc.s_dates[rows, d][:, None]
+            hit &= open_[None, :] | (hv > w_d[None, :])
             hit &= has[None, :]
             count += int(np.count_nonzero(hit))
     return count

@@ -11,7 +11,6 @@ import numpy.typing as npt
 
 from . import tables
 from .assign import assign_optimal
-from .days import prefer_ranked_days
 from .encode import Encoded, encode
 from .explain import explain_hosts, explain_students
 from .explain_tiers import explain_rules
@@ -182,8 +181,6 @@ def solve(problem: Problem) -> Result:
                 "phase_ms": {k: round(v, 1) for k, v in ainfo.phase_ms.items()},
             }
         )
-    if not stable and not grouped:  # moving one student could split a group
-        assigned = prefer_ranked_days(g, enc, assigned)
     t2 = time.perf_counter()
     c2 = time.process_time()
 
@@ -256,7 +253,7 @@ def _assignments(
     placed = np.nonzero(assigned >= 0)[0]
     h = g.slot_host[assigned[placed]]
     d = g.slot_date[assigned[placed]]
-    pts = tables.points(tab, placed, h)
+    pts = tables.points(tab, placed, h, d)
     cols = {c: (pts[c].astype(np.int64) * quantum).round(6).tolist() for c in CRITERIA}
     tot = sum(pts[c].astype(np.int64) for c in CRITERIA) if placed.size else np.zeros(0)
     scores = (np.asarray(tot, dtype=np.int64) * quantum).round(6).tolist()

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .assign import _solve_component, tight_pairs
 from .encode import Encoded
-from .graph import Graph, pair_slots
+from .graph import Graph, pair_slots, slot_weights
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
@@ -128,7 +128,7 @@ def break_ties(
     ps = g.row_of(pairs)
     pi, j = pair_slots(g, s_dates, ps, g.host[pairs].astype(np.int64))
     s = ps[pi]
-    w = g.w[pairs][pi].astype(np.int64)
+    w = slot_weights(g, s, g.w[pairs][pi], j)
     u = np.where(placed, util + big_m, 0)
     tight = u[s] + price[j] == big_m + w
     # the placed pairs are tight by construction (util = w - price of the student's slot)

@@ -1,8 +1,9 @@
 """Named criteria, their weights, and the points of a (student, host) pair.
 
 Every criterion has a raw value in [0, 1] for a feasible pair; its points are weight x raw, so
-a criterion's weight is the most points it can give.  Scores do not depend on the date: both
-days of one family score the same for one student.
+a criterion's weight is the most points it can give.  Only ``dates`` depends on the day of the
+visit (the student's wish for it); without a day it is taken at the student's first choice,
+the most any day of the pair can give.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def _count(bits: npt.NDArray[np.uint64]) -> IntA:
     return out
 
 
-def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
-    """Raw value in [0, 1] of every criterion, broadcasting ``si`` against ``hi``."""
+def raw_criteria(enc: Encoded, si: IntA, hi: IntA, di: IntA | None = None) -> dict[str, FloatA]:
+    """Raw value in [0, 1] of every criterion, broadcasting ``si``, ``hi`` and the visit's day
+    ``di`` (None: the student's first choice)."""
     # Best shared level: level >= k is shared iff the bitsets of level k intersect.
     best = np.zeros(np.broadcast(si, hi).shape, dtype=np.float64)
     for sk, hk in zip(enc.s_lang, enc.h_lang, strict=True):
@@ -91,14 +93,13 @@ def raw_criteria(enc: Encoded, si: IntA, hi: IntA) -> dict[str, FloatA]:
 
     shape = np.broadcast(si, hi).shape
     household = household_raw(enc.s_kids[si], enc.h_children[hi])
-    # The student's wish for the best day the pair shares: the first choice is worth the most
-    # (the visit is then set on that day whenever it has a seat left: ``days``).  A student
-    # who ranked no day gets it in full.
-    best = np.zeros(shape, dtype=np.float64)
-    for d in range(enc.n_dates):
-        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
-        best = np.maximum(best, np.where(on, enc.s_date_pref[si, d], 0.0))
-    dates = np.where(enc.s_date_ranked[si], best, 1.0)
+    # The student's wish for the visit's day: first choice 1, then evenly less, a day not
+    # ranked 0; a student who ranked no day gets 1 on any day.
+    dates = (
+        np.ones(shape, dtype=np.float64)
+        if di is None
+        else np.broadcast_to(enc.s_date_pref[si, di], shape)
+    )
     return {
         "language": language,
         "interests": interests,
@@ -136,8 +137,13 @@ def reliability_raw(no_shows: IntA, late_cancellations: IntA) -> FloatA:
 
 
 def quantised_points(
-    enc: Encoded, weights: Mapping[str, float], si: IntA, hi: IntA, quantum: float
+    enc: Encoded,
+    weights: Mapping[str, float],
+    si: IntA,
+    hi: IntA,
+    quantum: float,
+    di: IntA | None = None,
 ) -> dict[str, IntA]:
-    """Points of each criterion as integers in units of ``quantum`` points."""
-    raw = raw_criteria(enc, si, hi)
+    """Points of each criterion as integers in units of ``quantum`` points (on day ``di``)."""
+    raw = raw_criteria(enc, si, hi, di)
     return {c: np.rint(raw[c] * (weights[c] / quantum)).astype(np.int64) for c in CRITERIA}

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
-from .graph import Graph, pair_slots
+from .graph import Graph, pair_slots, slot_weights
 from .score import HOST_VIEW
 from .tables import Tables
 
@@ -22,7 +22,10 @@ def _lists(
 ) -> tuple[IntA, IntA, IntA]:
     """Preference lists of ``students`` over the pairs indptr[s]:stop[s] of their rows, as
     flat (student, slot, family's view) arrays grouped by student in the student's order: its
-    view (``g.w``), highest first; ties: the pair's place in the row, then the earlier day."""
+    view of the slot (``slot_weights``), highest first; ties: the pair's place in the row, then
+    the earlier day.  While a row is read only in part, a slot worth less than the last pair
+    read waits: the pairs not read yet could be worth as much, and a list only grows at its
+    end."""
     start = g.indptr[students]
     length = stop[students] - start
     total = int(length.sum())
@@ -31,7 +34,11 @@ def _lists(
     s = np.repeat(students, length)
     h = g.host[p].astype(np.int64)
     pi, j = pair_slots(g, s_dates, s, h)
-    order = np.lexsort((j, p[pi], -g.w[p[pi]], s[pi]))
+    sw = slot_weights(g, s[pi], g.w[p[pi]], j)
+    partial = stop[s[pi]] < g.indptr[s[pi] + 1]
+    keep = ~partial | (sw >= g.w[np.maximum(stop[s[pi]] - 1, 0)])
+    pi, j, sw = pi[keep], j[keep], sw[keep]
+    order = np.lexsort((j, p[pi], -sw, s[pi]))
     pi, j = pi[order], j[order]
     hv = tables.total(t, s[pi], h[pi], HOST_VIEW)
     return s[pi], j, hv

@@ -70,8 +70,8 @@ class Tables:
     h_rp: IntA
     rel_q: IntA
     date_q: IntA  # (n, D) points of the student's wish for each day
-    date_ranked: BoolA  # (n,) the student ranked the days (else every day is worth date_full)
-    date_full: int
+    date_full: int  # ... for the first choice, the most a day can give
+    day_loss: IntA  # (n, D) int64 date_full - date_q: what a visit on that day gives up
     # host profiles of (language, station): a block gathers language + travel for these few
     # columns and then takes them per host once, instead of twice over all hosts
     h_lt: IntA
@@ -130,6 +130,8 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
     kids = np.array([[False], [True]])
     house_raw = household_raw(kids, enc.h_children[None, :])
     lt_rep, h_lt = _profiles(h_lp, h_tr)
+    date_q = q(enc.s_date_pref, "dates")
+    date_full = int(q(np.ones(1), "dates")[0])
     sr_rep, s_rp = _profiles(enc.s_faults)
     hr_rep, h_rp = _profiles(enc.h_faults)
     rel_raw = reliability_raw(enc.s_faults[sr_rep][:, None], enc.h_faults[hr_rep][None, :])
@@ -152,9 +154,9 @@ def build_tables(enc: Encoded, weights: Mapping[str, float], quantum: float) -> 
         int_q=q(counts, "interests"),
         house_q=q(house_raw, "household"),
         fs_q=q(fairness_student_raw(enc.s_unplaced), "fairness_student"),
-        date_q=q(enc.s_date_pref, "dates"),
-        date_ranked=enc.s_date_ranked,
-        date_full=int(q(np.ones(1), "dates")[0]),
+        date_q=date_q,
+        date_full=date_full,
+        day_loss=date_full - date_q.astype(np.int64),
         fh_q=q(fairness_host_raw(enc.h_hosted, enc.h_unplaced), "fairness_host"),
         s_rp=s_rp,
         h_rp=h_rp,
@@ -214,8 +216,9 @@ def feasible(t: Tables, si: IntA, hi: IntA) -> BoolA:
     return ok
 
 
-def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
-    """Quantised points per criterion (units of ``t.quantum``), same broadcasting as feasible."""
+def points(t: Tables, si: IntA, hi: IntA, di: IntA | None = None) -> dict[str, IntA]:
+    """Quantised points per criterion (units of ``t.quantum``), same broadcasting as feasible;
+    ``dates`` on the visit's day ``di``, or at the student's first choice when None."""
     shape = np.broadcast(si, hi).shape
     if si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
         # A block: gather table rows for the students, then columns with one np.take each
@@ -231,7 +234,7 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
                 else _travel_direct(t, si, hi)
             ),
             "household": np.take(t.house_q, cols, axis=1)[t.enc.s_kids[rows].astype(np.int64)],
-            "dates": _dates(t, si, hi),
+            "dates": _dates(t, si, di, shape),
             "fairness_student": np.broadcast_to(t.fs_q[si], shape),
             "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
             "reliability": np.take(t.rel_q[t.s_rp[rows]], t.h_rp[cols], axis=1),
@@ -246,27 +249,19 @@ def points(t: Tables, si: IntA, hi: IntA) -> dict[str, IntA]:
             else _travel_direct(t, si, hi)
         ),
         "household": t.house_q[t.enc.s_kids[si].astype(np.int64), hi],
-        "dates": _dates(t, si, hi),
+        "dates": _dates(t, si, di, shape),
         "fairness_student": np.broadcast_to(t.fs_q[si], shape),
         "fairness_host": np.broadcast_to(t.fh_q[hi], shape),
         "reliability": t.rel_q[t.s_rp[si], t.h_rp[hi]],
     }
 
 
-def _dates(t: Tables, si: IntA, hi: IntA) -> IntA:
-    """Points of the student's wish for the best day each pair shares (broadcasting): a
-    student who ranked no day gets the full points with any family."""
-    shape = np.broadcast(si, hi).shape
-    out: IntA = np.full(shape, t.date_full, dtype=np.int32)
-    ranked = t.date_ranked[si]
-    if not ranked.any():
-        return out
-    best = np.zeros(shape, dtype=np.int32)
-    enc = t.enc
-    for d in range(enc.n_dates):
-        on = enc.s_dates[si, d] & (enc.h_seats[hi, d] > 0)
-        np.maximum(best, np.where(on, t.date_q[si, d], 0), out=best)
-    return np.where(ranked, best, out)
+def _dates(t: Tables, si: IntA, di: IntA | None, shape: tuple[int, ...]) -> IntA:
+    """Points of the student's wish for the visit's day (None: the first choice)."""
+    if di is None:
+        return np.full(shape, t.date_full, dtype=np.int32)
+    out: IntA = np.broadcast_to(t.date_q[si, di], shape)
+    return out
 
 
 def _shared_block(t: Tables, rows: IntA, cols: IntA) -> IntA:
@@ -287,11 +282,18 @@ def _travel_direct(t: Tables, si: IntA, hi: IntA) -> IntA:
     return np.rint(raw * (t.weights["travel"] / t.quantum)).astype(np.int32)
 
 
-def total(t: Tables, si: IntA, hi: IntA, criteria: tuple[str, ...] = CRITERIA) -> IntA:
-    """Sum of the quantised points of ``criteria`` (int32 for a block, int64 for pairs)."""
-    if si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
+def total(
+    t: Tables,
+    si: IntA,
+    hi: IntA,
+    criteria: tuple[str, ...] = CRITERIA,
+    di: IntA | None = None,
+) -> IntA:
+    """Sum of the quantised points of ``criteria`` (int32 for a block, int64 for pairs);
+    ``dates`` on day ``di``, or at the student's first choice (always so for a block)."""
+    if di is None and si.ndim == 2 and hi.ndim == 2 and si.shape[1] == 1 and hi.shape[0] == 1:
         return _total_block(t, si[:, 0], hi[0], criteria)
-    p = points(t, si, hi)
+    p = points(t, si, hi, di)
     out = np.zeros(np.broadcast(si, hi).shape, dtype=np.int64)
     for c in criteria:
         out += p[c]
@@ -331,10 +333,7 @@ def _total_block(t: Tables, rows: IntA, cols: IntA, criteria: tuple[str, ...]) -
         host_row += t.fh_q[cols]
     out += host_row[None, :]
     if "dates" in criteria:
-        if t.date_ranked[rows].any():
-            out += _dates(t, rows[:, None], cols[None, :])
-        else:
-            out += t.date_full
+        out += t.date_full
     if "fairness_student" in criteria:
         out += t.fs_q[rows][:, None]
     if "reliability" in criteria:

@@ -31,7 +31,7 @@ def pair_ok(p: Problem, s: StudentIn, h: HostIn) -> bool:
 
 def slot_options(p: Problem) -> tuple[list[tuple[int, int]], dict[tuple[int, int], int], list]:
     """Slots (host index, date) with seats, their capacities, and per student the feasible
-    (slot index, integer score) options -- a Python double loop over pairs."""
+    (slot index, integer score on that slot's day) options -- a Python double loop over pairs."""
     enc = encode(p)
     weights = resolve_weights(p.weights)
     quantum = choose_quantum(len(p.students), weights)
@@ -48,7 +48,9 @@ def slot_options(p: Problem) -> tuple[list[tuple[int, int]], dict[tuple[int, int
         for k, (hi, d) in enumerate(slots):
             h = p.hosts[hi]
             if d in s.dates and pair_ok(p, s, h):
-                q = quantised_points(enc, weights, np.array([si]), np.array([hi]), quantum)
+                q = quantised_points(
+                    enc, weights, np.array([si]), np.array([hi]), quantum, np.array([d])
+                )
                 opts.append((k, int(sum(int(v[0]) for v in q.values()))))
         options.append(opts)
     return slots, cap, options

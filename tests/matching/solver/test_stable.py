@@ -25,13 +25,14 @@ from .strategies import problems
 
 
 def _brute_blocking(p: Problem, r: Result) -> int:
-    """Blocking (student, host, date) triples, counted pair by pair in Python."""
+    """Blocking (student, host, date) triples, counted pair by pair in Python (the student's
+    view of a family on that day)."""
     enc = encode(p)
     weights = resolve_weights(p.weights)
     q = choose_quantum(len(p.students), weights)
 
-    def view(si: int, hi: int, crit: tuple[str, ...]) -> int:
-        pts = quantised_points(enc, weights, np.array([si]), np.array([hi]), q)
+    def view(si: int, hi: int, crit: tuple[str, ...], d: int) -> int:
+        pts = quantised_points(enc, weights, np.array([si]), np.array([hi]), q, np.array([d]))
         return sum(int(pts[c][0]) for c in crit)
 
     srow = {s.key: i for i, s in enumerate(p.students)}
@@ -43,17 +44,17 @@ def _brute_blocking(p: Problem, r: Result) -> int:
     count = 0
     for si, s in enumerate(p.students):
         cur = at.get(s.key)
-        cur_v = -1 if cur is None else view(si, hrow[cur.host_key], STUDENT_VIEW)
+        cur_v = -1 if cur is None else view(si, hrow[cur.host_key], STUDENT_VIEW, cur.date_index)
         for hi, h in enumerate(p.hosts):
-            if not pair_ok(p, s, h) or view(si, hi, STUDENT_VIEW) <= cur_v:
+            if not pair_ok(p, s, h):
                 continue
             for d in s.dates:
                 seats = h.seats.get(d, 0)
-                if seats <= 0:
+                if seats <= 0 or view(si, hi, STUDENT_VIEW, d) <= cur_v:
                     continue
                 occ = occupants.get((h.key, d), [])
                 if len(occ) < seats or any(
-                    view(si, hi, HOST_VIEW) > view(o, hi, HOST_VIEW) for o in occ
+                    view(si, hi, HOST_VIEW, d) > view(o, hi, HOST_VIEW, d) for o in occ
                 ):
                     count += 1
     return count

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver import HostIn, LanguageRule, Problem, SolverInputError, StudentIn, solve
@@ -253,6 +254,72 @@ def test_the_visit_is_set_on_the_first_choice_when_it_has_a_seat() -> None:
     r = _solve([s, other], [both_days])
     # the only student who can come on day 1 keeps it; the first student takes day 0
     assert {(a.student_key, a.date_index) for a in r.assignments} == {(1, 0), (2, 1)}  # type: ignore[attr-defined]
+
+
+def test_a_placement_scores_the_day_it_is_on_not_the_best_day_the_family_offers() -> None:
+    """Issue 20: the dates criterion used to count the best-ranked day the family offered, and
+    the visit then moved there only if that day still had a seat."""
+    s = StudentIn(key=1, dates=(0, 1), date_ranks=(1,))
+    other = StudentIn(key=2, dates=(1,))
+    r = _solve([s, other], [HostIn(key=9, seats={0: 1, 1: 1})])
+    at = {a.student_key: a for a in r.assignments}  # type: ignore[attr-defined]
+    assert (at[1].date_index, at[1].breakdown["dates"]) == (0, 0.0)
+    assert at[1].score == pytest.approx(sum(at[1].breakdown.values()), abs=1e-6)
+    # with a seat on each day elsewhere, the student's first choice wins over the same family
+    r = _solve([s, other], [HostIn(key=9, seats={0: 1, 1: 1}), HostIn(key=8, seats={1: 1})])
+    assert {a.student_key: a.date_index for a in r.assignments} == {1: 1, 2: 1}  # type: ignore[attr-defined]
+
+
+def _wish(s: StudentIn, day: int) -> float:
+    """The student's wish for ``day`` in [0, 1], written again from the ranking."""
+    if not s.date_ranks:
+        return 1.0
+    if day not in s.date_ranks:
+        return 0.0
+    return 1.0 - s.date_ranks.index(day) / len(s.date_ranks)
+
+
+@st.composite
+def ranked_rounds(draw: st.DrawFn) -> Problem:
+    """Small rounds where days are contested: every student ranks some of its days, every
+    family offers one or two seats on one or both, no other rule keeps a pair apart."""
+    students = []
+    for k in range(draw(st.integers(1, 6))):
+        dates = tuple(sorted(draw(st.sets(st.sampled_from((0, 1)), min_size=1))))
+        ranks = tuple(draw(st.permutations(dates))[: draw(st.integers(0, len(dates)))])
+        interests = tuple(draw(st.sets(st.sampled_from(("cooking", "anime", "music")))))
+        students.append(StudentIn(key=k + 1, dates=dates, date_ranks=ranks, interests=interests))
+    hosts = []
+    for k in range(draw(st.integers(1, 3))):
+        seats = draw(st.dictionaries(st.sampled_from((0, 1)), st.integers(1, 2), min_size=1))
+        interests = tuple(draw(st.sets(st.sampled_from(("cooking", "anime", "music")))))
+        hosts.append(HostIn(key=100 + k, seats=seats, interests=interests))
+    return Problem(
+        students=tuple(students),
+        hosts=tuple(hosts),
+        date_labels=DATES,
+        vocabulary=REFERENCE_VOCABULARY,
+    )
+
+
+@SETTINGS
+@given(st.one_of(ranked_rounds(), problems(max_students=6, max_hosts=3)))
+def test_every_placement_scores_its_own_day_and_the_optimum_counts_the_day(p: Problem) -> None:
+    from matching.solver.pipeline import choose_quantum
+    from matching.solver.score import resolve_weights
+
+    from ._support import brute_force
+
+    r = solve(p)
+    weights = resolve_weights(p.weights)
+    students = {s.key: s for s in p.students}
+    for a in r.assignments:
+        expect = weights["dates"] * _wish(students[a.student_key], a.date_index)
+        assert a.breakdown["dates"] == pytest.approx(expect, abs=1e-3), a
+        assert a.score == pytest.approx(sum(a.breakdown.values()), abs=1e-6)
+    q = choose_quantum(len(p.students), weights)
+    value = (len(r.assignments), round(sum(a.score for a in r.assignments) / q))
+    assert value == brute_force(p)
 
 
 @pytest.mark.parametrize("ranks", [(0, 0), (2,), (1,)])
