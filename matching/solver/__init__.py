@@ -115,11 +115,12 @@ these preferences; it may place fewer students than the optimal mode.
 Groups, "not alone" and fair ties
 ---------------------------------
 A group (two friends or siblings) is placed on one family and day or not at all, and a
-"not alone" student only where a second student shares the day: exact by a relaxation whose
-certificate fixes the pairs an integer programme (``scipy.optimize.milp``) must consider
-(``groups``).  Among placements the objective cannot tell apart, first-time visitors go first,
-then students left unplaced before, then a lottery from the round's seed; the coordinator may
-seat students left unplaced twice before anyone else (``priority``).  Stable mode: the hard
+"not alone" student only where a second student shares the day: exact by a linear programme
+(tightened by odd-set cuts) whose bound and reduced costs fix the pairs an integer programme
+(``scipy.optimize.milp``) must consider (``groups``, ``programme``).  Among placements the
+objective cannot tell apart, first-time visitors go first, then students left unplaced
+before, then a lottery from the round's seed; the coordinator may seat students left
+unplaced twice before anyone else (``priority``).  Stable mode: the hard
 tier sits like pins, ties in a family's ranking follow the same order, and groups and "not
 alone" students take the seats left after deferred acceptance, exactly as above.
 

@@ -1,5 +1,5 @@
 """Groups (two friends or siblings: same family, same day, or neither) and "not alone"
-students (only where a second student visits the same family that day): exact, in two steps.
+students (only where a second student visits the same family that day): exact, in three steps.
 
 1. *Relaxation.*  Each group becomes one row of a plain b-matching: the families both may
    visit, the days both can come, worth M + (M + w_a + w_b) -- both members' value -- but
@@ -7,14 +7,19 @@ students (only where a second student visits the same family that day): exact, i
    rules is a placement of this relaxation with the same value, so its exact optimum
    (``assign``) z_B bounds ours, and its certificate (u, p) is dual feasible for every
    pair of the full graph: the reduced cost rc = u + p_j - value >= 0 everywhere.
-2. *Reduced-cost fixing.*  For any placement x that keeps the rules,
-   value(x) = z_B - sum of rc over its pairs - (u of the unplaced) - (p of the seats not
-   used in the relaxation's count), every term >= 0.  So a placement worth at least z_L
-   (any feasible one) uses only pairs with rc <= z_B - z_L.  An integer programme
-   (``scipy.optimize.milp``, HiGHS) over those pairs alone -- a group's pair now taking two
-   seats, "not alone" as x_sj <= the others in slot j -- is therefore exact for the whole
-   problem.  z_L comes from the same programme over the pairs with rc <= ``FIRST_GAP``
-   (plus the relaxation's own): if z_B - z_L <= ``FIRST_GAP`` that answer is already proven.
+2. *The linear programme and its bound.*  The programme proper (``programme``: a group's
+   column takes two seats, "not alone" as x_sj <= the others in slot j) has a linear
+   relaxation, solved by column generation from the relaxation's cheap pairs (a round adds
+   each row's ``K_NEW`` most negative columns) and tightened by odd-set cuts, the parity
+   cuts that a group half in one slot and half in another violates.  Its duals y give every
+   column c of the full graph a reduced cost red_c >= 0 (after the last round) and the bound
+   upper = b'y + sum of max(0, -red), which holds for any placement whatever y >= 0 is.
+3. *Reduced-cost fixing.*  For any placement x that keeps the rules,
+   value(x) <= upper - sum of red over its columns.  So a placement worth more than z_L (any
+   placement found) uses only columns with red <= upper - z_L, and the integer programme
+   (``scipy.optimize.milp``, HiGHS) over those alone is exact for the whole problem.  z_L
+   comes from the same programme over the columns with red <= ``FIRST_GAP`` (and the last
+   linear solution's): if upper - z_L <= ``FIRST_GAP`` that answer is already proven.
 
 The objective is the solver's: M x placed + score, in integer quanta; HiGHS stops when the
 gap to its bound is below half a quantum, so the integer optimum is exact.
@@ -22,21 +27,25 @@ gap to its bound is below half a quantum, so the integer optimum is exact.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from .graph import Graph, pair_slots, slot_weights
+from .programme import Programme
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 FloatA = npt.NDArray[np.float64]
 
-FIRST_GAP = 5000  # quanta (5 points): the pairs of the first, usually already exact, programme
+FIRST_GAP = 300  # quanta (0.3 points): the pairs of the first, usually already exact, programme
+EPS_X = 1e-6
+LP_START = 1000  # quanta: the relaxation's pairs the linear programme starts from
+CUT_STALL = 100  # quanta: a round of cuts that gains less ends the linear programme
+K_NEW = 4  # columns a row gains per round of column generation
 
 
 def keeps_rules(assigned: IntA, ga: IntA, gb: IntA, not_alone: BoolA, cap: IntA) -> bool:
@@ -144,7 +153,13 @@ def assign_with_groups(
     ``relaxed`` and its certificate.  ``fixed``: students that must be placed (pins, the
     hard tier); ``pin_h``: the pinned family row of each student (-1: none).  Returns
     (slot per student, stats)."""
-    stats: dict[str, Any] = {"lp_rounds": 0, "milp_runs": 0, "milp_columns": 0, "proof_gap": 0}
+    stats: dict[str, Any] = {
+        "lp_rounds": 0,
+        "cuts": 0,
+        "milp_runs": 0,
+        "milp_columns": 0,
+        "proof_gap": 0,
+    }
     whole = relaxed.copy()
     whole[gb] = relaxed[ga]
     if keeps_rules(whole, ga, gb, not_alone, g.slot_cap):
@@ -155,140 +170,70 @@ def assign_with_groups(
     is_group[ga] = True
     ok &= ~is_group[s] | (g.slot_cap[j] >= 2)  # a group needs two seats
     s, j, w, rc = s[ok], j[ok], w[ok], rc[ok]
-    prob = _Programme(g, s, j, w, big_m, ga, gb, not_alone, fixed)
-    # The linear programme's bound, by column generation from the relaxation's cheap pairs.
-    cols = np.nonzero((rc <= FIRST_GAP) | (relaxed[s] == j))[0]
-    while True:
-        stats["lp_rounds"] += 1
-        y = prob.lp_duals(cols)
-        if y is None:  # the first columns cannot seat the pins: take them all
-            cols = np.arange(s.size)
-            y = prob.lp_duals(cols)
-            if y is None:
-                raise ValueError("no placement keeps the pins, the groups and 'not alone'")
-        red, upper = prob.reduced(y, cols)
-        new = np.setdiff1d(np.nonzero(red < -0.5)[0], cols)
-        if not new.size:
-            break
-        cols = np.union1d(cols, new)
-    # any placement worth more than z_L uses only columns with red <= upper - z_L
-    assigned, z_l = prob.solve(cols)
+    prob = Programme(g, s, j, w, big_m, ga, gb, not_alone, fixed)
+    t0 = time.process_time()
+    red, upper, support = _bound(prob, np.nonzero((rc <= LP_START) | (relaxed[s] == j))[0], stats)
+    t1 = time.process_time()
+    # Any placement worth more than z_L uses only columns with red <= upper - z_L: first the
+    # programme over the columns within FIRST_GAP of the bound, proven if the gap is within.
+    cols = np.union1d(np.nonzero(red <= FIRST_GAP)[0], support)
+    found = prob.solve(cols)
     stats["milp_runs"] = 1
+    if found is None:  # those columns cannot seat every fixed student
+        found = (np.full(g.n, -1, dtype=np.int64), -1)
+    assigned, z_l = found
     need = np.nonzero(red <= upper - z_l + 1)[0]
-    stats["proof_gap"] = round(upper - z_l, 1)
     if np.setdiff1d(need, cols).size:
-        cols = np.union1d(cols, need)
-        assigned, z_l = prob.solve(cols)
+        cols = np.union1d(need, cols)
+        found = prob.solve(cols)
         stats["milp_runs"] = 2
+        if found is None:
+            raise ValueError("no placement keeps the pins, the groups and 'not alone'")
+        assigned, z_l = found
+    stats["proof_gap"] = round(upper - z_l, 1)
     stats["milp_columns"] = int(cols.size)
+    stats["lp_ms"] = round((t1 - t0) * 1e3, 1)
+    stats["milp_ms"] = round((time.process_time() - t1) * 1e3, 1)
     return assigned, stats
 
 
-class _Programme:
-    """The integer programme over (row, slot) columns of the relaxation's graph -- a group's
-    row is member a's and takes two seats -- and its linear relaxation's duals."""
+def _bound(prob: Programme, cols: IntA, stats: dict[str, Any]) -> tuple[FloatA, float, IntA]:
+    """The linear programme's bound, by column generation from ``cols`` and odd-set cuts
+    until none is violated or a round of them gains less than ``CUT_STALL``: (reduced cost
+    of every column, the bound, the columns the last solution uses)."""
+    s = prob.s
+    bound = np.inf
+    while True:
+        stats["lp_rounds"] += 1
+        sol = prob.lp(cols)
+        if sol is None:  # the first columns cannot seat the pins: take them all
+            cols = np.arange(s.size)
+            sol = prob.lp(cols)
+            if sol is None:
+                raise ValueError("no placement keeps the pins, the groups and 'not alone'")
+        y, x = sol
+        red, upper = prob.reduced(y, cols)
+        new = _most_negative(s, red, cols)
+        if not new.size:  # a bound over every column: stop when the cuts stop paying
+            if bound - upper < CUT_STALL:
+                break
+            bound = upper
+        if not prob.separate(cols, x) and not new.size:
+            break
+        cols = np.union1d(cols, new)
+    stats["cuts"] = len(prob.cuts)
+    return red, upper, cols[x > EPS_X]
 
-    def __init__(
-        self,
-        g: Graph,
-        s: IntA,
-        j: IntA,
-        w: IntA,
-        big_m: int,
-        ga: IntA,
-        gb: IntA,
-        not_alone: BoolA,
-        fixed: BoolA,
-    ) -> None:
-        self.g, self.s, self.j, self.ga, self.gb = g, s, j, ga, gb
-        is_group = np.zeros(g.n, dtype=bool)
-        is_group[ga] = True
-        self.fixed = fixed.copy()
-        self.fixed[ga] |= fixed[gb]
-        self.fixed[gb] = False
-        self.value = (big_m + w).astype(np.float64)
-        self.seats = np.where(is_group[s], 2.0, 1.0)
-        self.lonely = not_alone[s] & ~is_group[s]  # a group member is never alone
 
-    def _matrix(self, cols: IntA) -> tuple[sp.csr_matrix, FloatA, FloatA]:
-        """Rows: each student once (at least once if fixed), seats per slot, and for each
-        "not alone" column x_c <= the others in its slot."""
-        g, n, nc = self.g, self.g.n, cols.size
-        s, j, seats = self.s[cols], self.j[cols], self.seats[cols]
-        k = np.arange(nc)
-        once = sp.csr_matrix((np.ones(nc), (s, k)), shape=(n, nc))
-        seat = sp.csr_matrix((seats, (j, k)), shape=(g.n_slots, nc))
-        blocks = [once, seat]
-        lo = [self.fixed.astype(np.float64), np.zeros(g.n_slots)]
-        hi = [np.ones(n), g.slot_cap.astype(np.float64)]
-        lonely = np.nonzero(self.lonely[cols])[0]
-        if lonely.size:
-            others = seat[j[lonely]].tolil()
-            others[np.arange(lonely.size), lonely] = 0.0
-            mine = sp.csr_matrix(
-                (np.ones(lonely.size), (np.arange(lonely.size), lonely)), shape=(lonely.size, nc)
-            )
-            blocks.append(mine - others.tocsr())
-            lo.append(np.full(lonely.size, -np.inf))
-            hi.append(np.zeros(lonely.size))
-        return sp.vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi)
-
-    def lp_duals(self, cols: IntA) -> FloatA | None:
-        """Duals y >= 0 of the linear programme over ``cols`` (rows as ``_matrix``, then the
-        "at least once" rows of fixed students); None if it is infeasible."""
-        a, lo, hi = self._matrix(cols)
-        ge = np.nonzero(lo > 0)[0]
-        res = linprog(
-            -self.value[cols],
-            A_ub=sp.vstack([a, -a[ge]]).tocsr(),
-            b_ub=np.concatenate((hi, -lo[ge])),
-            bounds=(0, None),
-            method="highs",
-        )
-        if res.status != 0:
-            return None
-        self._rows = (hi, lo[ge], ge, cols)
-        y: FloatA = np.maximum(-res.ineqlin.marginals, 0.0)
-        return y
-
-    def reduced(self, y: FloatA, cols: IntA) -> tuple[FloatA, float]:
-        """Reduced cost A_c'y - value_c of every column (not only ``cols``), and the bound
-        b'y + sum of max(0, -reduced): an upper bound on any placement for any y >= 0."""
-        g, n = self.g, self.g.n
-        hi, lo_ge, ge, _ = self._rows
-        n_lonely = hi.size - n - g.n_slots
-        y_once = y[:n].copy()
-        np.subtract.at(y_once, ge, y[hi.size :])
-        p = y[n : n + g.n_slots]
-        y_own = y[n + g.n_slots : hi.size]
-        lonely_cols = cols[np.nonzero(self.lonely[cols])[0]]
-        q = np.zeros(g.n_slots)
-        np.add.at(q, self.j[lonely_cols], y_own)
-        at = y_once[self.s] + self.seats * (p[self.j] - q[self.j])
-        own = np.zeros(self.s.size)
-        if n_lonely:
-            own[lonely_cols] = y_own * (1.0 + self.seats[lonely_cols])
-        red = at + own - self.value
-        upper = float(hi @ y[: hi.size] - lo_ge @ y[hi.size :] + np.maximum(-red, 0.0).sum())
-        return red, upper
-
-    def solve(self, cols: IntA) -> tuple[IntA, int]:
-        """The integer optimum over ``cols``: (slot per student, value)."""
-        a, lo, hi = self._matrix(cols)
-        value = self.value[cols]
-        res = milp(
-            -value,
-            integrality=np.ones(cols.size),
-            bounds=Bounds(0, 1),
-            constraints=LinearConstraint(a, lo, hi),
-            options={"mip_rel_gap": 0.25 / (float(value.sum()) + 1.0)},
-        )
-        if res.x is None:
-            raise ValueError(
-                f"no placement keeps the pins, the groups and 'not alone': {res.message}"
-            )
-        x = np.rint(res.x).astype(bool)
-        assigned = np.full(self.g.n, -1, dtype=np.int64)
-        assigned[self.s[cols][x]] = self.j[cols][x]
-        assigned[self.gb] = assigned[self.ga]
-        return assigned, int(value[x].sum().round())
+def _most_negative(s: IntA, red: FloatA, cols: IntA) -> IntA:
+    """The columns outside ``cols`` with a negative reduced cost, the ``K_NEW`` most negative
+    of each row: enough for the next round, and the programme stays small."""
+    bad = np.nonzero(red < -0.5)[0]
+    bad = np.setdiff1d(bad, cols)
+    if not bad.size:
+        return bad
+    order = np.lexsort((red[bad], s[bad]))
+    bad = bad[order]
+    rows = s[bad]
+    first = np.searchsorted(rows, rows, side="left")
+    return np.sort(bad[np.arange(bad.size) - first < K_NEW])

@@ -143,18 +143,55 @@ def test_bad_groups_are_named() -> None:
         solve(_problem(s, [], groups=((1, 2), (2, 3))))
 
 
+def _without_cuts_or_fixing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference: the integer programme over every pair, with no cut and no fixing."""
+    from matching.solver import groups, programme
+
+    monkeypatch.setattr(groups, "FIRST_GAP", 10**12)
+    monkeypatch.setattr(programme.Programme, "separate", lambda self, cols, x: 0)
+
+
 def test_a_round_with_friend_pairs_equals_the_integer_programme_over_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The reduced-cost fixing proves the first programme optimal; the same programme over
-    every pair of the graph (no fixing) finds the same value."""
-    from matching.solver import groups
-
+    """The odd-set cuts and the reduced-cost fixing prove the first programme optimal; the
+    programme over every pair of the graph, without either, finds the same value."""
     p = with_pairs(make_problem(240, seed=4, families_per_student=0.4), 0.2)
     r = solve(p)
     assert hard_rule_violations(p, r) == 0 and _keeps_rules(p, r)
-    monkeypatch.setattr(groups, "FIRST_GAP", 10**12)
+    assert r.stats["assign_info"]["cuts"] > 0
+    _without_cuts_or_fixing(monkeypatch)
     full = solve(p)
+    assert full.stats["assign_info"]["cuts"] == 0
+    assert (full.stats["matched"], full.stats["total_score"]) == (
+        r.stats["matched"],
+        r.stats["total_score"],
+    )
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10**6),
+    st.sampled_from((0.3, 0.55)),
+    st.sampled_from((0.2, 0.4)),
+    st.integers(0, 6),
+)
+def test_odd_set_cuts_never_cut_off_the_optimum(
+    seed: int, families: float, share: float, alone: int
+) -> None:
+    """Rounds of 60-120 students with friend pairs and "not alone" students: the solver (cuts,
+    fixing) equals the integer programme over every pair without them."""
+    p = with_pairs(make_problem(60 + seed % 61, seed=seed, families_per_student=families), share)
+    students = tuple(
+        dataclasses.replace(s, not_alone=i < alone and not any(s.key in gr for gr in p.groups))
+        for i, s in enumerate(p.students)
+    )
+    p = dataclasses.replace(p, students=students)
+    r = solve(p)
+    assert hard_rule_violations(p, r) == 0 and _keeps_rules(p, r)
+    with pytest.MonkeyPatch.context() as mp:
+        _without_cuts_or_fixing(mp)
+        full = solve(p)
     assert (full.stats["matched"], full.stats["total_score"]) == (
         r.stats["matched"],
         r.stats["total_score"],
