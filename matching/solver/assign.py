@@ -49,6 +49,8 @@ class AssignInfo:
     # the certificate: each student's utility (-M if unplaced) and each slot's price, in quanta
     util: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     price: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # the pairs of reduced cost 0 at the certificate, besides the placed ones
+    tight: IntA = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _edges_of_pairs(g: Graph, s_dates: BoolA, pairs: IntA) -> tuple[IntA, IntA, IntA]:
@@ -251,7 +253,9 @@ def assign_optimal(
             full = True  # the local repair was not optimal: solve everything exactly again
             new_pairs = pairs
             continue
-        new_pairs, broken = _violations(g, s_dates, pinned, assigned, util, price, pairs, NEAR)
+        new_pairs, broken, tight = _violations(
+            g, s_dates, pinned, assigned, util, price, pairs, NEAR
+        )
         info.phase_ms["verify"] = (
             info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
         )
@@ -259,6 +263,10 @@ def assign_optimal(
         info.restricted_edges = int(es.size)
         if not broken:
             info.util, info.price = util, price
+            # the pricing skipped the pinned rows: their tight pairs are read here
+            skip = np.ones(n, dtype=bool)
+            skip[pin_s] = False
+            info.tight = np.union1d(tight, tight_pairs(g, s_dates, skip, assigned, util, price))
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
         full = False
@@ -344,24 +352,31 @@ def _scan(
     length: IntA,
     near: int,
 ) -> tuple[IntA, IntA]:
-    """Pairs among start[s] .. start[s]+length[s] with reduced cost < near, and those costs."""
+    """Pairs among start[s] .. start[s]+length[s] with reduced cost < near, and those costs.
+
+    Per day, the reduced cost is (the student's utility plus what the day gives up, or INF
+    if the student cannot come) + (the family's price that day, INF without a seat) - w:
+    two small tables, so each pair costs one gather and three additions."""
     total = int(length.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = np.repeat(np.cumsum(length) - length, length)
     p = np.repeat(start, length) + (np.arange(total) - first)
-    s = np.repeat(np.arange(g.n), length)
     h = g.host[p]
-    base = util[s] - g.w[p]
+    w = g.w[p]
+    price_or_inf = np.append(price, INF)  # slot -1 (no seat that day) reads INF
     ps: list[IntA] = []
     rs: list[IntA] = []
     for d in range(g.n_dates):
-        j = g.slot_of[h, d]
-        has = (j >= 0) & s_dates[s, d]
-        red = base + np.where(has, price[np.maximum(j, 0)] + g.day_loss[s, d], INF)
-        bad = (red < near) & (assigned[s] != j)
-        ps.append(p[bad])
-        rs.append(red[bad])
+        family = price_or_inf[g.slot_of[:, d]]
+        student = np.where(s_dates[:, d], util + g.day_loss[:, d], INF)
+        red = np.repeat(student, length)
+        red += family[h]
+        red -= w
+        bad = np.nonzero(red < near)[0]
+        mine = assigned[g.row_of(p[bad])] == g.slot_of[h[bad], d]
+        ps.append(p[bad[~mine]])
+        rs.append(red[bad[~mine]])
     return np.concatenate(ps), np.concatenate(rs)
 
 
@@ -391,7 +406,7 @@ def _violations(
     price: IntA,
     pairs: IntA,
     near: int = 0,
-) -> tuple[IntA, bool]:
+) -> tuple[IntA, bool, IntA]:
     """Pairs outside the restricted problem that would break the dual certificate.
 
     (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
@@ -399,47 +414,47 @@ def _violations(
     only pairs with w_sj > util_s can violate: a prefix of the student's row (rows are sorted
     by score), found by a vectorised bisection.  Returns the K_ADD most violated per student,
     counting as violated also the pairs outside ``pairs`` with a reduced cost below ``near``
-    (they tend to break after the next solve), and whether any pair really breaks it.
+    (they tend to break after the next solve), whether any pair really breaks it, and (when
+    none does and near >= 1) the pairs of reduced cost 0 besides the placed ones (``tight``).
     """
-    n = g.n
     head_near = _head_above(g, pinned, util - near)
     p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head_near, near)
     # A student whose whole sorted head beats its utility, with no violation found there,
     # may have more candidates in the unsorted rest of its row: read all of it.
-    head = _head_above(g, pinned, util) if near > 0 else head_near
-    seen = np.zeros(n, dtype=bool)
-    seen[g.row_of(p_found[r_found < 0])] = True
-    long_ = (head == g.n_top) & ~seen & ~pinned
+    # (whole head >= utility: the rest may hold a pair of reduced cost 0, for ``tight``)
+    head = _head_above(g, pinned, util - 1)
+    # While some pair of a head breaks it, the next round comes anyway: the rest waits for
+    # the round that finds nothing in the heads (only that one proves the optimum).
+    long_ = (head == g.n_top) & ~pinned & ~bool((r_found < 0).any())
     rest = np.where(long_, np.diff(g.indptr) - g.n_top, 0)
     p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, near)
-    found_p = [p_found, p_more]
-    found_r = [r_found, r_more]
-    p = np.concatenate(found_p)
-    red = np.concatenate(found_r)
+    p = np.concatenate((p_found, p_more))
+    red = np.concatenate((r_found, r_more))
     broken = bool((red < 0).any())
+    tight = np.unique(p[red < 1])
     if near > 0 and p.size:
         # restricted pairs are dual feasible (red >= 0); only new ones are worth adding
         pos = np.minimum(np.searchsorted(pairs, p), max(pairs.size - 1, 0))
         new = pairs[pos] != p if pairs.size else np.ones(p.size, dtype=bool)
         p, red = p[new], red[new]
     if p.size == 0:
-        return p, broken
+        return p, broken, tight
     s = g.row_of(p)
     order = np.lexsort((p, red, s))
     p, s = p[order], s[order]
     first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
     rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
-    return np.unique(p[rank < K_ADD]), broken
+    return np.unique(p[rank < K_ADD]), broken, tight
 
 
 def tight_pairs(
-    g: Graph, s_dates: BoolA, pinned: BoolA, assigned: IntA, util: IntA, price: IntA
+    g: Graph, s_dates: BoolA, skip: BoolA, assigned: IntA, util: IntA, price: IntA
 ) -> IntA:
     """Pairs with a day of reduced cost 0 at the certificate (util, price), besides the
-    placed ones: read like the pricing pass (a prefix of each sorted row, the whole row only
-    when the prefix is all above the student's utility)."""
-    head = _head_above(g, pinned, util - 1)
+    placed ones, in the rows not skipped: read like the pricing pass (a prefix of each sorted
+    row, the whole row only when the prefix is all at or above the student's utility)."""
+    head = _head_above(g, skip, util - 1)
     p1, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head, 1)
-    rest = np.where((head == g.n_top) & ~pinned, np.diff(g.indptr) - g.n_top, 0)
+    rest = np.where((head == g.n_top) & ~skip, np.diff(g.indptr) - g.n_top, 0)
     p2, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, 1)
     return np.unique(np.concatenate((p1, p2)))

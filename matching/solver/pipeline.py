@@ -167,7 +167,16 @@ def solve(problem: Problem) -> Result:
             info.update(ginfo)
         else:
             assigned, lost_tie = break_ties(
-                g, enc.s_dates, assigned, ainfo.util, ainfo.price, big_m, rank, stay, pin_host
+                g,
+                enc.s_dates,
+                assigned,
+                ainfo.util,
+                ainfo.price,
+                ainfo.tight,
+                big_m,
+                rank,
+                stay,
+                pin_host,
             )
         info.update(
             {

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .assign import _solve_component, tight_pairs
+from .assign import _solve_component
 from .encode import Encoded
 from .graph import Graph, pair_slots, slot_weights
 
@@ -101,13 +101,16 @@ def break_ties(
     assigned: IntA,
     util: IntA,
     price: IntA,
+    pairs: IntA,
     big_m: int,
     rank: IntA,
     stay: BoolA,
     pin_host: IntA,
 ) -> tuple[IntA, BoolA]:
     """Among all optimal placements, the one that places students highest in the fair-tie
-    order; returns it and the unplaced students who were tied with a placed one.
+    order; returns it and the unplaced students who were tied with a placed one.  ``pairs``:
+    the pairs of reduced cost 0 at the certificate (util, price) besides the placed ones
+    (``AssignInfo.tight``).
 
     With an optimal dual (u, p) the optimal placements are exactly those that use only pairs
     of reduced cost 0, place every student with u > 0 and fill every slot with p > 0
@@ -123,8 +126,6 @@ def break_ties(
     placed = assigned >= 0
     if placed.all():
         return assigned, np.zeros(n, dtype=bool)
-    pinned = np.zeros(n, dtype=bool)  # tight pairs of every row are read, pins included
-    pairs = tight_pairs(g, s_dates, pinned, assigned, util, price)
     ps = g.row_of(pairs)
     pi, j = pair_slots(g, s_dates, ps, g.host[pairs].astype(np.int64))
     s = ps[pi]
