@@ -85,9 +85,16 @@ def build_graph(
         pats = np.arange(1 << n_dates, dtype=np.int64)
         day_tab = (pats[:, None] & pats[None, :]) != 0
     spread = np.arange(n, dtype=np.int64) * m // max(n, 1)
+    # a head key is -score * m + rotation: int32 when that fits (half the memory to sort)
+    w_bound = int(sum(t.weights.values()) / t.quantum) + 2
+    key_type = np.int32 if w_bound * (m + 1) < 2**31 else np.int64
+    # row k of rings: the hosts numbered from host m - k on, cyclically (a view, no copy)
+    rings = np.lib.stride_tricks.sliding_window_view(np.tile(np.arange(m, dtype=key_type), 2), m)
     h_spread = np.arange(m, dtype=np.int64) * n // max(m, 1)
-    fam_key = np.zeros((0, m), dtype=np.int64)  # running best l_best students per family
-    fam_pair = np.zeros((0, m), dtype=np.int64)
+    # running best l_best students per family, (m, L): key (int32 when it fits) and pair
+    fam_type = np.int32 if w_bound * (n + 1) < 2**31 else np.int64
+    fam_key = np.zeros((m, 0), dtype=fam_type)
+    fam_pair = np.zeros((m, 0), dtype=np.int64)
     n_pairs = 0
     counts = np.zeros(n, dtype=np.int64)
     n_top = np.zeros(n, dtype=np.int64)
@@ -111,9 +118,9 @@ def build_graph(
         # The head: the best `top` hosts of each row, sorted.  Ties go to the hosts from the
         # student's own offset on (a rotation spread evenly over the rows), so students with
         # equal scores do not all start from the same lowest-numbered families.
-        key = neg.astype(np.int64)
+        key: IntA = neg.astype(key_type)
         key *= m
-        key += (hosts - spread[rows][:, None]) % m
+        key += rings[m - spread[rows]]  # (host - offset) mod m for each row
         head = np.argpartition(key, top - 1, axis=1)[:, :top] if top else neg[:, :0]
         head_key = np.take_along_axis(key, head, axis=1)
         del key
@@ -176,31 +183,48 @@ def _family_best(
 ) -> tuple[IntA, IntA]:
     """Merge a block's best ``l_best`` students per family into the running best.
 
-    ``neg`` is the block's negated score (1 where infeasible); a pair's key is its negated
-    score, then the student's distance from the family's offset (ties spread over the rows).
-    Returns the new running keys and global pair indices (-1: no feasible pair).
+    ``neg`` is the block's negated score (1 where infeasible) for the consecutive ``rows``; a
+    pair's key is its negated score, then the student's distance from the family's offset
+    (ties spread over the rows).  Families are rows here (the block transposed: each family's
+    students lie together).  Returns the new running keys and global pair indices, (m, L),
+    -1: no feasible pair.
     """
     r, m = neg.shape
-    key = neg.astype(np.int64)
+    key_type = fam_key.dtype
+    key = neg.T.astype(key_type)
     key *= n
-    key += (rows[:, None] - h_spread[None, :]) % n
-    take = min(l_best, r)
-    idx = np.argpartition(key, take - 1, axis=0)[:take] if take < r else np.arange(r)[:, None]
-    idx = np.broadcast_to(idx, (take, m)) if idx.shape[1] == 1 else idx
-    cols = np.broadcast_to(np.arange(m)[None, :], idx.shape)
-    ok = neg[idx, cols] <= 0
+    # (row - offset) mod n for each family: windows of the numbers 0..n-1 repeated twice
+    ring = np.lib.stride_tricks.sliding_window_view(np.tile(np.arange(n, dtype=key_type), 2), r)
+    key += ring[(int(rows[0]) - h_spread) % n]
+    if fam_key.shape[1] == l_best:
+        # only a feasible key (below n) under a family's worst so far can enter: few, once
+        # the first block is in
+        fam, idx = np.nonzero(key < np.minimum(fam_key.max(axis=1), n)[:, None])
+    else:
+        take = min(l_best, r)
+        idx = np.argpartition(key, take - 1, axis=1)[:, :take].ravel()
+        fam = np.repeat(np.arange(m), take)
+    ok = neg[idx, fam] <= 0
     # global pair index of (block row, host): a position map of the block's pairs
-    pos = np.full((r, m), -1, dtype=np.int64)
-    pos[pair_row, pair_col] = base + np.arange(pair_col.size)
-    b_key = np.where(ok, key[idx, cols], np.iinfo(np.int64).max)
-    b_pair = np.where(ok, pos[idx, cols], -1)
-    all_key = np.concatenate((fam_key, b_key))
-    all_pair = np.concatenate((fam_pair, b_pair))
-    if all_key.shape[0] > l_best:
-        sel = np.argpartition(all_key, l_best - 1, axis=0)[:l_best]
-        all_key = np.take_along_axis(all_key, sel, axis=0)
-        all_pair = np.take_along_axis(all_pair, sel, axis=0)
-    return all_key, all_pair
+    pos = np.full((r, m), -1, dtype=np.int32)
+    pos[pair_row, pair_col] = np.arange(pair_col.size, dtype=np.int32)
+    b_key = np.where(ok, key[fam, idx], np.iinfo(key_type).max)
+    b_pair = np.where(ok, base + pos[idx, fam], -1)
+    # the running best and the block's candidates, the l_best smallest keys of each family
+    all_fam = np.concatenate((np.repeat(np.arange(m), fam_key.shape[1]), fam))
+    all_key = np.concatenate((fam_key.ravel(), b_key))
+    all_pair = np.concatenate((fam_pair.ravel(), b_pair))
+    order = np.lexsort((all_key, all_fam))
+    all_fam, all_key, all_pair = all_fam[order], all_key[order], all_pair[order]
+    rank = np.arange(all_fam.size) - np.searchsorted(all_fam, all_fam)
+    keep = rank < l_best
+    count = min(l_best, int(np.bincount(all_fam[keep], minlength=m).min()) if m else 0)
+    out_key = np.full((m, count), np.iinfo(key_type).max, dtype=key_type)
+    out_pair = np.full((m, count), -1, dtype=np.int64)
+    sel = keep & (rank < count)
+    out_key[all_fam[sel], rank[sel]] = all_key[sel]
+    out_pair[all_fam[sel], rank[sel]] = all_pair[sel]
+    return out_key, out_pair
 
 
 def slot_weights(g: Graph, s: IntA, w: IntA, j: IntA) -> IntA:

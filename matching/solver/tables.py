@@ -271,7 +271,9 @@ def _shared_block(t: Tables, rows: IntA, cols: IntA) -> IntA:
     spin between the blocks and burn CPU on a shared machine.
     """
     s, h = t.enc.s_int[rows], t.enc.h_int[cols]
-    out: IntA = np.bitwise_count(s[:, None, 0] & h[None, :, 0]).astype(np.int32)
+    out: IntA = np.bitwise_count(s[:, None, 0] & h[None, :, 0])  # uint8
+    if s.shape[1] > 1:  # more than 64 interests: counts may pass 255
+        out = out.astype(np.int32)
     for k in range(1, s.shape[1]):
         out += np.bitwise_count(s[:, None, k] & h[None, :, k])
     return out
