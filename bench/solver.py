@@ -38,7 +38,7 @@ from bench.instances import add_friend_pairs, make_identical, make_problem  # no
 from matching.solver import HOST_VIEW, STUDENT_VIEW, hard_rule_violations, solve  # noqa: E402
 from matching.solver import tables as T  # noqa: E402
 from matching.solver.encode import encode  # noqa: E402
-from matching.solver.graph import build_graph, pair_slots  # noqa: E402
+from matching.solver.graph import build_graph, pair_slots, slot_weights  # noqa: E402
 from matching.solver.pipeline import choose_quantum  # noqa: E402
 from matching.solver.score import INTEREST_CAP, resolve_weights  # noqa: E402
 from matching.solver.types import Problem  # noqa: E402
@@ -60,15 +60,16 @@ def _edges(p: Problem) -> dict[str, Any]:
     pi, j = pair_slots(g, enc.s_dates, g.rows(), g.host.astype(np.int64))
     order = np.lexsort((j, g.row_of(pi)))
     pi, j = pi[order], j[order]
+    s = g.row_of(pi)
     return {
         "enc": enc,
         "tab": tab,
         "g": g,
         "q": q,
         "pi": pi,
-        "s": g.row_of(pi),
+        "s": s,
         "j": j,
-        "w": g.w[pi].astype(np.int64),
+        "w": slot_weights(g, s, g.w[pi], j),  # each slot on its own day
     }
 
 
