@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.formatting import day_label, moment_label
-from accounts.models import RegistryRecord, User
+from accounts.models import RegistryRecord, Role, User
 from accounts.registry.selectors import (
     APPROVED,
     CONFIRMED,
@@ -29,6 +29,7 @@ from frontend.profile_steps import steps_for
 from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
 from matching.models import Program, Proposal
+from matching.selectors import groups as group_selectors
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
 
@@ -86,6 +87,10 @@ def _matching_overview(user: User) -> dict[str, Any]:
     return {
         "open_programs": programs,
         "waiting_proposals": waiting,
+        # Invitations to visit together waiting for this student's answer.
+        "invitations": (
+            group_selectors.invitations_waiting(user=user) if user.role == Role.STUDENT else []
+        ),
         "upcoming_visits": visits,
         "feedback_due": [p for p in past if p.pk not in given],
     }
@@ -113,6 +118,21 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
                 "when": deadline,
             }
         steps.append({"kind": "answer", "text": text, "href": reverse("frontend:proposals")})
+    for invitation in context["invitations"]:
+        page = reverse("frontend:program_apply", kwargs={"program_id": invitation.program_id})
+        steps.append(
+            {
+                "kind": "answer",
+                "text": _(
+                    "%(name)s asks you to visit together: answer the invitation (%(program)s)"
+                )
+                % {
+                    "name": invitation.inviter.user.name,
+                    "program": invitation.program.display_name,
+                },
+                "href": f"{page}#together",
+            }
+        )
     unread = unread_totals(user_ids=[user.pk])[user.pk]
     if unread:
         steps.append(
