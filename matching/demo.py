@@ -111,7 +111,7 @@ def _home_visit_apply(people: DemoPeople, visits: Program, days: list[dt.date]) 
             )
 
 
-def _visit_together(visits: Program) -> str:
+def _visit_together(visits: Program) -> None:
     """Two friends who visit together (the first two students with a shared day; the demo
     student who logs in first among them), an invitation still waiting for its answer, and a
     beginner who asked not to visit alone. Written directly, not by the services: those
@@ -142,8 +142,6 @@ def _visit_together(visits: Program) -> str:
     beginner = next((app for app in free if _languages(app.user).get("ja") == "beginner"), None)
     if beginner is not None:
         Application.objects.filter(pk=beginner.pk).update(not_alone=True)
-    names = [f"{a.user.name} + {b.user.name}" for a, b in pairs]
-    return f"visiting together: {', '.join(names)} (the second still invited)"
 
 
 def _exchange_apply(people: DemoPeople, exchange: Program) -> None:
@@ -212,11 +210,17 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
         # In the programmes' transaction: a programme never exists without its applications.
         if new_visits:
             _home_visit_apply(people, visits, [first, second])
-            say(_visit_together(visits))
+            _visit_together(visits)
         if new_exchange:
             _exchange_apply(people, exchange)
     counts = [Application.objects.filter(program=p).count() for p in (visits, exchange)]
-    say(f"applications: {counts[0]} to the home visit, {counts[1]} to the language exchange")
+    requests = GroupRequest.objects.filter(program=visits)
+    together = requests.filter(status=GroupRequest.Status.CONFIRMED).count()
+    waiting = requests.filter(status=GroupRequest.Status.PENDING).count()
+    say(
+        f"applications: {counts[0]} to the home visit, {counts[1]} to the language exchange; "
+        f"{together} pair visiting together, {waiting} invitation waiting"
+    )
 
 
 def demo_programs_reset(users: QuerySet[User]) -> None:

@@ -51,8 +51,8 @@ def _together(user: User, program: Program, application: Application | None) -> 
         return {}
     live = group_selectors.live_group_request(user=user, program_id=program.pk)
     if live is None:
-        open_ = program.status == Program.Status.OPEN
-        return {"together": True, "invite_form": GroupInviteForm() if open_ else None}
+        still_open = program.status == Program.Status.OPEN
+        return {"together": True, "invite_form": GroupInviteForm() if still_open else None}
     sent = live.inviter.user_id == user.pk
     partner = live.invitee.user if sent else live.inviter.user
     return {"together": True, "group": live, "group_sent": sent, "group_partner": partner}
