@@ -33,7 +33,7 @@ def group_invite(request: AuthedRequest, program_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(program.pk)
     with service_errors(request=request) as outcome:
         created = group_services.group_request_create(

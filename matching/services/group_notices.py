@@ -22,7 +22,7 @@ KINDS = (
     Delivery.Kind.GROUP_CONFIRMED,
     Delivery.Kind.GROUP_ENDED,
 )
-LIVE_TYPES = {
+LIVE_TYPES: dict[str, str] = {
     Delivery.Kind.GROUP_INVITED: "group.invited",
     Delivery.Kind.GROUP_CONFIRMED: "group.confirmed",
     Delivery.Kind.GROUP_ENDED: "group.ended",

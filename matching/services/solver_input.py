@@ -101,9 +101,9 @@ def round_problem(
         if not solver_ready(app):
             skipped.append(app)
             continue
-        profile = app.user.host_profile
-        station = profile.home_station
-        assert station is not None  # solver_ready
+        household = app.user.host_profile
+        place = household.home_station
+        assert place is not None  # solver_ready
         hosts.append(
             HostIn(
                 key=app.pk,
@@ -112,25 +112,25 @@ def round_problem(
                     for d, free in pool.free_seats.get(app.pk, {}).items()
                     if d in index
                 },
-                languages=_languages(profile.languages),
-                pets=tuple(profile.pets or ()),
-                smoking=profile.smoking,
-                diets_supported=tuple(profile.diets_supported or ()),
-                allergens_avoidable=tuple(profile.allergens_avoidable or ()),
-                interests=tuple(profile.interests or ()),
-                lat=station.latitude,
-                lon=station.longitude,
-                guest_gender_preference=profile.guest_gender_preference or "any",
-                has_children=profile.has_children,
-                household_size=profile.household_size or 2,
+                languages=_languages(household.languages),
+                pets=tuple(household.pets or ()),
+                smoking=household.smoking,
+                diets_supported=tuple(household.diets_supported or ()),
+                allergens_avoidable=tuple(household.allergens_avoidable or ()),
+                interests=tuple(household.interests or ()),
+                lat=place.latitude,
+                lon=place.longitude,
+                guest_gender_preference=household.guest_gender_preference or "any",
+                has_children=household.has_children,
+                household_size=household.household_size or 2,
                 times_hosted=pool.times_hosted.get(app.user_id, 0),
                 times_unplaced=app.times_unplaced,
                 late_cancellations=records.get(app.user_id, nobody).late_cancellations,
-                easy_japanese=profile.easy_japanese,
-                household_genders=profile.household_genders or "mixed",
-                step_free=profile.step_free,
-                alcohol_free=profile.alcohol_free,
-                prayer_space=profile.prayer_space,
+                easy_japanese=household.easy_japanese,
+                household_genders=household.household_genders or "mixed",
+                step_free=household.step_free,
+                alcohol_free=household.alcohol_free,
+                prayer_space=household.prayer_space,
             )
         )
     student_keys = {s.key for s in students}
