@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.ratelimit import window_hits
 from chat import notices
-from chat.groups import conversation_group, user_group
+from chat.groups import conversation_group, notification_group, user_group
 from chat.message_input import body_clean, client_id_clean, storable
 from chat.models import (
     REASON_MAX_LENGTH,
@@ -83,7 +83,9 @@ def notification_send(*, user_ids: Iterable[int], event: dict[str, Any]) -> None
 
     def send() -> None:
         for uid in ids:
-            _group_send_now(user_group(uid), {"type": "notification.send", "event": payload})
+            _group_send_now(
+                notification_group(uid), {"type": "notification.send", "event": payload}
+            )
 
     transaction.on_commit(send)
 
@@ -94,7 +96,9 @@ def _notices_on_commit(build: Callable[[], list[notices.Notice]]) -> None:
     def send() -> None:
         try:
             for user_id, event in build():
-                _group_send_now(user_group(user_id), {"type": "notification.send", "event": event})
+                _group_send_now(
+                    notification_group(user_id), {"type": "notification.send", "event": event}
+                )
         except Exception:  # the write is durable; a notice lost only leaves a badge stale
             logger.exception("chat notices for a commit failed")
 

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from accounts.models import Role, User
 from chat import services
+from chat.groups import notification_group, user_group
 from chat.models import Conversation, Message
 from tests import factories
 from tests.chat.conftest import ORIGIN, open_socket, socket_for
@@ -301,6 +303,21 @@ async def test_a_notification_reaches_only_its_user(student: User, host: User) -
     finally:
         await mine.disconnect()
         await theirs.disconnect()
+
+
+async def test_chat_sockets_join_the_users_group_but_not_the_notification_stream(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    # Each notice costs a layer hop per socket that receives it; chat sockets would drop it.
+    layer: Any = get_channel_layer()
+    async with chat_socket(conversation, host):
+        assert layer.groups.get(user_group(host.pk)), "logout must still close the chat socket"
+        assert not layer.groups.get(notification_group(host.pk))
+        stream = await open_socket("/ws/notifications/", host)
+        try:
+            assert len(layer.groups[notification_group(host.pk)]) == 1
+        finally:
+            await stream.disconnect()
 
 
 async def test_a_report_notifies_coordinators_live(

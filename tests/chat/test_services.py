@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from chat import services
-from chat.groups import conversation_group, user_group
+from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Membership, Message
 from matching.models import Proposal
 from tests import factories
@@ -58,7 +58,7 @@ def test_a_message_is_broadcast_only_after_commit(
         ),
         # The other member's stream: a toast in their language and their new unread total.
         (
-            user_group(other.pk),
+            notification_group(other.pk),
             {
                 "type": "notification.send",
                 "event": {
@@ -90,7 +90,7 @@ def test_reading_sends_the_reader_their_new_unread_total(
     with django_capture_on_commit_callbacks(execute=True):
         services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
     assert (
-        user_group(student.pk),
+        notification_group(student.pk),
         {"type": "notification.send", "event": {"kind": "chat.unread", "unread": 0}},
     ) in sent
 
@@ -107,7 +107,9 @@ def test_a_notification_goes_to_each_users_group_once(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_send(user_ids=[host.pk, student.pk, host.pk], event={"kind": "x"})
-    assert [group for group, _ in sent] == sorted([user_group(student.pk), user_group(host.pk)])
+    assert [group for group, _ in sent] == sorted(
+        [notification_group(student.pk), notification_group(host.pk)]
+    )
     assert sent[0][1] == {"type": "notification.send", "event": {"kind": "x"}}
 
 
