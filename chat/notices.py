@@ -9,29 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import display_name
 from chat.models import Membership
-from chat.selectors import unread_totals
+from chat.selectors import unread_total_of, unread_totals
 
 Notice = tuple[int, dict[str, Any]]  # (user id, event)
 
 
 def message_notices(*, conversation_id: int, message_id: int, sender: User) -> list[Notice]:
     """``{"kind": "chat.message", conversation, message, text, unread}`` for every other
-    member. Two queries."""
+    member. One query."""
     others = list(
         Membership.objects.filter(conversation_id=conversation_id)
         .exclude(user_id=sender.pk)
-        .values_list("user_id", "user__preferred_language")
+        .annotate(unread=Subquery(unread_total_of(OuterRef("user_id"))))
+        .values_list("user_id", "user__preferred_language", "unread")
     )
-    totals = unread_totals(user_ids=[uid for uid, _language in others])
     name = display_name(sender)
     notices: list[Notice] = []
-    for user_id, language in others:
+    for user_id, language, unread in others:
         with translation.override(language or None):
             text = _("New message from %(name)s") % {"name": name}
         notices.append(
@@ -42,7 +43,7 @@ def message_notices(*, conversation_id: int, message_id: int, sender: User) -> l
                     "conversation": conversation_id,
                     "message": message_id,
                     "text": text,
-                    "unread": totals[user_id],
+                    "unread": int(unread or 0),
                 },
             )
         )

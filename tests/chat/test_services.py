@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import User
-from chat import services
+from chat import notices, services
 from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Membership, Message
 from matching.models import Proposal
@@ -170,3 +170,23 @@ def test_purging_a_user_deletes_only_their_messages(
     services.message_post(conversation_id=conversation.pk, sender=host, body="theirs")
     assert services.user_purge(user=student) == 2
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
+
+
+def test_the_new_message_notice_carries_each_readers_total_over_all_conversations_in_one_query(
+    student: User, host: User, django_assert_num_queries: Any
+) -> None:
+    first = make_conversation(student, host)
+    second = make_conversation(student, factories.HostProfileFactory().user)
+    other = Membership.objects.exclude(user=student).get(conversation=second).user
+    for body in ("a", "b", "c"):
+        services.message_post(conversation_id=second.pk, sender=other, body=body)
+    services.message_post(conversation_id=first.pk, sender=student, body="mine")
+    read, _created = services.message_post(conversation_id=first.pk, sender=host, body="d")
+    services.message_read(conversation_id=first.pk, user=student, message_id=read.pk)
+    message, _created = services.message_post(conversation_id=first.pk, sender=host, body="e")
+    with django_assert_num_queries(1):
+        found = notices.message_notices(
+            conversation_id=first.pk, message_id=message.pk, sender=host
+        )
+    # Three unread in the other conversation, one ("e") here; the student's own never counts.
+    assert [(uid, event["unread"]) for uid, event in found] == [(student.pk, 4)]
