@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.api.fields import is_row_id
 from accounts.models import Role
 from accounts.reading import reading_payload
-from chat import selectors, services
+from chat import notices, selectors, services
 from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Message
 from chat.sockets import (
@@ -348,3 +348,18 @@ class NotificationConsumer(UserSocket):
 
     async def notification_send(self, event: dict[str, Any]) -> None:
         await self.send_json({**event["event"], "type": "notification"})
+
+    async def notification_chat_message(self, event: dict[str, Any]) -> None:
+        frame = await db(
+            notices.message_frame,
+            self.language,
+            user=self.user,
+            conversation_id=event["conversation"],
+            message_id=event["message"],
+            sender_name=event["sender_name"],
+        )
+        await self.send_json({**frame, "type": "notification"})
+
+    async def notification_chat_read(self, event: dict[str, Any]) -> None:
+        frame = await db(notices.read_frame, user=self.user)
+        await self.send_json({**frame, "type": "notification"})

@@ -19,11 +19,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Greatest
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -236,22 +235,11 @@ def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[
     return rows
 
 
-def unread_after_read_mark(last_seq: str, last_read_seq: str) -> Greatest:
+def unread_after_read_mark(last_seq: str, last_read_seq: str) -> CombinedExpression:
     """How many messages from others a member has not read: all of those after their read mark,
     since posting moves the sender's own mark to their message (``message_post``). Takes the
     paths of the conversation's ``last_seq`` and the membership's ``last_read_seq``."""
-    return Greatest(F(last_seq) - F(last_read_seq), Value(0))
-
-
-def unread_total_of(user: Any) -> QuerySet[Membership, dict[str, Any]]:
-    """``.values("n")``: the user's unread total across their conversations; ``user`` may be an
-    ``OuterRef``, to annotate it onto another query."""
-    return (
-        Membership.objects.filter(user=user)
-        .values("user")
-        .annotate(n=Sum(unread_after_read_mark("conversation__last_seq", "last_read_seq")))
-        .values("n")
-    )
+    return F(last_seq) - F(last_read_seq)
 
 
 def unread_totals(*, user_ids: Iterable[int]) -> dict[int, int]:
@@ -259,8 +247,11 @@ def unread_totals(*, user_ids: Iterable[int]) -> dict[int, int]:
     (as ``conversations_for_user`` counts them per conversation). One query."""
     ids = sorted({int(uid) for uid in user_ids})
     totals = dict.fromkeys(ids, 0)
-    for user_id, count in User.objects.filter(pk__in=ids).values_list(
-        "pk", Subquery(unread_total_of(OuterRef("pk")))
+    for user_id, count in (
+        Membership.objects.filter(user_id__in=ids)
+        .values("user_id")
+        .annotate(n=Sum(unread_after_read_mark("conversation__last_seq", "last_read_seq")))
+        .values_list("user_id", "n")
     ):
         totals[user_id] = int(count or 0)
     return totals

@@ -320,6 +320,32 @@ async def test_chat_sockets_join_the_users_group_but_not_the_notification_stream
             await stream.disconnect()
 
 
+async def test_the_stream_tells_of_a_new_message_in_the_readers_language_and_the_badge_after_read(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    host.preferred_language = "ja"
+    await database_sync_to_async(host.save)(update_fields=["preferred_language"])
+    stream = await open_socket("/ws/notifications/", host)
+    try:
+        message = await post(conversation, student, "hello")
+        frame = await stream.receive_json_from(timeout=2)
+        assert frame == {
+            "type": "notification",
+            "kind": "chat.message",
+            "conversation": conversation.pk,
+            "message": message.pk,
+            "text": f"{student.name} さんから新しいメッセージ",
+            "unread": 1,
+        }
+        await database_sync_to_async(services.message_read)(
+            conversation_id=conversation.pk, user=host, message_id=message.pk
+        )
+        frame = await stream.receive_json_from(timeout=2)
+        assert frame == {"type": "notification", "kind": "chat.unread", "unread": 0}
+    finally:
+        await stream.disconnect()
+
+
 async def test_a_report_notifies_coordinators_live(
     conversation: Conversation, student: User, host: User, coordinator: User
 ) -> None:

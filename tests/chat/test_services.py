@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import User
 from chat import notices, services
@@ -27,7 +28,7 @@ def _no_rate_limit(settings: Any) -> None:
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """What the services hand to the channel layer, in order."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
     return events
 
 
@@ -56,18 +57,14 @@ def test_a_message_is_broadcast_only_after_commit(
             conversation_group(conversation.pk),
             {"type": "chat.message", "message": sent[0][1]["message"]},
         ),
-        # The other member's stream: a toast in their language and their new unread total.
+        # The other member's stream, which makes their toast and unread total itself.
         (
             notification_group(other.pk),
             {
-                "type": "notification.send",
-                "event": {
-                    "kind": "chat.message",
-                    "conversation": conversation.pk,
-                    "message": message.pk,
-                    "text": f"New message from {student.name}",
-                    "unread": 1,
-                },
+                "type": "notification.chat_message",
+                "conversation": conversation.pk,
+                "message": message.pk,
+                "sender_name": student.name,
             },
         ),
     ]
@@ -91,7 +88,7 @@ def test_reading_sends_the_reader_their_new_unread_total(
         services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
     assert (
         notification_group(student.pk),
-        {"type": "notification.send", "event": {"kind": "chat.unread", "unread": 0}},
+        {"type": "notification.chat_read"},
     ) in sent
 
 
@@ -172,7 +169,7 @@ def test_purging_a_user_deletes_only_their_messages(
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
 
 
-def test_the_new_message_notice_carries_each_readers_total_over_all_conversations_in_one_query(
+def test_the_new_message_frame_carries_the_readers_total_over_all_conversations_in_one_query(
     student: User, host: User, django_assert_num_queries: Any
 ) -> None:
     first = make_conversation(student, host)
@@ -184,9 +181,15 @@ def test_the_new_message_notice_carries_each_readers_total_over_all_conversation
     read, _created = services.message_post(conversation_id=first.pk, sender=host, body="d")
     services.message_read(conversation_id=first.pk, user=student, message_id=read.pk)
     message, _created = services.message_post(conversation_id=first.pk, sender=host, body="e")
-    with django_assert_num_queries(1):
-        found = notices.message_notices(
-            conversation_id=first.pk, message_id=message.pk, sender=host
+    with django_assert_num_queries(1), translation.override("en"):
+        frame = notices.message_frame(
+            user=student, conversation_id=first.pk, message_id=message.pk, sender_name="Sato"
         )
     # Three unread in the other conversation, one ("e") here; the student's own never counts.
-    assert [(uid, event["unread"]) for uid, event in found] == [(student.pk, 4)]
+    assert frame == {
+        "kind": "chat.message",
+        "conversation": first.pk,
+        "message": message.pk,
+        "text": "New message from Sato",
+        "unread": 4,
+    }

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """What chat hands to the channel layer, in order."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
     return events
 
 
