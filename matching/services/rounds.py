@@ -141,7 +141,7 @@ def _notify_status(rnd: Round) -> None:
     the notification stream (chat, through ``matching.signals.live_event``)."""
     live_notify(
         user_ids=[rnd.created_by_id],
-        event={"type": "round.status", "round": rnd.pk, "status": rnd.status},
+        event={"kind": "round.status", "round": rnd.pk, "status": rnd.status},
     )
 
 

@@ -93,7 +93,7 @@ def test_a_rounds_status_reaches_its_coordinators_notification_stream(
             notification_group(rnd.created_by_id),
             {
                 "type": "notification.send",
-                "event": {"type": "round.status", "round": rnd.pk, "status": "failed"},
+                "event": {"kind": "round.status", "round": rnd.pk, "status": "failed"},
             },
         )
     ]
