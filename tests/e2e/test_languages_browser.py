@@ -165,6 +165,31 @@ def test_the_chat_shows_furigana_when_switched_on_and_the_text_when_off(
     assert not browsing.problems, "\n".join(browsing.problems)
 
 
+def test_the_words_scripts_write_have_furigana_in_easy_japanese(
+    browsing: Browsing, coordinator: User
+) -> None:
+    """What chat.js and profile.js put on an easy-Japanese page (texts.js) carries the same
+    <ruby> as the server's markup: a live message's "Report" link, the station search."""
+    visit = off_loop(lambda: _confirmed_proposal(coordinator))
+    student, host = visit.student_application.user, visit.host_application.user
+    conversation = visit.conversation
+    page = browsing.page(student, language="ja-easy", width=PHONE)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready=true]")
+    off_loop(lambda: message_post(conversation_id=conversation.pk, sender=host, body="Hello"))
+    report = page.locator("#chat-log .chat__report").last
+    report.locator("rt").wait_for()
+    assert report.locator("rt").all_inner_texts() == ["ほうこく"]
+    page.goto("/profile/travel/")
+    page.locator("#id_home_station_search").fill("zzzz")
+    found = page.locator("#id_home_station_search_found")
+    assert found.locator("rt").all_inner_texts() == ["あ"]  # 合う駅がありません。
+    assert "%(n)s" not in page.locator("main").inner_text()
+    page.locator("#id_home_station_search").fill("kichi")
+    assert found.inner_text().startswith("見つかった駅: ")
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
 def test_the_main_pages_in_every_language(browsing: Browsing, coordinator: User) -> None:
     """axe-core finds nothing serious or critical at 1 280 and 375 px in any of the seven,
     and the dashboard of each is kept as a screenshot."""
