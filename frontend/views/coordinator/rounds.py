@@ -278,7 +278,13 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
             better = 0 if (a > b) == left["higher"] else 1
         rows.append(
-            {"label": left["label"], "values": [left["text"], right["text"]], "better": better}
+            {
+                "label": left["label"],
+                "cells": [
+                    {"round": review["round"], "text": side["text"], "better": better == index}
+                    for index, (review, side) in enumerate(zip(reviews, (left, right), strict=True))
+                ],
+            }
         )
     # Students placed differently by the two rounds.
     placed = [
@@ -300,7 +306,15 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
             == (right["host_application"], right["date"])
         ):
             continue
-        differences.append({"name": name, "pairs": [left, right]})
+        differences.append(
+            {
+                "name": name,
+                "cells": [
+                    {"round": review["round"], "proposal": pair}
+                    for review, pair in zip(reviews, (left, right), strict=True)
+                ],
+            }
+        )
     context = {
         "program": program,
         "reviews": reviews,
