@@ -4,6 +4,7 @@ after the last message it holds, so a message sent while it was away appears onc
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -241,4 +242,43 @@ def test_a_refused_message_stays_in_the_composer_with_the_error_beside_it(
     assert composer.input_value() == ""
     assert conversation.messages.filter(body="A little too long for now").count() == 1
     assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_a_message_the_server_never_answers_says_so_and_can_be_sent_again(
+    browsing: Browsing, coordinator
+) -> None:
+    """Nothing waits forever: a message whose frame never reaches the server says "Not sent
+    yet" after a while and offers to send it again; sent again, it is stored once."""
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    page = browsing.page(student, width=375)
+    lost = {"messages": True}
+
+    def route(socket: Any) -> None:
+        server = socket.connect_to_server()
+
+        def from_page(payload: Any) -> None:
+            if lost["messages"] and json.loads(payload).get("type") == "message":
+                return  # lost on the way: the server never hears of it
+            server.send(payload)
+
+        socket.on_message(from_page)
+
+    page.route_web_socket(re.compile(r"/ws/chat/"), route)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready='true']")
+    page.get_by_label("Your message").fill("Are you there?")
+    page.get_by_role("button", name="Send", exact=True).click()
+    bubble = page.locator(".chat__message--pending")
+    bubble.get_by_text("Not sent yet").wait_for(timeout=20_000)
+    again = bubble.get_by_role("button", name="Try again")
+    assert again.is_visible()
+    lost["messages"] = False
+    again.click()
+    page.locator("#chat-log .chat__message--mine[data-message-id]").get_by_text(
+        "Are you there?"
+    ).wait_for()
+    assert page.locator(".chat__message--pending").count() == 0
+    assert off_loop(lambda: conversation.messages.filter(body="Are you there?").count()) == 1
     assert not browsing.problems, "\n".join(browsing.problems)
