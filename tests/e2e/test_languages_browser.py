@@ -1,7 +1,8 @@
 """The seven languages in chromium: a first visit in the browser's language and the header's
-switch on a phone, sign-up and the profile wizard in Vietnamese and in Nepali on a 375 px phone (the page in the language, nothing clipped or scrolling sideways), the chat's
-furigana switched on and off, axe-core on the main pages in every language, and a screenshot
-of the dashboard in each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
+switch on a phone; sign-up and the profile wizard in Vietnamese and in Nepali on a 375 px phone
+(the page in the language, nothing clipped or scrolling sideways); the chat's furigana switched
+on and off; axe-core on the main pages in every language, and a screenshot of the dashboard in
+each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
 
 from __future__ import annotations
 
