@@ -197,7 +197,8 @@ def _rate_limit(user_id: int) -> None:
     if window_hits(f"chat:{user_id}:{int(time.time())}", 2) > settings.CHAT_RATE_PER_SECOND:
         raise ChatRefused(
             "rate_limited",
-            _("Too many messages: at most %(n)d a second.") % {"n": settings.CHAT_RATE_PER_SECOND},
+            _("Too many messages at once (at most %(n)d a second). Wait a moment, then send again.")
+            % {"n": settings.CHAT_RATE_PER_SECOND},
         )
 
 

@@ -32,6 +32,7 @@ from matching.models import Program, Proposal
 from matching.selectors import groups as group_selectors
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
+from matching.services import feedback as feedback_services
 
 
 @login_required
@@ -81,9 +82,8 @@ def _matching_overview(user: User) -> dict[str, Any]:
         if proposal_selectors.side_of(proposal=p, user=user) in proposal_selectors.waiting_for(p)
     ]
     confirmed = [p for p in mine if p.status == Proposal.Status.CONFIRMED]
-    visits = [p for p in confirmed if p.date >= today]
-    past = [p for p in confirmed if p.date < today and p.program.kind == Program.Kind.HOME_VISIT]
-    given = proposal_selectors.feedback_given(user=user, proposal_ids=[p.pk for p in past])
+    # A weekly language exchange goes on after its first day: it stays among the visits.
+    visits = [p for p in confirmed if p.date >= today or _is_exchange(p)]
     return {
         "open_programs": programs,
         "waiting_proposals": waiting,
@@ -92,8 +92,12 @@ def _matching_overview(user: User) -> dict[str, Any]:
             group_selectors.invitations_waiting(user=user) if user.role == Role.STUDENT else []
         ),
         "upcoming_visits": visits,
-        "feedback_due": [p for p in past if p.pk not in given],
+        "feedback_due": feedback_services.feedback_waiting(proposals=mine, user=user, today=today),
     }
+
+
+def _is_exchange(proposal: Proposal) -> bool:
+    return proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE
 
 
 def _who(proposal: Proposal, user: User) -> str:
@@ -144,7 +148,7 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     for proposal in context["upcoming_visits"]:
-        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+        if _is_exchange(proposal):
             text = _("Plan your next meeting with %(who)s") % {"who": _who(proposal, user)}
         else:
             text = _("Meet %(who)s on %(day)s") % {
@@ -153,14 +157,15 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
             }
         href = reverse("frontend:visit", kwargs={"proposal_id": proposal.pk})
         steps.append({"kind": "meet", "text": text, "href": href})
-    steps.extend(
-        {
-            "kind": "feedback",
-            "text": _("Tell us how your visit on %(day)s went") % {"day": day_label(p.date)},
-            "href": reverse("frontend:visit", kwargs={"proposal_id": p.pk}),
-        }
-        for p in context["feedback_due"]
-    )
+    for proposal in context["feedback_due"]:
+        if _is_exchange(proposal):
+            text = _("Tell us how your language exchange with %(who)s is going") % {
+                "who": _who(proposal, user)
+            }
+        else:
+            text = _("Tell us how your visit on %(day)s went") % {"day": day_label(proposal.date)}
+        href = reverse("frontend:visit", kwargs={"proposal_id": proposal.pk}) + "#feedback"
+        steps.append({"kind": "feedback", "text": text, "href": href})
     if not context["completeness"]["complete"]:
         done = context["completeness"]
         steps.append(

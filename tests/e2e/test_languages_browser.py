@@ -1,7 +1,8 @@
-"""The seven languages in chromium: sign-up and the profile wizard in Vietnamese and in Nepali
-on a 375 px phone (the page in the language, nothing clipped or scrolling sideways), the chat's
-furigana switched on and off, axe-core on the main pages in every language, and a screenshot
-of the dashboard in each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
+"""The seven languages in chromium: a first visit in the browser's language and the header's
+switch on a phone; sign-up and the profile wizard in Vietnamese and in Nepali on a 375 px phone
+(the page in the language, nothing clipped or scrolling sideways); the chat's furigana switched
+on and off; axe-core on the main pages in every language, and a screenshot of the dashboard in
+each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
 
 from __future__ import annotations
 
@@ -229,4 +230,35 @@ def test_the_main_pages_in_every_language(browsing: Browsing, coordinator: User)
                 path=str(ARTEFACTS / f"dashboard-{language}-{width}.png"), full_page=True
             )
     assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_a_phone_in_vietnamese_arrives_in_vietnamese_and_switches_from_the_header(
+    browsing: Browsing,
+) -> None:
+    """A first visit follows the browser's languages (a language we lack falls back to
+    English, not Japanese); on a 375 px phone the switch sits in the header, in the first
+    screen, and the choice holds on the next page."""
+    for locale, expected in (("vi-VN", "vi"), ("fr-FR", "en"), ("ja-JP", "ja")):
+        context = browsing.browser.new_context(
+            viewport={"width": PHONE, "height": 700},
+            locale=locale,
+            base_url=browsing.base_url,
+            timezone_id="Asia/Tokyo",
+        )
+        browsing.contexts.append(context)
+        page = context.new_page()
+        page.goto("/")
+        assert page.locator("html").get_attribute("lang") == expected, locale
+    # The last tab: a Japanese phone that switches to Korean from the header.
+    switch = page.locator("header .language-switch__summary")
+    box = switch.bounding_box()
+    assert switch.is_visible() and box is not None and box["y"] + box["height"] < 700, box
+    switch.click()
+    page.locator("header button[name=language][value=ko]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.goto("/signup/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.locator("header .language-switch__summary").inner_text().endswith("한국어")
     assert not browsing.problems, "\n".join(browsing.problems)

@@ -23,9 +23,9 @@ const MAX_DELAY_MS = 15000;
 const TYPING_SHOWN_MS = 4000;
 // The server takes at most config.rate_per_second messages a second from a person (its
 // CHAT_RATE_PER_SECOND setting): what is still owed after a reconnect goes out one a second
-// slower, and a refusal for pace is tried again once the server's second has passed.
+// slower. A message refused for pace is never sent again on its own: it goes back to the
+// composer like any other refusal, and the person sends it when they choose.
 const RESEND_EVERY_MS = Math.ceil(1000 / Math.max(1, config.rate_per_second - 1));
-const RETRY_AFTER_LIMIT_MS = 1100;
 // A message with no answer from the server after this long says so and offers to try again
 // (it stays owed: a reconnect still sends it, and the server stores a client_id once).
 const PATIENCE_MS = 10000;
@@ -39,6 +39,11 @@ let lastTypingSent = 0;
 let stopped = false;
 let resendTimer = null;
 const pending = new Map(); // client_id -> {body, element, timer}
+// The refused messages' text put back in the composer since the person last sent, in the
+// order they were written: a second refusal goes after the first, before anything typed since.
+let givenBack = "";
+const composerRows = input ? input.rows : 2;
+const MAX_COMPOSER_ROWS = 6;
 
 function nameOf(userId) {
   return config.names[String(userId)] || "";
@@ -164,7 +169,7 @@ function showMessage(message) {
     window.clearTimeout(waiting.timer);
     waiting.element.replaceWith(element);
     pending.delete(message.client_id);
-    // Everything owed has gone through: a pace warning no longer applies.
+    // Everything owed has gone through: an earlier warning in the status line no longer applies.
     if (pending.size === 0 && socket && socket.readyState === WebSocket.OPEN) {
       setStatus("connected");
     }
@@ -233,16 +238,24 @@ function hideRefused() {
   input.removeAttribute("aria-invalid");
 }
 
-// The server refused this message (too long, not allowed any more...): it leaves the log, its
-// text goes back to the composer (before anything typed since) and the reason shows beside it.
+// The server refused this message (too long, too fast, not allowed any more...): it leaves
+// the log, its text goes back to the composer (after the messages refused before it, before
+// anything typed since) and the reason shows beside it. Nothing resends it: it is sent again
+// only when the person sends the composer, so it is neither lost nor stored twice.
 function giveBack(clientId, detail) {
   const entry = pending.get(clientId);
   if (!entry) return;
   window.clearTimeout(entry.timer);
   pending.delete(clientId);
   entry.element.remove();
-  const typed = input.value.trim();
-  input.value = typed ? `${entry.body}\n${typed}` : entry.body;
+  const current = input.value;
+  const kept = givenBack && current.startsWith(givenBack) ? givenBack : "";
+  const typed = current.slice(kept.length).trim();
+  givenBack = kept ? `${kept}\n${entry.body}` : entry.body;
+  input.value = typed ? `${givenBack}\n${typed}` : givenBack;
+  // Every line given back stays in sight (up to a few), not hidden below the box's edge.
+  const lines = input.value.split("\n").length;
+  input.rows = Math.max(composerRows, Math.min(MAX_COMPOSER_ROWS, lines));
   showRefused(detail);
   input.focus();
 }
@@ -319,15 +332,8 @@ function connect() {
     else if (frame.type === "blocked") stop("blocked");
     else if (frame.type === "closed") stop("closed");
     else if (frame.type === "error") {
-      if (frame.code !== "rate_limited" && pending.has(frame.client_id)) {
-        giveBack(frame.client_id, frame.detail);
-        return;
-      }
-      setStatusText(frame.detail);
-      if (frame.code === "rate_limited") {
-        window.clearTimeout(resendTimer);
-        resendTimer = window.setTimeout(sendPending, RETRY_AFTER_LIMIT_MS);
-      }
+      if (pending.has(frame.client_id)) giveBack(frame.client_id, frame.detail);
+      else setStatusText(frame.detail);
     }
   });
   socket.addEventListener("close", (event) => {
@@ -358,6 +364,8 @@ if (form && input) {
     scrollToEnd();
     pending.set(clientId, { body, element, timer: null });
     input.value = "";
+    input.rows = composerRows;
+    givenBack = "";
     input.focus();
     hideRefused();
     watch(clientId);
