@@ -126,6 +126,15 @@ def test_a_home_visit_round_on_the_demo_places_most_students(
     assert rnd.proposals.count() >= 0.6 * students
 
 
+def test_every_demo_programme_is_named_in_each_language_not_in_one_bilingual_string() -> None:
+    seed()
+    assert Program.objects.count() >= 6
+    for program in Program.objects.all():
+        assert " / " not in program.name, program.name
+        for language in ("en", "ja-easy", "zh-hans", "vi", "ne", "ko"):
+            assert program.translations.get(language, {}).get("name"), (program.name, language)
+
+
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
     visits = Program.objects.get(name=HOME_VISIT_NAME)
@@ -190,7 +199,8 @@ def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
         assert this_year.totals["visits_held"] and this_year.first_time[0]["repeat"] > 0
     from matching.demo_history import PAST_PROGRAMS
 
-    past = Program.objects.filter(name__in=PAST_PROGRAMS, kind="home_visit", status="closed")
+    names = [name for name, _translations in PAST_PROGRAMS]
+    past = Program.objects.filter(name__in=names, kind="home_visit", status="closed")
     assert past.count() == 3
 
 
