@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         from accounts.permissions import sync_after_migrate
         from accounts.registry import demo as registry_demo
 
-        languages.install()
+        languages.register_easy_japanese()
         audit.connect()
         credentials.connect()
         # First of the seeders: the registry's standings come with the people.

@@ -3,12 +3,16 @@
 Easy Japanese (やさしい日本語) is a language of its own, ``ja-easy``: Django carries any code
 of the form ``xx-yyyy``, its catalogue lives in ``locale/ja_Easy`` (``to_locale``), and Django
 only needs to be told its names (``EXTRA_LANG_INFO``). Its messages are plain easy Japanese;
-``accounts.furigana`` adds the ``<ruby>`` readings when a page is rendered.
+``accounts.reading`` adds the ``<ruby>`` readings when a page is rendered.
 
 English is the source language (every msgid is English). A message missing in easy Japanese
 falls back to Japanese; missing in any other language, to English, the msgid itself: never to
 Japanese, which a Vietnamese reader may not read at all, and never to a raw message id that is
-not a sentence.
+not a sentence. Both come from the settings, with no code of ours: gettext reads the locale
+``ja_Easy`` as Japanese of a variant ``Easy`` and chains the ``ja`` catalogue behind it
+(Django keeps that chain when it merges catalogues), and Django puts ``LANGUAGE_CODE``,
+English, behind every language but English itself. Japanese stays the site's own default
+(``DEFAULT_LANGUAGE``) for a visitor who names no language (``accounts.middleware``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ CHINESE = "zh-hans"
 VIETNAMESE = "vi"
 NEPALI = "ne"
 KOREAN = "ko"
+
+# The language of a visitor who names none (no account, no choice, no Accept-Language): the
+# association's own. Django's LANGUAGE_CODE is English, the language of missing messages.
+DEFAULT_LANGUAGE = JAPANESE
 
 # Django's LANGUAGES: the code and its name in the reader's language (the switch shows each
 # in its own, ``LANGUAGE_NATIVE_NAMES``, so a lost reader finds theirs).
@@ -93,27 +101,9 @@ def reference_name(name_ja: str, name_en: str, language: str | None = None) -> s
         return translation.pgettext(REFERENCE_CONTEXT, name_en)
 
 
-def install() -> None:
-    """Teach Django the easy-Japanese code and the fallback rule above; called once, from
-    ``AccountsConfig.ready``.
-
-    Django falls back from every language to ``LANGUAGE_CODE`` (Japanese here): right for easy
-    Japanese, wrong for the others. Its fallback is one private method of ``DjangoTranslation``;
-    it is wrapped, not copied, so the Japanese case keeps Django's own code.
-    """
+def register_easy_japanese() -> None:
+    """Tell Django the names of the easy-Japanese code (it knows every other code of ours);
+    called once, from ``AccountsConfig.ready``."""
     from django.conf.locale import LANG_INFO
-    from django.utils.translation import trans_real
 
     LANG_INFO.update(EXTRA_LANG_INFO)
-    original = trans_real.DjangoTranslation._add_fallback  # type: ignore[attr-defined]  # private
-    if getattr(original, "engawa", False):
-        return
-
-    def _add_fallback(self: trans_real.DjangoTranslation, localedirs: Any = None) -> None:
-        if fallback_language(self.language()) == JAPANESE:
-            original(self, localedirs)
-
-    _add_fallback.engawa = True  # type: ignore[attr-defined]  # marks the wrapper: install once
-    # Django's private method, wrapped (see the docstring); the stubs do not declare it.
-    trans_real.DjangoTranslation._add_fallback = _add_fallback  # type: ignore[attr-defined]  # private, replaced once
-    trans_real._translations = {}  # type: ignore[attr-defined]  # built before the rule: none

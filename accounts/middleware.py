@@ -13,29 +13,38 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
-from accounts.languages import ENGLISH
+from accounts.languages import DEFAULT_LANGUAGE, ENGLISH
+
+
+def _speaks(code: str) -> bool:
+    try:
+        get_supported_language_variant(code)
+    except LookupError:
+        return False
+    return True
 
 
 def arrival_language(request: HttpRequest) -> str | None:
-    """The language for a visitor who chose none (no account, no language cookie) and whose
-    browser asks only for languages Engawa does not speak: English, not the site's Japanese
-    default, which a browser set to French or Thai is least likely to read. None when
-    Django's own choice stands (a language chosen, a supported one asked for, or no
-    Accept-Language at all, as from a script)."""
-    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+    """The language for a visitor who chose none (no account, no language cookie of ours):
+    English when the browser asks only for languages Engawa does not speak (a browser set to
+    French or Thai is least likely to read Japanese), and the site's own default, Japanese,
+    when it names none (no Accept-Language, as from a script, or only ``*``). None when
+    Django's own choice stands: the chosen language, or the first of ours the browser asks
+    for. (Django's LANGUAGE_CODE is English, the language of missing messages, so Japanese
+    is set here rather than left to Django.)"""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and _speaks(chosen):
         return None
     accepted = parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
-    if not accepted:
-        return None
     for code, _quality in accepted:
         if code == "*":
+            break  # as Django: the rest of the header does not count
+        if _speaks(code):
             return None
-        try:
-            get_supported_language_variant(code)
-        except LookupError:
-            continue
-        return None
-    return ENGLISH
+    else:
+        if accepted:
+            return ENGLISH
+    return DEFAULT_LANGUAGE
 
 
 class UserLanguageMiddleware:

@@ -76,6 +76,14 @@ class IsCoordinator(BasePermission):
         return bool(user and user.is_authenticated and user.role == Role.COORDINATOR)
 
 
+class IsStudent(BasePermission):
+    message = "Only students may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.STUDENT)
+
+
 class IsStudentOrHost(BasePermission):
     message = "Only students and host families may do this."
 

@@ -97,15 +97,22 @@ def weekly_slot_reference(*, language: str) -> dict[str, list[dict[str, str]]]:
     }
 
 
+_SLOT_ORDER = {slot.code: index for index, slot in enumerate(rd.WEEKLY_SLOTS)}
+
+
+def weekly_slots_in_order(codes: list[str]) -> list[str]:
+    """Slot codes in grid order (Monday morning first); a code from outside the grid (stored
+    before the codes were checked) after the known ones."""
+    return sorted(codes, key=lambda c: (_SLOT_ORDER.get(c, len(_SLOT_ORDER)), c))
+
+
 def weekly_slot_labels(codes: list[str], *, language: str | None = None) -> list[str]:
     """Stored slots as text in ``language`` (default: the active one), in grid order
-    ("Monday Morning"). A code from outside the grid (stored before the codes were checked)
-    is shown as it was given, after the known ones."""
+    ("Monday Morning"). A code from outside the grid is shown as it was given."""
     language = language or get_language() or "ja"
-    order = {slot.code: index for index, slot in enumerate(rd.WEEKLY_SLOTS)}
     return [
-        _label(rd.WEEKLY_SLOTS[order[code]], language) if code in order else code
-        for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c))
+        _label(rd.WEEKLY_SLOTS[_SLOT_ORDER[code]], language) if code in _SLOT_ORDER else code
+        for code in weekly_slots_in_order(codes)
     ]
 
 

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from accounts.api.fields import is_row_id
 from accounts.models import Role
 from accounts.reading import reading_payload
-from chat import selectors, services
-from chat.groups import conversation_group, user_group
+from chat import notices, selectors, services
+from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Message
 from chat.sockets import (
     CLOSE_CONVERSATION_CLOSED,
@@ -330,9 +330,6 @@ class ChatConsumer(UserSocket):
         if self.user.role == Role.COORDINATOR:
             await self.close(code=CLOSE_FORBIDDEN)
 
-    async def notification_send(self, event: dict[str, Any]) -> None:
-        """The personal group also carries notifications; the notification stream shows them."""
-
 
 class NotificationConsumer(UserSocket):
     """``/ws/notifications/``: the user's live stream, ``{"type": "notification", ...event}``."""
@@ -340,7 +337,7 @@ class NotificationConsumer(UserSocket):
     async def connect(self) -> None:
         if not await self._start():
             return
-        await self._join(user_group(self.user.pk))
+        await self._join(user_group(self.user.pk), notification_group(self.user.pk))
         await self.accept()
 
     async def receive(
@@ -351,3 +348,18 @@ class NotificationConsumer(UserSocket):
 
     async def notification_send(self, event: dict[str, Any]) -> None:
         await self.send_json({**event["event"], "type": "notification"})
+
+    async def notification_chat_message(self, event: dict[str, Any]) -> None:
+        frame = await db(
+            notices.message_frame,
+            self.language,
+            user=self.user,
+            conversation_id=event["conversation"],
+            message_id=event["message"],
+            sender_name=event["sender_name"],
+        )
+        await self.send_json({**frame, "type": "notification"})
+
+    async def notification_chat_read(self, event: dict[str, Any]) -> None:
+        frame = await db(notices.read_frame, user=self.user)
+        await self.send_json({**frame, "type": "notification"})

@@ -11,5 +11,10 @@ def conversation_group(conversation_id: int) -> str:
 
 
 def user_group(user_id: int) -> str:
-    """Every socket of one user: chat sockets and the notification stream."""
+    """Every socket of one user (chat sockets and the notification stream): to close them all."""
     return f"user.{int(user_id)}"
+
+
+def notification_group(user_id: int) -> str:
+    """The user's notification streams only: chat sockets never receive (and drop) notices."""
+    return f"notify.{int(user_id)}"

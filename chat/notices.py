@@ -1,56 +1,36 @@
-"""What the notification stream tells people about their messages, after the write commits:
-a new message (for a toast, in the reader's language) and everyone's new unread total (for
-the badge on Messages), and the reader's own total after reading (for their other tabs).
+"""What the notification stream tells a person about their messages: a new message (for a
+toast, in the reader's language) with their new unread total (for the badge on Messages), and
+their total after they read (for their other tabs).
 
-Sent after commit, outside the message's transaction: the chat's hot path holds its lock for
-the write only; the two reads here run afterwards."""
+The services only say "a message came" or "they read" to each member's notification group; the
+stream computes the frame for its own user, so the chat's hot path reads nothing for it and a
+person with no page open costs nothing."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import display_name
-from chat.models import Membership
 from chat.selectors import unread_totals
 
-Notice = tuple[int, dict[str, Any]]  # (user id, event)
+
+def message_frame(
+    *, user: User, conversation_id: int, message_id: int, sender_name: str
+) -> dict[str, Any]:
+    """``{"kind": "chat.message", conversation, message, text, unread}``, in the active
+    language. One query."""
+    return {
+        "kind": "chat.message",
+        "conversation": conversation_id,
+        "message": message_id,
+        "text": _("New message from %(name)s") % {"name": sender_name},
+        "unread": unread_totals(user_ids=[user.pk])[user.pk],
+    }
 
 
-def message_notices(*, conversation_id: int, message_id: int, sender: User) -> list[Notice]:
-    """``{"kind": "chat.message", conversation, message, text, unread}`` for every other
-    member. Two queries."""
-    others = list(
-        Membership.objects.filter(conversation_id=conversation_id)
-        .exclude(user_id=sender.pk)
-        .values_list("user_id", "user__preferred_language")
-    )
-    totals = unread_totals(user_ids=[uid for uid, _language in others])
-    name = display_name(sender)
-    notices: list[Notice] = []
-    for user_id, language in others:
-        with translation.override(language or None):
-            text = _("New message from %(name)s") % {"name": name}
-        notices.append(
-            (
-                user_id,
-                {
-                    "kind": "chat.message",
-                    "conversation": conversation_id,
-                    "message": message_id,
-                    "text": text,
-                    "unread": totals[user_id],
-                },
-            )
-        )
-    return notices
-
-
-def read_notices(*, user_id: int) -> list[Notice]:
-    """``{"kind": "chat.unread", unread}`` for the reader: their other tabs update the badge.
-    One query."""
-    total = unread_totals(user_ids=[user_id])[user_id]
-    return [(user_id, {"kind": "chat.unread", "unread": total})]
+def read_frame(*, user: User) -> dict[str, Any]:
+    """``{"kind": "chat.unread", unread}`` after the user read: their other tabs update the
+    badge. One query."""
+    return {"kind": "chat.unread", "unread": unread_totals(user_ids=[user.pk])[user.pk]}

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     IntegerField,
@@ -20,10 +19,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -174,17 +173,8 @@ def conversations_for_user(*, user: User) -> list[ConversationRow]:
         )
     else:
         # The caller's membership is the filter's join; its read mark bounds the count.
-        unread = (
-            Message.objects.filter(conversation=OuterRef("pk"), seq__gt=OuterRef("my_last_read"))
-            .exclude(sender=user)
-            .values("conversation")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        queryset = (
-            base.filter(memberships__user=user)
-            .annotate(my_last_read=F("memberships__last_read_seq"))
-            .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        queryset = base.filter(memberships__user=user).annotate(
+            unread=unread_after_read_mark("last_seq", "memberships__last_read_seq")
         )
     conversations = list(queryset.order_by("-last_seq", "-created_at", "-id"))
     last_messages = {
@@ -245,24 +235,23 @@ def reports_for_coordinator(*, status: str | None = Report.Status.OPEN) -> list[
     return rows
 
 
+def unread_after_read_mark(last_seq: str, last_read_seq: str) -> CombinedExpression:
+    """How many messages from others a member has not read: all of those after their read mark,
+    since posting moves the sender's own mark to their message (``message_post``). Takes the
+    paths of the conversation's ``last_seq`` and the membership's ``last_read_seq``."""
+    return F(last_seq) - F(last_read_seq)
+
+
 def unread_totals(*, user_ids: Iterable[int]) -> dict[int, int]:
     """By user id, how many messages from others wait unread across all their conversations
     (as ``conversations_for_user`` counts them per conversation). One query."""
     ids = sorted({int(uid) for uid in user_ids})
-    unread = (
-        Message.objects.filter(
-            conversation=OuterRef("conversation"), seq__gt=OuterRef("last_read_seq")
-        )
-        .exclude(sender=OuterRef("user"))
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     totals = dict.fromkeys(ids, 0)
     for user_id, count in (
         Membership.objects.filter(user_id__in=ids)
-        .annotate(n=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .values("user_id")
+        .annotate(n=Sum(unread_after_read_mark("conversation__last_seq", "last_read_seq")))
         .values_list("user_id", "n")
     ):
-        totals[user_id] += int(count)
+        totals[user_id] = int(count or 0)
     return totals

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.ratelimit import window_hits
-from chat import notices
-from chat.groups import conversation_group, user_group
+from accounts.selectors import display_name
+from chat.groups import conversation_group, notification_group, user_group
 from chat.message_input import body_clean, client_id_clean, storable
 from chat.models import (
     REASON_MAX_LENGTH,
@@ -62,43 +62,37 @@ class ChatRefused(Exception):
 # --- Sending events ------------------------------------------------------------------------------
 
 
-def _group_send_now(group: str, event: dict[str, Any]) -> None:
+def _group_send_now(*sends: tuple[str, dict[str, Any]]) -> None:
+    """Each ``(group, event)`` in turn, in one hop to the event loop."""
+
     # After commit the write is durable whatever happens here; a layer failure must not turn a
     # stored message into a 500 (sockets recover it from the database).
+    async def send_all() -> None:
+        layer = get_channel_layer()
+        for group, event in sends:
+            try:
+                await layer.group_send(group, event)
+            except Exception:
+                logger.exception("channel layer group_send to %s failed", group)
+
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        async_to_sync(send_all)()
     except Exception:
-        logger.exception("channel layer group_send to %s failed", group)
+        logger.exception("channel layer unreachable from here")
 
 
 def _group_send_on_commit(group: str, event: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: _group_send_now(group, event))
+    transaction.on_commit(lambda: _group_send_now((group, event)))
 
 
 def notification_send(*, user_ids: Iterable[int], event: dict[str, Any]) -> None:
     """Push ``event`` to each user's live notification stream once the transaction commits
     (at once outside a transaction). Browsers receive ``{"type": "notification", **event}``."""
     ids = sorted({int(uid) for uid in user_ids})
-    payload = dict(event)
-
-    def send() -> None:
-        for uid in ids:
-            _group_send_now(user_group(uid), {"type": "notification.send", "event": payload})
-
-    transaction.on_commit(send)
-
-
-def _notices_on_commit(build: Callable[[], list[notices.Notice]]) -> None:
-    """After commit, build each person's notice (reads outside the write's lock) and send it."""
-
-    def send() -> None:
-        try:
-            for user_id, event in build():
-                _group_send_now(user_group(user_id), {"type": "notification.send", "event": event})
-        except Exception:  # the write is durable; a notice lost only leaves a badge stale
-            logger.exception("chat notices for a commit failed")
-
-    transaction.on_commit(send)
+    payload = {"type": "notification.send", "event": dict(event)}
+    transaction.on_commit(
+        lambda: _group_send_now(*((notification_group(uid), payload) for uid in ids))
+    )
 
 
 def user_sockets_close(*, user_id: int) -> None:
@@ -203,7 +197,8 @@ def _rate_limit(user_id: int) -> None:
     if window_hits(f"chat:{user_id}:{int(time.time())}", 2) > settings.CHAT_RATE_PER_SECOND:
         raise ChatRefused(
             "rate_limited",
-            _("Too many messages: at most %(n)d a second.") % {"n": settings.CHAT_RATE_PER_SECOND},
+            _("Too many messages at once (at most %(n)d a second). Wait a moment, then send again.")
+            % {"n": settings.CHAT_RATE_PER_SECOND},
         )
 
 
@@ -291,15 +286,25 @@ def _message_store(
     Membership.objects.filter(conversation_id=conversation_id, user=sender).update(
         last_read_seq=seq
     )
-    _group_send_on_commit(
+    broadcast = (
         conversation_group(conversation_id),
         {"type": "chat.message", "message": message_payload(message)},
     )
-    _notices_on_commit(
-        lambda: notices.message_notices(
-            conversation_id=conversation_id, message_id=message.pk, sender=sender
+    notice = {
+        "type": "notification.chat_message",
+        "conversation": conversation_id,
+        "message": message.pk,
+        "sender_name": display_name(sender),
+    }
+
+    def send() -> None:
+        others = Membership.objects.filter(conversation_id=conversation_id).exclude(user=sender)
+        _group_send_now(
+            broadcast,
+            *((notification_group(uid), notice) for uid in others.values_list("user", flat=True)),
         )
-    )
+
+    transaction.on_commit(send, robust=True)
     return message, True
 
 
@@ -336,7 +341,7 @@ def message_read(*, conversation_id: int, user: User, message_id: int) -> int:
                 "message_id": message_id,
             },
         )
-        _notices_on_commit(lambda: notices.read_notices(user_id=user.pk))
+        _group_send_on_commit(notification_group(user.pk), {"type": "notification.chat_read"})
     return seq
 
 

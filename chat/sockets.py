@@ -12,12 +12,12 @@ from typing import Any, TypeVar, cast
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 from django.utils import translation
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from accounts.languages import DEFAULT_LANGUAGE
 from chat.channel_layer import ClosesChannelMixin
 from chat.models import CLIENT_ID_MAX
 
@@ -129,7 +129,7 @@ class UserSocket(ClosesChannelMixin, AsyncJsonWebsocketConsumer):  # type: ignor
             await self._refuse(CLOSE_NO_USER)
             return False
         self.user = user
-        self.language = user.preferred_language or settings.LANGUAGE_CODE
+        self.language = user.preferred_language or DEFAULT_LANGUAGE
         return True
 
     async def _refuse(self, code: int) -> None:

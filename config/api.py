@@ -33,6 +33,7 @@ def _as_api_exception(exc: Exception) -> Exception:
     # Imported here: config wires the apps, and importing config.api (every app's views do)
     # must not make accounts import matching and chat.
     from chat.services import ChatRefused
+    from matching.services.groups import GroupConflict
     from matching.services.proposals import (
         ProposalConflict,
         ProposalNotFound,
@@ -48,7 +49,7 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.ValidationError(data)
     if isinstance(exc, ObjectDoesNotExist | ProposalNotFound | RoundNotFound):
         return exceptions.NotFound()
-    if isinstance(exc, ProposalConflict | RoundConflict | RegistryConflict):
+    if isinstance(exc, ProposalConflict | RoundConflict | RegistryConflict | GroupConflict):
         return Conflict(str(exc))
     if isinstance(exc, ChatRefused):
         if exc.code == "rate_limited":

@@ -172,7 +172,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-LANGUAGE_CODE = "ja"
+# English, the source language, is the language Django falls back to for a message a
+# catalogue lacks (easy Japanese first to Japanese: gettext chains ja_Easy to ja). The site's
+# own default, for a visitor who names no language, is Japanese (accounts.languages).
+LANGUAGE_CODE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

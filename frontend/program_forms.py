@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.formatting import day_label
 from accounts.models import LanguageLevel, Role, User
 from accounts.selectors import profile_of, reference_choices, weekly_slot_reference
-from matching.models import SEATS_MAX, Application, Program
+from matching.models import SEATS_MAX, Application, GroupRequest, Program
 
 
 def weekly_slot_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -91,6 +91,15 @@ class ApplyForm(forms.Form):
                 required=False,
                 help_text=_("The day you would like most, if more than one works for you."),
             )
+        if not self.is_exchange and user.role == Role.STUDENT:
+            self.fields["not_alone"] = forms.BooleanField(
+                label=_("I would rather not visit alone"),
+                required=False,
+                help_text=_(
+                    "For beginners: you are placed only where another student visits the same "
+                    "family on the same day. This can make a match less likely."
+                ),
+            )
         if not self.is_exchange and user.role == Role.HOST:
             self.fields["capacity"] = forms.TypedChoiceField(
                 label=_("Students you can welcome on each day"),
@@ -149,9 +158,38 @@ class ApplyForm(forms.Form):
             kwargs["capacity"] = data.get("capacity")
         if data.get("date_ranking"):
             kwargs["date_ranking"] = [data["date_ranking"]]
+        if data.get("not_alone"):
+            kwargs["not_alone"] = True
         if self.is_exchange:
             kwargs["teaches"] = list(data.get("teaches") or [])
             kwargs["learns"] = list(data.get("learns") or [])
             kwargs["format"] = data.get("format")
             kwargs["time_slots"] = data.get("time_slots") or []
         return kwargs
+
+
+class GroupInviteForm(forms.Form):
+    """A friend or sibling to visit together with, by e-mail address or name in one field (a
+    phone has room for one); ``group_request_create`` finds them among the programme's
+    students."""
+
+    friend = forms.CharField(
+        label=_("Your friend's e-mail address or name"),
+        max_length=max(
+            User._meta.get_field("email").max_length or 254,
+            User._meta.get_field("name").max_length or 150,
+        ),
+        help_text=_("They must apply to this programme too, for at least one of your days."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    relation = forms.ChoiceField(
+        label=_("They are your"),
+        choices=GroupRequest.Relation.choices,
+        initial=GroupRequest.Relation.FRIEND,
+        widget=forms.RadioSelect,
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        friend: str = self.cleaned_data["friend"].strip()
+        who = {"email": friend} if "@" in friend else {"name": friend}
+        return {**who, "relation": self.cleaned_data["relation"]}

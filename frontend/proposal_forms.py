@@ -54,6 +54,12 @@ class FeedbackForm(forms.Form):
         help_text=_("Only the coordinators read this."),
     )
 
+    def __init__(self, *args: Any, exchange: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if exchange:  # a language exchange's own words: it goes on, it is not one day
+            self.fields["rating"].label = _("How is the language exchange going?")
+            self.fields["would_meet_again"].label = _("Would you like to go on meeting?")
+
     def service_kwargs(self) -> dict[str, Any]:
         return {
             "rating": self.cleaned_data["rating"],

@@ -5,7 +5,7 @@ and "kichijoji" all find it, in either language of the page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.functional import Promise
@@ -74,19 +74,26 @@ def station_search_terms() -> dict[str, str]:
 
 
 class StationSelect(forms.Select):
-    """A select whose options carry their search terms (``data-search``), with the search box's
-    words for the script that adds it."""
+    """A select whose options carry their search terms (``data-search``), followed by the
+    search box's words for the script that adds it, as markup (``partials/script_texts.html``,
+    so that they get their furigana on an easy-Japanese page)."""
+
+    template_name = "frontend/widgets/station_select.html"
+    TEXTS: ClassVar[dict[str, Promise]] = {
+        "filter": _("Search stations"),
+        "help": _("By name, in kanji, kana or romaji."),
+        "count": _("Stations found: %(n)s"),
+        "none": _("No station matches this search."),
+    }
 
     def __init__(self) -> None:
-        super().__init__(
-            attrs={
-                "data-station-filter": _("Search stations"),
-                "data-station-help": _("By name, in kanji, kana or romaji."),
-                "data-station-count": _("Stations found: %(n)s"),
-                "data-station-none": _("No station matches this search."),
-            }
-        )
+        super().__init__(attrs={"data-station-filter": "station-filter"})
         self._terms: dict[str, str] | None = None
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["station_texts"] = self.TEXTS
+        return context
 
     def create_option(
         self,

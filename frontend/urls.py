@@ -9,6 +9,7 @@ from frontend.views import (
     account,
     chat,
     dashboard,
+    groups,
     incidents,
     profile,
     programs,
@@ -82,6 +83,13 @@ urlpatterns = [
         programs.program_withdraw,
         name="program_withdraw",
     ),
+    path(
+        "programmes/<int:program_id>/together/",
+        groups.group_invite,
+        name="group_invite",
+    ),
+    path("together/<int:request_id>/confirm/", groups.group_confirm, name="group_confirm"),
+    path("together/<int:request_id>/decline/", groups.group_decline, name="group_decline"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/<int:proposal_id>/accept/", proposals.proposal_accept, name="proposal_accept"),
     path(

@@ -9,7 +9,7 @@ class MatchingConfig(AppConfig):
         from accounts.demo import demo_seeder_register
         from matching import demo, demo_history, demo_visits, signals, visit_day_demo
         from matching.notifications import PROPOSAL_KINDS, proposal_email
-        from matching.services import announcements, deliveries, incidents, registry
+        from matching.services import announcements, deliveries, group_notices, incidents, registry
 
         signals.connect()
         demo_seeder_register(demo.DEMO_SEEDER)
@@ -24,3 +24,5 @@ class MatchingConfig(AppConfig):
         )
         deliveries.renderer_register(kind=registry.KIND, renderer=registry.renewal_email)
         deliveries.renderer_register(kind=incidents.KIND, renderer=incidents.incident_email)
+        for kind in group_notices.KINDS:
+            deliveries.renderer_register(kind=kind, renderer=group_notices.group_email)

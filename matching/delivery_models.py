@@ -28,9 +28,13 @@ class Delivery(models.Model):
         ANNOUNCEMENT = "announcement", _("Announcement")
         RENEWAL = "renewal", _("Renewal reminder")
         INCIDENT_OPENED = "incident_opened", _("Incident opened")
+        GROUP_INVITED = "group_invited", _("Invited to visit together")
+        GROUP_CONFIRMED = "group_confirmed", _("Visiting together confirmed")
+        GROUP_ENDED = "group_ended", _("No longer visiting together")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # A proposal's e-mails and a chat digest name the proposal; an announcement its programme.
+    # A proposal's e-mails and a chat digest name the proposal; an announcement or a request
+    # to visit together its programme.
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
     )

@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.demo import DemoPeople, DemoSeeder
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
-from matching.models import Application, Program
+from matching.models import Application, GroupRequest, Program
 from matching.services.programs import application_submit, program_create
 
 HOME_VISIT_NAME = "ホームビジット・武蔵野"
@@ -111,6 +111,39 @@ def _home_visit_apply(people: DemoPeople, visits: Program, days: list[dt.date]) 
             )
 
 
+def _visit_together(visits: Program) -> None:
+    """Two friends who visit together (the first two students with a shared day; the demo
+    student who logs in first among them), an invitation still waiting for its answer, and a
+    beginner who asked not to visit alone. Written directly, not by the services: those
+    e-mail the other student, and the demo writes to nobody."""
+    applied = list(
+        Application.objects.filter(program=visits, role=Role.STUDENT)
+        .select_related("user")
+        .order_by("user__pk")
+    )
+    now = timezone.now()
+    pairs: list[tuple[Application, Application]] = []
+    free = list(applied)
+    while len(pairs) < 2 and len(free) >= 2:
+        first = free.pop(0)
+        mate = next((app for app in free if set(app.dates) & set(first.dates)), None)
+        if mate is not None:
+            free.remove(mate)
+            pairs.append((first, mate))
+    for (inviter, invitee), confirmed in zip(pairs, (True, False), strict=False):
+        GroupRequest.objects.create(
+            program=visits,
+            inviter=inviter,
+            invitee=invitee,
+            relation=GroupRequest.Relation.FRIEND,
+            status=GroupRequest.Status.CONFIRMED if confirmed else GroupRequest.Status.PENDING,
+            answered_at=now if confirmed else None,
+        )
+    beginner = next((app for app in free if _languages(app.user).get("ja") == "beginner"), None)
+    if beginner is not None:
+        Application.objects.filter(pk=beginner.pk).update(not_alone=True)
+
+
 def _exchange_apply(people: DemoPeople, exchange: Program) -> None:
     rng = people.rng
     # Students teach their language, and English when they speak it well; families teach
@@ -177,10 +210,17 @@ def demo_programs_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
         # In the programmes' transaction: a programme never exists without its applications.
         if new_visits:
             _home_visit_apply(people, visits, [first, second])
+            _visit_together(visits)
         if new_exchange:
             _exchange_apply(people, exchange)
     counts = [Application.objects.filter(program=p).count() for p in (visits, exchange)]
-    say(f"applications: {counts[0]} to the home visit, {counts[1]} to the language exchange")
+    requests = GroupRequest.objects.filter(program=visits)
+    together = requests.filter(status=GroupRequest.Status.CONFIRMED).count()
+    waiting = requests.filter(status=GroupRequest.Status.PENDING).count()
+    say(
+        f"applications: {counts[0]} to the home visit, {counts[1]} to the language exchange; "
+        f"{together} pair visiting together, {waiting} invitation waiting"
+    )
 
 
 def demo_programs_reset(users: QuerySet[User]) -> None:

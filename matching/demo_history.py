@@ -29,10 +29,41 @@ from matching.selectors.city_report import fiscal_year
 
 # Two programmes in the last fiscal year (early June, early January) and one in this one, so
 # that the report has both years to show (this year's once two weeks of it have passed).
-PAST_PROGRAMS = (
-    "ホームビジット・初夏 / Early-summer home visits",
-    "ホームビジット・冬 / Winter home visits",
-    "ホームビジット・地域交流 / Neighbourhood home visits",
+# Each name in Japanese, and in the other languages (Program.text_in).
+PAST_PROGRAMS: tuple[tuple[str, dict[str, dict[str, str]]], ...] = (
+    (
+        "ホームビジット・初夏",
+        {
+            "en": {"name": "Early-summer home visits"},
+            "ja-easy": {"name": "ホームビジット(夏のはじめ)"},
+            "zh-hans": {"name": "初夏家庭访问"},
+            "vi": {"name": "Thăm gia đình đầu hè"},
+            "ne": {"name": "प्रारम्भिक गर्मीको गृह भेट"},
+            "ko": {"name": "초여름 가정 방문"},
+        },
+    ),
+    (
+        "ホームビジット・冬",
+        {
+            "en": {"name": "Winter home visits"},
+            "ja-easy": {"name": "ホームビジット(冬)"},
+            "zh-hans": {"name": "冬季家庭访问"},
+            "vi": {"name": "Thăm gia đình mùa đông"},
+            "ne": {"name": "जाडोको गृह भेट"},
+            "ko": {"name": "겨울 가정 방문"},
+        },
+    ),
+    (
+        "ホームビジット・地域交流",
+        {
+            "en": {"name": "Neighbourhood home visits"},
+            "ja-easy": {"name": "ホームビジット(町の人と交流)"},
+            "zh-hans": {"name": "社区交流家庭访问"},
+            "vi": {"name": "Thăm gia đình giao lưu khu phố"},
+            "ne": {"name": "छिमेक गृह भेट"},
+            "ko": {"name": "지역 교류 가정 방문"},
+        },
+    ),
 )
 
 
@@ -83,11 +114,18 @@ def _visit(
     return proposal
 
 
-def _past_program(people: DemoPeople, name: str, first: dt.date, offset: int) -> int:
+def _past_program(
+    people: DemoPeople,
+    name: str,
+    translations: dict[str, dict[str, str]],
+    first: dt.date,
+    offset: int,
+) -> int:
     rng = people.rng
     days = [first, first + dt.timedelta(days=7)]
     program = Program.objects.create(
         name=name,
+        translations=translations,
         kind=Program.Kind.HOME_VISIT,
         dates=[day.isoformat() for day in days],
         apply_until=timezone.make_aware(dt.datetime.combine(days[0], dt.time(0))),
@@ -146,10 +184,12 @@ def demo_history_seed(people: DemoPeople, say: Callable[[str], None]) -> None:
     made = 0
     first_days = _first_days(timezone.localdate())
     with transaction.atomic():
-        for number, (name, first) in enumerate(zip(PAST_PROGRAMS, first_days, strict=True)):
+        for number, ((name, translations), first) in enumerate(
+            zip(PAST_PROGRAMS, first_days, strict=True)
+        ):
             if Program.objects.filter(name=name, created_by=people.coordinator).exists():
                 continue
-            made += _past_program(people, name, first, offset=number * 6)
+            made += _past_program(people, name, translations, first, offset=number * 6)
     say(f"past year: {len(PAST_PROGRAMS)} programmes whose days have passed, {made} new visits")
 
 

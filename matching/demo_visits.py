@@ -19,7 +19,15 @@ from matching.models import Application, HostDay, Program, Proposal, Round
 from matching.services import attendance, feedback, meeting, rounds
 from matching.services.programs import application_submit, program_close, program_create
 
-PAST_NAME = "ホームビジット・秋・終了 / Autumn home visits (past)"
+PAST_NAME = "ホームビジット・秋・終了"
+PAST_TRANSLATIONS = {
+    "en": {"name": "Autumn home visits (past)", "description": "Last month's home visits."},
+    "ja-easy": {"name": "ホームビジット・秋(おわり)"},
+    "zh-hans": {"name": "秋季家庭访问(已结束)"},
+    "vi": {"name": "Thăm gia đình mùa thu (đã kết thúc)"},
+    "ne": {"name": "शरद गृह भेट (सकिएको)"},
+    "ko": {"name": "가을 가정 방문 (종료)"},
+}
 MEETING_TIME = dt.time(10, 0)
 STATION = "kichijoji"
 PLACE_JA = "中央口・北口の改札の前"
@@ -55,7 +63,8 @@ def _past_visits(people: DemoPeople) -> list[Proposal]:
             dates=[soon],
             apply_until=timezone.now() + dt.timedelta(days=1),
             response_hours=72,
-            description="先月のホームビジット。\nLast month's home visits.",
+            description="先月のホームビジット。",
+            translations=PAST_TRANSLATIONS,
         )
         for user in people.students[:5]:
             application_submit(program=program, user=user, dates=[soon])

@@ -179,6 +179,9 @@ class Application(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, blank=True)
     time_slots = models.JSONField(default=list, blank=True)
     gender_preference = models.CharField(max_length=8, default="any")
+    # A student of a home visit who would rather not visit alone: placed only where a second
+    # student visits the same family the same day (``solver.StudentIn.not_alone``).
+    not_alone = models.BooleanField(_("not alone"), default=False)
     # Rounds of this programme that left the applicant unplaced: the fairness boost.
     times_unplaced = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -245,6 +248,8 @@ class Round(models.Model):
     forbids = models.JSONField(default=list, blank=True)
     # The seed of the lottery among equals, drawn when the round starts: a re-run replays it.
     lottery_seed = models.BigIntegerField(default=0)
+    # The groups the run placed together or not at all: [student application id, partner's].
+    groups = models.JSONField(default=list, blank=True)
     stats = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -412,6 +417,7 @@ class Feedback(models.Model):
 # Django finds them; ``X as X`` re-exports, so ``from matching.models import Reoffer`` works).
 from matching import visit_models  # noqa: E402
 from matching.delivery_models import Delivery as Delivery  # noqa: E402
+from matching.group_models import GroupRequest as GroupRequest  # noqa: E402
 from matching.incident_models import Incident as Incident  # noqa: E402
 from matching.incident_models import IncidentNote as IncidentNote  # noqa: E402
 from matching.reoffer_models import Reoffer as Reoffer  # noqa: E402

@@ -131,7 +131,7 @@ def live_event(*, proposal: Proposal, recipient: User, kind: str) -> dict[str, A
         title = _render(f"{kind}_subject.txt", context).strip()
         # The summary is shared with the HTML e-mail (escaped there); a live body is plain text.
         body = _render("plain_summary.txt", context).strip()
-    return {"type": LIVE_TYPES[kind], "proposal": proposal.pk, "title": title, "body": body}
+    return {"kind": LIVE_TYPES[kind], "proposal": proposal.pk, "title": title, "body": body}
 
 
 def _ics_location(context: dict[str, Any]) -> str:

@@ -21,7 +21,18 @@ from matching.services.programs import application_submit, program_create
 from matching.services.reoffers import seat_reoffer
 from matching.services.rounds import round_run, round_start
 
-SAMPLE_NAME = "ホームビジット・三鷹・見本 / Mitaka home visits (sample)"
+SAMPLE_NAME = "ホームビジット・三鷹・見本"
+SAMPLE_TRANSLATIONS = {
+    "en": {
+        "name": "Mitaka home visits (sample)",
+        "description": "A sample: a freed seat offered again, and incidents in each state.",
+    },
+    "ja-easy": {"name": "ホームビジット・三鷹(見本)"},
+    "zh-hans": {"name": "三鹰家庭访问(示例)"},
+    "vi": {"name": "Thăm gia đình ở Mitaka (mẫu)"},
+    "ne": {"name": "मिताका गृह भेट (नमुना)"},
+    "ko": {"name": "미타카 가정 방문 (예시)"},
+}
 
 
 def _sample_program(people: DemoPeople) -> Program:
@@ -34,10 +45,8 @@ def _sample_program(people: DemoPeople) -> Program:
         dates=[day],
         apply_until=day - dt.timedelta(days=7),
         response_hours=72,
-        description=(
-            "再提案とトラブル報告の見本です。\n"
-            "A sample: a freed seat offered again, and incidents in each state."
-        ),
+        description="再提案とトラブル報告の見本です。",
+        translations=SAMPLE_TRANSLATIONS,
     )
     # More students than seats, so that a freed seat has someone waiting for it.
     for user in people.students[:10]:

@@ -44,3 +44,18 @@ def login_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def student_required(view: View) -> View:
+    """Students only: anonymous visitors go to the log-in page, anyone else gets 403 (before
+    any object is looked up, so the answer never tells whether it exists)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role != Role.STUDENT:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

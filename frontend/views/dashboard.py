@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.formatting import day_label, moment_label
-from accounts.models import RegistryRecord, User
+from accounts.models import RegistryRecord, Role, User
 from accounts.registry.selectors import (
     APPROVED,
     CONFIRMED,
@@ -29,8 +29,10 @@ from frontend.profile_steps import steps_for
 from frontend.views.access import AuthedRequest, login_required
 from frontend.views.profile import completeness
 from matching.models import Program, Proposal
+from matching.selectors import groups as group_selectors
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
+from matching.services import feedback as feedback_services
 
 
 @login_required
@@ -80,15 +82,22 @@ def _matching_overview(user: User) -> dict[str, Any]:
         if proposal_selectors.side_of(proposal=p, user=user) in proposal_selectors.waiting_for(p)
     ]
     confirmed = [p for p in mine if p.status == Proposal.Status.CONFIRMED]
-    visits = [p for p in confirmed if p.date >= today]
-    past = [p for p in confirmed if p.date < today and p.program.kind == Program.Kind.HOME_VISIT]
-    given = proposal_selectors.feedback_given(user=user, proposal_ids=[p.pk for p in past])
+    # A weekly language exchange goes on after its first day: it stays among the visits.
+    visits = [p for p in confirmed if p.date >= today or _is_exchange(p)]
     return {
         "open_programs": programs,
         "waiting_proposals": waiting,
+        # Invitations to visit together waiting for this student's answer.
+        "invitations": (
+            group_selectors.invitations_waiting(user=user) if user.role == Role.STUDENT else []
+        ),
         "upcoming_visits": visits,
-        "feedback_due": [p for p in past if p.pk not in given],
+        "feedback_due": feedback_services.feedback_waiting(proposals=mine, user=user, today=today),
     }
+
+
+def _is_exchange(proposal: Proposal) -> bool:
+    return proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE
 
 
 def _who(proposal: Proposal, user: User) -> str:
@@ -113,6 +122,21 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
                 "when": deadline,
             }
         steps.append({"kind": "answer", "text": text, "href": reverse("frontend:proposals")})
+    for invitation in context["invitations"]:
+        page = reverse("frontend:program_apply", kwargs={"program_id": invitation.program_id})
+        steps.append(
+            {
+                "kind": "answer",
+                "text": _(
+                    "%(name)s asks you to visit together: answer the invitation (%(program)s)"
+                )
+                % {
+                    "name": invitation.inviter.user.name,
+                    "program": invitation.program.display_name,
+                },
+                "href": f"{page}#together",
+            }
+        )
     unread = unread_totals(user_ids=[user.pk])[user.pk]
     if unread:
         steps.append(
@@ -124,7 +148,7 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     for proposal in context["upcoming_visits"]:
-        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+        if _is_exchange(proposal):
             text = _("Plan your next meeting with %(who)s") % {"who": _who(proposal, user)}
         else:
             text = _("Meet %(who)s on %(day)s") % {
@@ -133,14 +157,15 @@ def _next_steps(user: User, context: dict[str, Any]) -> list[dict[str, str]]:
             }
         href = reverse("frontend:visit", kwargs={"proposal_id": proposal.pk})
         steps.append({"kind": "meet", "text": text, "href": href})
-    steps.extend(
-        {
-            "kind": "feedback",
-            "text": _("Tell us how your visit on %(day)s went") % {"day": day_label(p.date)},
-            "href": reverse("frontend:visit", kwargs={"proposal_id": p.pk}),
-        }
-        for p in context["feedback_due"]
-    )
+    for proposal in context["feedback_due"]:
+        if _is_exchange(proposal):
+            text = _("Tell us how your language exchange with %(who)s is going") % {
+                "who": _who(proposal, user)
+            }
+        else:
+            text = _("Tell us how your visit on %(day)s went") % {"day": day_label(proposal.date)}
+        href = reverse("frontend:visit", kwargs={"proposal_id": proposal.pk}) + "#feedback"
+        steps.append({"kind": "feedback", "text": text, "href": href})
     if not context["completeness"]["complete"]:
         done = context["completeness"]
         steps.append(

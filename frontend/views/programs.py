@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role, User
 from accounts.selectors import profile_is_complete, reference_labels, weekly_slot_labels
-from frontend.program_forms import ApplyForm
+from frontend.program_forms import ApplyForm, GroupInviteForm
 from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 from matching.models import Application, Program
+from matching.selectors import groups as group_selectors
 from matching.selectors import programs as program_selectors
 from matching.services import programs as program_services
 
@@ -33,6 +37,25 @@ def _mine(program: Program) -> Application | None:
 
 def _accepting(program: Program) -> bool:
     return program.status == Program.Status.OPEN and program.apply_until > timezone.now()
+
+
+def _together(user: User, program: Program, application: Application | None) -> dict[str, Any]:
+    """The visiting-together part of a student's application: their live request (pending or
+    confirmed) seen from their side, or the invitation form while they may still invite."""
+    if (
+        application is None
+        or user.role != Role.STUDENT
+        or program.kind != Program.Kind.HOME_VISIT
+        or application.status != Application.Status.ACTIVE
+    ):
+        return {}
+    live = group_selectors.live_group_request(user=user, program_id=program.pk)
+    if live is None:
+        still_open = program.status == Program.Status.OPEN
+        return {"together": True, "invite_form": GroupInviteForm() if still_open else None}
+    sent = live.inviter.user_id == user.pk
+    partner = live.invitee.user if sent else live.inviter.user
+    return {"together": True, "group": live, "group_sent": sent, "group_partner": partner}
 
 
 @member_required
@@ -74,6 +97,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
                 )
                 return redirect("frontend:program_apply", program_id=program.pk)
     names = reference_labels(kinds=("languages",))["languages"] if application else {}
+    together = _together(request.user, program, application)
     return render(
         request,
         "frontend/programs/detail.html",
@@ -87,6 +111,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
             "form": form,
             "accepting": _accepting(program),
             "profile_complete": profile_is_complete(request.user),
+            **together,
         },
     )
 

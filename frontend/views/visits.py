@@ -24,7 +24,7 @@ from frontend.views.access import AuthedRequest, member_required
 from frontend.views.coordinator.common import service_errors
 from frontend.views.proposals import Labels, card, confirmed_or_404
 from frontend.visit_forms import AttendanceForm, MeetingForm
-from matching.models import Proposal
+from matching.models import Program, Proposal
 from matching.notifications import visit_ics
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors.attendance import attendance_open, visit_records
@@ -32,6 +32,10 @@ from matching.selectors.meeting import meeting_for
 from matching.services import attendance as attendance_services
 from matching.services import feedback as feedback_services
 from matching.services import meeting as meeting_services
+
+
+def _is_exchange(proposal: Proposal) -> bool:
+    return proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE
 
 
 def tel_href(number: str) -> str:
@@ -65,9 +69,10 @@ def _page(
     recording = attendance_open(proposal, today=today)
     if recording and attendance_form is None:
         attendance_form = AttendanceForm(initial={"outcome": records.get(side or "")})
-    asked = proposal.date < today and feedback_services.feedback_asked(proposal=proposal, by=user)
+    opens = feedback_services.feedback_opens_on(proposal)
+    asked = opens <= today and feedback_services.feedback_asked(proposal=proposal, by=user)
     if not mine and asked and feedback_form is None:
-        feedback_form = FeedbackForm()
+        feedback_form = FeedbackForm(exchange=_is_exchange(proposal))
     emergency = settings.EMERGENCY_CONTACT
     return render(
         request,
@@ -85,8 +90,8 @@ def _page(
             "my_record": records.get(side or ""),
             "feedback": mine[0] if mine else None,
             "form": feedback_form if not mine and asked else None,
-            "feedback_closed": proposal.date < today and not asked,
-            "is_past": proposal.date < today,
+            "feedback_closed": opens <= today and not asked,
+            "feedback_opens": opens,
         },
     )
 
@@ -96,7 +101,7 @@ def visit_detail(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = confirmed_or_404(request, proposal_id)
     if request.method != "POST":
         return _page(request, proposal)
-    form = FeedbackForm(request.POST)
+    form = FeedbackForm(request.POST, exchange=_is_exchange(proposal))
     if form.is_valid():
         with service_errors(form) as outcome:
             feedback_services.feedback_leave(

@@ -79,6 +79,12 @@ class ApplyInput(serializers.Serializer[Any]):
         help_text="Home visit, student: some or all of dates, most wanted first; the first "
         "choice scores more.",
     )
+    not_alone = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Home visit, student: place me only where a second student visits the same "
+        "family the same day (meant for beginners).",
+    )
     teaches = CodeList(
         child=ReferenceCode(table="languages"),
         required=False,
@@ -121,6 +127,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
             "status",
             "dates",
             "date_ranking",
+            "not_alone",
             "capacity",
             "days",
             "teaches",

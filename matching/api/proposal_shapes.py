@@ -44,6 +44,7 @@ def party_row(row: selectors.PartyProposal) -> dict[str, Any]:
         "id": row.id,
         "program": row.program,
         "program_name": row.program_name,
+        "kind": row.kind,
         "date": row.date.isoformat(),
         "status": row.status,
         "side": row.side,
@@ -54,6 +55,7 @@ def party_row(row: selectors.PartyProposal) -> dict[str, Any]:
         "their_answer": ANSWER.get(row.their_answer),
         "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
         "meeting": row.meeting.as_json(),
+        "exchange": row.exchange.as_json() if row.exchange else None,
     }
 
 
@@ -174,12 +176,32 @@ class AttendanceOutput(serializers.ModelSerializer[Attendance]):
         return _user_brief(record.recorded_by)
 
 
+class ExchangeDirectionOutput(serializers.Serializer[Any]):
+    language = serializers.CharField(help_text="A language code (ISO 639-1).")
+    teacher_level = serializers.CharField(help_text="The teaching partner's level.")
+    learner_level = serializers.CharField(help_text="The learning partner's level.")
+
+
+class ExchangeOutput(serializers.Serializer[Any]):
+    """A language-exchange pairing as the caller sees it (documentation)."""
+
+    they_teach = ExchangeDirectionOutput(many=True, help_text="What the partner teaches you.")
+    you_teach = ExchangeDirectionOutput(many=True, help_text="What you teach the partner.")
+    shared_slots = serializers.ListField(
+        child=serializers.CharField(), help_text='The weekly slots both gave ("sat-am").'
+    )
+    format = serializers.CharField(
+        allow_null=True, help_text='"online" or "in_person"; null when the round did not say.'
+    )
+
+
 class ProposalOutput(serializers.Serializer[Any]):
     """Documentation of a party's view (the view returns plain dicts)."""
 
     id = serializers.IntegerField()
     program = serializers.IntegerField()
     program_name = serializers.CharField()
+    kind = serializers.CharField(help_text='The programme\'s: "home_visit" or "language_exchange".')
     date = serializers.DateField()
     status = serializers.CharField(help_text=STATUS_HELP)
     side = serializers.CharField(help_text='"student" or "host": the caller\'s side.')
@@ -190,6 +212,9 @@ class ProposalOutput(serializers.Serializer[Any]):
     their_answer = serializers.CharField(allow_null=True, help_text=ANSWER_HELP)
     confirmed_at = serializers.DateTimeField(allow_null=True)
     meeting = MeetingOutput()
+    exchange = ExchangeOutput(
+        allow_null=True, help_text="A language exchange's pairing; null for a home visit."
+    )
 
 
 class CoordinatorProposalOutput(serializers.Serializer[Any]):

@@ -67,6 +67,14 @@ class RoundProposalOutput(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Proposal.Status.choices)
     student = PartyOutput()
     host = PartyOutput()
+    group_partner = serializers.IntegerField(
+        allow_null=True,
+        help_text="The application of the student placed together with this one (a group), "
+        "or null.",
+    )
+    not_alone = serializers.BooleanField(
+        help_text="The student asked not to visit alone: another student shares the day."
+    )
 
 
 class RoundUnplacedOutput(serializers.Serializer[Any]):
@@ -93,6 +101,7 @@ class RoundSummaryOutput(serializers.ModelSerializer[Round]):
             "pins",
             "forbids",
             "lottery_seed",
+            "groups",
             "stats",
             "error",
             "created_by",

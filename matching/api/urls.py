@@ -1,4 +1,13 @@
-from matching.api import incidents, programs, proposals, reoffers, reports, rounds, visits
+from matching.api import (
+    groups,
+    incidents,
+    programs,
+    proposals,
+    reoffers,
+    reports,
+    rounds,
+    visits,
+)
 
 urlpatterns = [
     *programs.urlpatterns,
@@ -8,4 +17,5 @@ urlpatterns = [
     *incidents.urlpatterns,
     *reports.urlpatterns,
     *visits.urlpatterns,
+    *groups.urlpatterns,
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from matching.models import Attendance, Proposal
+from matching.models import Attendance, Program, Proposal
 
 Outcome = Attendance.Outcome
 Side = Attendance.Side
@@ -41,10 +41,14 @@ def is_disputed(records: Mapping[str, str]) -> bool:
 
 
 def attendance_open(proposal: Proposal, *, today: dt.date | None = None) -> bool:
-    """Attendance is recorded from the visit day on, for a visit that was confirmed (and may
-    have been cancelled since)."""
+    """Attendance is recorded from the visit day on, for a home visit that was confirmed (and
+    may have been cancelled since). A weekly language exchange has no visit day to record."""
     today = today or timezone.localdate()
-    return proposal.confirmed_at is not None and proposal.date <= today
+    return (
+        proposal.program.kind == Program.Kind.HOME_VISIT
+        and proposal.confirmed_at is not None
+        and proposal.date <= today
+    )
 
 
 def records_of(rows: Iterable[Attendance]) -> dict[int, dict[str, str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import HostProfile, StudentProfile, User
-from accounts.selectors import weekly_slot_labels
+from accounts.selectors import weekly_slot_labels, weekly_slots_in_order
 from matching.models import Application, Program, Proposal, Round
 from matching.services.exchange import LEARNED_LEVEL_IF_MISSING, TAUGHT_LEVEL_IF_MISSING
 
@@ -21,6 +21,13 @@ class Direction:
     teacher_level: str
     learner_level: str
 
+    def as_json(self) -> dict[str, str]:
+        return {
+            "language": self.language,
+            "teacher_level": self.teacher_level,
+            "learner_level": self.learner_level,
+        }
+
 
 @dataclass(frozen=True)
 class ExchangePairing:
@@ -28,6 +35,16 @@ class ExchangePairing:
     you_teach: list[Direction]  # the viewer teaches the partner
     shared_slots: list[str]  # weekly slot labels in the active language, in grid order
     meeting: str  # "online", "in_person", or "" when the round did not say
+    shared_slot_codes: list[str]  # the same slots as codes ("sat-am"), in grid order
+
+    def as_json(self) -> dict[str, Any]:
+        """API.md's ``exchange`` of a party's proposal."""
+        return {
+            "they_teach": [d.as_json() for d in self.they_teach],
+            "you_teach": [d.as_json() for d in self.you_teach],
+            "shared_slots": self.shared_slot_codes,
+            "format": self.meeting or None,
+        }
 
 
 def _levels(rows: list[tuple[int, Any]]) -> dict[int, dict[str, str]]:
@@ -88,11 +105,14 @@ def exchange_pairings(*, proposals: Sequence[Proposal], viewer: User) -> dict[in
                 ),
             )
 
-        shared = set(mine["time_slots"] or []) & set(theirs["time_slots"] or [])
+        shared = weekly_slots_in_order(
+            list(set(mine["time_slots"] or []) & set(theirs["time_slots"] or []))
+        )
         result[proposal.pk] = ExchangePairing(
             they_teach=[direction(theirs, mine, c) for t, c in directions if t == theirs["id"]],
             you_teach=[direction(mine, theirs, c) for t, c in directions if t == mine["id"]],
-            shared_slots=weekly_slot_labels(sorted(shared)),
+            shared_slots=weekly_slot_labels(shared),
             meeting=str(info.get("meeting") or ""),
+            shared_slot_codes=shared,
         )
     return result

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, prefetch_rela
 
 from accounts.models import HostProfile, Role, StudentProfile, User
 from matching.models import Feedback, MeetingPoint, Program, Proposal, ProposalEvent
+from matching.selectors.exchange import ExchangePairing, exchange_pairings
 from matching.selectors.meeting import Meeting, PointKey, meeting_of, meeting_points
 
 _RELATED = (
@@ -54,6 +55,8 @@ _PARTY_FIELDS = (
     "program__name",
     "program__translations",
     "program__kind",
+    # A language exchange's directions are stored with its round (``exchange_pairings``).
+    "round",
     "date",
     "status",
     "deadline",
@@ -255,6 +258,7 @@ class PartyProposal:
     id: int
     program: int
     program_name: str
+    kind: str  # the programme's: "home_visit" or "language_exchange"
     date: dt.date
     status: str
     side: str | None
@@ -265,23 +269,33 @@ class PartyProposal:
     their_answer: str
     confirmed_at: dt.datetime | None
     meeting: Meeting
+    # A language exchange's pairing as the viewer sees it (None for a home visit).
+    exchange: ExchangePairing | None
 
 
 def party_proposal(
-    *, proposal: Proposal, viewer: User, points: Mapping[PointKey, MeetingPoint] | None = None
+    *,
+    proposal: Proposal,
+    viewer: User,
+    points: Mapping[PointKey, MeetingPoint] | None = None,
+    pairings: Mapping[int, ExchangePairing] | None = None,
 ) -> PartyProposal:
     """One proposal (loaded by this module's querysets) as its party ``viewer`` sees it; the
-    days' default meetings are read here unless the caller loaded them (``meeting_points``)."""
+    days' default meetings and a language exchange's pairing are read here unless the caller
+    loaded them (``meeting_points``, ``exchange_pairings``)."""
     side = side_of(proposal=proposal, user=viewer)
     key = (proposal.program_id, proposal.date)
     if points is None:
         points = meeting_points(keys=[key])
+    if pairings is None:
+        pairings = exchange_pairings(proposals=[proposal], viewer=viewer)
     meeting = meeting_of(proposal=proposal, viewer=viewer, point=points.get(key))
     student_side = side == "student"
     return PartyProposal(
         id=proposal.pk,
         program=proposal.program_id,
         program_name=proposal.program.name,
+        kind=proposal.program.kind,
         date=proposal.date,
         status=proposal.status,
         side=side,
@@ -292,16 +306,19 @@ def party_proposal(
         their_answer=proposal.host_answer if student_side else proposal.student_answer,
         confirmed_at=proposal.confirmed_at,
         meeting=meeting,
+        exchange=pairings.get(proposal.pk),
     )
 
 
 def party_proposals(*, user: User) -> list[PartyProposal]:
     """The caller's own published proposals as the caller sees them, by date: three queries
     whatever the rows, the other side's profiles (``proposals_for_user``) and the days'
-    default meetings included."""
+    default meetings included; four more, whatever their number, when some are language
+    exchanges (``exchange_pairings``)."""
     rows = proposals_for_user(user=user)
     points = meeting_points(keys=[(p.program_id, p.date) for p in rows])
-    return [party_proposal(proposal=p, viewer=user, points=points) for p in rows]
+    pairings = exchange_pairings(proposals=rows, viewer=user)
+    return [party_proposal(proposal=p, viewer=user, points=points, pairings=pairings) for p in rows]
 
 
 def proposals_for_program(*, program_id: int, status: str | None = None) -> QuerySet[Proposal]:

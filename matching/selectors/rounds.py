@@ -23,6 +23,7 @@ from matching.models import (
     Round,
     Unplaced,
 )
+from matching.selectors.groups import partner_names, pool_groups, with_group_partner
 
 # Why a pair may not be proposed, as the solver names it (matching.solver.types.FORBID_REASONS).
 DECLINED = "declined"
@@ -51,6 +52,11 @@ class RoundPool:
     # of any programme (this one too) that left the student unplaced.
     visits_before: dict[int, int] = field(default_factory=dict)
     unplaced_before: dict[int, int] = field(default_factory=dict)
+    # Confirmed groups of two free students (application ids, lower first): placed together
+    # on one family and day, or neither; and the students left out because their partner
+    # cannot be placed this round, each with the reason's code and the partner's id.
+    groups: list[tuple[int, int]] = field(default_factory=list)
+    apart: list[tuple[Application, str, int]] = field(default_factory=list)
 
 
 def _split_matchable(
@@ -73,12 +79,14 @@ def _split_matchable(
 def applications_for_round(*, program: Program) -> RoundPool:
     """Active applications of ``program`` still free: students without a live proposal in the
     programme, and every active family with its seats left per day, of those the registry lets
-    be matched (the others in ``ineligible``). Profiles (with their stations) and registry
-    records are joined; with each student's history for fair ties, six queries in all."""
+    be matched (the others in ``ineligible``), and the confirmed groups among the students
+    (``groups``; a student whose partner cannot be placed is ``apart``, not a student here).
+    Profiles (with their stations) and registry records are joined; with each student's
+    history for fair ties, six queries in all."""
     live = Proposal.objects.filter(student_application=OuterRef("pk"), status__in=Proposal.LIVE)
     base = Application.objects.filter(program=program, status=Application.Status.ACTIVE)
     students = list(
-        base.filter(role=Role.STUDENT)
+        with_group_partner(base.filter(role=Role.STUDENT))
         .exclude(Exists(live))
         .select_related(
             "user",
@@ -97,6 +105,9 @@ def applications_for_round(*, program: Program) -> RoundPool:
         .order_by("id")
     )
     students, refused_students = _split_matchable(students, role=Role.STUDENT)
+    grouped = pool_groups(students=students, refused={app.pk for app, _ in refused_students})
+    away = {app.pk for app, _code, _partner in grouped.apart}
+    students = [app for app in students if app.pk not in away]
     hosts, refused_hosts = _split_matchable(hosts, role=Role.HOST)
     free_seats = {
         host.pk: {
@@ -135,6 +146,8 @@ def applications_for_round(*, program: Program) -> RoundPool:
         ineligible=[*refused_students, *refused_hosts],
         visits_before={row["student_application__user_id"]: row["n"] for row in visited},
         unplaced_before={row["user_id"]: row["n"] or 0 for row in unplaced},
+        groups=grouped.pairs,
+        apart=grouped.apart,
     )
 
 
@@ -248,13 +261,15 @@ def _host_name(household_name: str | None, user_name: str) -> str:
 
 
 def round_detail(*, round_id: int) -> RoundDetail:
-    """The round detail as rows: three queries whatever the number of proposals, each
+    """The round detail as rows: three queries whatever the number of proposals (a fourth
+    when an unplaced student's reason names a group partner: ``partner_names``), each
     fetching only the columns shown, and no model instance per proposal (a round holds
     about one proposal per student: thousands, and instances made the API's answer several
     times slower). Http404 when missing."""
     found = Round.objects.filter(pk=round_id).select_related("program", "created_by").first()
     if found is None:
         raise Http404
+    partner_of = {a: b for pair in found.groups for a, b in (pair, pair[::-1])}
     proposals = [
         {
             "id": pk,
@@ -266,6 +281,8 @@ def round_detail(*, round_id: int) -> RoundDetail:
             "status": status,
             "student": {"user": student_user, "name": student_name},
             "host": {"user": host_user, "name": _host_name(household, host_user_name)},
+            "group_partner": partner_of.get(student_app),
+            "not_alone": not_alone,
         }
         for (
             pk,
@@ -280,6 +297,7 @@ def round_detail(*, round_id: int) -> RoundDetail:
             host_user,
             host_user_name,
             household,
+            not_alone,
         ) in Proposal.objects.filter(round_id=round_id)
         .order_by("date", "id")
         .values_list(
@@ -295,6 +313,7 @@ def round_detail(*, round_id: int) -> RoundDetail:
             "host_application__user_id",
             "host_application__user__name",
             "host_application__user__host_profile__household_name",
+            "student_application__not_alone",
         )
     ]
     unmatched = [
@@ -316,4 +335,6 @@ def round_detail(*, round_id: int) -> RoundDetail:
             "reasons",
         )
     ]
+    # A group's reasons name the partner (a fourth query, only when one does).
+    partner_names(unmatched)
     return RoundDetail(round=found, proposals=proposals, unmatched=unmatched)

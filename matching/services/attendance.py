@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching.models import Attendance
+from matching.models import Attendance, Program
 from matching.selectors.attendance import Outcome, Side, attendance_open
 from matching.services.transitions import ProposalConflict, ProposalNotFound, lock_published
 
@@ -23,8 +23,9 @@ def attendance_record(
     record by the same side replaces its first (a coordinator's settles the outcome).
 
     Locks the proposal. Sends nothing (a disagreement shows on the coordinators' pages).
-    Raises ProposalNotFound (not a party), ProposalConflict (never confirmed),
-    ValidationError naming ``outcome`` (before the visit day, or an unknown outcome)."""
+    Raises ProposalNotFound (not a party), ProposalConflict (never confirmed, or a language
+    exchange), ValidationError naming ``outcome`` (before the visit day, or an unknown
+    outcome)."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": [_("Choose one of the outcomes.")]})
     today = today or timezone.localdate()
@@ -40,6 +41,8 @@ def attendance_record(
             raise ProposalNotFound
         if proposal.confirmed_at is None:
             raise ProposalConflict(_("Only a confirmed visit has an attendance to record."))
+        if proposal.program.kind == Program.Kind.LANGUAGE_EXCHANGE:
+            raise ProposalConflict(_("A language exchange has no visit day to record."))
         if not attendance_open(proposal, today=today):
             raise ValidationError(
                 {"outcome": [_("You can record what happened from the visit day on.")]}

@@ -26,6 +26,7 @@ from accounts.selectors import (
 )
 from accounts.verification import email_verified_required
 from matching.models import Application, HostDay, Program, Proposal
+from matching.services.groups import group_requests_end_for_application
 
 NAME_MAX = Program._meta.get_field("name").max_length or 200
 DESCRIPTION_MAX = Program._meta.get_field("description").max_length or 10_000
@@ -188,12 +189,15 @@ def application_submit(
     format: str | None = None,
     time_slots: Sequence[str] | None = None,
     date_ranking: Sequence[dt.date] | None = None,
+    not_alone: bool = False,
 ) -> Application:
     """Apply to a programme as a student or a host family, from clean values (the serializer
     or form checked the types, the codes and the model's limits).
 
     A student of a home visit may rank some or all of its ``dates``, most wanted first
-    (``date_ranking``, each day once): the first choice scores more in the matcher.
+    (``date_ranking``, each day once): the first choice scores more in the matcher. With
+    ``not_alone`` (meant for beginners) the student is placed only where a second student
+    visits the same family the same day.
 
     Home visits: ``dates`` (a subset of the programme's); a family also gives ``capacity``
     (seats per date), stored as one ``HostDay`` per date. Language exchange: ``teaches``,
@@ -257,6 +261,11 @@ def application_submit(
             errors["date_ranking"] = [_("Rank only the days you can make, each day once.")]
         else:
             fields["date_ranking"] = [day.isoformat() for day in ranked]
+    if not_alone:
+        if program.kind != Program.Kind.HOME_VISIT or user.role != Role.STUDENT:
+            errors["not_alone"] = [_("Only a student of a home visit asks not to visit alone.")]
+        else:
+            fields["not_alone"] = True
     if program.kind == Program.Kind.HOME_VISIT:
         if user.role == Role.HOST:
             if capacity is None:
@@ -315,7 +324,9 @@ def application_submit(
 def application_withdraw(*, application: Application, by: User) -> Application:
     """Withdraw an application (the applicant, or a coordinator on their behalf). Withdrawing
     twice changes nothing. An applicant holding a live proposal must answer or decline it
-    first, so no published pair loses a side silently.
+    first, so no published pair loses a side silently. A student's invitation or group to
+    visit together ends with it (``matching.services.groups``; the other student is told on
+    commit).
 
     Locks the application row against a concurrent round write or answer."""
     if by.pk != application.user_id and by.role != Role.COORDINATOR:
@@ -337,4 +348,6 @@ def application_withdraw(*, application: Application, by: User) -> Application:
         )
     locked.status = Application.Status.WITHDRAWN
     locked.save(update_fields=["status"])
+    # Nobody is kept waiting for a partner who left: the other student is placed on their own.
+    group_requests_end_for_application(application=locked, by=by)
     return locked

@@ -5,7 +5,8 @@ fits it, with a shorter deadline.
 "Best" and "fits" are the round's: the same hard rules, weights and forbidden pairs, solved by
 the solver on the residual problem (every free student of the programme, the one family, the
 one day). Never proposed: a pair one side declined or a coordinator forbade (``pair_history``,
-the round's forbids), a student who already had a proposal in that round.
+the round's forbids), a student who already had a proposal in that round, a student of a group
+or one who asked not to visit alone (a freed seat is one seat).
 
 Locks, in the order publishing takes them (``matching.services.transitions``): the programme
 first, so that two seats freed at once, or a re-offer and a coordinator's publish, run one after
@@ -79,7 +80,17 @@ def _residual_pool(freed: Proposal, day: HostDay) -> RoundPool:
             "student_application_id", flat=True
         )
     )
-    students = [app for app in pool.students if app.pk not in had_one and label in app.dates]
+    # One seat takes one student: never a member of a group (placed with their partner or
+    # not at all) nor one who asked not to visit alone.
+    grouped = {app_id for pair in pool.groups for app_id in pair}
+    students = [
+        app
+        for app in pool.students
+        if app.pk not in had_one
+        and label in app.dates
+        and app.pk not in grouped
+        and not app.not_alone
+    ]
     hosts = [app for app in pool.hosts if app.pk == freed.host_application_id]
     return RoundPool(
         students=students,

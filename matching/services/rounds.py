@@ -26,6 +26,7 @@ from accounts.models import Role, User
 from accounts.registry.selectors import STATUS_LABELS
 from matching.models import Application, Program, Proposal, Round, Unplaced
 from matching.notifications import live_notify
+from matching.selectors.groups import PARTNER_PLACED
 from matching.selectors.rounds import applications_for_round, pair_history
 from matching.services.exchange import exchange_problem_for_round, exchange_round_write
 from matching.services.solver_input import round_problem
@@ -140,7 +141,7 @@ def _notify_status(rnd: Round) -> None:
     the notification stream (chat, through ``matching.signals.live_event``)."""
     live_notify(
         user_ids=[rnd.created_by_id],
-        event={"type": "round.status", "round": rnd.pk, "status": rnd.status},
+        event={"kind": "round.status", "round": rnd.pk, "status": rnd.status},
     )
 
 
@@ -255,6 +256,15 @@ def _registry_reason(role: str, status: str) -> list[dict[str, Any]]:
     ]
 
 
+def _apart_reason(code: str, partner: int) -> list[dict[str, Any]]:
+    text = (
+        _("Placed only together with %(partner)s, who already has a visit in this programme.")
+        if code == PARTNER_PLACED
+        else _("Placed only together with %(partner)s, who cannot be placed in this round.")
+    )
+    return [{"code": code, "params": {"partner": partner}, "text": text % {"partner": partner}}]
+
+
 def _write_draft(
     rnd: Round,
     problem: Problem,
@@ -262,6 +272,7 @@ def _write_draft(
     skipped: list[Application],
     solve_ms: float,
     ineligible: Sequence[tuple[Application, str]] = (),
+    apart: Sequence[tuple[Application, str, int]] = (),
 ) -> None:
     # The problem's date indices are positions in the programme's dates (``round_problem``).
     dates = rnd.program.days
@@ -294,16 +305,22 @@ def _write_draft(
         Unplaced(round=rnd, application=a, reasons=_registry_reason(a.role, status))
         for a, status in ineligible
     ]
+    unplaced += [
+        Unplaced(round=rnd, application=a, reasons=_apart_reason(code, partner))
+        for a, code, partner in apart
+    ]
     for row in unplaced:
         row.reasons = _plain(row.reasons)
     Unplaced.objects.bulk_create(unplaced)
     rnd.stats = _stats(problem, result, solve_ms)
     rnd.stats["skipped"] = len(skipped)
     rnd.stats["ineligible"] = len(ineligible)
+    rnd.stats["apart"] = len(apart)
+    rnd.groups = [list(pair) for pair in problem.groups]
     rnd.status = Round.Status.DRAFT
     rnd.error = ""
     rnd.finished_at = timezone.now()
-    rnd.save(update_fields=["stats", "status", "error", "finished_at"])
+    rnd.save(update_fields=["stats", "groups", "status", "error", "finished_at"])
 
 
 def _run_home_visit(rnd: Round) -> None:
@@ -313,7 +330,7 @@ def _run_home_visit(rnd: Round) -> None:
     started = time.perf_counter()
     result = solve(problem)
     solve_ms = (time.perf_counter() - started) * 1000
-    _write_draft(rnd, problem, result, skipped, solve_ms, pool.ineligible)
+    _write_draft(rnd, problem, result, skipped, solve_ms, pool.ineligible, pool.apart)
 
 
 def _run_exchange(rnd: Round) -> None:

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from matching.models import Application, Program, Round
 from matching.selectors.attendance import PersonRecord, person_records
+from matching.selectors.groups import solver_ready
 from matching.selectors.rounds import RoundPool
 from matching.services.vocabulary import REFERENCE_VOCABULARY
 from matching.solver.types import (
@@ -47,7 +48,8 @@ def round_problem(
 ) -> tuple[Problem, list[Application]]:
     """The solver's input for ``rnd``: one StudentIn per free student, one HostIn per family
     (keys are application ids, dates are indices into the programme's dates), the coordinator's
-    weights and pins, and the forbidden pairs (coordinator forbids first, then ``history``).
+    weights and pins, the forbidden pairs (coordinator forbids first, then ``history``), the
+    confirmed groups (``pool.groups``) and each student's "not alone" wish.
 
     Also returns the applicants left out because their profile lost a field the solver needs
     (a deleted profile or station); the run records them as unplaced with that reason."""
@@ -59,11 +61,12 @@ def round_problem(
     skipped: list[Application] = []
     students: list[StudentIn] = []
     for app in pool.students:
-        profile = getattr(app.user, "student_profile", None)
-        station = profile.home_station if profile else None
-        if profile is None or station is None:
+        if not solver_ready(app):
             skipped.append(app)
             continue
+        profile = app.user.student_profile
+        station = profile.home_station
+        assert station is not None  # solver_ready
         students.append(
             StudentIn(
                 key=app.pk,
@@ -90,15 +93,17 @@ def round_problem(
                 needs_step_free=profile.needs_step_free,
                 needs_alcohol_free=profile.needs_alcohol_free,
                 needs_prayer_space=profile.needs_prayer_space,
+                not_alone=app.not_alone,
             )
         )
     hosts: list[HostIn] = []
     for app in pool.hosts:
-        profile = getattr(app.user, "host_profile", None)
-        station = profile.home_station if profile else None
-        if profile is None or station is None:
+        if not solver_ready(app):
             skipped.append(app)
             continue
+        household = app.user.host_profile
+        place = household.home_station
+        assert place is not None  # solver_ready
         hosts.append(
             HostIn(
                 key=app.pk,
@@ -107,25 +112,25 @@ def round_problem(
                     for d, free in pool.free_seats.get(app.pk, {}).items()
                     if d in index
                 },
-                languages=_languages(profile.languages),
-                pets=tuple(profile.pets or ()),
-                smoking=profile.smoking,
-                diets_supported=tuple(profile.diets_supported or ()),
-                allergens_avoidable=tuple(profile.allergens_avoidable or ()),
-                interests=tuple(profile.interests or ()),
-                lat=station.latitude,
-                lon=station.longitude,
-                guest_gender_preference=profile.guest_gender_preference or "any",
-                has_children=profile.has_children,
-                household_size=profile.household_size or 2,
+                languages=_languages(household.languages),
+                pets=tuple(household.pets or ()),
+                smoking=household.smoking,
+                diets_supported=tuple(household.diets_supported or ()),
+                allergens_avoidable=tuple(household.allergens_avoidable or ()),
+                interests=tuple(household.interests or ()),
+                lat=place.latitude,
+                lon=place.longitude,
+                guest_gender_preference=household.guest_gender_preference or "any",
+                has_children=household.has_children,
+                household_size=household.household_size or 2,
                 times_hosted=pool.times_hosted.get(app.user_id, 0),
                 times_unplaced=app.times_unplaced,
                 late_cancellations=records.get(app.user_id, nobody).late_cancellations,
-                easy_japanese=profile.easy_japanese,
-                household_genders=profile.household_genders or "mixed",
-                step_free=profile.step_free,
-                alcohol_free=profile.alcohol_free,
-                prayer_space=profile.prayer_space,
+                easy_japanese=household.easy_japanese,
+                household_genders=household.household_genders or "mixed",
+                step_free=household.step_free,
+                alcohol_free=household.alcohol_free,
+                prayer_space=household.prayer_space,
             )
         )
     student_keys = {s.key for s in students}
@@ -146,6 +151,8 @@ def round_problem(
         pins=tuple((s, h) for s, h in rnd.pins),
         forbidden=forbidden,
         mode=cast(Mode, rnd.mode),  # Round.Mode's values are the solver's modes
+        # Both members are free and readable (``pool_groups``), so both are students here.
+        groups=tuple(pool.groups),
         lottery_seed=rnd.lottery_seed,
         unplaced_twice_first=rnd.program.unplaced_twice_first,
         language_rule=language_rule(rnd.program),

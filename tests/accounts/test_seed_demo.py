@@ -19,7 +19,7 @@ from accounts.registry.selectors import person_status
 from accounts.selectors import profile_is_complete
 from matching.demo import EXCHANGE_NAME, HOME_VISIT_NAME
 from matching.demo_visits import PAST_NAME
-from matching.models import Application, HostDay, Incident, Program, Reoffer
+from matching.models import Application, GroupRequest, HostDay, Incident, Program, Reoffer
 from matching.services.rounds import round_start
 from matching.visit_day_demo import SAMPLE_NAME
 
@@ -126,6 +126,15 @@ def test_a_home_visit_round_on_the_demo_places_most_students(
     assert rnd.proposals.count() >= 0.6 * students
 
 
+def test_every_demo_programme_is_named_in_each_language_not_in_one_bilingual_string() -> None:
+    seed()
+    assert Program.objects.count() >= 6
+    for program in Program.objects.all():
+        assert " / " not in program.name, program.name
+        for language in ("en", "ja-easy", "zh-hans", "vi", "ne", "ko"):
+            assert program.translations.get(language, {}).get("name"), (program.name, language)
+
+
 def test_the_programmes_are_open_with_most_people_applied() -> None:
     seed()
     visits = Program.objects.get(name=HOME_VISIT_NAME)
@@ -147,6 +156,32 @@ def test_the_programmes_are_open_with_most_people_applied() -> None:
     assert exchange.applications.filter(role="host").exists()
 
 
+def test_the_demo_has_friends_who_visit_together_and_an_invitation_waiting(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    seed()
+    visits = Program.objects.get(name=HOME_VISIT_NAME)
+    requests = GroupRequest.objects.filter(program=visits).select_related("inviter", "invitee")
+    confirmed = requests.get(status=GroupRequest.Status.CONFIRMED)
+    assert requests.filter(status=GroupRequest.Status.PENDING).count() == 1
+    # The first demo student, whose login the command prints, is one of the friends.
+    first = User.objects.filter(role="student").order_by("pk").first()
+    assert first is not None and confirmed.inviter.user_id == first.pk
+    assert set(confirmed.inviter.dates) & set(confirmed.invitee.dates)
+    assert visits.applications.filter(not_alone=True).count() == 1
+    # The round places the two together, or neither.
+    coordinator = User.objects.get(role="coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        rnd = round_start(program=visits, by=coordinator)
+    rnd.refresh_from_db()
+    assert rnd.groups == [[confirmed.inviter_id, confirmed.invitee_id]]
+    placed = {
+        p.student_application_id: (p.host_application_id, p.date) for p in rnd.proposals.all()
+    }
+    pair = [placed.get(confirmed.inviter_id), placed.get(confirmed.invitee_id)]
+    assert pair[0] == pair[1]
+
+
 def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
     from matching.selectors.city_report import city_report, fiscal_year
 
@@ -164,7 +199,8 @@ def test_the_report_to_the_city_has_this_year_and_last_to_show() -> None:
         assert this_year.totals["visits_held"] and this_year.first_time[0]["repeat"] > 0
     from matching.demo_history import PAST_PROGRAMS
 
-    past = Program.objects.filter(name__in=PAST_PROGRAMS, kind="home_visit", status="closed")
+    names = [name for name, _translations in PAST_PROGRAMS]
+    past = Program.objects.filter(name__in=names, kind="home_visit", status="closed")
     assert past.count() == 3
 
 
@@ -240,7 +276,8 @@ def test_each_stage_prints_a_line_with_its_counts() -> None:
     visits, exchange = (Program.objects.get(name=n) for n in (HOME_VISIT_NAME, EXCHANGE_NAME))
     assert (
         f"{visits.applications.count()} to the home visit, "
-        f"{exchange.applications.count()} to the language exchange"
+        f"{exchange.applications.count()} to the language exchange; "
+        "1 pair visiting together, 1 invitation waiting"
     ) in lines[4]
     assert "(1 new)" in lines[5]
     again = [line for line in seed().splitlines() if line.startswith("seed_demo: ")]

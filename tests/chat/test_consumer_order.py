@@ -69,7 +69,7 @@ async def test_a_dropped_broadcast_is_filled_from_the_database(
 ) -> None:
     async with chat_socket(conversation, student) as a:
         real = services._group_send_now
-        monkeypatch.setattr(services, "_group_send_now", lambda group, event: None)
+        monkeypatch.setattr(services, "_group_send_now", lambda *sends: None)
         await post(conversation, host, "lost on the layer")
         monkeypatch.setattr(services, "_group_send_now", real)
         await post(conversation, host, "next")

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from accounts.models import Role, User
 from chat import services
+from chat.groups import notification_group, user_group
 from chat.models import Conversation, Message
 from tests import factories
 from tests.chat.conftest import ORIGIN, open_socket, socket_for
@@ -301,6 +303,47 @@ async def test_a_notification_reaches_only_its_user(student: User, host: User) -
     finally:
         await mine.disconnect()
         await theirs.disconnect()
+
+
+async def test_chat_sockets_join_the_users_group_but_not_the_notification_stream(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    # Each notice costs a layer hop per socket that receives it; chat sockets would drop it.
+    layer: Any = get_channel_layer()
+    async with chat_socket(conversation, host):
+        assert layer.groups.get(user_group(host.pk)), "logout must still close the chat socket"
+        assert not layer.groups.get(notification_group(host.pk))
+        stream = await open_socket("/ws/notifications/", host)
+        try:
+            assert len(layer.groups[notification_group(host.pk)]) == 1
+        finally:
+            await stream.disconnect()
+
+
+async def test_the_stream_tells_of_a_new_message_in_the_readers_language_and_the_badge_after_read(
+    conversation: Conversation, student: User, host: User
+) -> None:
+    host.preferred_language = "ja"
+    await database_sync_to_async(host.save)(update_fields=["preferred_language"])
+    stream = await open_socket("/ws/notifications/", host)
+    try:
+        message = await post(conversation, student, "hello")
+        frame = await stream.receive_json_from(timeout=2)
+        assert frame == {
+            "type": "notification",
+            "kind": "chat.message",
+            "conversation": conversation.pk,
+            "message": message.pk,
+            "text": f"{student.name} さんから新しいメッセージ",
+            "unread": 1,
+        }
+        await database_sync_to_async(services.message_read)(
+            conversation_id=conversation.pk, user=host, message_id=message.pk
+        )
+        frame = await stream.receive_json_from(timeout=2)
+        assert frame == {"type": "notification", "kind": "chat.unread", "unread": 0}
+    finally:
+        await stream.disconnect()
 
 
 async def test_a_report_notifies_coordinators_live(

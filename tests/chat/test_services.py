@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import User
-from chat import services
-from chat.groups import conversation_group, user_group
+from chat import notices, services
+from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Membership, Message
 from matching.models import Proposal
 from tests import factories
@@ -27,7 +28,7 @@ def _no_rate_limit(settings: Any) -> None:
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """What the services hand to the channel layer, in order."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
     return events
 
 
@@ -56,18 +57,14 @@ def test_a_message_is_broadcast_only_after_commit(
             conversation_group(conversation.pk),
             {"type": "chat.message", "message": sent[0][1]["message"]},
         ),
-        # The other member's stream: a toast in their language and their new unread total.
+        # The other member's stream, which makes their toast and unread total itself.
         (
-            user_group(other.pk),
+            notification_group(other.pk),
             {
-                "type": "notification.send",
-                "event": {
-                    "kind": "chat.message",
-                    "conversation": conversation.pk,
-                    "message": message.pk,
-                    "text": f"New message from {student.name}",
-                    "unread": 1,
-                },
+                "type": "notification.chat_message",
+                "conversation": conversation.pk,
+                "message": message.pk,
+                "sender_name": student.name,
             },
         ),
     ]
@@ -90,8 +87,8 @@ def test_reading_sends_the_reader_their_new_unread_total(
     with django_capture_on_commit_callbacks(execute=True):
         services.message_read(conversation_id=conversation.pk, user=student, message_id=message.pk)
     assert (
-        user_group(student.pk),
-        {"type": "notification.send", "event": {"kind": "chat.unread", "unread": 0}},
+        notification_group(student.pk),
+        {"type": "notification.chat_read"},
     ) in sent
 
 
@@ -107,7 +104,9 @@ def test_a_notification_goes_to_each_users_group_once(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_send(user_ids=[host.pk, student.pk, host.pk], event={"kind": "x"})
-    assert [group for group, _ in sent] == sorted([user_group(student.pk), user_group(host.pk)])
+    assert [group for group, _ in sent] == sorted(
+        [notification_group(student.pk), notification_group(host.pk)]
+    )
     assert sent[0][1] == {"type": "notification.send", "event": {"kind": "x"}}
 
 
@@ -168,3 +167,29 @@ def test_purging_a_user_deletes_only_their_messages(
     services.message_post(conversation_id=conversation.pk, sender=host, body="theirs")
     assert services.user_purge(user=student) == 2
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
+
+
+def test_the_new_message_frame_carries_the_readers_total_over_all_conversations_in_one_query(
+    student: User, host: User, django_assert_num_queries: Any
+) -> None:
+    first = make_conversation(student, host)
+    second = make_conversation(student, factories.HostProfileFactory().user)
+    other = Membership.objects.exclude(user=student).get(conversation=second).user
+    for body in ("a", "b", "c"):
+        services.message_post(conversation_id=second.pk, sender=other, body=body)
+    services.message_post(conversation_id=first.pk, sender=student, body="mine")
+    read, _created = services.message_post(conversation_id=first.pk, sender=host, body="d")
+    services.message_read(conversation_id=first.pk, user=student, message_id=read.pk)
+    message, _created = services.message_post(conversation_id=first.pk, sender=host, body="e")
+    with django_assert_num_queries(1), translation.override("en"):
+        frame = notices.message_frame(
+            user=student, conversation_id=first.pk, message_id=message.pk, sender_name="Sato"
+        )
+    # Three unread in the other conversation, one ("e") here; the student's own never counts.
+    assert frame == {
+        "kind": "chat.message",
+        "conversation": first.pk,
+        "message": message.pk,
+        "text": "New message from Sato",
+        "unread": 4,
+    }

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.deletion import user_delete
 from accounts.models import User
 from chat import services
-from chat.groups import user_group
+from chat.groups import notification_group, user_group
 from chat.models import Conversation, Message
 from matching.models import Program, Proposal, Round
 from matching.services.retention import program_purge
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """What chat hands to the channel layer, in order."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
     return events
 
 
@@ -90,10 +90,10 @@ def test_a_rounds_status_reaches_its_coordinators_notification_stream(
         round_fail(round_id=rnd.pk, error="boom")
     assert sent == [
         (
-            user_group(rnd.created_by_id),
+            notification_group(rnd.created_by_id),
             {
                 "type": "notification.send",
-                "event": {"type": "round.status", "round": rnd.pk, "status": "failed"},
+                "event": {"kind": "round.status", "round": rnd.pk, "status": "failed"},
             },
         )
     ]

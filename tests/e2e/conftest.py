@@ -196,6 +196,43 @@ def frames_scrolling_sideways(page: Any) -> list[str]:
     )
 
 
+def words_broken_across_lines(page: Any, selector: str = "main") -> list[str]:
+    """Latin words and numbers (two characters or more) that the layout splits over two
+    lines, as a squeezed table column does ("Jan uary 202 7"), inside ``selector``. Japanese
+    text may break between any two characters and is not checked; nor is text hidden for
+    screen readers only."""
+    return list(
+        page.evaluate(
+            """(selector) => {
+                const broken = [];
+                for (const root of document.querySelectorAll(selector)) {
+                    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                        const parent = node.parentElement;
+                        if (!parent || parent.closest(".visually-hidden, [hidden], thead")) {
+                            continue;
+                        }
+                        if (parent.getClientRects().length === 0) continue;
+                        for (const match of node.data.matchAll(/[A-Za-z0-9]{2,}/g)) {
+                            const range = document.createRange();
+                            range.setStart(node, match.index);
+                            range.setEnd(node, match.index + match[0].length);
+                            const tops = [...range.getClientRects()]
+                                .filter((rect) => rect.width > 0)
+                                .map((rect) => rect.top);
+                            if (Math.max(...tops) - Math.min(...tops) > 2) {
+                                broken.push(match[0]);
+                            }
+                        }
+                    }
+                }
+                return broken;
+            }""",
+            selector,
+        )
+    )
+
+
 @dataclass
 class Browsing:
     """Opens tabs on the test server, logged in or not, and audits pages."""

@@ -3,6 +3,10 @@ after the last message it holds, so a message sent while it was away appears onc
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 import pytest
 
 from chat.models import Conversation
@@ -134,34 +138,72 @@ def test_blocking_from_the_chat_page(browsing: Browsing, coordinator) -> None:
     assert not browsing.problems, "\n".join(browsing.problems)
 
 
-def test_messages_sent_faster_than_the_limit_all_get_through(
+def test_messages_refused_as_too_fast_go_back_to_the_composer_and_are_never_resent(
     browsing: Browsing, coordinator, settings
 ) -> None:
-    """A person who sends faster than the server's pace gets a warning, and the page sends
-    what was refused again a moment later: nothing stays pending."""
-    settings.CHAT_RATE_PER_SECOND = 2
+    """A person who sends faster than the server's pace: what the server refused comes back to
+    the composer, in the order written, with a note in their language to wait; the page never
+    sends it again on its own, so nothing is stored twice, nothing is lost, nothing stays
+    pending. Sent again by hand once they have waited, it is stored."""
+    settings.CHAT_RATE_PER_SECOND = 1
     conversation = off_loop(lambda: _conversation(coordinator))
     student = conversation.proposal.student_application.user
 
-    page = browsing.page(student)
-    sockets: list[str] = []
-    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page = browsing.page(student, language="ja", width=375)
+    sent: list[dict[str, Any]] = []
+
+    def on_socket(socket: Any) -> None:
+        def on_frame(payload: Any) -> None:
+            frame = json.loads(payload)
+            if frame.get("type") == "message":
+                sent.append(frame)
+
+        socket.on("framesent", on_frame)
+
+    page.on("websocket", on_socket)
     page.goto(f"/messages/{conversation.pk}/")
     page.wait_for_selector("body[data-chat-ready='true']")
-    bodies = [f"Quick {n}" for n in range(6)]
-    for body in bodies:
-        page.get_by_label("Your message").fill(body)
-        page.get_by_role("button", name="Send").click()
+    bodies = [f"Quick {n}" for n in range(4)]
+    # Sent at once, as fast as a person tapping Send: well over one a second.
+    page.evaluate(
+        """(bodies) => {
+            const form = document.getElementById("chat-form");
+            for (const body of bodies) {
+                form.querySelector("textarea").value = body;
+                form.requestSubmit();
+            }
+        }""",
+        bodies,
+    )
+    refused = page.locator("#chat-refused")
+    refused.wait_for()
     log = page.locator("#chat-log")
-    for body in bodies:
-        log.locator(".chat__message--mine[data-message-id]").get_by_text(body).wait_for(
-            timeout=15_000
-        )
-    assert log.locator(".chat__message--pending").count() == 0
-    # Retried on the same socket, not left waiting for the next reconnect.
-    assert len([url for url in sockets if "/ws/chat/" in url]) == 1
+    page.wait_for_function("document.querySelectorAll('.chat__message--pending').length === 0")
+    assert "少し待って" in refused.inner_text()
+    composer = page.locator("#chat-form textarea")
+    returned = composer.input_value().split("\n")
     stored = off_loop(lambda: list(conversation.messages.values_list("body", flat=True)))
-    assert sorted(stored) == sorted(bodies)
+    assert returned, "nothing came back to the composer"
+    assert [body for body in bodies if body in returned] == returned  # the order written
+    assert sorted(stored + returned) == sorted(bodies)  # each once: none lost, none twice
+    for body in returned:
+        assert log.get_by_text(body).count() == 0
+
+    # Well past the server's second: the page has sent nothing again on its own.
+    page.wait_for_timeout(2500)
+    assert len(sent) == len(bodies)
+    assert len({frame["client_id"] for frame in sent}) == len(bodies)
+    assert off_loop(lambda: conversation.messages.count()) == len(stored)
+    assert composer.input_value() == "\n".join(returned)
+    failures = browsing.audit(page, "chat-too-fast-ja")
+
+    page.locator("#chat-retry").click()
+    log.locator(".chat__message--mine[data-message-id]").get_by_text(returned[0]).wait_for()
+    assert refused.is_hidden()
+    assert composer.input_value() == ""
+    assert off_loop(lambda: conversation.messages.filter(body="\n".join(returned)).count()) == 1
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
 
 
 def test_a_refused_message_stays_in_the_composer_with_the_error_beside_it(
@@ -200,4 +242,43 @@ def test_a_refused_message_stays_in_the_composer_with_the_error_beside_it(
     assert composer.input_value() == ""
     assert conversation.messages.filter(body="A little too long for now").count() == 1
     assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_a_message_the_server_never_answers_says_so_and_can_be_sent_again(
+    browsing: Browsing, coordinator
+) -> None:
+    """Nothing waits forever: a message whose frame never reaches the server says "Not sent
+    yet" after a while and offers to send it again; sent again, it is stored once."""
+    conversation = off_loop(lambda: _conversation(coordinator))
+    student = conversation.proposal.student_application.user
+    page = browsing.page(student, width=375)
+    lost = {"messages": True}
+
+    def route(socket: Any) -> None:
+        server = socket.connect_to_server()
+
+        def from_page(payload: Any) -> None:
+            if lost["messages"] and json.loads(payload).get("type") == "message":
+                return  # lost on the way: the server never hears of it
+            server.send(payload)
+
+        socket.on_message(from_page)
+
+    page.route_web_socket(re.compile(r"/ws/chat/"), route)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready='true']")
+    page.get_by_label("Your message").fill("Are you there?")
+    page.get_by_role("button", name="Send", exact=True).click()
+    bubble = page.locator(".chat__message--pending")
+    bubble.get_by_text("Not sent yet").wait_for(timeout=20_000)
+    again = bubble.get_by_role("button", name="Try again")
+    assert again.is_visible()
+    lost["messages"] = False
+    again.click()
+    page.locator("#chat-log .chat__message--mine[data-message-id]").get_by_text(
+        "Are you there?"
+    ).wait_for()
+    assert page.locator(".chat__message--pending").count() == 0
+    assert off_loop(lambda: conversation.messages.filter(body="Are you there?").count()) == 1
     assert not browsing.problems, "\n".join(browsing.problems)

@@ -1,7 +1,8 @@
-"""The seven languages in chromium: sign-up and the profile wizard in Vietnamese and in Nepali
-on a 375 px phone (the page in the language, nothing clipped or scrolling sideways), the chat's
-furigana switched on and off, axe-core on the main pages in every language, and a screenshot
-of the dashboard in each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
+"""The seven languages in chromium: a first visit in the browser's language and the header's
+switch on a phone; sign-up and the profile wizard in Vietnamese and in Nepali on a 375 px phone
+(the page in the language, nothing clipped or scrolling sideways); the chat's furigana switched
+on and off; axe-core on the main pages in every language, and a screenshot of the dashboard in
+each (ENGAWA_ARTEFACTS/languages/, outside the repository)."""
 
 from __future__ import annotations
 
@@ -165,6 +166,31 @@ def test_the_chat_shows_furigana_when_switched_on_and_the_text_when_off(
     assert not browsing.problems, "\n".join(browsing.problems)
 
 
+def test_the_words_scripts_write_have_furigana_in_easy_japanese(
+    browsing: Browsing, coordinator: User
+) -> None:
+    """What chat.js and profile.js put on an easy-Japanese page (texts.js) carries the same
+    <ruby> as the server's markup: a live message's "Report" link, the station search."""
+    visit = off_loop(lambda: _confirmed_proposal(coordinator))
+    student, host = visit.student_application.user, visit.host_application.user
+    conversation = visit.conversation
+    page = browsing.page(student, language="ja-easy", width=PHONE)
+    page.goto(f"/messages/{conversation.pk}/")
+    page.wait_for_selector("body[data-chat-ready=true]")
+    off_loop(lambda: message_post(conversation_id=conversation.pk, sender=host, body="Hello"))
+    report = page.locator("#chat-log .chat__report").last
+    report.locator("rt").wait_for()
+    assert report.locator("rt").all_inner_texts() == ["ほうこく"]
+    page.goto("/profile/travel/")
+    page.locator("#id_home_station_search").fill("zzzz")
+    found = page.locator("#id_home_station_search_found")
+    assert found.locator("rt").all_inner_texts() == ["あ"]  # 合う駅がありません。
+    assert "%(n)s" not in page.locator("main").inner_text()
+    page.locator("#id_home_station_search").fill("kichi")
+    assert found.inner_text().startswith("見つかった駅: ")
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
 def test_the_main_pages_in_every_language(browsing: Browsing, coordinator: User) -> None:
     """axe-core finds nothing serious or critical at 1 280 and 375 px in any of the seven,
     and the dashboard of each is kept as a screenshot."""
@@ -204,4 +230,35 @@ def test_the_main_pages_in_every_language(browsing: Browsing, coordinator: User)
                 path=str(ARTEFACTS / f"dashboard-{language}-{width}.png"), full_page=True
             )
     assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_a_phone_in_vietnamese_arrives_in_vietnamese_and_switches_from_the_header(
+    browsing: Browsing,
+) -> None:
+    """A first visit follows the browser's languages (a language we lack falls back to
+    English, not Japanese); on a 375 px phone the switch sits in the header, in the first
+    screen, and the choice holds on the next page."""
+    for locale, expected in (("vi-VN", "vi"), ("fr-FR", "en"), ("ja-JP", "ja")):
+        context = browsing.browser.new_context(
+            viewport={"width": PHONE, "height": 700},
+            locale=locale,
+            base_url=browsing.base_url,
+            timezone_id="Asia/Tokyo",
+        )
+        browsing.contexts.append(context)
+        page = context.new_page()
+        page.goto("/")
+        assert page.locator("html").get_attribute("lang") == expected, locale
+    # The last tab: a Japanese phone that switches to Korean from the header.
+    switch = page.locator("header .language-switch__summary")
+    box = switch.bounding_box()
+    assert switch.is_visible() and box is not None and box["y"] + box["height"] < 700, box
+    switch.click()
+    page.locator("header button[name=language][value=ko]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.goto("/signup/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.locator("header .language-switch__summary").inner_text().endswith("한국어")
     assert not browsing.problems, "\n".join(browsing.problems)

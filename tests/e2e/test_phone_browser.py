@@ -1,6 +1,7 @@
 """Phones (375 px): the header folds its links behind a Menu button, the profile's step buttons
-stay on a row or two so the form starts near the top, and the earlier proposals become cards.
-And past visits: not "confirmed" any more, nothing to add to a calendar; closing a programme
+stay on a row or two so the form starts near the top, and the earlier proposals become cards,
+as do the coordinator's round comparison, unplaced list and an applicant's proposals. And past
+visits: not "confirmed" any more, nothing to add to a calendar; closing a programme
 sits apart from the everyday actions and asks first."""
 
 from __future__ import annotations
@@ -9,12 +10,25 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import Program, Proposal
+from matching.models import Program, Proposal, Round, Unplaced
 from matching.services.proposals import proposal_accept, proposal_decline, round_publish
-from tests.e2e.conftest import PHONE, Browsing, off_loop
-from tests.factories import ProgramFactory, ProposalFactory
+from tests.e2e.conftest import (
+    PHONE,
+    Browsing,
+    frames_scrolling_sideways,
+    off_loop,
+    words_broken_across_lines,
+)
+from tests.factories import (
+    ApplicationFactory,
+    HostApplicationFactory,
+    ProgramFactory,
+    ProposalFactory,
+    RoundFactory,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,6 +84,7 @@ def test_the_header_steps_and_tables_fit_a_phone(browsing: Browsing, coordinator
         "block"
     )
     assert table.locator(".cell-label").first.is_visible()
+    assert words_broken_across_lines(page, "main table") == []
     failures += browsing.audit(page, "proposals-earlier-phone-ja")
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)
@@ -108,5 +123,75 @@ def test_a_past_visit_is_done_and_closing_a_programme_asks_first(
     page.wait_for_load_state()
     assert questions and "Close this programme?" in questions[0]
     assert off_loop(lambda: Program.objects.get(pk=program.pk).status) == Program.Status.CLOSED
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def _two_rounds_and_an_applicant(coordinator: Any) -> dict[str, str]:
+    """A programme with two draft rounds that place students differently, one leaving an
+    applicant out, and a family with two published proposals: the three coordinator tables
+    that a phone shows as cards."""
+    program = ProgramFactory(created_by=coordinator, name="Autumn home visits")
+    stats = {"matched": 2, "unmatched": 1, "mean_score": 58.3, "min_score": 41.0}
+    first = RoundFactory(program=program, stats=stats)
+    second = RoundFactory(program=program, stats={**stats, "matched": 1}, mode="stable")
+    for score in (41.0, 76.0):
+        ProposalFactory(round=first, score=score)
+    ProposalFactory(round=second, score=58.0)
+    Unplaced.objects.create(
+        round=first,
+        application=ApplicationFactory(program=program),
+        reasons=[{"code": "profile_incomplete", "params": {}, "text": "Profile incomplete."}],
+    )
+    family = HostApplicationFactory(program=program, seats=3)
+    published = RoundFactory(program=program, status=Round.Status.PUBLISHED)
+    for status in (Proposal.Status.PROPOSED, Proposal.Status.DECLINED):
+        ProposalFactory(
+            round=published,
+            host_application=family,
+            status=status,
+            deadline=timezone.now() + dt.timedelta(days=2),
+        )
+    return {
+        "compare": reverse("frontend:coordinator:rounds_compare", args=[program.pk])
+        + f"?a={first.pk}&b={second.pk}",
+        "unplaced": reverse("frontend:coordinator:round", args=[first.pk]),
+        "applicant": reverse("frontend:coordinator:application", args=[family.pk]),
+    }
+
+
+def test_the_round_comparison_the_unplaced_and_an_applicants_proposals_are_cards_on_a_phone(
+    browsing: Browsing, coordinator
+) -> None:
+    """At 375 px each of these tables is a column of cards: every row a block whose values
+    carry their labels, no table frame or page scrolling sideways, no word split over two
+    lines."""
+    pages = off_loop(lambda: _two_rounds_and_an_applicant(coordinator))
+    # Each page's tables: how many, and where.
+    tables = {
+        "compare": (2, "main table"),
+        "unplaced": (1, "section[aria-labelledby=unplaced-title] table"),
+        "applicant": (1, "section[aria-labelledby=proposals-title] table"),
+    }
+    failures: list[str] = []
+    for language in ("en", "ja"):
+        page = browsing.page(coordinator, language=language, width=PHONE)
+        for name, (count, selector) in tables.items():
+            page.set_viewport_size({"width": PHONE, "height": 900})  # the audit ends at 1280
+            page.goto(pages[name])
+            assert page.locator(selector).count() == count, name
+            for table in page.locator(selector).all():
+                rows = table.locator("tbody tr")
+                assert rows.count() >= 1, name
+                display = rows.first.evaluate("(row) => getComputedStyle(row).display")
+                assert display == "block", (name, display)
+                assert rows.first.locator(".cell-label").first.is_visible(), name
+            assert frames_scrolling_sideways(page) == [], name
+            assert not page.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+            ), name
+            assert words_broken_across_lines(page, "main table") == [], (name, language)
+            if language == "en":
+                failures += browsing.audit(page, f"coordinator-{name}-cards")
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)

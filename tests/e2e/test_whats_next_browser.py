@@ -98,3 +98,37 @@ def test_the_dashboard_asks_for_feedback_and_a_finished_profile(
     page.goto("/dashboard/")
     assert "Finish your profile" in page.locator(".next-steps").inner_text()
     assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_the_dashboard_asks_both_partners_how_a_language_exchange_is_going(
+    browsing: Browsing, coordinator
+) -> None:
+    """Four weeks into a weekly language exchange (after the first sessions) the dashboard
+    asks for feedback; the exchange's page takes it in its own words, then nothing asks."""
+    from tests.matching.test_exchange_feedback import confirmed_exchange
+
+    exchange = off_loop(lambda: confirmed_exchange(coordinator, started_days_ago=29))
+    family = exchange.host_application.user
+    partner = exchange.student_application.user.name
+    if family.role != "host":
+        family, partner = exchange.student_application.user, exchange.host_application.user.name
+    page = browsing.page(family, language="ja", width=PHONE)
+    page.goto("/dashboard/")
+    steps = page.locator(".next-steps")
+    ask = steps.get_by_role("link", name=f"{partner}さんとの言語交換はいかがですか")
+    assert ask.is_visible()
+    failures = browsing.audit(page, "dashboard-exchange-feedback-ja")
+    ask.click()
+    page.wait_for_url(f"**/visits/{exchange.pk}/#feedback")
+    form = page.locator("#feedback form")
+    assert "言語交換はいかがですか" in form.inner_text()
+    assert "訪問" not in page.locator("#feedback").inner_text()
+    failures += browsing.audit(page, "exchange-feedback-form-ja")
+    form.locator("input[name=rating][value='4']").check()
+    form.locator("input[name=would_meet_again][value=yes]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto("/dashboard/")
+    assert "言語交換はいかがですか" not in page.locator(".next-steps").inner_text()
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)

@@ -60,6 +60,30 @@ def test_chat_page_shows_the_history_and_hands_its_settings_to_the_script(
     assert 'src="/static/frontend/js/chat.js"' in html
 
 
+def _script_texts(html: str, name: str) -> dict[str, str]:
+    """The texts a page hands its script as markup (partials/script_texts.html), by key."""
+    block = re.search(rf'<template data-texts="{name}">(.*?)</template>', html, re.S).group(1)
+    return dict(re.findall(r'<span data-text="(\w+)">(.*?)</span>', block, re.S))
+
+
+def test_the_words_chat_js_shows_get_furigana_in_easy_japanese(page_client, conversation) -> None:
+    """chat.js takes its words from the page's markup, so the easy_japanese filter gives them
+    their <ruby> as it does the rest of the page; a string in chat_config could have none."""
+    student, _host = _members(conversation)
+    url = reverse("frontend:chat", kwargs={"conversation_id": conversation.pk})
+    html = page_client(student, language="ja-easy").get(url).content.decode()
+    texts = _script_texts(html, "chat")
+    assert texts["sending"] == "<ruby>送<rt>おく</rt></ruby>っています…"
+    assert texts["report"] == "<ruby>報告<rt>ほうこく</rt></ruby>"
+    assert texts["typing"] == "%(name)s さんが書いています…"  # 書: a first-year kanji
+    config = re.search(r'<script id="chat-config" type="application/json">(.*?)</script>', html)
+    assert "text" not in json.loads(config.group(1))
+    english = _script_texts(page_client(student, language="en").get(url).content.decode(), "chat")
+    assert english["sending"] == "Sending…" and english["try_again"] == "Try again"
+    script = (Path(frontend.__file__).parent / "static/frontend/js/chat.js").read_text()
+    assert 'textsOf("chat")' in script and "config.text" not in script
+
+
 def test_the_page_hands_chat_js_the_servers_pace(page_client, conversation, settings) -> None:
     # chat.js paces its resends by the setting, never by a number of its own.
     settings.CHAT_RATE_PER_SECOND = 3

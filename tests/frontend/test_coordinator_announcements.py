@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.models import User
-from chat.groups import user_group
+from chat.groups import notification_group
 from matching.models import Application, Delivery, Program
 from matching.services.announcements import (
     announcement_language,
@@ -85,7 +85,7 @@ def test_each_recipient_gets_one_email_and_one_live_event_in_their_language(
     channels = {}
     for user in (ja, en):
         channels[user.pk] = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(user_group(user.pk), channels[user.pk])
+        async_to_sync(layer.group_add)(notification_group(user.pk), channels[user.pk])
     with django_capture_on_commit_callbacks(execute=True):
         announcement_send(program=program, by=coordinator, texts=WRITTEN)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([ja.email, en.email])

@@ -285,6 +285,43 @@ def test_compare_two_rounds_side_by_side(coord: Client, program: Program) -> Non
     assert "(better)" in page
 
 
+def test_compare_two_exchange_rounds_pairs_people_not_students(
+    coord: Client, coordinator: User
+) -> None:
+    """A language exchange's comparison names each person's partner in each round (both
+    partners of a pair are listed), no day, and "No partner" where a round left them out."""
+    program = factories.ProgramFactory(
+        created_by=coordinator, kind=Program.Kind.LANGUAGE_EXCHANGE, name="Tandem"
+    )
+    ana, ben, chie = (
+        factories.ApplicationFactory(program=program, user=factories.UserFactory(name=name))
+        for name in ("Ana", "Ben", "Chie")
+    )
+    first = factories.RoundFactory(program=program, stats={"matched": 1, "unmatched": 1})
+    second = factories.RoundFactory(program=program, stats={"matched": 1, "unmatched": 1})
+    factories.ProposalFactory(round=first, student_application=ana, host_application=ben)
+    factories.ProposalFactory(round=second, student_application=ana, host_application=chie)
+    page = coord.get(
+        reverse("frontend:coordinator:rounds_compare", args=[program.pk]),
+        {"a": first.pk, "b": second.pk},
+    ).content.decode()
+    assert "People paired differently" in page
+    assert "Students placed differently" not in page and "No visit" not in page
+    assert "People without a partner" in page
+    differences = page.split('id="differences-caption"')[1].split("</table>")[0]
+    texts = [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r'<tr role="row">(.*?)</tr>', differences, re.S)[1:]
+    ]
+    rows = {text.split()[0]: text for text in texts}
+    assert set(rows) == {"Ana", "Ben", "Chie"}
+    assert "Ben" in rows["Ana"] and "Chie" in rows["Ana"]
+    assert "Ana" in rows["Ben"] and "No partner" in rows["Ben"]
+    assert "No partner" in rows["Chie"] and "Ana" in rows["Chie"]
+    day = program.days[0]
+    assert f"{day.day} {day:%b} {day.year}" not in page
+
+
 def test_compare_refuses_a_round_of_another_programme(
     coord: Client, program: Program, coordinator: User
 ) -> None:

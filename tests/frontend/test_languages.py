@@ -4,6 +4,7 @@ header of every page, and every language's pages rendering."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +30,7 @@ def html_lang(client: Client, path: str = "/", **headers: str) -> str:
         ("en-GB,en;q=0.9", "en"),
         ("fr-FR,fr;q=0.9,de;q=0.8", "en"),  # no language of ours: English, not Japanese
         ("th", "en"),
+        ("*", "ja"),  # any language: the site's own
     ],
 )
 def test_a_first_visit_follows_the_browser(accept: str, expected: str) -> None:
@@ -36,7 +38,16 @@ def test_a_first_visit_follows_the_browser(accept: str, expected: str) -> None:
 
 
 def test_without_accept_language_the_site_speaks_japanese() -> None:
+    """Japanese, the association's language, though Django's LANGUAGE_CODE is English (the
+    language of a message a catalogue lacks)."""
     assert html_lang(Client()) == "ja"
+
+
+def test_a_language_cookie_we_do_not_speak_counts_for_nothing() -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert html_lang(client) == "ja"
+    assert html_lang(client, accept_language="vi") == "vi"
 
 
 def test_a_chosen_language_beats_the_browser() -> None:

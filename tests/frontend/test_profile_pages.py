@@ -142,7 +142,16 @@ def test_station_picker_groups_by_line_in_the_users_language(page_client, studen
     assert ">吉祥寺</option>" in html
     html = page_client(student, language="en").get(_step("travel")).content.decode()
     assert '<optgroup label="JR Chūō Line (Rapid)">' in html
-    assert "data-station-filter" in html
+    assert 'data-station-filter="station-filter"' in html
+    assert '<template data-texts="station-filter"><span data-text="filter">Search stations' in html
+
+
+def test_the_station_searchs_words_get_furigana_in_easy_japanese(page_client, student) -> None:
+    """profile.js takes them from the page's markup, which the easy_japanese filter rubifies."""
+    html = page_client(student, language="ja-easy").get(_step("travel")).content.decode()
+    block = html.split('<template data-texts="station-filter">', 1)[1].split("</template>", 1)[0]
+    assert '<span data-text="none"><ruby>合<rt>あ</rt></ruby>う駅がありません。</span>' in block
+    assert "<ruby>漢字<rt>かんじ</rt></ruby>" in block
 
 
 def test_unknown_step_is_404(page_client, student) -> None:

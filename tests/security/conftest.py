@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Role, User
 from chat.models import Conversation, Message, Report
 from chat.services import conversation_open, message_post, report_create
-from matching.models import Application, Incident, Program, Proposal, Round
+from matching.models import Application, GroupRequest, Incident, Program, Proposal, Round
 from tests import factories
 
 SECRET_ADDRESS = "7-7-7 Secret-chō, Musashino-shi"
@@ -41,6 +41,9 @@ class World:
     application: Application
     # The incident the family's chat report opened: its reporter is host_party.
     incident: Incident
+    # student_party's pending invitation to visit together, to a friend outside ROLES (so
+    # that student_other is a student of the programme who is not one of the two).
+    group_request: GroupRequest
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +73,10 @@ def build_world() -> World:
         status=Proposal.Status.CONFIRMED,
     )
     factories.ApplicationFactory(program=program, user=student_other)
+    friend = factories.ApplicationFactory(program=program)
+    group_request = GroupRequest.objects.create(
+        program=program, inviter=student_app, invitee=friend
+    )
     factories.HostApplicationFactory(program=program, user=host_other)
     conversation = conversation_open(proposal=proposal)
     message, _ = message_post(conversation_id=conversation.pk, sender=student, body=SECRET_BODY)
@@ -92,6 +99,7 @@ def build_world() -> World:
         report=report,
         application=student_app,
         incident=Incident.objects.get(proposal=proposal, reporter=host),
+        group_request=group_request,
     )
 
 

@@ -57,6 +57,9 @@ USERS = {**ANYONE, "anonymous": DENY, "deactivated": DENY}
 MEMBERS = {**USERS, "coordinator": DENY}  # students and families
 COORD = {**dict.fromkeys(ROLES, DENY), "coordinator": OK}
 PARTIES = {**MEMBERS, "student_other": NF, "host_other": NF}
+# Students only; of a request to visit together, the student who is not one of its two gets 404.
+STUDENTS = {**dict.fromkeys(ROLES, DENY), "student_party": OK, "student_other": OK}
+GROUP_PARTY = {**STUDENTS, "student_other": NF}
 # The API refuses a deactivated account's token (401) even where anyone may come.
 API_ANYONE = {**ANYONE, "deactivated": DENY}
 
@@ -112,6 +115,13 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # Parties write their feedback; only coordinators read it.
     "api/proposals/<int:proposal_id>/feedback/": {"GET": COORD, "POST": PARTIES},
     "api/programs/<int:program_id>/reoffers/": {"GET": COORD},
+    # --- API: visiting together (student_party invited a friend; both invitations are 400s)
+    "api/group-requests/": {"GET": STUDENTS},
+    "api/programs/<int:program_id>/group-requests/": {"POST": STUDENTS},
+    "api/group-requests/<int:request_id>/": {"GET": GROUP_PARTY},
+    # (the inviter's confirmation answers 409: only the invited student confirms)
+    "api/group-requests/<int:request_id>/confirm/": {"POST": GROUP_PARTY},
+    "api/group-requests/<int:request_id>/decline/": {"POST": GROUP_PARTY},
     # --- API: incidents. Anyone lists their own; a party or a coordinator reports about the
     # visit. A case is read by coordinators and its reporter (the family): the other party
     # is never told it exists. Following a case up is the coordinators'.
@@ -168,6 +178,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "programmes/": {"GET": MEMBERS},
     "programmes/<int:program_id>/": {"GET": MEMBERS, "POST": MEMBERS},
     "programmes/<int:program_id>/withdraw/": {"POST": MEMBERS},
+    "programmes/<int:program_id>/together/": {"POST": STUDENTS},
+    "together/<int:request_id>/confirm/": {"POST": GROUP_PARTY},
+    "together/<int:request_id>/decline/": {"POST": GROUP_PARTY},
     "proposals/": {"GET": MEMBERS},
     "proposals/<int:proposal_id>/accept/": {"POST": PARTIES},
     "proposals/<int:proposal_id>/decline/": {"POST": PARTIES},
@@ -272,6 +285,7 @@ def _fill(route: str, world: World, *, missing: bool) -> str:
         "<int:application_id>": world.application.pk,
         "<int:user_id>": world.users["host_party"].pk,
         "<int:incident_id>": world.incident.pk,
+        "<int:request_id>": world.group_request.pk,
     }
     path = "/" + route
     for placeholder, pk in ids.items():
@@ -288,6 +302,13 @@ def _body(route: str, world: World) -> dict[str, Any]:
     """A well-formed body, so that a write reaches its object lookup instead of a 400."""
     bodies: dict[str, dict[str, Any]] = {
         "api/proposals/<int:proposal_id>/cancel/": {"reason": "moved away"},
+        "api/programs/<int:program_id>/group-requests/": {
+            "email": world.group_request.invitee.user.email
+        },
+        "programmes/<int:program_id>/together/": {
+            "friend": world.group_request.invitee.user.email,
+            "relation": "friend",
+        },
         "api/proposals/<int:proposal_id>/answer-on-behalf/": {
             "side": "student",
             "answer": "decline",

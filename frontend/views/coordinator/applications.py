@@ -23,6 +23,7 @@ from frontend.views.coordinator.common import (
 )
 from frontend.views.coordinator.reasons import join_items, unplaced_items
 from matching.models import Application, Program, Proposal
+from matching.selectors import groups as group_selectors
 from matching.selectors import programs as program_selectors
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors import rounds as round_selectors
@@ -204,11 +205,13 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     if isinstance(row.profile, HostProfile) and row.profile.household_name:
         name = row.profile.household_name
     languages = reference_labels(kinds=("languages",))["languages"] if application.teaches else {}
+    left_out = [
+        {"round": row.round, "role": application.role, "reasons": row.reasons}
+        for row in round_selectors.unplaced_of_application(application=application)
+    ]
+    group_selectors.partner_names(left_out)
     context = {
-        "left_out": unplaced_items(
-            {"round": row.round, "role": application.role, "reasons": row.reasons}
-            for row in round_selectors.unplaced_of_application(application=application)
-        ),
+        "left_out": unplaced_items(left_out),
         "program": program,
         "application": application,
         "teaches": join_items([languages.get(code) or code for code in application.teaches]),

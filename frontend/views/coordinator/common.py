@@ -22,6 +22,7 @@ from accounts.registry.services import RegistryConflict
 from chat.services import ChatRefused
 from matching.models import Program
 from matching.selectors import programs as program_selectors
+from matching.services.groups import GroupConflict
 from matching.services.proposals import (
     ProposalConflict,
     ProposalNotFound,
@@ -103,7 +104,7 @@ def service_errors(
         else:
             raise  # nowhere to show it: a bug of the page, not the user's mistake
         outcome.ok = False
-    except (ProposalConflict, RoundConflict, ChatRefused, RegistryConflict) as exc:
+    except (ProposalConflict, RoundConflict, ChatRefused, RegistryConflict, GroupConflict) as exc:
         outcome.ok = False
         outcome.refused = str(exc)
 

@@ -83,6 +83,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "description",
             "language_level",
             "allow_easy_japanese",
+            "unplaced_twice_first",
             "reoffer",
             "reoffer_lead_days",
         ]
@@ -92,9 +93,16 @@ class ProgramForm(forms.ModelForm[Program]):
             "description": gettext_lazy("Description"),
             "language_level": gettext_lazy("Language every pair must share"),
             "allow_easy_japanese": gettext_lazy("Easy Japanese is enough"),
+            "unplaced_twice_first": gettext_lazy("Anyone unplaced twice is placed first"),
             **REOFFER_LABELS,
         }
-        help_texts = REOFFER_HELP
+        help_texts = {
+            **REOFFER_HELP,
+            "unplaced_twice_first": gettext_lazy(
+                "A student left without a visit in two earlier rounds (of any programme) is "
+                "placed before anyone else wherever a family fits."
+            ),
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
@@ -107,6 +115,7 @@ class ProgramForm(forms.ModelForm[Program]):
         "response_hours",
         "language_level",
         "allow_easy_japanese",
+        "unplaced_twice_first",
         "description",
         "reoffer",
         "reoffer_lead_days",

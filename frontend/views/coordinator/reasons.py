@@ -93,8 +93,16 @@ REASON_FORMATS: dict[tuple[str, str], Any] = {
         "families",
     ),
     ("student", "group"): gettext_lazy(
-        "Placed only together with the friend they asked for (application %(partner)s): no "
-        "family had room for both on a day that suits both."
+        "Not placed: no family could take both this student and %(partner)s (the friend or "
+        "sibling they visit with) on one day that suits both."
+    ),
+    ("student", "group_partner_placed"): gettext_lazy(
+        "Placed only together with %(partner)s, who already has a visit in this programme: "
+        "left out until one of them ends their plan to visit together."
+    ),
+    ("student", "group_partner_not_ready"): gettext_lazy(
+        "Placed only together with %(partner)s, who cannot be placed in this round (their "
+        "registration or profile is not ready)."
     ),
     ("student", "not_alone"): gettext_lazy(
         "Placed only where a second student visits the same family the same day: no such "
@@ -240,6 +248,10 @@ def _reason_params(params: dict[str, Any], reference: dict[str, dict[str, str]])
             text[key] = join_items([str(FORBID_LABELS.get(v, v)) for v in items])
         elif key == "status":
             text[key] = join_items([str(STATUS_LABELS.get(v, v)) for v in items])
+        elif key == "partner":
+            # A group's partner by name when the reader's selector added it (partner_names).
+            name = params.get("partner_name")
+            text[key] = f"{name} (#{value})" if name else f"#{value}"
         elif isinstance(value, dict):
             continue
         elif key in COUNT_PARAMS and isinstance(value, int):

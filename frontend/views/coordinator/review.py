@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.selectors import reference_labels
-from frontend.views.coordinator.reasons import unplaced_items
+from frontend.views.coordinator.reasons import join_items, unplaced_items
 from matching.models import Program, Proposal, Round
 from matching.selectors import proposals as proposal_selectors
 from matching.selectors.attendance import person_records
@@ -108,6 +108,34 @@ def _add_exchange_directions(rnd: Round, pairs: list[dict[str, Any]]) -> None:
 STATUS_LABELS = dict(Proposal.Status.choices)
 
 
+def together_notes(proposals: list[dict[str, Any]]) -> dict[int, list[str]]:
+    """Per proposal id, who the student visits with and why: their group's partner (placed
+    on the same family and day, as they asked), and for a student who asked not to visit
+    alone, the others visiting the same family that day."""
+    by_application = {p["student_application"]: p for p in proposals}
+    same_day: dict[tuple[int, Any], list[str]] = {}
+    for p in proposals:
+        same_day.setdefault((p["host_application"], p["date"]), []).append(p["student"]["name"])
+    notes: dict[int, list[str]] = {}
+    for p in proposals:
+        lines = []
+        partner = by_application.get(p.get("group_partner") or 0)
+        if partner is not None:
+            lines.append(
+                _("Placed together with %(name)s, as they asked.")
+                % {"name": partner["student"]["name"]}
+            )
+        if p.get("not_alone"):
+            others = list(same_day[(p["host_application"], p["date"])])
+            others.remove(p["student"]["name"])
+            lines.append(
+                _("Not alone, as they asked: with %(names)s that day.")
+                % {"names": join_items(others)}
+            )
+        notes[p["id"]] = lines
+    return notes
+
+
 def round_review(detail: RoundDetail) -> dict[str, Any]:
     """Everything the review page shows of one round (``round_selectors.round_detail``, the
     API's read): pairs, unplaced, metrics, histogram."""
@@ -119,8 +147,10 @@ def round_review(detail: RoundDetail) -> dict[str, Any]:
     records = person_records(
         user_ids=[p[side]["user"] for p in detail.proposals for side in ("student", "host")]
     )
+    together = together_notes(detail.proposals)
     pairs = [
         {
+            "together": together[proposal["id"]],
             # The status badge (``_proposal_status.html``) reads the label as on a model.
             "proposal": {**proposal, "get_status_display": STATUS_LABELS[proposal["status"]]},
             "bars": breakdown_bars(proposal["breakdown"], weights),

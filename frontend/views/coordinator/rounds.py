@@ -278,34 +278,57 @@ def rounds_compare(request: HttpRequest, program_id: int) -> HttpResponse:
         if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
             better = 0 if (a > b) == left["higher"] else 1
         rows.append(
-            {"label": left["label"], "values": [left["text"], right["text"]], "better": better}
+            {
+                "label": left["label"],
+                "cells": [
+                    {"round": review["round"], "text": side["text"], "better": better == index}
+                    for index, (review, side) in enumerate(zip(reviews, (left, right), strict=True))
+                ],
+            }
         )
-    # Students placed differently by the two rounds.
-    placed = [
-        {p["proposal"]["student_application"]: p["proposal"] for p in review["pairs"]}
-        for review in reviews
-    ]
-    students = {
-        p["proposal"]["student_application"]: p["proposal"]["student"]["name"]
-        for review in reviews
-        for p in review["pairs"]
-    }
+    # Students (in a language exchange, everyone) placed differently by the two rounds.
+    exchange = reviews[0]["exchange"]
+    placed = [_placements(review["pairs"], exchange=exchange) for review in reviews]
+    names = {app: place["name"] for places in placed for app, place in places.items()}
     differences = []
-    for student_id, name in sorted(students.items(), key=lambda item: item[1]):
-        left, right = placed[0].get(student_id), placed[1].get(student_id)
-        if (
-            left is not None
-            and right is not None
-            and (left["host_application"], left["date"])
-            == (right["host_application"], right["date"])
-        ):
+    for app, name in sorted(names.items(), key=lambda item: item[1]):
+        left, right = placed[0].get(app), placed[1].get(app)
+        if left is not None and right is not None and left["key"] == right["key"]:
             continue
-        differences.append({"name": name, "pairs": [left, right]})
+        differences.append(
+            {
+                "name": name,
+                "cells": [
+                    {"round": review["round"], "place": place}
+                    for review, place in zip(reviews, (left, right), strict=True)
+                ],
+            }
+        )
     context = {
         "program": program,
         "reviews": reviews,
         "rows": rows,
         "differences": differences,
-        "same": len(students) - len(differences),
+        "same": len(names) - len(differences),
+        "exchange": exchange,
     }
     return render(request, "frontend/coordinator/compare.html", context)
+
+
+def _placements(pairs: list[dict[str, Any]], *, exchange: bool) -> dict[int, dict[str, Any]]:
+    """By application id, where a round put each student: with whom, on which day, at what
+    score (``key`` tells two placements apart). Both partners of a language exchange are
+    placed, each with the other, on no particular day."""
+    placements: dict[int, dict[str, Any]] = {}
+    for pair in pairs:
+        proposal = pair["proposal"]
+        sides = [("student", "host")] + ([("host", "student")] if exchange else [])
+        for me, other in sides:
+            placements[proposal[f"{me}_application"]] = {
+                "name": proposal[me]["name"],
+                "with": proposal[other]["name"],
+                "date": None if exchange else proposal["date"],
+                "score": proposal["score"],
+                "key": (proposal[f"{other}_application"], proposal["date"]),
+            }
+    return placements

@@ -152,7 +152,7 @@ def test_the_family_changes_its_meeting_and_the_student_is_told_once_per_change(
     assert f"/visits/{visit.pk}/" in message.body
     # ... and live, on the student's notification stream only.
     ((user_ids, event),) = live_events
-    assert user_ids == [student.pk] and event["type"] == "visit.meeting_changed"
+    assert user_ids == [student.pk] and event["kind"] == "visit.meeting_changed"
     assert event["proposal"] == visit.pk
     assert "09:45" in event["body"] and "North exit, by the bakery" in event["body"]
     committing(

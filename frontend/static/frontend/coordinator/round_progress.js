@@ -47,7 +47,7 @@ function start(box) {
 
   document.addEventListener("engawa:notification", (event) => {
     const data = event.detail || {};
-    const kind = data.kind || data.type;
+    const kind = data.kind;
     if (kind === "round.status" && String(data.round) === roundId) show(data.status);
   });
 

@@ -3,8 +3,11 @@
 // message this page holds, so nothing is lost or shown twice. Without JavaScript the page
 // still works: the form posts to the server.
 
+import { phrase, putPhrase, textsOf } from "./texts.js";
+
 const config = JSON.parse(document.getElementById("chat-config").textContent);
-const text = config.text;
+// The page's words, with their furigana on an easy-Japanese page (texts.js).
+const texts = textsOf("chat");
 const log = document.getElementById("chat-log");
 const statusLine = document.getElementById("chat-status");
 const typingLine = document.getElementById("chat-typing");
@@ -20,9 +23,9 @@ const MAX_DELAY_MS = 15000;
 const TYPING_SHOWN_MS = 4000;
 // The server takes at most config.rate_per_second messages a second from a person (its
 // CHAT_RATE_PER_SECOND setting): what is still owed after a reconnect goes out one a second
-// slower, and a refusal for pace is tried again once the server's second has passed.
+// slower. A message refused for pace is never sent again on its own: it goes back to the
+// composer like any other refusal, and the person sends it when they choose.
 const RESEND_EVERY_MS = Math.ceil(1000 / Math.max(1, config.rate_per_second - 1));
-const RETRY_AFTER_LIMIT_MS = 1100;
 // A message with no answer from the server after this long says so and offers to try again
 // (it stays owed: a reconnect still sends it, and the server stores a client_id once).
 const PATIENCE_MS = 10000;
@@ -36,23 +39,29 @@ let lastTypingSent = 0;
 let stopped = false;
 let resendTimer = null;
 const pending = new Map(); // client_id -> {body, element, timer}
-
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
-}
+// The refused messages' text put back in the composer since the person last sent, in the
+// order they were written: a second refusal goes after the first, before anything typed since.
+let givenBack = "";
+const composerRows = input ? input.rows : 2;
+const MAX_COMPOSER_ROWS = 6;
 
 function nameOf(userId) {
   return config.names[String(userId)] || "";
 }
 
-function setStatus(message) {
+// One of the page's texts (a key of CHAT_TEXTS), or the server's own words (an error's detail).
+function setStatus(key) {
+  putPhrase(statusLine, texts, key);
+}
+
+function setStatusText(message) {
   statusLine.textContent = message;
 }
 
 // The site's one date format (accounts/formatting.py, as the server renders the history):
 // 2027年1月2日(土) 13:00 in Japanese, Sat 2 Jan 2027, 13:00 otherwise; Tokyo time.
 function timeLabel(iso) {
-  const ja = document.documentElement.lang === "ja";
+  const ja = document.documentElement.lang.startsWith("ja"); // easy Japanese too, as the server
   const parts = {};
   const options = {
     timeZone: "Asia/Tokyo",
@@ -89,27 +98,28 @@ function renderMessage(message, { sending = false } = {}) {
   meta.className = "chat__meta";
   const sender = document.createElement("span");
   sender.className = "chat__sender";
-  sender.textContent = mine ? text.you : nameOf(message.sender);
+  if (mine) sender.append(phrase(texts, "you"));
+  else sender.textContent = nameOf(message.sender);
   meta.append(sender);
   const time = document.createElement("time");
   if (message.created_at) {
     time.dateTime = message.created_at;
     time.textContent = timeLabel(message.created_at);
   } else if (sending) {
-    time.textContent = text.sending;
+    putPhrase(time, texts, "sending");
   }
   meta.append(time);
   if (mine) {
     const read = document.createElement("span");
     read.className = "chat__read";
-    read.textContent = text.read;
+    read.append(phrase(texts, "read"));
     read.hidden = true;
     meta.append(read);
   } else if (message.id) {
     const report = document.createElement("a");
     report.className = "chat__report";
     report.href = config.report_url.replace(/\/0\/$/, `/${message.id}/`);
-    report.textContent = text.report;
+    report.append(phrase(texts, "report"));
     meta.append(report);
   }
   const body = document.createElement("p");
@@ -159,9 +169,9 @@ function showMessage(message) {
     window.clearTimeout(waiting.timer);
     waiting.element.replaceWith(element);
     pending.delete(message.client_id);
-    // Everything owed has gone through: a pace warning no longer applies.
+    // Everything owed has gone through: an earlier warning in the status line no longer applies.
     if (pending.size === 0 && socket && socket.readyState === WebSocket.OPEN) {
-      setStatus(text.connected);
+      setStatus("connected");
     }
   } else {
     log.append(element);
@@ -199,7 +209,7 @@ function showRead(userId, messageId) {
 
 function showTyping(userId) {
   if (userId === config.me) return;
-  typingLine.textContent = format(text.typing, { name: nameOf(userId) });
+  putPhrase(typingLine, texts, "typing", { name: nameOf(userId) });
   window.clearTimeout(typingTimer);
   typingTimer = window.setTimeout(() => {
     typingLine.textContent = "";
@@ -228,16 +238,24 @@ function hideRefused() {
   input.removeAttribute("aria-invalid");
 }
 
-// The server refused this message (too long, not allowed any more...): it leaves the log, its
-// text goes back to the composer (before anything typed since) and the reason shows beside it.
+// The server refused this message (too long, too fast, not allowed any more...): it leaves
+// the log, its text goes back to the composer (after the messages refused before it, before
+// anything typed since) and the reason shows beside it. Nothing resends it: it is sent again
+// only when the person sends the composer, so it is neither lost nor stored twice.
 function giveBack(clientId, detail) {
   const entry = pending.get(clientId);
   if (!entry) return;
   window.clearTimeout(entry.timer);
   pending.delete(clientId);
   entry.element.remove();
-  const typed = input.value.trim();
-  input.value = typed ? `${entry.body}\n${typed}` : entry.body;
+  const current = input.value;
+  const kept = givenBack && current.startsWith(givenBack) ? givenBack : "";
+  const typed = current.slice(kept.length).trim();
+  givenBack = kept ? `${kept}\n${entry.body}` : entry.body;
+  input.value = typed ? `${givenBack}\n${typed}` : givenBack;
+  // Every line given back stays in sight (up to a few), not hidden below the box's edge.
+  const lines = input.value.split("\n").length;
+  input.rows = Math.max(composerRows, Math.min(MAX_COMPOSER_ROWS, lines));
   showRefused(detail);
   input.focus();
 }
@@ -256,15 +274,15 @@ function watch(clientId) {
   entry.timer = window.setTimeout(() => {
     if (!pending.has(clientId)) return;
     const time = entry.element.querySelector("time");
-    if (time) time.textContent = text.not_sent;
+    if (time) putPhrase(time, texts, "not_sent");
     if (entry.element.querySelector(".chat__resend")) return;
     const again = document.createElement("button");
     again.type = "button";
     again.className = "button button--secondary button--small chat__resend";
-    again.textContent = text.try_again;
+    again.append(phrase(texts, "try_again"));
     again.addEventListener("click", () => {
       again.remove();
-      if (time) time.textContent = text.sending;
+      if (time) putPhrase(time, texts, "sending");
       watch(clientId);
       sendOne(clientId);
     });
@@ -289,12 +307,12 @@ function sendPending() {
 
 function connect() {
   if (stopped) return;
-  setStatus(text.connecting);
+  setStatus("connecting");
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   socket = new WebSocket(`${scheme}//${window.location.host}${config.socket}`);
   socket.addEventListener("open", () => {
     delay = 1000;
-    setStatus(text.connected);
+    setStatus("connected");
     document.body.dataset.chatReady = "true";
     // Whatever arrived while this page was loading or offline, then what we still owe.
     socket.send(JSON.stringify({ type: "resume", after: lastId }));
@@ -311,28 +329,21 @@ function connect() {
     if (frame.type === "message") showMessage(frame.message);
     else if (frame.type === "typing") showTyping(frame.user);
     else if (frame.type === "read") showRead(frame.user, frame.message_id);
-    else if (frame.type === "blocked") stop(text.blocked);
-    else if (frame.type === "closed") stop(text.closed);
+    else if (frame.type === "blocked") stop("blocked");
+    else if (frame.type === "closed") stop("closed");
     else if (frame.type === "error") {
-      if (frame.code !== "rate_limited" && pending.has(frame.client_id)) {
-        giveBack(frame.client_id, frame.detail);
-        return;
-      }
-      setStatus(frame.detail);
-      if (frame.code === "rate_limited") {
-        window.clearTimeout(resendTimer);
-        resendTimer = window.setTimeout(sendPending, RETRY_AFTER_LIMIT_MS);
-      }
+      if (pending.has(frame.client_id)) giveBack(frame.client_id, frame.detail);
+      else setStatusText(frame.detail);
     }
   });
   socket.addEventListener("close", (event) => {
     document.body.dataset.chatReady = "false";
-    if (event.code === CLOSE_CONVERSATION_CLOSED) return stop(text.closed);
+    if (event.code === CLOSE_CONVERSATION_CLOSED) return stop("closed");
     if (event.code === CLOSE_NO_USER || event.code === CLOSE_FORBIDDEN) {
-      return stop(text.offline);
+      return stop("offline");
     }
     if (stopped) return;
-    setStatus(text.offline);
+    setStatus("offline");
     window.setTimeout(connect, delay);
     delay = Math.min(delay * 2, MAX_DELAY_MS);
   });
@@ -353,6 +364,8 @@ if (form && input) {
     scrollToEnd();
     pending.set(clientId, { body, element, timer: null });
     input.value = "";
+    input.rows = composerRows;
+    givenBack = "";
     input.focus();
     hideRefused();
     watch(clientId);
@@ -396,10 +409,10 @@ async function loadEarlier(button) {
     log.scrollTop += log.scrollHeight - before;
     if (older.length === 0 || older.length < 100) {
       button.hidden = true;
-      setStatus(text.no_more);
+      setStatus("no_more");
     }
   } catch {
-    setStatus(text.offline);
+    setStatus("offline");
   } finally {
     button.disabled = false;
   }
@@ -413,5 +426,5 @@ if (earlier && config.has_more) {
 
 document.addEventListener("visibilitychange", markRead);
 scrollToEnd();
-if (config.blocked) stop(text.blocked);
+if (config.blocked) stop("blocked");
 connect();

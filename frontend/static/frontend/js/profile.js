@@ -2,6 +2,8 @@
 // whatever the page's language: each option carries its terms in data-search), and only as
 // many empty language rows as needed.
 
+import { phrase, putPhrase, textsOf } from "./texts.js";
+
 function fold(text) {
   // "Kichijōji" and "kichijoji" match; so do full- and half-width letters, and katakana
   // and hiragana (キチジョウジ, きちじょうじ).
@@ -14,11 +16,13 @@ function fold(text) {
 }
 
 function setUpStationFilter(select) {
+  // The search box's words, after the select (frontend/widgets/station_select.html).
+  const texts = textsOf(select.dataset.stationFilter);
   const label = document.createElement("label");
   const id = `${select.id}_search`;
   label.htmlFor = id;
   label.className = "field__help";
-  label.textContent = select.dataset.stationFilter;
+  label.append(phrase(texts, "filter"));
   const input = document.createElement("input");
   input.type = "search";
   input.id = id;
@@ -27,7 +31,7 @@ function setUpStationFilter(select) {
   const hint = document.createElement("p");
   hint.className = "field__help";
   hint.id = `${id}_hint`;
-  hint.textContent = select.dataset.stationHelp || "";
+  hint.append(phrase(texts, "help"));
   const found = document.createElement("p");
   found.className = "field__help station-filter__found";
   found.id = `${id}_found`;
@@ -61,11 +65,9 @@ function setUpStationFilter(select) {
       if (hits.length) hits[0].selected = true;
       else select.value = "";
     }
-    found.textContent = !query
-      ? ""
-      : hits.length
-        ? select.dataset.stationCount.replace("%(n)s", String(hits.length))
-        : select.dataset.stationNone;
+    if (!query) found.textContent = "";
+    else if (hits.length) putPhrase(found, texts, "count", { n: String(hits.length) });
+    else putPhrase(found, texts, "none");
   });
 }
 
