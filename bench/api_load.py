@@ -31,7 +31,6 @@ Prints a table; writes ``bench/results/api.json``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
@@ -43,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api_seed import CONFIRMED, HOSTS, MESSAGES, STUDENTS, create_database, seed
-from bench.common import ROOT, free_port, wait_until_listening
+from bench.common import ROOT, free_port, run_phase, wait_until_listening
 from bench.http_load import pooled, run_slice, show
 
 OUT = ROOT / "bench" / "results" / "api.json"
@@ -76,7 +75,7 @@ def run_interleaved(
     for turn in range(rounds):
         for stack, (name, path, tokens) in pairs[turn:] + pairs[:turn]:
             port, pid = servers[stack]
-            one = asyncio.run(run_slice(port, path, tokens, clients, seconds / rounds, warmup, pid))
+            one = run_phase(run_slice(port, path, tokens, clients, seconds / rounds, warmup, pid))
             slices.setdefault((stack, name), []).append(one)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for (stack, name), ones in slices.items():

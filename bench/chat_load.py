@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.chat_phases import WARM_PAIRS, chat_phase, echo_phase, relay_phase, warm_up
 from bench.chat_servers import servers_start, servers_stop
 from bench.chat_setup import database_prepare, django_setup, flush_redis, pairs_make
-from bench.common import ROOT, add_server_env_option, machine, name_value
+from bench.common import ROOT, add_server_env_option, machine, name_value, run_phase
 
 OUT = ROOT / "bench" / "results" / "chat.json"
 
@@ -86,14 +86,14 @@ def run_one(
         time.sleep(1)
         rss_before = [round(s.rss_mb(), 1) for s in servers]
         cpu_start = sum(s.cpu_s() for s in servers)
-        echo = asyncio.run(echo_phase(ports, clients, floor_per_client, rate))
+        echo = run_phase(echo_phase(ports, clients, floor_per_client, rate))
         cpu_echo = sum(s.cpu_s() for s in servers)
-        relay = asyncio.run(relay_phase(ports, clients, floor_per_client, rate))
+        relay = run_phase(relay_phase(ports, clients, floor_per_client, rate))
         cpu_relay = sum(s.cpu_s() for s in servers)
         relay["server_cpu_ms_per_frame"] = round(
             (cpu_relay - cpu_echo) * 1000 / max(1, relay["frames_received"]), 3
         )
-        chat = asyncio.run(chat_phase(ports, pairs, per_client, rate, args.reconnect, args.settle))
+        chat = run_phase(chat_phase(ports, pairs, per_client, rate, args.reconnect, args.settle))
         cpu_chat = sum(s.cpu_s() for s in servers)
         # CPU the servers spent per frame or message: unlike latency, hardly moved by other
         # work on the machine, so it shows a change in the code between runs.
@@ -108,7 +108,7 @@ def run_one(
         rss_after_again = None
         chat_again: dict = {}
         if args.again:
-            chat_again = asyncio.run(
+            chat_again = run_phase(
                 chat_phase(ports, again_pairs, per_client, rate, args.reconnect, args.settle)
             )
             time.sleep(args.cooldown)

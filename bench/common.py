@@ -1,17 +1,35 @@
 """What the benchmarks share: free ports, waiting for a server, percentiles, server options,
-the machine a result was measured on."""
+the machine a result was measured on, a load generator without collector pauses."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
 import os
 import socket
 import subprocess
 import time
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def run_phase(phase: Coroutine[Any, Any, T]) -> T:
+    """Run one measured phase of a load generator with its garbage collector off: once it holds
+    a phase's frames, its own full collections pause every client at once, which would be
+    counted as the servers' latency."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        return asyncio.run(phase)
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def free_port() -> int:

@@ -43,9 +43,9 @@ def conversations_accessible(*, user: User) -> QuerySet[Conversation]:
         return Conversation.objects.none()
     if user.role == Role.COORDINATOR:
         return Conversation.objects.filter(_open_report_exists())
-    return Conversation.objects.filter(
-        Exists(Membership.objects.filter(conversation=OuterRef("pk"), user=user))
-    )
+    # A join, not a subquery: one membership per (conversation, user), so no row repeats, and
+    # the chat's hot path builds this query on every message.
+    return Conversation.objects.filter(memberships__user=user)
 
 
 def conversation_get_for_user(*, conversation_id: int, user: User) -> Conversation:

@@ -24,7 +24,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,28 +231,24 @@ def _locked_state(
     """Locks the conversation's row and reads (last_seq, status, blocked, id of this
     client_id's message): one read answers "may they?", "blocked?" and "stored before?".
     Access first, so an outsider always gets ``Conversation.DoesNotExist`` (404)."""
-    earlier = (
-        Message.objects.filter(conversation=OuterRef("pk"), sender=sender, client_id=client)
-        .order_by()
-        .values("pk")[:1]
-    )
-    row = (
+    # Joins rather than subqueries: this runs for every message, and Django builds joins in
+    # about half the time. A block by each member gives two rows alike in what is read here.
+    locked = (
         conversations_accessible(user=sender)
         .filter(pk=conversation_id)
         .select_for_update(of=("self",))
         .order_by()
-        .values_list(
-            "last_seq",
-            "status",
-            Exists(Block.objects.filter(conversation=OuterRef("pk"))),
-            Subquery(earlier) if client else Value(None, output_field=IntegerField()),
-        )
-        .first()
     )
+    fields = ["last_seq", "status", "blocks__id"]
+    if client:
+        mine = Q(messages__sender=sender, messages__client_id=client)
+        locked = locked.annotate(earlier=FilteredRelation("messages", condition=mine))
+        fields.append("earlier__id")
+    row = next(iter(locked.values_list(*fields)[:1]), None)
     if row is None:
         raise Conversation.DoesNotExist
-    last_seq, status, blocked, earlier_id = row
-    return int(last_seq), str(status), bool(blocked), earlier_id
+    last_seq, status, block_id, *earlier = row
+    return int(last_seq), str(status), block_id is not None, earlier[0] if earlier else None
 
 
 @transaction.atomic
