@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,6 +89,16 @@ class ApiViewMixin(APIView):
         if user is not None and user.is_authenticated:
             translation.activate(user.preferred_language)
             request._request.LANGUAGE_CODE = user.preferred_language
+
+
+def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> None:
+    """A field the endpoint does not know is a 400 naming it: a typo, or an attempt to set
+    what may not be set (a role, an e-mail), must not pass silently."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"detail": _("Send a JSON object.")})
+    unknown = sorted(set(request.data) - set(input_class().fields))
+    if unknown:
+        raise exceptions.ValidationError({f: [_("Not a field you can set here.")] for f in unknown})
 
 
 _DETAIL = {

@@ -64,6 +64,13 @@ class LanguageChipsWidget(forms.CheckboxSelectMultiple):
         return context
 
 
+# The "not alone" wish, asked on the application form and changed after applying.
+NOT_ALONE_LABEL = _("I would rather not visit alone")
+NOT_ALONE_HELP = _(
+    "For beginners: you are placed only where another student visits the same family on the "
+    "same day. This can make a match less likely."
+)
+
 # A language of the profile at these levels is one the person can teach; below, one to learn.
 TEACHING_LEVELS = (LanguageLevel.NATIVE, LanguageLevel.ADVANCED)
 
@@ -93,12 +100,7 @@ class ApplyForm(forms.Form):
             )
         if not self.is_exchange and user.role == Role.STUDENT:
             self.fields["not_alone"] = forms.BooleanField(
-                label=_("I would rather not visit alone"),
-                required=False,
-                help_text=_(
-                    "For beginners: you are placed only where another student visits the same "
-                    "family on the same day. This can make a match less likely."
-                ),
+                label=NOT_ALONE_LABEL, required=False, help_text=NOT_ALONE_HELP
             )
         if not self.is_exchange and user.role == Role.HOST:
             self.fields["capacity"] = forms.TypedChoiceField(
@@ -193,3 +195,10 @@ class GroupInviteForm(forms.Form):
         friend: str = self.cleaned_data["friend"].strip()
         who = {"email": friend} if "@" in friend else {"name": friend}
         return {**who, "relation": self.cleaned_data["relation"]}
+
+
+class NotAloneForm(forms.Form):
+    """The "not alone" wish of a student who has applied (``application_update``): a
+    checkbox, so ticked is on and anything else off."""
+
+    not_alone = forms.BooleanField(label=NOT_ALONE_LABEL, required=False, help_text=NOT_ALONE_HELP)

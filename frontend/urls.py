@@ -84,6 +84,11 @@ urlpatterns = [
         name="program_withdraw",
     ),
     path(
+        "programmes/<int:program_id>/not-alone/",
+        programs.program_not_alone,
+        name="program_not_alone",
+    ),
+    path(
         "programmes/<int:program_id>/together/",
         groups.group_invite,
         name="group_invite",

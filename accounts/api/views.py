@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -40,19 +40,9 @@ from accounts.languages import CODES, supported
 from accounts.models import Role
 from accounts.permissions import IsStudentOrHost, current_user
 from accounts.throttling import lockout_response
-from config.api import ApiViewMixin
+from config.api import ApiViewMixin, refuse_unknown_fields
 
 ERROR = OpenApiResponse(description="A JSON object naming each bad field, or carrying detail.")
-
-
-def refuse_unknown_fields(request: Request, input_class: type[serializers.Serializer[Any]]) -> None:
-    """A field the endpoint does not know is a 400 naming it: a typo, or an attempt to set
-    what may not be set (a role, an e-mail), must not pass silently."""
-    if not isinstance(request.data, dict):
-        raise ValidationError({"detail": _("Send a JSON object.")})
-    unknown = sorted(set(request.data) - set(input_class().fields))
-    if unknown:
-        raise ValidationError({f: [_("Not a field you can set here.")] for f in unknown})
 
 
 class RegisterView(ApiViewMixin, APIView):

@@ -1,4 +1,5 @@
-"""Programmes open to the user, and applying to one (through ``application_submit``)."""
+"""Programmes open to the user, applying to one (through ``application_submit``), and a
+student's "not alone" wish changed afterwards (``application_update``)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from accounts.selectors import profile_is_complete, reference_labels, weekly_slot_labels
-from frontend.program_forms import ApplyForm, GroupInviteForm
-from frontend.views.access import AuthedRequest, member_required
+from frontend.program_forms import ApplyForm, GroupInviteForm, NotAloneForm
+from frontend.views.access import AuthedRequest, member_required, student_required
 from frontend.views.coordinator.common import service_errors
 from matching.models import Application, Program
 from matching.selectors import groups as group_selectors
@@ -58,6 +60,19 @@ def _together(user: User, program: Program, application: Application | None) -> 
     return {"together": True, "group": live, "group_sent": sent, "group_partner": partner}
 
 
+def _not_alone(user: User, program: Program, application: Application | None) -> dict[str, Any]:
+    """The "not alone" part of a student's home-visit application: the form to change it
+    while ``application_change_refusal`` allows it, or nothing (the page shows the wish)."""
+    if (
+        application is None
+        or user.role != Role.STUDENT
+        or program.kind != Program.Kind.HOME_VISIT
+        or program_selectors.application_change_refusal(application=application)
+    ):
+        return {}
+    return {"not_alone_form": NotAloneForm(initial={"not_alone": application.not_alone})}
+
+
 @member_required
 def program_list(request: AuthedRequest) -> HttpResponse:
     rows = [
@@ -98,6 +113,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
                 return redirect("frontend:program_apply", program_id=program.pk)
     names = reference_labels(kinds=("languages",))["languages"] if application else {}
     together = _together(request.user, program, application)
+    not_alone = _not_alone(request.user, program, application)
     return render(
         request,
         "frontend/programs/detail.html",
@@ -112,6 +128,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
             "accepting": _accepting(program),
             "profile_complete": profile_is_complete(request.user),
             **together,
+            **not_alone,
         },
     )
 
@@ -128,3 +145,29 @@ def program_withdraw(request: AuthedRequest, program_id: int) -> HttpResponse:
     if outcome.ok:
         messages.success(request, _("Your application is withdrawn."))
     return redirect("frontend:program_apply", program_id=program.pk)
+
+
+@student_required
+@require_POST
+def program_not_alone(request: AuthedRequest, program_id: int) -> HttpResponse:
+    program = program_selectors.program_get_visible(user=request.user, program_id=program_id)
+    application = _mine(program)
+    back = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    if application is None:
+        return redirect(back)
+    form = NotAloneForm(request.POST)
+    # A checkbox: the form is always valid, unticked (or absent) meaning off.
+    form.is_valid()
+    wanted = bool(form.cleaned_data.get("not_alone"))
+    with service_errors(request=request) as outcome:
+        program_services.application_update(
+            application=application, by=request.user, not_alone=wanted
+        )
+    if outcome.ok:
+        messages.success(
+            request,
+            _("Saved: you are placed only where another student visits the same family.")
+            if wanted
+            else _("Saved: you may also be placed as the only student of a family."),
+        )
+    return redirect(back + "#not-alone")

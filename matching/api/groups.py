@@ -1,7 +1,8 @@
 """Visiting together API (docs/API.md, "Visiting together"): a student invites another student
 of the same home visit, who confirms or declines. Students only; a student who is not one of a
 request's two gets 404. Thin: permission → input serializer → one service or selector →
-output."""
+output. Also the shape of a student's group in the coordinators' list of applications
+(``matching.api.programs``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.permissions import IsStudent, current_user
 from config.api import ApiViewMixin
-from matching.models import GroupRequest
+from matching.models import Application, GroupRequest
 from matching.selectors import groups as selectors
 from matching.selectors import programs as program_selectors
 from matching.services import groups as services
@@ -82,6 +83,44 @@ def request_row(request: GroupRequest, viewer: User) -> dict[str, Any]:
         "created_at": request.created_at,
         "answered_at": request.answered_at,
         "ended_at": request.ended_at,
+    }
+
+
+class GroupPartnerOutput(serializers.Serializer[Any]):
+    application = serializers.IntegerField()
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ApplicationGroupOutput(serializers.Serializer[Any]):
+    """A student's live request to visit together, as a coordinator sees it."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=[s.value for s in GroupRequest.LIVE],
+        help_text="confirmed: a group; pending: an invitation.",
+    )
+    relation = serializers.ChoiceField(choices=GroupRequest.Relation.choices)
+    side = serializers.ChoiceField(
+        choices=["inviter", "invitee"], help_text="Whether this student sent it or was invited."
+    )
+    partner = GroupPartnerOutput()
+
+
+def application_group_row(application: Application) -> dict[str, Any] | None:
+    """The ``ApplicationGroupOutput`` of a student's live request to visit together, from what
+    ``program_selectors.applications_of_program`` prefetched (no query), or None."""
+    live = program_selectors.live_group(application)
+    if live is None:
+        return None
+    sent = live.inviter_id == application.pk
+    partner = live.invitee if sent else live.inviter
+    return {
+        "id": live.pk,
+        "status": live.status,
+        "relation": live.relation,
+        "side": "inviter" if sent else "invitee",
+        "partner": {"application": partner.pk, "user": partner.user_id, "name": partner.user.name},
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -21,7 +21,8 @@ from accounts.permissions import IsCoordinator, IsStudentOrHost, current_user
 from accounts.reference_data import WEEKLY_SLOTS
 from accounts.selectors import profile_of
 from accounts.services import HOST_FIELDS, STUDENT_FIELDS
-from config.api import ApiViewMixin
+from config.api import ApiViewMixin, refuse_unknown_fields
+from matching.api.groups import ApplicationGroupOutput, application_group_row
 from matching.models import SEATS_MAX, Application, Program
 from matching.selectors import programs as selectors
 from matching.services import programs as services
@@ -103,6 +104,15 @@ class ApplyInput(serializers.Serializer[Any]):
         help_text="Language exchange: the times the applicant is free each week, codes "
         "<weekday>-<part of the day> such as sat-am (GET /api/reference/ lists them as "
         "weekly_slots). Optional, but partners are paired only when they share a slot.",
+    )
+
+
+class ApplicationChangeInput(serializers.Serializer[Any]):
+    """What an applicant may change after applying; any other field is a 400 naming it."""
+
+    not_alone = serializers.BooleanField(
+        help_text="Home visit, student: true to be placed only where a second student visits "
+        "the same family the same day, false to be placed on your own as well.",
     )
 
 
@@ -215,12 +225,17 @@ class ApplicantOutput(serializers.Serializer[Any]):
 class CoordinatorApplicationOutput(ApplicationOutput):
     applicant = ApplicantOutput(source="user", read_only=True)
     profile = serializers.SerializerMethodField()
+    group = serializers.SerializerMethodField()
 
     class Meta(ApplicationOutput.Meta):
-        fields = [*ApplicationOutput.Meta.fields, "applicant", "profile"]
+        fields = [*ApplicationOutput.Meta.fields, "applicant", "profile", "group"]
 
     def get_profile(self, obj: Application) -> dict[str, Any] | None:
         return _full_profile(profile_of(obj.user))
+
+    @extend_schema_field(ApplicationGroupOutput(allow_null=True))
+    def get_group(self, obj: Application) -> dict[str, Any] | None:
+        return application_group_row(obj)
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -309,6 +324,34 @@ class ProgramApplyView(ApiViewMixin, APIView):
         )
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Change my application",
+        description=(
+            "A student of a home visit turns `not_alone` on or off after applying, while the "
+            "application is active, the programme open and no visit of it proposed (the rule "
+            "that also governs withdrawing). 400 names the field: a value that is not a "
+            "boolean, any other field, a family's or a language exchange's application "
+            "(`not_alone`), a closed programme (`program`), a withdrawn or proposed "
+            "application (`application`); nothing changes. 404 when the caller has no "
+            "application."
+        ),
+        request=ApplicationChangeInput,
+        responses={200: ApplicationOutput},
+    )
+    def patch(self, request: Request, program_id: int) -> Response:
+        user = current_user(request)
+        program = selectors.program_get_visible(user=user, program_id=program_id)
+        application = selectors.application_of(program=program, user=user)
+        if application is None:
+            raise Http404
+        refuse_unknown_fields(request, ApplicationChangeInput)
+        data = ApplicationChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_update(
+            application=application, by=user, **data.validated_data
+        )
+        return Response(ApplicationOutput(application).data)
+
 
 class ProgramWithdrawView(ApiViewMixin, APIView):
     permission_classes = [IsStudentOrHost]
@@ -336,7 +379,9 @@ class ProgramApplicationsView(ApiViewMixin, APIView):
     @extend_schema(
         summary="List a programme's applications",
         description=(
-            "Coordinators only: every application to the programme, with its applicant's profile."
+            "Coordinators only: every application to the programme, with its applicant's "
+            "profile and, for a student, the live request to visit together (`group`: the "
+            "confirmed partner or the pending invitation, null when none)."
         ),
         responses=CoordinatorApplicationOutput(many=True),
     )

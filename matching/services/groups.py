@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from matching.models import Application, Delivery, GroupRequest, Program, Proposal
+from matching.models import Application, Delivery, GroupRequest, Program
+from matching.selectors.programs import application_holds_live_proposal
 from matching.services.group_notices import group_notify
 
 
@@ -45,12 +46,6 @@ def _lock_applications(*ids: int) -> dict[int, Application]:
         .order_by("pk")
     )
     return {app.pk: app for app in rows}
-
-
-def _has_live_proposal(application: Application) -> bool:
-    return Proposal.objects.filter(
-        student_application=application, status__in=Proposal.LIVE
-    ).exists()
 
 
 def _live_request_of(*applications: Application) -> GroupRequest | None:
@@ -154,7 +149,7 @@ def group_request_create(
                 ]
             }
         )
-    if _has_live_proposal(mine) or _has_live_proposal(other):
+    if any(application_holds_live_proposal(application=app) for app in (mine, other)):
         raise ValidationError(
             {"program": [_("A visit of this programme is already proposed to one of you.")]}
         )
@@ -210,7 +205,8 @@ def group_request_confirm(*, request_id: int, by: User) -> GroupRequest:
         raise GroupConflict(_("Only the invited student can confirm."))
     if request.status != GroupRequest.Status.PENDING:
         raise GroupConflict(_("This invitation is no longer open."))
-    if _has_live_proposal(request.inviter) or _has_live_proposal(request.invitee):
+    two = (request.inviter, request.invitee)
+    if any(application_holds_live_proposal(application=app) for app in two):
         raise GroupConflict(_("A visit of this programme is already proposed to one of you."))
     request.status = GroupRequest.Status.CONFIRMED
     request.answered_at = timezone.now()

@@ -1,4 +1,5 @@
-"""Writes for programmes and applications: create and close a programme, apply, withdraw.
+"""Writes for programmes and applications: create and close a programme, apply, change a
+student's wish, withdraw.
 
 Every function raises ``django.core.exceptions.ValidationError`` with a dict naming each bad
 field (the API turns it into a 400) and stores nothing in that case, or ``PermissionDenied``
@@ -25,7 +26,11 @@ from accounts.selectors import (
     profile_of,
 )
 from accounts.verification import email_verified_required
-from matching.models import Application, HostDay, Program, Proposal
+from matching.models import Application, HostDay, Program
+from matching.selectors.programs import (
+    application_change_refusal,
+    application_holds_live_proposal,
+)
 from matching.services.groups import group_requests_end_for_application
 
 NAME_MAX = Program._meta.get_field("name").max_length or 200
@@ -177,6 +182,13 @@ def _unique(codes: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def _only_student_of_home_visit(program: Program, role: str) -> str | None:
+    """Why ``not_alone`` does not fit an application of ``role`` to ``program``, or None."""
+    if program.kind != Program.Kind.HOME_VISIT or role != Role.STUDENT:
+        return _("Only a student of a home visit asks not to visit alone.")
+    return None
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -262,8 +274,9 @@ def application_submit(
         else:
             fields["date_ranking"] = [day.isoformat() for day in ranked]
     if not_alone:
-        if program.kind != Program.Kind.HOME_VISIT or user.role != Role.STUDENT:
-            errors["not_alone"] = [_("Only a student of a home visit asks not to visit alone.")]
+        misfit = _only_student_of_home_visit(program, user.role)
+        if misfit:
+            errors["not_alone"] = [misfit]
         else:
             fields["not_alone"] = True
     if program.kind == Program.Kind.HOME_VISIT:
@@ -321,6 +334,37 @@ def application_submit(
 
 
 @transaction.atomic
+def application_update(*, application: Application, by: User, not_alone: bool) -> Application:
+    """The applicant turns the "not alone" wish on or off after applying (a clean boolean:
+    the serializer or form parsed it); the same value again changes nothing.
+
+    Allowed while ``matching.selectors.programs.application_change_refusal`` has no reason
+    against it: the application is active, its programme open, and no visit of it is live
+    (the rule that also keeps a proposed applicant from withdrawing). Locks the application
+    row, as withdrawing does, so a round's publishing or an answer never interleaves. Raises
+    PermissionDenied for anyone but the applicant; ValidationError, nothing stored, naming
+    "not_alone" (not a student of a home visit), "program" (closed) or "application"
+    (withdrawn, or a visit proposed)."""
+    if by.pk != application.user_id:
+        raise PermissionDenied(_("Only the applicant may change this application."))
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=application.pk)
+    )
+    misfit = _only_student_of_home_visit(locked.program, locked.role)
+    if misfit:
+        raise ValidationError({"not_alone": [misfit]})
+    refusal = application_change_refusal(application=locked)
+    if refusal:
+        raise ValidationError(refusal)
+    if locked.not_alone != not_alone:
+        locked.not_alone = not_alone
+        locked.save(update_fields=["not_alone"])
+    return locked
+
+
+@transaction.atomic
 def application_withdraw(*, application: Application, by: User) -> Application:
     """Withdraw an application (the applicant, or a coordinator on their behalf). Withdrawing
     twice changes nothing. An applicant holding a live proposal must answer or decline it
@@ -334,11 +378,7 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status == Application.Status.WITHDRAWN:
         return locked
-    live = Proposal.objects.filter(status__in=Proposal.LIVE)
-    if (
-        live.filter(student_application=locked).exists()
-        or live.filter(host_application=locked).exists()
-    ):
+    if application_holds_live_proposal(application=locked):
         raise ValidationError(
             {
                 "application": [

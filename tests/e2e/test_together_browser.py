@@ -1,6 +1,7 @@
 """Visiting together on a phone (375 px): a student invites a friend by name on the programme's
 page, the friend finds the invitation on the dashboard and confirms it, and the next round
-places the two with the same family on the same day; the review says so."""
+places the two with the same family on the same day; the review says so. A beginner turns
+"not alone" on after applying, and the coordinator's applications name the group and the wish."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 
 from accounts.models import User
 from matching.models import Application, GroupRequest, Program, Proposal, Round
+from matching.services.groups import group_request_confirm, group_request_create
 from matching.services.rounds import round_start
 from tests import factories
-from tests.e2e.conftest import PHONE, Browsing, off_loop, wait_until
+from tests.e2e.conftest import PHONE, Browsing, off_loop, wait_until, words_broken_across_lines
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,5 +84,42 @@ def test_invite_confirm_and_the_round_places_the_two_together(
     assert notes.count() == 2
     assert "Placed together with Pham Thu Ha" in " ".join(notes.all_inner_texts())
     failures += browsing.audit(review, "together-review-phone")
+    assert not failures, "\n".join(failures)
+    assert not browsing.problems, "\n".join(browsing.problems)
+
+
+def test_not_alone_changed_on_a_phone_and_the_coordinator_sees_groups_and_wishes(
+    browsing: Browsing, coordinator: User
+) -> None:
+    program, lan, ha, _both = off_loop(lambda: _programme(coordinator))
+
+    def setup() -> Application:
+        request = group_request_create(program=program, by=lan.user, email=ha.user.email)
+        group_request_confirm(request_id=request.pk, by=ha.user)
+        user = factories.StudentProfileFactory(user__name="Kim Minji").user
+        return factories.ApplicationFactory(program=program, user=user)
+
+    shy = off_loop(setup)
+    page = browsing.page(shy.user, language="ja", width=PHONE)
+    page.goto(f"/programmes/{program.pk}/")
+    wish = page.locator("#not-alone")
+    wish.get_by_label("一人での訪問は避けたい").check()
+    wish.get_by_role("button", name="この選択を保存").click()
+    page.wait_for_url(f"**/programmes/{program.pk}/#not-alone")
+    assert page.locator("#not-alone input[name=not_alone]").is_checked()
+    assert Application.objects.get(pk=shy.pk).not_alone is True
+    failures = browsing.audit(page, "not-alone-changed-phone-ja")
+
+    listing = browsing.page(coordinator, language="en", width=PHONE)
+    listing.goto(f"/coordinator/programs/{program.pk}/applications/")
+    text = listing.locator("main").inner_text()
+    assert "Together with Pham Thu Ha" in text and "Together with Nguyen Thi Lan" in text
+    assert listing.locator("[data-not-alone]").is_visible()
+    assert not words_broken_across_lines(listing), words_broken_across_lines(listing)
+    failures += browsing.audit(listing, "applications-together-phone")
+    listing.get_by_role("link", name="Together with Pham Thu Ha").click()
+    listing.wait_for_url(f"**/coordinator/applications/{ha.pk}/")
+    assert "Together with Nguyen Thi Lan" in listing.locator("main").inner_text()
+    failures += browsing.audit(listing, "application-together-phone")
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from matching.models import Application, Program, Proposal, Round, Unplaced
+from matching.services.groups import group_request_confirm, group_request_create
 from tests import factories
 from tests.frontend.conftest import coordinator_round, field_block, published_round
 
@@ -169,7 +170,18 @@ def test_application_filters(coord: Client, program: Program) -> None:
 def test_applications_list_query_count_is_constant(
     coord: Client, program: Program, django_assert_max_num_queries: Any
 ) -> None:
+    def friends() -> None:
+        """A confirmed pair, a pending invitation, a student who would rather not go alone."""
+        a, b, c, d = (factories.ApplicationFactory(program=program) for _ in range(4))
+        invite = group_request_create(program=program, by=a.user, email=b.user.email)
+        group_request_confirm(request_id=invite.pk, by=b.user)
+        group_request_create(program=program, by=c.user, email=d.user.email)
+        Application.objects.filter(pk=factories.ApplicationFactory(program=program).pk).update(
+            not_alone=True
+        )
+
     published_round(program)
+    friends()
     url = reverse("frontend:coordinator:applications", args=[program.pk])
     with CaptureQueriesContext(connection) as few:
         coord.get(url)
@@ -177,9 +189,13 @@ def test_applications_list_query_count_is_constant(
     for _ in range(5):
         factories.ApplicationFactory(program=program)
         factories.HostApplicationFactory(program=program, seats=2)
+        friends()
     with django_assert_max_num_queries(len(few)):
         answer = coord.get(url)
-    assert len(_names(answer.content.decode())) >= 15
+    html = answer.content.decode()
+    assert len(_names(html)) >= 15 + 6 * 5
+    assert (html.count('data-group="confirmed"'), html.count('data-group="pending"')) == (12, 12)
+    assert html.count("data-not-alone") == 6
 
 
 def test_applicant_page_shows_private_contact_to_coordinators(

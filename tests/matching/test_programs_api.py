@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from matching.models import Application, Program
+from matching.services.groups import group_request_confirm, group_request_create
 from tests import factories
 from tests.matching.conftest import future_days
 
@@ -261,12 +262,23 @@ class TestApplications:
         make_host: Callable[..., Application],
         django_assert_num_queries: Any,
     ) -> None:
+        def friends() -> None:
+            a, b = make_student(program), make_student(program)
+            Application.objects.filter(pk=a.pk).update(not_alone=True)
+            invite = group_request_create(program=program, by=a.user, email=b.user.email)
+            group_request_confirm(request_id=invite.pk, by=b.user)
+            c, d = make_student(program), make_student(program)
+            group_request_create(program=program, by=c.user, email=d.user.email)
+
         make_student(program)
         make_host(program, seats=2)
-        # token auth, programme, applications with users and profiles, host days
-        with django_assert_num_queries(4):
+        friends()
+        # token auth, programme, applications with users and profiles, host days, the
+        # students' live requests to visit together sent and received (with the partners)
+        with django_assert_num_queries(6):
             response = coordinator_client.get(f"/api/programs/{program.pk}/applications/")
         assert response.status_code == 200
+        assert sum(r["group"] is not None for r in response.data) == 4
         host_row = next(r for r in response.data if r["role"] == "host")
         assert host_row["profile"]["address"] == "1-2-3 Naka-chō, Musashino-shi"
         assert host_row["profile"]["phone"] == "0422-00-1234"
@@ -277,9 +289,12 @@ class TestApplications:
         for _ in range(6):
             make_student(program)
             make_host(program)
-        with django_assert_num_queries(4):
+            friends()
+        with django_assert_num_queries(6):
             response = coordinator_client.get(f"/api/programs/{program.pk}/applications/")
-        assert len(response.data) == 14
+        assert len(response.data) == 6 + 6 * 6
+        assert sum(r["group"] is not None for r in response.data) == 4 * 7
+        assert sum(r["not_alone"] for r in response.data) == 7
 
     def test_students_and_hosts_get_403(
         self, program: Program, student: User, host: User, client_for: ClientFor

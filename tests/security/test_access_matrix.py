@@ -97,7 +97,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "api/programs/": {"GET": USERS, "POST": COORD},
     "api/programs/<int:program_id>/": {"GET": USERS},
     "api/programs/<int:program_id>/close/": {"POST": COORD},
-    "api/programs/<int:program_id>/apply/": {"POST": MEMBERS},
+    # PATCH changes the caller's application (a family's answer is a 400 naming not_alone).
+    "api/programs/<int:program_id>/apply/": {"POST": MEMBERS, "PATCH": MEMBERS},
     "api/programs/<int:program_id>/withdraw/": {"POST": MEMBERS},
     "api/programs/<int:program_id>/applications/": {"GET": COORD},
     "api/programs/<int:program_id>/rounds/": {"GET": COORD, "POST": COORD},
@@ -178,6 +179,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "programmes/": {"GET": MEMBERS},
     "programmes/<int:program_id>/": {"GET": MEMBERS, "POST": MEMBERS},
     "programmes/<int:program_id>/withdraw/": {"POST": MEMBERS},
+    "programmes/<int:program_id>/not-alone/": {"POST": STUDENTS},
     "programmes/<int:program_id>/together/": {"POST": STUDENTS},
     "together/<int:request_id>/confirm/": {"POST": GROUP_PARTY},
     "together/<int:request_id>/decline/": {"POST": GROUP_PARTY},

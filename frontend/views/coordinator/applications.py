@@ -65,6 +65,16 @@ class ApplicationRow:
         self.placed = any(p.status in Proposal.LIVE for p in proposals)
         self.waiting = [p for p in proposals if side in proposal_selectors.waiting_for(p)]
         self.answered = [p for p in proposals if getattr(p, f"{side}_answer")]
+        # A student's live request to visit together and the other student in it.
+        self.group = program_selectors.live_group(application)
+        self.group_sent = self.group is not None and self.group.inviter_id == application.pk
+        self.partner = (
+            None
+            if self.group is None
+            else self.group.invitee
+            if self.group_sent
+            else self.group.inviter
+        )
         # The person's visits so far (``person_records``), set by the page that lists them.
         self.record: PersonRecord | None = None
 
