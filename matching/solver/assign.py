@@ -19,11 +19,11 @@ from scipy.sparse.csgraph import (
 )
 
 from .graph import Graph, pair_slots, slot_weights
+from .pricing import tight_pairs, violations
 
 IntA = npt.NDArray[Any]
 BoolA = npt.NDArray[np.bool_]
 
-K_ADD = 32  # violated pairs added per student and round (the most violated first)
 LOCAL_MAX_SHARE = 0.3  # a local repair larger than this share of the students is not worth it
 LOCAL_MAX_NEW = 64  # ... and only after a round that added at most this many pairs
 LOCAL_SWEEPS = 300  # price sweeps allowed after a local repair before falling back
@@ -119,9 +119,6 @@ def _solve_component(
     if (out[pinned[rows]] < 0).any():
         raise CapacityError("more pinned students than seats with their families")
     return rows, out
-
-
-INF = 1 << 61  # "no seat that day": above any price, far below int64 overflow
 
 
 def _slot_prices(
@@ -253,7 +250,7 @@ def assign_optimal(
             full = True  # the local repair was not optimal: solve everything exactly again
             new_pairs = pairs
             continue
-        new_pairs, broken, tight = _violations(
+        new_pairs, broken, tight = violations(
             g, s_dates, pinned, assigned, util, price, pairs, NEAR
         )
         info.phase_ms["verify"] = (
@@ -263,10 +260,12 @@ def assign_optimal(
         info.restricted_edges = int(es.size)
         if not broken:
             info.util, info.price = util, price
-            # the pricing skipped the pinned rows: their tight pairs are read here
-            skip = np.ones(n, dtype=bool)
-            skip[pin_s] = False
-            info.tight = np.union1d(tight, tight_pairs(g, s_dates, skip, assigned, util, price))
+            if (assigned < 0).any():  # only the fair ties use them, for the unplaced
+                # the pricing skipped the pinned rows: their tight pairs are read here
+                skip = np.ones(n, dtype=bool)
+                skip[pin_s] = False
+                pinned_tight = tight_pairs(g, s_dates, skip, assigned, util, price)
+                info.tight = np.union1d(tight, pinned_tight)
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
         full = False
@@ -340,121 +339,3 @@ def _solve_local(
         return False
     assigned[r] = slot
     return True
-
-
-def _scan(
-    g: Graph,
-    s_dates: BoolA,
-    assigned: IntA,
-    util: IntA,
-    price: IntA,
-    start: IntA,
-    length: IntA,
-    near: int,
-) -> tuple[IntA, IntA]:
-    """Pairs among start[s] .. start[s]+length[s] with reduced cost < near, and those costs.
-
-    Per day, the reduced cost is (the student's utility plus what the day gives up, or INF
-    if the student cannot come) + (the family's price that day, INF without a seat) - w:
-    two small tables, so each pair costs one gather and three additions."""
-    total = int(length.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    first = np.repeat(np.cumsum(length) - length, length)
-    p = np.repeat(start, length) + (np.arange(total) - first)
-    h = g.host[p]
-    w = g.w[p]
-    price_or_inf = np.append(price, INF)  # slot -1 (no seat that day) reads INF
-    ps: list[IntA] = []
-    rs: list[IntA] = []
-    for d in range(g.n_dates):
-        family = price_or_inf[g.slot_of[:, d]]
-        student = np.where(s_dates[:, d], util + g.day_loss[:, d], INF)
-        red = np.repeat(student, length)
-        red += family[h]
-        red -= w
-        bad = np.nonzero(red < near)[0]
-        mine = assigned[g.row_of(p[bad])] == g.slot_of[h[bad], d]
-        ps.append(p[bad[~mine]])
-        rs.append(red[bad[~mine]])
-    return np.concatenate(ps), np.concatenate(rs)
-
-
-def _head_above(g: Graph, pinned: BoolA, bound: IntA) -> IntA:
-    """Per student, how many pairs of its sorted head score above ``bound`` (bisection)."""
-    lo = g.indptr[:-1].copy()
-    # a pinned student has no other pair in the model: nothing to price
-    hi = np.where(pinned, lo, g.indptr[:-1] + g.n_top)
-    while True:  # first pair of the sorted head with w <= bound
-        open_ = lo < hi
-        if not open_.any():
-            break
-        mid = (lo + hi) // 2
-        go_right = open_ & (g.w[np.minimum(mid, g.w.size - 1)] > bound)
-        lo = np.where(go_right, mid + 1, lo)
-        hi = np.where(open_ & ~go_right, mid, hi)
-    out: IntA = lo - g.indptr[:-1]
-    return out
-
-
-def _violations(
-    g: Graph,
-    s_dates: BoolA,
-    pinned: BoolA,
-    assigned: IntA,
-    util: IntA,
-    price: IntA,
-    pairs: IntA,
-    near: int = 0,
-) -> tuple[IntA, bool, IntA]:
-    """Pairs outside the restricted problem that would break the dual certificate.
-
-    (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
-    (for an unplaced student util = -M: any slot with price_j < M + w_sj).  Prices are >= 0, so
-    only pairs with w_sj > util_s can violate: a prefix of the student's row (rows are sorted
-    by score), found by a vectorised bisection.  Returns the K_ADD most violated per student,
-    counting as violated also the pairs outside ``pairs`` with a reduced cost below ``near``
-    (they tend to break after the next solve), whether any pair really breaks it, and (when
-    none does and near >= 1) the pairs of reduced cost 0 besides the placed ones (``tight``).
-    """
-    head_near = _head_above(g, pinned, util - near)
-    p_found, r_found = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head_near, near)
-    # A student whose whole sorted head beats its utility, with no violation found there,
-    # may have more candidates in the unsorted rest of its row: read all of it.
-    # (whole head >= utility: the rest may hold a pair of reduced cost 0, for ``tight``)
-    head = _head_above(g, pinned, util - 1)
-    # While some pair of a head breaks it, the next round comes anyway: the rest waits for
-    # the round that finds nothing in the heads (only that one proves the optimum).
-    long_ = (head == g.n_top) & ~pinned & ~bool((r_found < 0).any())
-    rest = np.where(long_, np.diff(g.indptr) - g.n_top, 0)
-    p_more, r_more = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, near)
-    p = np.concatenate((p_found, p_more))
-    red = np.concatenate((r_found, r_more))
-    broken = bool((red < 0).any())
-    tight = np.unique(p[red < 1])
-    if near > 0 and p.size:
-        # restricted pairs are dual feasible (red >= 0); only new ones are worth adding
-        pos = np.minimum(np.searchsorted(pairs, p), max(pairs.size - 1, 0))
-        new = pairs[pos] != p if pairs.size else np.ones(p.size, dtype=bool)
-        p, red = p[new], red[new]
-    if p.size == 0:
-        return p, broken, tight
-    s = g.row_of(p)
-    order = np.lexsort((p, red, s))
-    p, s = p[order], s[order]
-    first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
-    rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
-    return np.unique(p[rank < K_ADD]), broken, tight
-
-
-def tight_pairs(
-    g: Graph, s_dates: BoolA, skip: BoolA, assigned: IntA, util: IntA, price: IntA
-) -> IntA:
-    """Pairs with a day of reduced cost 0 at the certificate (util, price), besides the
-    placed ones, in the rows not skipped: read like the pricing pass (a prefix of each sorted
-    row, the whole row only when the prefix is all at or above the student's utility)."""
-    head = _head_above(g, skip, util - 1)
-    p1, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1], head, 1)
-    rest = np.where((head == g.n_top) & ~skip, np.diff(g.indptr) - g.n_top, 0)
-    p2, _ = _scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, 1)
-    return np.unique(np.concatenate((p1, p2)))

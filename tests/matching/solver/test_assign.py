@@ -159,7 +159,7 @@ def test_every_placed_score_is_the_sum_of_its_non_negative_breakdown() -> None:
 def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
     monkeypatch: pytest.MonkeyPatch, k_best: int, near: int
 ) -> None:
-    from matching.solver import assign
+    from matching.solver import assign, pricing
     from matching.solver import pipeline as solve_module
 
     # a tiny first restricted problem forces several pricing rounds; allow local repairs always
@@ -167,10 +167,29 @@ def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
     monkeypatch.setattr(solve_module, "L_BEST", 0)
     monkeypatch.setattr(assign, "LOCAL_MAX_SHARE", 1.0)
     monkeypatch.setattr(assign, "LOCAL_MAX_NEW", 10**9)
-    monkeypatch.setattr(assign, "K_ADD", 1)
+    monkeypatch.setattr(pricing, "K_ADD", 1)
     # nearly violated pairs join early (any margin keeps the optimum exact)
     monkeypatch.setattr(assign, "NEAR", near)
     p = make_problem(150, seed=21)
+    r = solve(p)
+    assert r.stats["assign_info"]["iterations"] > 1
+    assert hard_rule_violations(p, r) == 0
+    assert _value(p, r) == dense_lsa(p)
+
+
+@pytest.mark.parametrize("run", [1, 37])
+def test_the_pricing_read_in_short_runs_finds_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch, run: int
+) -> None:
+    """The pricing reads the rows a run of students at a time; a run boundary anywhere (one
+    pair a run, or 37 that cut rows in the middle) changes nothing in the optimum."""
+    from matching.solver import pipeline as solve_module
+    from matching.solver import pricing
+
+    monkeypatch.setattr(solve_module, "K_BEST", 2)  # several pricing rounds
+    monkeypatch.setattr(solve_module, "L_BEST", 0)
+    monkeypatch.setattr(pricing, "SCAN_RUN", run)
+    p = make_problem(120, seed=5)
     r = solve(p)
     assert r.stats["assign_info"]["iterations"] > 1
     assert hard_rule_violations(p, r) == 0
