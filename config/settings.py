@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "matching.models.Incident.Status",
         "IncidentOutcomeEnum": "matching.models.Incident.Outcome",
         "SideEnum": ["student", "host"],  # an answer's side, an incident's "about"
+        "GroupSideEnum": ["inviter", "invitee"],  # who sent an invitation to visit together
         "PetEnum": "accounts.models.Pet",  # a home's pets, the allergies and the pets to avoid
         "AttendanceOutcomeEnum": "matching.models.Attendance.Outcome",
         "ReofferOutcomeEnum": "matching.models.Reoffer.Outcome",

@@ -130,9 +130,9 @@ def application_holds_live_proposal(*, application: Application) -> bool:
 
 def application_change_refusal(*, application: Application) -> dict[str, list[str]]:
     """Why the applicant may not change ``application`` now, by field, or {} when they may:
-        it is active, its programme still runs rounds (open), and it holds no live proposal.
-        ``application_update`` checks it under the application's lock; the programme's page reads
-        it to offer the change or say why not. One query, and one more for ``application.program``
+    it is active, its programme still runs rounds (open), and it holds no live proposal.
+    ``application_update`` checks it under the application's lock; the programme's page reads
+    it to offer the change or say why not. One query, and one more for ``application.program``
     unless it is loaded."""
     if application.status != Application.Status.ACTIVE:
         return {"application": [_("This application is withdrawn.")]}

@@ -6,6 +6,7 @@ checkbox on the programme form."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -100,7 +101,10 @@ def test_the_student_asks_not_to_visit_alone_on_the_application_form(
     assert "I would rather not visit alone" in client.get(_page(program)).content.decode()
     answer = client.post(_page(program), {"dates": program.dates, "not_alone": "on"}, follow=True)
     assert Application.objects.get(user=user).not_alone is True
-    assert "Placed only where another student visits the same family" in answer.content.decode()
+    # after applying, the wish stays in view and can still be changed: the box comes ticked
+    page = answer.content.decode()
+    assert 'id="not-alone"' in page
+    assert re.search(r'<input type="checkbox" name="not_alone"[^>]* checked', page)
     host = factories.HostProfileFactory().user
     assert "not visit alone" not in page_client(host).get(_page(program)).content.decode()
 

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.selectors import display_name
 from matching.models import Unplaced
-from matching.selectors.programs import application_get
+from matching.selectors.programs import application_get, live_group
 from matching.selectors.rounds import round_of_program, unplaced_of_application
 from tests import factories
 
@@ -21,8 +21,10 @@ def test_one_application_comes_with_its_programme_profile_and_days(
     django_assert_num_queries: Any,
 ) -> None:
     application = factories.HostApplicationFactory(seats=2)
-    with django_assert_num_queries(2):
+    # programme, profile and days; the live requests to visit together, sent and received
+    with django_assert_num_queries(4):
         found = application_get(application_id=application.pk)
+        assert live_group(found) is None
         assert found.program == application.program
         assert found.user.host_profile.home_station_id == (
             application.user.host_profile.home_station_id
