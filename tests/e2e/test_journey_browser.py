@@ -111,7 +111,8 @@ def _apply(page: Any, program_id: int, *, seats: int | None = None) -> None:
     if seats is not None:
         page.locator(f"input[name=capacity][value='{seats}']").check()
     page.get_by_role("button", name="Send my application").click()
-    page.wait_for_load_state()
+    # the click returns before the answer's page loads: wait for the answer itself
+    page.get_by_text("You have applied.").wait_for()
     assert "You have applied." in page.content()
 
 
