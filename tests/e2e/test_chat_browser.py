@@ -132,7 +132,8 @@ def test_blocking_from_the_chat_page(browsing: Browsing, coordinator) -> None:
     failures += browsing.audit(page, "chat-blocked")
 
     # The family's open page hears of it and switches its composer off without a reload.
-    family.wait_for_function("document.querySelector('#chat-form textarea').disabled")
+    # locators wait without evaluating a string in the page, which the CSP forbids
+    family.locator("#chat-form textarea:disabled").wait_for()
     assert "blocked" in family.locator("#chat-status").inner_text()
     assert not failures, "\n".join(failures)
     assert not browsing.problems, "\n".join(browsing.problems)
@@ -178,7 +179,7 @@ def test_messages_refused_as_too_fast_go_back_to_the_composer_and_are_never_rese
     refused = page.locator("#chat-refused")
     refused.wait_for()
     log = page.locator("#chat-log")
-    page.wait_for_function("document.querySelectorAll('.chat__message--pending').length === 0")
+    page.locator(".chat__message--pending").first.wait_for(state="detached")
     assert "少し待って" in refused.inner_text()
     composer = page.locator("#chat-form textarea")
     returned = composer.input_value().split("\n")
