@@ -65,8 +65,7 @@ def _not_alone(user: User, program: Program, application: Application | None) ->
     while ``application_change_refusal`` allows it, or nothing (the page shows the wish)."""
     if (
         application is None
-        or user.role != Role.STUDENT
-        or program.kind != Program.Kind.HOME_VISIT
+        or program_selectors.not_alone_misfit(program, user.role)
         or program_selectors.application_change_refusal(application=application)
     ):
         return {}

@@ -128,6 +128,14 @@ def application_holds_live_proposal(*, application: Application) -> bool:
     )
 
 
+def not_alone_misfit(program: Program, role: str) -> str | None:
+    """Why a "not alone" wish does not fit an application of ``role`` to ``program``, or None:
+    only a student of a home visit asks it."""
+    if program.kind != Program.Kind.HOME_VISIT or role != Role.STUDENT:
+        return _("Only a student of a home visit asks not to visit alone.")
+    return None
+
+
 def application_change_refusal(*, application: Application) -> dict[str, list[str]]:
     """Why the applicant may not change ``application`` now, by field, or {} when they may:
     it is active, its programme still runs rounds (open), and it holds no live proposal.

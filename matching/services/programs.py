@@ -30,6 +30,7 @@ from matching.models import Application, HostDay, Program
 from matching.selectors.programs import (
     application_change_refusal,
     application_holds_live_proposal,
+    not_alone_misfit,
 )
 from matching.services.groups import group_requests_end_for_application
 
@@ -182,13 +183,6 @@ def _unique(codes: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _only_student_of_home_visit(program: Program, role: str) -> str | None:
-    """Why ``not_alone`` does not fit an application of ``role`` to ``program``, or None."""
-    if program.kind != Program.Kind.HOME_VISIT or role != Role.STUDENT:
-        return _("Only a student of a home visit asks not to visit alone.")
-    return None
-
-
 @transaction.atomic
 def application_submit(
     *,
@@ -274,7 +268,7 @@ def application_submit(
         else:
             fields["date_ranking"] = [day.isoformat() for day in ranked]
     if not_alone:
-        misfit = _only_student_of_home_visit(program, user.role)
+        misfit = not_alone_misfit(program, user.role)
         if misfit:
             errors["not_alone"] = [misfit]
         else:
@@ -352,7 +346,7 @@ def application_update(*, application: Application, by: User, not_alone: bool) -
         .select_related("program")
         .get(pk=application.pk)
     )
-    misfit = _only_student_of_home_visit(locked.program, locked.role)
+    misfit = not_alone_misfit(locked.program, locked.role)
     if misfit:
         raise ValidationError({"not_alone": [misfit]})
     refusal = application_change_refusal(application=locked)
