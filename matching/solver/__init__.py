@@ -85,13 +85,14 @@ same lowest-numbered families for everybody.
    w_sj - p_j > w_s,a(s) - p_a(s).  Prices are >= 0, so only pairs with w_sj > utility can
    break it.  Each row starts with the student's 64 best pairs sorted (``graph.TOP``): a
    vectorised bisection finds the candidates there, and only a student whose whole sorted head
-   beats its utility has the rest of its row read -- in a round whose heads hold no
-   violation (any violation means another round anyway, and only the last round proves
-   anything; when seats are short every utility is near -M and every row is read).  If no
+   beats its utility has the rest of its row read, in every round (the rest scores at most
+   the head; when seats are short the unplaced have utility -M and their whole rows are read
+   each round: a cheap scan that saves a whole exact solve).  If no
    pair breaks it, (u, p) is a feasible dual of the full LP with complementary slackness,
    so by LP duality (the b-matching LP is totally unimodular, integral optimum) the
-   restricted optimum is optimal for the full problem.  That last round also keeps the pairs
-   of reduced cost 0, which the fair ties need (``AssignInfo.tight``).
+   restricted optimum is optimal for the full problem.  Only when somebody is left unplaced
+   are the pairs of reduced cost 0 read as well, for the fair ties (``AssignInfo.tight``):
+   with ties everywhere and a seat for all they would be every pair.
    Otherwise the most violated pairs (``K_ADD`` per student) join the restricted problem,
    together with the pairs that are *nearly* violated (reduced cost below ``assign.NEAR``, 2
    points): the next solve moves the prices a little, and those pairs are the ones that would

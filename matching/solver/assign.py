@@ -250,9 +250,7 @@ def assign_optimal(
             full = True  # the local repair was not optimal: solve everything exactly again
             new_pairs = pairs
             continue
-        new_pairs, broken, tight = violations(
-            g, s_dates, pinned, assigned, util, price, pairs, NEAR
-        )
+        new_pairs, broken = violations(g, s_dates, pinned, assigned, util, price, pairs, NEAR)
         info.phase_ms["verify"] = (
             info.phase_ms.get("verify", 0.0) + (time.perf_counter() - t2) * 1e3
         )
@@ -261,11 +259,7 @@ def assign_optimal(
         if not broken:
             info.util, info.price = util, price
             if (assigned < 0).any():  # only the fair ties use them, for the unplaced
-                # the pricing skipped the pinned rows: their tight pairs are read here
-                skip = np.ones(n, dtype=bool)
-                skip[pin_s] = False
-                pinned_tight = tight_pairs(g, s_dates, skip, assigned, util, price)
-                info.tight = np.union1d(tight, pinned_tight)
+                info.tight = tight_pairs(g, s_dates, assigned, util, price)
             return assigned, info
         pairs = np.union1d(pairs, new_pairs)
         full = False

@@ -94,7 +94,7 @@ def violations(
     price: IntA,
     pairs: IntA,
     near: int = 0,
-) -> tuple[IntA, bool, IntA]:
+) -> tuple[IntA, bool]:
     """Pairs outside the restricted problem that would break the dual certificate.
 
     (s, j) violates when w_sj - price_j > util_s: the student would rather buy a seat at j
@@ -102,49 +102,43 @@ def violations(
     only pairs with w_sj > util_s can violate: a prefix of the student's row (rows are sorted
     by score), found by a vectorised bisection.  Returns the K_ADD most violated per student,
     counting as violated also the pairs outside ``pairs`` with a reduced cost below ``near``
-    (they tend to break after the next solve), whether any pair really breaks it, and (when
-    none does and near >= 1) the pairs of reduced cost 0 besides the placed ones (``tight``).
+    (they tend to break after the next solve), and whether any pair really breaks it.
     """
     head_near = head_above(g, pinned, util - near)
     p_found, r_found = scan(g, s_dates, assigned, util, price, g.indptr[:-1], head_near, near)
-    # A student whose whole sorted head beats its utility, with no violation found there,
-    # may have more candidates in the unsorted rest of its row: read all of it.
-    # (whole head >= utility: the rest may hold a pair of reduced cost 0, for ``tight``)
-    head = head_above(g, pinned, util - 1)
-    # While some pair of a head breaks it, the next round comes anyway: the rest waits for
-    # the round that finds nothing in the heads (only that one proves the optimum).
-    long_ = (head == g.n_top) & ~pinned & ~bool((r_found < 0).any())
+    # The unsorted rest of a row scores at most its sorted head: it can break the
+    # certificate only when the whole head scores above the student's utility.
+    head = head_above(g, pinned, util)
+    long_ = (head == g.n_top) & ~pinned
     rest = np.where(long_, np.diff(g.indptr) - g.n_top, 0)
     p_more, r_more = scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, near)
     p = np.concatenate((p_found, p_more))
     red = np.concatenate((r_found, r_more))
     broken = bool((red < 0).any())
-    tight = p[red < 1]
     if not broken:  # the certificate holds: no pair joins, the round is the last one
-        return np.zeros(0, dtype=np.int64), broken, tight
+        return np.zeros(0, dtype=np.int64), broken
     if near > 0 and p.size:
         # restricted pairs are dual feasible (red >= 0); only new ones are worth adding
         pos = np.minimum(np.searchsorted(pairs, p), max(pairs.size - 1, 0))
         new = pairs[pos] != p if pairs.size else np.ones(p.size, dtype=bool)
         p, red = p[new], red[new]
     if p.size == 0:
-        return p, broken, tight
+        return p, broken
     s = g.row_of(p)
     order = np.lexsort((p, red, s))
     p, s = p[order], s[order]
     first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
     rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
-    return np.unique(p[rank < K_ADD]), broken, tight
+    return np.unique(p[rank < K_ADD]), broken
 
 
-def tight_pairs(
-    g: Graph, s_dates: BoolA, skip: BoolA, assigned: IntA, util: IntA, price: IntA
-) -> IntA:
+def tight_pairs(g: Graph, s_dates: BoolA, assigned: IntA, util: IntA, price: IntA) -> IntA:
     """Pairs with a day of reduced cost 0 at the certificate (util, price), besides the
-    placed ones, in the rows not skipped: read like the pricing pass (a prefix of each sorted
-    row, the whole row only when the prefix is all at or above the student's utility)."""
-    head = head_above(g, skip, util - 1)
+    placed ones: a prefix of each sorted row, the whole row only when the prefix is all at
+    or above the student's utility (the rest may then tie with it)."""
+    none = np.zeros(g.n, dtype=bool)
+    head = head_above(g, none, util - 1)
     p1, _ = scan(g, s_dates, assigned, util, price, g.indptr[:-1], head, 1)
-    rest = np.where((head == g.n_top) & ~skip, np.diff(g.indptr) - g.n_top, 0)
+    rest = np.where(head == g.n_top, np.diff(g.indptr) - g.n_top, 0)
     p2, _ = scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, 1)
     return np.unique(np.concatenate((p1, p2)))
