@@ -18,6 +18,7 @@ from scipy.sparse.csgraph import (
     min_weight_full_bipartite_matching,
 )
 
+from .arrays import union, unique
 from .graph import Graph, pair_slots, slot_weights
 from .pricing import tight_pairs, violations
 
@@ -206,7 +207,7 @@ def assign_optimal(
         for s, h in zip(pin_s.tolist(), pin_h.tolist(), strict=True)
     ]
     extra = [] if extra_pairs is None else [extra_pairs]
-    pairs = np.unique(np.concatenate([cand, *pin_pairs, *extra]).astype(np.int64))
+    pairs = union(cand, *pin_pairs, *extra).astype(np.int64)
 
     assigned = np.full(n, -1, dtype=np.int64)
     if pairs.size == 0:  # nobody can be placed anywhere
@@ -261,7 +262,7 @@ def assign_optimal(
             if (assigned < 0).any():  # only the fair ties use them, for the unplaced
                 info.tight = tight_pairs(g, s_dates, assigned, util, price)
             return assigned, info
-        pairs = np.union1d(pairs, new_pairs)
+        pairs = union(pairs, new_pairs)
         full = False
 
 
@@ -290,7 +291,7 @@ def _solve_components(
     assigned[:] = -1
     for comp in np.nonzero(np.diff(bounds))[0].tolist():
         sel = order[bounds[comp] : bounds[comp + 1]]
-        rows = np.unique(es[sel])
+        rows = unique(es[sel])
         info.solved_components += 1
         r, slot = _solve_component(rows, es[sel], ej[sel], ew[sel], cap, pinned, big_m, big)
         assigned[r] = slot

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import tables
+from .arrays import union
 from .score import CRITERIA
 from .tables import Tables
 
@@ -151,7 +152,7 @@ def build_graph(
     k = np.minimum(n_top, max(k_best, 0))
     cand = np.repeat(indptr[:-1], k) + (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k))
     fam = fam_pair[fam_pair >= 0]
-    cand = np.union1d(cand, fam)
+    cand = union(cand, fam)
     return Graph(
         n=n,
         m=m,

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import union
 from .graph import Graph, pair_slots, slot_weights
 from .programme import Programme
 
@@ -108,7 +109,7 @@ def group_graph(g: Graph, s_dates: BoolA, ga: IntA, gb: IntA, big_m: int) -> tup
     ]
     cand = new_idx[g.cand]
     groups = np.nonzero(np.isin(s_all, ga))[0]
-    cand = np.union1d(cand[cand >= 0], groups)
+    cand = union(cand[cand >= 0], groups)
     day_loss = g.day_loss.copy()
     day_loss[ga] += g.day_loss[gb]
     day_loss[gb] = 0
@@ -176,7 +177,7 @@ def assign_with_groups(
     t1 = time.process_time()
     # Any placement worth more than z_L uses only columns with red <= upper - z_L: first the
     # programme over the columns within FIRST_GAP of the bound, proven if the gap is within.
-    cols = np.union1d(np.nonzero(red <= FIRST_GAP)[0], support)
+    cols = union(np.nonzero(red <= FIRST_GAP)[0], support)
     found = prob.solve(cols)
     stats["milp_runs"] = 1
     if found is None:  # those columns cannot seat every fixed student
@@ -184,7 +185,7 @@ def assign_with_groups(
     assigned, z_l = found
     need = np.nonzero(red <= upper - z_l + 1)[0]
     if np.setdiff1d(need, cols).size:
-        cols = np.union1d(need, cols)
+        cols = union(need, cols)
         found = prob.solve(cols)
         stats["milp_runs"] = 2
         if found is None:
@@ -220,7 +221,7 @@ def _bound(prob: Programme, cols: IntA, stats: dict[str, Any]) -> tuple[FloatA, 
             bound = upper
         if not prob.separate(cols, x) and not new.size:
             break
-        cols = np.union1d(cols, new)
+        cols = union(cols, new)
     stats["cuts"] = len(prob.cuts)
     return red, upper, cols[x > EPS_X]
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import union, unique
 from .graph import Graph
 
 IntA = npt.NDArray[Any]
@@ -45,7 +46,7 @@ def scan(
     family = [price_or_inf[g.slot_of[:, d]] for d in range(g.n_dates)]
     student = [np.where(s_dates[:, d], util + g.day_loss[:, d], INF) for d in range(g.n_dates)]
     cuts = np.searchsorted(ends, np.arange(SCAN_RUN, total, SCAN_RUN), side="right")
-    bounds = np.unique(np.concatenate(([0], cuts, [length.size])))
+    bounds = unique(np.concatenate(([0], cuts, [length.size])))
     ps: list[IntA] = []
     rs: list[IntA] = []
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
@@ -129,7 +130,7 @@ def violations(
     p, s = p[order], s[order]
     first = np.concatenate(([0], np.nonzero(np.diff(s))[0] + 1))
     rank = np.arange(s.size) - np.repeat(first, np.diff(np.concatenate((first, [s.size]))))
-    return np.unique(p[rank < K_ADD]), broken
+    return unique(p[rank < K_ADD]), broken
 
 
 def tight_pairs(g: Graph, s_dates: BoolA, assigned: IntA, util: IntA, price: IntA) -> IntA:
@@ -141,4 +142,4 @@ def tight_pairs(g: Graph, s_dates: BoolA, assigned: IntA, util: IntA, price: Int
     p1, _ = scan(g, s_dates, assigned, util, price, g.indptr[:-1], head, 1)
     rest = np.where(head == g.n_top, np.diff(g.indptr) - g.n_top, 0)
     p2, _ = scan(g, s_dates, assigned, util, price, g.indptr[:-1] + g.n_top, rest, 1)
-    return np.unique(np.concatenate((p1, p2)))
+    return union(p1, p2)

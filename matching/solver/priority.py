@@ -17,6 +17,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .arrays import union, unique
 from .assign import _solve_component
 from .encode import Encoded
 from .graph import Graph, pair_slots, slot_weights
@@ -66,7 +67,7 @@ def seat_hard_tier(
     """
     must = np.zeros(g.n, dtype=bool)
     at = np.full(g.n, -1, dtype=np.int64)
-    rows = np.union1d(np.nonzero(hard)[0], pin_s)
+    rows = union(np.nonzero(hard)[0], pin_s)
     if not hard.any():
         return must, np.zeros(0, dtype=np.int64), at
     pin_host = np.full(g.n, -1, dtype=np.int64)
@@ -86,7 +87,7 @@ def seat_hard_tier(
     b = g.n * (rows.size + 1)
     pinned = np.zeros(g.n, dtype=bool)
     pinned[pin_s] = True
-    r, slot = _solve_component(np.unique(es), es, ej, ew, g.slot_cap, pinned, b, b + g.n + 1)
+    r, slot = _solve_component(unique(es), es, ej, ew, g.slot_cap, pinned, b, b + g.n + 1)
     seated = r[slot >= 0]
     must[seated[hard[seated]]] = True
     at[r] = slot
@@ -136,7 +137,7 @@ def break_ties(
     mine = np.nonzero(placed)[0]
     s = np.concatenate((s[tight], mine))
     j = np.concatenate((j[tight], assigned[mine]))
-    key = np.unique(s * g.n_slots + j)
+    key = unique(s * g.n_slots + j)
     s, j = key // g.n_slots, key % g.n_slots
     keep = (pin_host[s] < 0) | (pin_host[s] == g.slot_host[j])  # a pin keeps its family
     s, j = s[keep], j[keep]
@@ -155,7 +156,7 @@ def break_ties(
     a = n * (n + 1) + 1
     weight = a * ((u[s] > 0).astype(np.int64) + (price[j] > 0)) + (n - rank[s])
     big = int(weight.max()) + 1
-    rows = np.unique(s)
+    rows = unique(s)
     r, slot = _solve_component(rows, s, j, weight, g.slot_cap, stay, 0, big)
     out = assigned.copy()
     out[r] = slot
