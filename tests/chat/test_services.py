@@ -193,3 +193,32 @@ def test_the_new_message_frame_carries_the_readers_total_over_all_conversations_
         "text": "New message from Sato",
         "unread": 4,
     }
+
+
+def test_the_sends_of_one_commit_go_out_together_and_a_failing_one_stops_no_other(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The broadcast and the notices go to different groups: none waits for another's round
+    trips, and a group whose send fails is logged while the others still go out."""
+    import asyncio
+
+    started: list[str] = []
+    saw: dict[str, list[str]] = {}
+
+    class Layer:
+        async def group_send(self, group: str, event: dict[str, Any]) -> None:
+            started.append(group)
+            if group == "failing":
+                raise ConnectionError("layer down")
+            if group == "first":
+                for _ in range(50):  # sent one after the other, the rest would start only later
+                    if len(started) == 3:
+                        break
+                    await asyncio.sleep(0.01)
+            saw[group] = list(started)
+
+    monkeypatch.setattr(services, "get_channel_layer", Layer)
+    services._group_send_now(("first", {}), ("failing", {}), ("last", {}))
+    assert sorted(saw["first"]) == ["failing", "first", "last"]
+    assert "last" in saw
+    assert "group_send to failing failed" in caplog.text
