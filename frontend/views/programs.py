@@ -125,6 +125,7 @@ def program_apply(request: AuthedRequest, program_id: int) -> HttpResponse:
             "learns": [names.get(c, c) for c in application.learns or []] if application else [],
             "form": form,
             "accepting": _accepting(program),
+            "days_over": program_selectors.program_days_over(program),
             "profile_complete": profile_is_complete(request.user),
             **together,
             **not_alone,

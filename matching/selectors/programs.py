@@ -4,6 +4,8 @@ Every list here runs a fixed number of queries whatever its length (the tests pi
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -126,6 +128,14 @@ def application_holds_live_proposal(*, application: Application) -> bool:
         .filter(Q(student_application=application) | Q(host_application=application))
         .exists()
     )
+
+
+def program_days_over(program: Program, today: datetime.date | None = None) -> bool:
+    """Whether every visit day of ``program`` has passed (a language exchange has none)."""
+    if not program.dates:
+        return False
+    last = datetime.date.fromisoformat(max(program.dates))
+    return last < (today or timezone.localdate())
 
 
 def not_alone_misfit(program: Program, role: str) -> str | None:

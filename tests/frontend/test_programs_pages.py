@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Application, HostDay
-from tests.factories import ProgramFactory, UserFactory
+from tests.factories import ApplicationFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,30 @@ def test_withdraw(page_client, student) -> None:
     )
     client.post(reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}))
     assert Application.objects.get().status == Application.Status.WITHDRAWN
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_an_application_to_a_programme_whose_days_are_over_says_so(
+    page_client, student, language: str
+) -> None:
+    """After the last visit day nothing is coming: no "we will let you know", no withdrawal."""
+    past = [(timezone.localdate() - dt.timedelta(days=d)).isoformat() for d in (20, 13)]
+    program = ProgramFactory(dates=past, apply_until=timezone.now() - dt.timedelta(days=30))
+    ApplicationFactory(program=program, user=student, role=student.role)
+    url = reverse("frontend:program_apply", kwargs={"program_id": program.pk})
+    html = page_client(student, language=language).get(url).content.decode()
+    over = {
+        "en": "The days of this programme are over.",
+        "ja": "このプログラムの日程は終わりました。",
+    }
+    assert over[language] in html
+    assert "We will let you know" not in html
+    assert reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}) not in html
+    program.dates = [timezone.localdate().isoformat()]  # the last day is today: not over yet
+    program.save()
+    html = page_client(student, language="en").get(url).content.decode()
+    assert "The days of this programme are over." not in html
+    assert reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}) in html
 
 
 def test_a_closed_programme_nobody_applied_to_is_404(page_client, student) -> None:
