@@ -148,7 +148,8 @@ def not_alone_misfit(program: Program, role: str) -> str | None:
 
 def application_change_refusal(*, application: Application) -> dict[str, list[str]]:
     """Why the applicant may not change ``application`` now, by field, or {} when they may:
-    it is active, its programme still runs rounds (open), and it holds no live proposal.
+    it is active, its programme still runs rounds (open) and has a visit day to come, and it
+    holds no live proposal.
     ``application_update`` checks it under the application's lock; the programme's page reads
     it to offer the change or say why not. One query, and one more for ``application.program``
     unless it is loaded."""
@@ -156,6 +157,8 @@ def application_change_refusal(*, application: Application) -> dict[str, list[st
         return {"application": [_("This application is withdrawn.")]}
     if application.program.status != Program.Status.OPEN:
         return {"program": [_("This programme is closed.")]}
+    if program_days_over(application.program):
+        return {"program": [_("The days of this programme are over.")]}
     if application_holds_live_proposal(application=application):
         return {
             "application": [

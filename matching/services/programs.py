@@ -31,6 +31,7 @@ from matching.selectors.programs import (
     application_change_refusal,
     application_holds_live_proposal,
     not_alone_misfit,
+    program_days_over,
 )
 from matching.services.groups import group_requests_end_for_application
 
@@ -362,7 +363,8 @@ def application_update(*, application: Application, by: User, not_alone: bool) -
 def application_withdraw(*, application: Application, by: User) -> Application:
     """Withdraw an application (the applicant, or a coordinator on their behalf). Withdrawing
     twice changes nothing. An applicant holding a live proposal must answer or decline it
-    first, so no published pair loses a side silently. A student's invitation or group to
+    first, so no published pair loses a side silently; after the programme's last visit day
+    there is nothing left to withdraw from. A student's invitation or group to
     visit together ends with it (``matching.services.groups``; the other student is told on
     commit).
 
@@ -372,6 +374,8 @@ def application_withdraw(*, application: Application, by: User) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status == Application.Status.WITHDRAWN:
         return locked
+    if program_days_over(locked.program):
+        raise ValidationError({"program": [_("The days of this programme are over.")]})
     if application_holds_live_proposal(application=locked):
         raise ValidationError(
             {

@@ -116,11 +116,13 @@ def test_an_application_to_a_programme_whose_days_are_over_says_so(
     assert over[language] in html
     assert "We will let you know" not in html
     assert reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}) not in html
+    assert reverse("frontend:program_not_alone", kwargs={"program_id": program.pk}) not in html
     program.dates = [timezone.localdate().isoformat()]  # the last day is today: not over yet
     program.save()
     html = page_client(student, language="en").get(url).content.decode()
     assert "The days of this programme are over." not in html
     assert reverse("frontend:program_withdraw", kwargs={"program_id": program.pk}) in html
+    assert reverse("frontend:program_not_alone", kwargs={"program_id": program.pk}) in html
 
 
 def test_a_closed_programme_nobody_applied_to_is_404(page_client, student) -> None:

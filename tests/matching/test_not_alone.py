@@ -96,6 +96,35 @@ def test_a_withdrawn_application_or_a_closed_programme_takes_no_change(
     assert _refused(staying, staying.user, True) == {"program": ["This programme is closed."]}
 
 
+def test_after_the_last_visit_day_nothing_changes_and_nothing_is_withdrawn(
+    make_student: MakeApp,
+) -> None:
+    """The programme's page offers neither once the days are over; the API refuses both the
+    same way, naming the programme, and nothing is written."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    past = factories.ProgramFactory(
+        dates=[(today - dt.timedelta(days=d)).isoformat() for d in (9, 2)],
+        apply_until=timezone.now() - dt.timedelta(days=20),
+    )
+    mine = make_student(past)
+    over = {"program": ["The days of this programme are over."]}
+    assert _refused(mine, mine.user, True) == over
+    with pytest.raises(ValidationError) as withdrawing:
+        application_withdraw(application=mine, by=mine.user)
+    assert withdrawing.value.message_dict == over
+    mine.refresh_from_db()
+    assert mine.status == Application.Status.ACTIVE and mine.not_alone is False
+    # On its last day the programme is not over yet.
+    Program.objects.filter(pk=past.pk).update(dates=[today.isoformat()])
+    mine.refresh_from_db()
+    assert application_update(application=mine, by=mine.user, not_alone=True).not_alone is True
+    assert application_withdraw(application=mine, by=mine.user).status == "withdrawn"
+
+
 def test_the_next_round_reads_the_changed_wish(
     program: Program,
     coordinator: User,

@@ -252,6 +252,19 @@ class TestApply:
         assert response.status_code == 200
         assert response.data["status"] == "withdrawn"
 
+    def test_withdrawing_after_the_last_visit_day_is_refused_naming_the_programme(
+        self, student: User, client_for: ClientFor
+    ) -> None:
+        past = factories.ProgramFactory(
+            dates=[(timezone.localdate() - dt.timedelta(days=3)).isoformat()],
+            apply_until=timezone.now() - dt.timedelta(days=10),
+        )
+        factories.ApplicationFactory(program=past, user=student, role=student.role)
+        response = client_for(student).post(f"/api/programs/{past.pk}/withdraw/")
+        assert response.status_code == 400
+        assert list(response.json()) == ["program"]
+        assert Application.objects.get(program=past).status == Application.Status.ACTIVE
+
 
 class TestApplications:
     def test_coordinator_sees_full_profiles_in_constant_queries(
