@@ -154,6 +154,16 @@ def test_every_placed_score_is_the_sum_of_its_non_negative_breakdown() -> None:
     assert r.stats["matched"] + r.stats["unmatched"] == r.stats["students"]
 
 
+def _exact_over_several_rounds(p: Problem) -> Result:
+    """Solve ``p``, which takes more than one pricing round, and check the answer breaks no
+    rule and equals the dense assignment's optimum."""
+    r = solve(p)
+    assert r.stats["assign_info"]["iterations"] > 1
+    assert hard_rule_violations(p, r) == 0
+    assert _value(p, r) == dense_lsa(p)
+    return r
+
+
 @pytest.mark.parametrize("near", [0, 2000, 50_000])
 @pytest.mark.parametrize("k_best", [1, 3])
 def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
@@ -170,11 +180,7 @@ def test_pricing_rounds_and_local_repairs_reach_the_exact_optimum(
     monkeypatch.setattr(pricing, "K_ADD", 1)
     # nearly violated pairs join early (any margin keeps the optimum exact)
     monkeypatch.setattr(assign, "NEAR", near)
-    p = make_problem(150, seed=21)
-    r = solve(p)
-    assert r.stats["assign_info"]["iterations"] > 1
-    assert hard_rule_violations(p, r) == 0
-    assert _value(p, r) == dense_lsa(p)
+    _exact_over_several_rounds(make_problem(150, seed=21))
 
 
 @pytest.mark.parametrize("run", [1, 37])
@@ -189,11 +195,7 @@ def test_the_pricing_read_in_short_runs_finds_the_same_optimum(
     monkeypatch.setattr(solve_module, "K_BEST", 2)  # several pricing rounds
     monkeypatch.setattr(solve_module, "L_BEST", 0)
     monkeypatch.setattr(pricing, "SCAN_RUN", run)
-    p = make_problem(120, seed=5)
-    r = solve(p)
-    assert r.stats["assign_info"]["iterations"] > 1
-    assert hard_rule_violations(p, r) == 0
-    assert _value(p, r) == dense_lsa(p)
+    _exact_over_several_rounds(make_problem(120, seed=5))
 
 
 def test_ties_do_not_make_every_student_compete_for_the_same_families() -> None:
@@ -249,12 +251,7 @@ def test_the_unplaced_have_their_whole_rows_priced_from_the_first_round(
     certificate.  Their rows are read in every round, not only once the heads are clean (that
     cost one more exact solve at 10 000 students), and the optimum stays exact."""
     read = _spy_scan(monkeypatch)
-    p = make_problem(300, seed=8, families_per_student=0.3)
-    r = solve(p)
-    unplaced = len(r.unplaced_students)
-    assert unplaced > 0
-    assert r.stats["assign_info"]["iterations"] > 1
+    r = _exact_over_several_rounds(make_problem(300, seed=8, families_per_student=0.3))
+    assert len(r.unplaced_students) > 0
     # the first round's second scan is the rest of the rows whose heads all beat utility
     assert read[1] > 0
-    assert hard_rule_violations(p, r) == 0
-    assert _value(p, r) == dense_lsa(p)
