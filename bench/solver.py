@@ -259,6 +259,7 @@ REGIMES: dict[str, tuple[int, ...]] = {
     "seats_all": (100, 1000, 6000, 10000),
     "seats_short": (10000,),
     "identical": (10000,),
+    "identical_short": (4000,),
     "stable": (10000,),
     "groups": (2000,),
 }
@@ -271,6 +272,8 @@ def make_regime(regime: str, n: int, seed: int) -> Problem:
         return make_problem(n, seed=seed, families_per_student=0.35)
     if regime == "identical":
         return make_identical(n, seed=seed)
+    if regime == "identical_short":  # ties everywhere, a seat for a quarter
+        return make_identical(n, seed=seed, families_per_student=0.25)
     if regime == "stable":
         return make_problem(n, seed=seed, mode="stable")
     if regime == "groups":

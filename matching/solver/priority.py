@@ -96,6 +96,33 @@ def seat_hard_tier(
     return must, extra, at
 
 
+def best_of_equals(s: IntA, j: IntA, fixed: BoolA, rank: IntA, cap: IntA) -> BoolA:
+    """Which of the pairs ``(s, j)`` (sorted by student, then slot) the fair ties' assignment
+    needs.  Students outside ``fixed`` with the very same slots differ only in rank, so an
+    optimum places a best-ranked prefix of them, at most as many as those slots seat: the
+    rest can only be left out.  With ties everywhere and seats short that is most students,
+    and an assignment with every row placeable is the fast one."""
+    start = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    who, deg = s[start], np.diff(np.r_[start, s.size])
+    salt = np.random.default_rng(0).integers(0, 2**63, size=(2, int(j.max()) + 1), dtype=np.uint64)
+    h1, h2 = np.add.reduceat(salt[0][j], start), np.add.reduceat(salt[1][j], start)
+    order = np.lexsort((rank[who], h2, h1, deg, fixed[who]))
+    key = np.stack((fixed[who], deg, h1, h2))[:, order]
+    new = np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]
+    at = np.arange(order.size)
+    first = np.maximum.accumulate(np.where(new, at, 0))
+    rep, position = np.empty_like(order), np.empty_like(order)
+    rep[order], position[order] = order[first], at - first  # its best-ranked equal, its place
+    # the hashes only group; equal slot lists are checked pair by pair
+    owner = np.repeat(np.arange(who.size), deg)
+    same = j == j[start[rep[owner]] + np.arange(s.size) - start[owner]]
+    unequal = np.bincount(rep[owner][~same], minlength=who.size) > 0
+    seats = np.add.reduceat(cap[j], start)
+    keep = fixed[who] | unequal[rep] | (position < seats[rep])
+    out: BoolA = keep[owner]
+    return out
+
+
 def break_ties(
     g: Graph,
     s_dates: BoolA,
@@ -153,12 +180,15 @@ def break_ties(
     reach[label[np.nonzero(lost)[0]]] = True
     sel = reach[label[s]]
     s, j = s[sel], j[sel]  # still sorted by student, then slot
+    rows = unique(s)
+    kept = best_of_equals(s, j, (u > 0) | stay, rank, g.slot_cap)
+    s, j = s[kept], j[kept]
     a = n * (n + 1) + 1
     weight = a * ((u[s] > 0).astype(np.int64) + (price[j] > 0)) + (n - rank[s])
     big = int(weight.max()) + 1
-    rows = unique(s)
-    r, slot = _solve_component(rows, s, j, weight, g.slot_cap, stay, 0, big)
+    r, slot = _solve_component(unique(s), s, j, weight, g.slot_cap, stay, 0, big)
     out = assigned.copy()
+    out[rows] = -1  # those left out of the assignment above included
     out[r] = slot
     # tied: left out although an optimal placement with them exists (they are in this part)
     lost = np.zeros(n, dtype=bool)
