@@ -107,8 +107,11 @@ def best_of_equals(s: IntA, j: IntA, fixed: BoolA, rank: IntA, cap: IntA) -> Boo
     salt = np.random.default_rng(0).integers(0, 2**63, size=(2, int(j.max()) + 1), dtype=np.uint64)
     h1, h2 = np.add.reduceat(salt[0][j], start), np.add.reduceat(salt[1][j], start)
     order = np.lexsort((rank[who], h2, h1, deg, fixed[who]))
-    key = np.stack((fixed[who], deg, h1, h2))[:, order]
-    new = np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]
+    new = np.zeros(order.size, dtype=bool)
+    new[0] = True
+    for key in (fixed[who], deg, h1, h2):  # each in its own type: uint64 hashes stay exact
+        ordered = key[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
     at = np.arange(order.size)
     first = np.maximum.accumulate(np.where(new, at, 0))
     rep, position = np.empty_like(order), np.empty_like(order)
