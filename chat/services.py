@@ -42,6 +42,7 @@ from chat.models import (
     Message,
     Report,
 )
+from chat.post_statement import message_insert
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from matching.services.incidents import incident_from_chat_report
 
@@ -212,9 +213,14 @@ def message_post(
     """Store a message and broadcast it on commit to every socket of the conversation, the
     sender's included (``{"type": "chat.message", "message": {...}}``).
 
-    Idempotent on ``client_id``: the same sender's same id returns the stored message and
-    ``created=False`` (nothing is broadcast again). Allocates ``seq`` under a row lock of the
-    conversation, so two servers never hand out one number twice. Raises as the module says."""
+    Every attempt counts against the sender's pace, a retry too. Idempotent on ``client_id``:
+    the same sender's same id returns the stored message and ``created=False`` (nothing is
+    broadcast again). ``seq`` is given out under a row lock of the conversation, so two
+    servers never hand out one number twice. Raises as the module says."""
+    _rate_limit(sender.pk)
+    at_once = _message_insert_at_once(conversation_id, sender, body, client_id)
+    if at_once is not None:
+        return at_once, True
     try:
         return _message_store(conversation_id, sender, body, client_id)
     except IntegrityError:
@@ -227,6 +233,26 @@ def message_post(
         if client and existing is not None:
             return existing, False
         raise
+
+
+def _message_insert_at_once(
+    conversation_id: int, sender: User, body: Any, client_id: Any
+) -> Message | None:
+    """A member's clean message in one statement (``post_statement``), or ``None``."""
+    if sender.role == Role.COORDINATOR or not sender.is_active:
+        return None
+    try:
+        client, text = client_id_clean(client_id), body_clean(body)
+    except ValidationError:
+        return None  # refused the general way, access first
+    stored = message_insert(
+        conversation_id=conversation_id, sender_id=sender.pk, body=text, client_id=client
+    )
+    if stored is None:
+        return None
+    message, others = stored
+    _announce_on_commit(message, sender, others)
+    return message
 
 
 class _LockedState(NamedTuple):
@@ -273,17 +299,13 @@ def _locked_state(*, sender: User, conversation_id: int, client: str) -> _Locked
 def _message_store(
     conversation_id: int, sender: User, body: Any, client_id: Any
 ) -> tuple[Message, bool]:
-    # The hot path of the chat: one locked read and three writes, so the row is held for few
-    # round trips.
-    # Access is checked first (an outsider gets DoesNotExist whatever it sent); a client_id the
-    # database cannot take (NUL, a lone surrogate) is not looked up, and is refused below.
+    # The general post, which decides every refusal: access first (an outsider gets
+    # DoesNotExist whatever it sent); a client_id the database cannot take is refused below.
     looked_up = client_id.strip() if isinstance(client_id, str) and storable(client_id) else ""
     state = _locked_state(sender=sender, conversation_id=conversation_id, client=looked_up)
-    client = client_id_clean(client_id)
-    text = body_clean(body)
+    client, text = client_id_clean(client_id), body_clean(body)
     if state.earlier_id is not None:
         return Message.objects.get(pk=state.earlier_id), False
-    _rate_limit(sender.pk)
     if state.status != Conversation.Status.OPEN:
         raise ChatRefused("conversation_closed", _("This conversation is closed."))
     if state.blocked:
@@ -298,20 +320,25 @@ def _message_store(
     Membership.objects.filter(conversation_id=conversation_id, user=sender).update(
         last_read_seq=seq
     )
+    _announce_on_commit(message, sender, state.others)
+    return message, True
+
+
+def _announce_on_commit(message: Message, sender: User, others: Iterable[int]) -> None:
+    """After commit: the message to the conversation's sockets and a notice to each other
+    member's stream."""
     broadcast = (
-        conversation_group(conversation_id),
+        conversation_group(message.conversation_id),
         {"type": "chat.message", "message": message_payload(message)},
     )
     notice = {
         "type": "notification.chat_message",
-        "conversation": conversation_id,
+        "conversation": message.conversation_id,
         "message": message.pk,
         "sender_name": display_name(sender),
     }
-
-    notices = [(notification_group(uid), notice) for uid in sorted(state.others)]
+    notices = [(notification_group(uid), notice) for uid in sorted(others)]
     transaction.on_commit(lambda: _group_send_now(broadcast, *notices), robust=True)
-    return message, True
 
 
 @transaction.atomic
