@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.models import User
 from accounts.services import ws_ticket_issue
+from chat import services
 from chat.models import Conversation
 from chat.services import conversation_open
 from matching.models import Proposal
@@ -31,6 +32,14 @@ def make_conversation(student: User | None = None, host: User | None = None) -> 
         status=Proposal.Status.CONFIRMED,
     )
     return conversation_open(proposal=proposal)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """What the services hand to the channel layer, in order."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
+    return events
 
 
 @pytest.fixture

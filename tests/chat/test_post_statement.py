@@ -22,13 +22,6 @@ def _no_rate_limit(settings: Any) -> None:
     settings.CHAT_RATE_PER_SECOND = 10_000
 
 
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
-    return events
-
-
 def _post(conversation: Conversation, sender: User, body: str, client_id: str = "") -> Message:
     message, created = services.message_post(
         conversation_id=conversation.pk, sender=sender, body=body, client_id=client_id

@@ -24,14 +24,6 @@ def _no_rate_limit(settings: Any) -> None:
     settings.CHAT_RATE_PER_SECOND = 10_000
 
 
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """What the services hand to the channel layer, in order."""
-    events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
-    return events
-
-
 def test_opening_is_idempotent_and_makes_both_sides_members(student: User, host: User) -> None:
     conversation = make_conversation(student, host)
     again = services.conversation_open(proposal=conversation.proposal)
