@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from chat.models import Block, Conversation, Membership, Message
 
@@ -50,7 +51,7 @@ def message_insert(
     when it stored nothing."""
     if connection.vendor != "postgresql":
         return None
-    now = dt.datetime.now(dt.UTC)
+    now = timezone.now()
     params: dict[str, int | str | dt.datetime] = {
         "conversation": conversation_id,
         "sender": sender_id,

@@ -29,6 +29,7 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.api.fields import is_row_id
 from accounts.models import Role, User
 from accounts.ratelimit import window_hits
 from accounts.selectors import display_name
@@ -65,8 +66,7 @@ class ChatRefused(Exception):
 
 
 def _group_send_now(*sends: tuple[str, dict[str, Any]]) -> None:
-    """Every ``(group, event)`` at once, in one hop to the event loop: each group is its own
-    queue, so the sends need not wait for one another."""
+    """Every ``(group, event)`` at once (groups are separate queues), in one hop to the loop."""
 
     # After commit the write is durable whatever happens here; a layer failure must not turn a
     # stored message into a 500 (sockets recover it from the database).
@@ -239,7 +239,7 @@ def _message_insert_at_once(
     conversation_id: int, sender: User, body: Any, client_id: Any
 ) -> Message | None:
     """A member's clean message in one statement (``post_statement``), or ``None``."""
-    if sender.role == Role.COORDINATOR or not sender.is_active:
+    if sender.role == Role.COORDINATOR or not sender.is_active or not is_row_id(conversation_id):
         return None
     try:
         client, text = client_id_clean(client_id), body_clean(body)

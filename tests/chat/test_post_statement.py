@@ -122,3 +122,15 @@ def test_every_attempt_counts_against_the_pace_a_retry_too(
         services.message_post(conversation_id=conversation.pk, sender=sender, body="two")
     assert refused.value.code == "rate_limited"
     assert conversation.messages.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_id_past_the_databases_range_is_no_conversation(postgres: None, client_for: Any) -> None:
+    conversation = make_conversation()
+    sender = conversation.memberships.first().user  # type: ignore[union-attr]
+    for far in (2**63, 2**80):
+        with pytest.raises(Conversation.DoesNotExist):
+            services.message_post(conversation_id=far, sender=sender, body="hi")
+        answer = client_for(sender).post(f"/api/conversations/{far}/messages/", {"body": "hi"})
+        assert answer.status_code == 404
+    assert Message.objects.count() == 0
