@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -80,6 +81,40 @@ def test_an_unreachable_redis_lets_the_hit_through_and_logs_it(
     ratelimit._redis.cache_clear()
     try:
         assert [ratelimit.window_hits("outage", 30) for _ in range(3)] == [1, 1, 1]
+    finally:
+        ratelimit._redis.cache_clear()
+    assert "not counted: Redis is unreachable" in caplog.text
+
+
+async def test_from_an_event_loop_the_same_counter_counts(on_redis: Any) -> None:
+    """The chat's socket counts on its loop's own connection; the count is the one every
+    process shares, whichever way a hit came in."""
+    key = f"test-{uuid.uuid4().hex}"
+    assert ratelimit.window_hits(key, 30) == 1
+    counts = await asyncio.gather(*(ratelimit.window_hits_async(key, 30) for _ in range(20)))
+    assert sorted(counts) == list(range(2, 22))
+    assert 0 < on_redis.ttl(cache.make_key(f"limit:{key}")) <= 30
+
+
+@pytest.mark.usefixtures("without_redis")
+async def test_from_an_event_loop_without_redis_the_local_cache_counts() -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    assert [await ratelimit.window_hits_async(key, 30) for _ in range(3)] == [1, 2, 3]
+    assert ratelimit.window_hits(key, 30) == 4
+
+
+async def test_from_an_event_loop_an_unreachable_redis_lets_the_hit_through(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    ratelimit._redis.cache_clear()
+    try:
+        assert [await ratelimit.window_hits_async("outage", 30) for _ in range(2)] == [1, 1]
     finally:
         ratelimit._redis.cache_clear()
     assert "not counted: Redis is unreachable" in caplog.text
