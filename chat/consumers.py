@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.api.fields import is_row_id
 from accounts.models import Role
 from accounts.reading import reading_payload
-from chat import notices, selectors, services
+from chat import notices, post_statement, selectors, services
 from chat.groups import conversation_group, notification_group, user_group
 from chat.models import Conversation, Message
 from chat.sockets import (
@@ -145,13 +145,12 @@ class ChatConsumer(UserSocket):
     async def _on_message(self, content: dict[str, Any]) -> None:
         client_id = content.get("client_id")
         try:
-            message, _created = await db(
-                services.message_post,
-                self.language,
+            message, _created = await post_statement.message_post(
                 conversation_id=self.conversation_id,
                 sender=self.user,
                 body=content.get("body"),
                 client_id=client_id,
+                language=self.language,
             )
         except ValidationError as exc:
             await self.send_error(*validation_code(exc), client_id=client_id)
@@ -356,7 +355,6 @@ class NotificationConsumer(UserSocket):
             user=self.user,
             conversation_id=event["conversation"],
             message_id=event["message"],
-            sender_name=event["sender_name"],
         )
         await self.send_json({**frame, "type": "notification"})
 

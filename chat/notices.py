@@ -13,19 +13,21 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import display_name
 from chat.selectors import unread_totals
 
 
-def message_frame(
-    *, user: User, conversation_id: int, message_id: int, sender_name: str
-) -> dict[str, Any]:
+def message_frame(*, user: User, conversation_id: int, message_id: int) -> dict[str, Any]:
     """``{"kind": "chat.message", conversation, message, text, unread}``, in the active
-    language. One query."""
+    language. Two queries: who sent it, and the reader's total."""
+    sender = User.objects.select_related("host_profile").filter(chat_messages=message_id).first()
+    # A message gone by the time the notice is read (its sender's account deleted): no name.
+    name = display_name(sender) if sender is not None else "…"
     return {
         "kind": "chat.message",
         "conversation": conversation_id,
         "message": message_id,
-        "text": _("New message from %(name)s") % {"name": sender_name},
+        "text": _("New message from %(name)s") % {"name": name},
         "unread": unread_totals(user_ids=[user.pk])[user.pk],
     }
 

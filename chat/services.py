@@ -29,10 +29,8 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api.fields import is_row_id
 from accounts.models import Role, User
 from accounts.ratelimit import window_hits
-from accounts.selectors import display_name
 from chat.groups import conversation_group, notification_group, user_group
 from chat.message_input import body_clean, client_id_clean, storable
 from chat.models import (
@@ -43,7 +41,6 @@ from chat.models import (
     Message,
     Report,
 )
-from chat.post_statement import message_insert
 from chat.selectors import conversation_get_for_user, conversations_accessible, message_payload
 from matching.services.incidents import incident_from_chat_report
 
@@ -65,23 +62,25 @@ class ChatRefused(Exception):
 # --- Sending events ------------------------------------------------------------------------------
 
 
-def _group_send_now(*sends: tuple[str, dict[str, Any]]) -> None:
-    """Every ``(group, event)`` at once (groups are separate queues), in one hop to the loop."""
+async def group_send_all(*sends: tuple[str, dict[str, Any]]) -> None:
+    """Every ``(group, event)`` at once (groups are separate queues)."""
 
-    # After commit the write is durable whatever happens here; a layer failure must not turn a
-    # stored message into a 500 (sockets recover it from the database).
+    # The write is durable whatever happens here; a layer failure must not turn a stored
+    # message into an error (sockets recover it from the database).
     async def send(layer: Any, group: str, event: dict[str, Any]) -> None:
         try:
             await layer.group_send(group, event)
         except Exception:
             logger.exception("channel layer group_send to %s failed", group)
 
-    async def send_all() -> None:
-        layer = get_channel_layer()
-        await asyncio.gather(*(send(layer, group, event) for group, event in sends))
+    layer = get_channel_layer()
+    await asyncio.gather(*(send(layer, group, event) for group, event in sends))
 
+
+def _group_send_now(*sends: tuple[str, dict[str, Any]]) -> None:
+    """``group_send_all`` from synchronous code, in one hop to the loop."""
     try:
-        async_to_sync(send_all)()
+        async_to_sync(group_send_all)(*sends)
     except Exception:
         logger.exception("channel layer unreachable from here")
 
@@ -196,10 +195,15 @@ def user_purge(*, user: User) -> int:
 # --- Messages ------------------------------------------------------------------------------------
 
 
-def _rate_limit(user_id: int) -> None:
-    """At most CHAT_RATE_PER_SECOND posts per user per clock second, counted atomically for
-    every server process (accounts.ratelimit)."""
-    if window_hits(f"chat:{user_id}:{int(time.time())}", 2) > settings.CHAT_RATE_PER_SECOND:
+def pace_window(user_id: int) -> tuple[str, int]:
+    """The counter of a user's posts in this clock second, and how long it lives (seconds),
+    shared by every server process (accounts.ratelimit)."""
+    return f"chat:{user_id}:{int(time.time())}", 2
+
+
+def pace_enforce(hits: int) -> None:
+    """At most CHAT_RATE_PER_SECOND posts per user per clock second; ``hits`` counts this one."""
+    if hits > settings.CHAT_RATE_PER_SECOND:
         raise ChatRefused(
             "rate_limited",
             _("Too many messages at once (at most %(n)d a second). Wait a moment, then send again.")
@@ -217,10 +221,16 @@ def message_post(
     the same sender's same id returns the stored message and ``created=False`` (nothing is
     broadcast again). ``seq`` is given out under a row lock of the conversation, so two
     servers never hand out one number twice. Raises as the module says."""
-    _rate_limit(sender.pk)
-    at_once = _message_insert_at_once(conversation_id, sender, body, client_id)
-    if at_once is not None:
-        return at_once, True
+    pace_enforce(window_hits(*pace_window(sender.pk)))
+    return message_store(
+        conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+    )
+
+
+def message_store(
+    *, conversation_id: int, sender: User, body: Any, client_id: Any
+) -> tuple[Message, bool]:
+    """``message_post`` once the pace has counted this attempt."""
     try:
         return _message_store(conversation_id, sender, body, client_id)
     except IntegrityError:
@@ -233,26 +243,6 @@ def message_post(
         if client and existing is not None:
             return existing, False
         raise
-
-
-def _message_insert_at_once(
-    conversation_id: int, sender: User, body: Any, client_id: Any
-) -> Message | None:
-    """A member's clean message in one statement (``post_statement``), or ``None``."""
-    if sender.role == Role.COORDINATOR or not sender.is_active or not is_row_id(conversation_id):
-        return None
-    try:
-        client, text = client_id_clean(client_id), body_clean(body)
-    except ValidationError:
-        return None  # refused the general way, access first
-    stored = message_insert(
-        conversation_id=conversation_id, sender_id=sender.pk, body=text, client_id=client
-    )
-    if stored is None:
-        return None
-    message, others = stored
-    _announce_on_commit(message, sender, others)
-    return message
 
 
 class _LockedState(NamedTuple):
@@ -320,25 +310,23 @@ def _message_store(
     Membership.objects.filter(conversation_id=conversation_id, user=sender).update(
         last_read_seq=seq
     )
-    _announce_on_commit(message, sender, state.others)
+    sends = announcement(message, state.others)
+    transaction.on_commit(lambda: _group_send_now(*sends), robust=True)
     return message, True
 
 
-def _announce_on_commit(message: Message, sender: User, others: Iterable[int]) -> None:
-    """After commit: the message to the conversation's sockets and a notice to each other
-    member's stream."""
-    broadcast = (
-        conversation_group(message.conversation_id),
-        {"type": "chat.message", "message": message_payload(message)},
-    )
+def announcement(message: Message, others: Iterable[int]) -> list[tuple[str, dict[str, Any]]]:
+    """A new message's events: the message to the conversation's sockets, and "a message
+    came" to each other member's stream (which computes its own frame: ``notices``)."""
+    broadcast = {"type": "chat.message", "message": message_payload(message)}
     notice = {
         "type": "notification.chat_message",
         "conversation": message.conversation_id,
         "message": message.pk,
-        "sender_name": display_name(sender),
     }
-    notices = [(notification_group(uid), notice) for uid in sorted(others)]
-    transaction.on_commit(lambda: _group_send_now(broadcast, *notices), robust=True)
+    return [(conversation_group(message.conversation_id), broadcast)] + [
+        (notification_group(uid), notice) for uid in sorted(others)
+    ]
 
 
 @transaction.atomic

@@ -56,7 +56,6 @@ def test_a_message_is_broadcast_only_after_commit(
                 "type": "notification.chat_message",
                 "conversation": conversation.pk,
                 "message": message.pk,
-                "sender_name": student.name,
             },
         ),
     ]
@@ -161,7 +160,7 @@ def test_purging_a_user_deletes_only_their_messages(
     assert list(Message.objects.values_list("body", flat=True)) == ["theirs"]
 
 
-def test_the_new_message_frame_carries_the_readers_total_over_all_conversations_in_one_query(
+def test_the_new_message_frame_names_the_sender_and_carries_the_readers_total_in_two_queries(
     student: User, host: User, django_assert_num_queries: Any
 ) -> None:
     first = make_conversation(student, host)
@@ -173,16 +172,14 @@ def test_the_new_message_frame_carries_the_readers_total_over_all_conversations_
     read, _created = services.message_post(conversation_id=first.pk, sender=host, body="d")
     services.message_read(conversation_id=first.pk, user=student, message_id=read.pk)
     message, _created = services.message_post(conversation_id=first.pk, sender=host, body="e")
-    with django_assert_num_queries(1), translation.override("en"):
-        frame = notices.message_frame(
-            user=student, conversation_id=first.pk, message_id=message.pk, sender_name="Sato"
-        )
+    with django_assert_num_queries(2), translation.override("en"):
+        frame = notices.message_frame(user=student, conversation_id=first.pk, message_id=message.pk)
     # Three unread in the other conversation, one ("e") here; the student's own never counts.
     assert frame == {
         "kind": "chat.message",
         "conversation": first.pk,
         "message": message.pk,
-        "text": "New message from Sato",
+        "text": f"New message from {host.host_profile.household_name}",
         "unread": 4,
     }
 
@@ -214,3 +211,16 @@ def test_the_sends_of_one_commit_go_out_together_and_a_failing_one_stops_no_othe
     assert sorted(saw["first"]) == ["failing", "first", "last"]
     assert "last" in saw
     assert "group_send to failing failed" in caplog.text
+
+
+def test_the_new_message_frame_of_a_message_gone_names_no_one(student: User, host: User) -> None:
+    conversation = make_conversation(student, host)
+    message, _created = services.message_post(
+        conversation_id=conversation.pk, sender=host, body="soon gone"
+    )
+    Message.objects.filter(pk=message.pk).delete()
+    with translation.override("en"):
+        frame = notices.message_frame(
+            user=student, conversation_id=conversation.pk, message_id=message.pk
+        )
+    assert frame["text"] == "New message from …"
