@@ -6,12 +6,15 @@ its own."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import types
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 class PerLoop(Generic[T]):
@@ -37,8 +40,12 @@ class PerLoop(Generic[T]):
 
         def close(this: asyncio.AbstractEventLoop) -> None:
             made = self._made.pop(this, None)
-            if made is not None and not this.is_running() and not this.is_closed():
-                this.run_until_complete(self._close(made))
+            try:
+                if made is not None and not this.is_running() and not this.is_closed():
+                    this.run_until_complete(self._close(made))
+            except Exception:
+                # A client that fails to close must not keep its loop open.
+                logger.warning("closing %r with its event loop failed", made, exc_info=True)
             this.close = loop_close  # type: ignore[method-assign]  # the loop's own again
             loop_close()
 

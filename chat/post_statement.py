@@ -78,6 +78,9 @@ async def message_post(
 
 # How these connections show in pg_stat_activity, unless the settings name one.
 APPLICATION_NAME = "engawa-chat-post"
+# A database that does not answer sends the post the general way in seconds, not at TCP's
+# timeout; unless the settings' OPTIONS say otherwise.
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 class _Connections:
@@ -91,6 +94,7 @@ class _Connections:
         self._params = database.get_connection_params()
         self._params.pop("cursor_factory")  # Django's is for its own, synchronous connections
         self._params.setdefault("application_name", APPLICATION_NAME)
+        self._params.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
         pool = database.settings_dict["OPTIONS"].get("pool") or {}
         self._room = asyncio.Semaphore(pool.get("max_size", 4))
         self._idle: list[psycopg.AsyncConnection[Any]] = []
@@ -155,14 +159,15 @@ async def _insert_at_once(
     if row is None:
         return None
     message_id, seq, others = row
-    message = Message(
-        pk=message_id,
-        conversation_id=conversation_id,
-        seq=seq,
-        sender_id=sender.pk,
-        body=text,
-        client_id=client,
-        created_at=now,
-    )
-    message._state.adding, message._state.db = False, "default"
+    stored = {
+        "id": message_id,
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "sender_id": sender.pk,
+        "body": text,
+        "client_id": client,
+        "created_at": now,
+    }
+    names = [field.attname for field in Message._meta.concrete_fields]
+    message = Message.from_db("default", names, [stored[name] for name in names])
     return message, list(others)

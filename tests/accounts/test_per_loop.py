@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from asgiref.sync import async_to_sync
 
 from accounts.per_loop import PerLoop
@@ -35,3 +36,22 @@ def test_each_loop_has_its_own_client_closed_as_the_loop_closes() -> None:
     kept.close()
     assert made[0].closed
     assert kept.close.__func__ is type(kept).close  # type: ignore[attr-defined]  # its own again
+
+
+def test_a_client_that_fails_to_close_does_not_keep_its_loop_open(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Stubborn(Client):
+        async def close(self) -> None:
+            raise ConnectionError("the server went away")
+
+    per_loop = PerLoop(Stubborn, Stubborn.close)
+    loop = asyncio.new_event_loop()
+
+    async def use() -> None:
+        per_loop.get()
+
+    loop.run_until_complete(use())
+    loop.close()
+    assert loop.is_closed()
+    assert "closing" in caplog.text and "the server went away" in caplog.text

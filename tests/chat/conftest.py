@@ -36,9 +36,13 @@ def make_conversation(student: User | None = None, host: User | None = None) -> 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """What the services hand to the channel layer, in order."""
+    """What the services (and a socket's post) hand to the channel layer, in order."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(services, "_group_send_now", lambda *sends: events.extend(sends))
+
+    async def record(*sends: tuple[str, dict[str, Any]]) -> None:
+        events.extend(sends)
+
+    monkeypatch.setattr(services, "group_send_all", record)
     return events
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from django.db import connection
@@ -27,18 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings: Any) -> None:
     settings.CHAT_RATE_PER_SECOND = 10_000
-
-
-@pytest.fixture
-def announced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """What the loop's post hands to the channel layer, in order."""
-    events: list[tuple[str, dict[str, Any]]] = []
-
-    async def record(*sends: tuple[str, dict[str, Any]]) -> None:
-        events.extend(sends)
-
-    monkeypatch.setattr(services, "group_send_all", record)
-    return events
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def _members(conversation: Conversation) -> dict[str, User]:
 
 
 async def test_a_members_message_is_stored_and_announced_without_the_general_post(
-    postgres: None, announced: list[Any], general_posts: list[Any]
+    postgres: None, sent: list[Any], general_posts: list[Any]
 ) -> None:
     conversation = await database_sync_to_async(make_conversation)()
     members = await database_sync_to_async(_members)(conversation)
@@ -94,7 +84,7 @@ async def test_a_members_message_is_stored_and_announced_without_the_general_pos
         assert conversation.last_seq == 2
         marks = dict(conversation.memberships.values_list("user_id", "last_read_seq"))
         assert marks == {host.pk: 1, student.pk: 2}  # whoever writes has read everything before
-        assert announced[-2:] == [
+        assert sent[-2:] == [
             (
                 conversation_group(conversation.pk),
                 {"type": "chat.message", "message": message_payload(stored)},
@@ -235,3 +225,18 @@ async def test_a_post_cancelled_mid_statement_leaves_no_busy_connection_behind(
         await task
     async with pool.connection() as next_one:
         assert await (await next_one.execute("SELECT 1")).fetchone() == (1,)
+
+
+async def test_a_database_that_does_not_answer_fails_the_connection_in_seconds(
+    postgres: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(post_statement, "CONNECT_TIMEOUT_SECONDS", 2)  # libpq's least
+    with socket.socket() as silent:  # listens, and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        pool = post_statement._Connections()
+        pool._params.update(host="127.0.0.1", port=silent.getsockname()[1])
+        with pytest.raises(psycopg.OperationalError):
+            async with asyncio.timeout(8):
+                async with pool.connection():
+                    pass
